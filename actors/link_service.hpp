@@ -1,0 +1,63 @@
+#pragma once
+// link_service: how code outside the actor system (HTTP io threads, tools,
+// tests) talks to the link actors, without including CAF.
+//
+// Every call returns at once; its callback runs exactly once, later, on an
+// actor-system thread. A callback must not block: post its work to your own
+// executor. If the owning actor dies before answering (a crash, a shutdown),
+// the callback still runs, with command_errc::unavailable.
+
+#include "schemas/link_commands.hpp"
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace linkly {
+
+class directory;
+class event_log;
+class read_view;
+
+using command_callback = std::function<void(command_reply)>;
+
+struct link_page {
+  std::vector<link_info> links;  // in code order
+  std::string next;              // cursor for the next page; empty at the end
+  bool ok = true;                // false when a shard did not answer
+};
+using page_callback = std::function<void(link_page)>;
+
+struct history_reply {
+  bool found = false;
+  bool ok = true;     // false when the log could not be read
+  std::string error;  // when !ok
+  std::vector<link_history_entry> entries;
+};
+using history_callback = std::function<void(history_reply)>;
+
+class link_service {
+ public:
+  link_service(directory& dir, const read_view& view, const event_log& log);
+
+  void create(create_link cmd, command_callback done);
+  void update(update_link cmd, command_callback done);
+  void remove(delete_link cmd, command_callback done);
+
+  /// Links with code > `after`, at most `limit`, in code order.
+  void list(std::string after, std::size_t limit, page_callback done);
+
+  /// Every event of `code`, oldest first (deleted links included).
+  void history(std::string code, history_callback done);
+
+  const read_view& view() const { return view_; }
+
+ private:
+  directory& dir_;
+  const read_view& view_;
+  const event_log& log_;
+};
+
+}  // namespace linkly

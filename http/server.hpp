@@ -1,0 +1,62 @@
+#pragma once
+// http_server: linkly's HTTP/1.1 front door (Boost.Beast), on its own
+// io_context threads, one session per connection.
+//
+// Redirects are answered on the io thread from the read view; commands go to
+// the link actors through link_service and their answers are posted back to
+// the connection's thread. No io thread ever waits on an actor.
+
+#include "storage/status.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace linkly {
+
+class link_service;
+
+/// Every limit of the server, named with its unit.
+struct server_options {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 3111;  // 0 picks a free port (see http_server::port)
+  std::size_t io_threads = 1;
+  /// Largest accepted request body; a larger one gets 413.
+  std::size_t max_body_bytes = 64 * 1024;
+  /// Largest accepted request line plus headers; larger gets 431.
+  std::size_t max_header_bytes = 8 * 1024;
+  /// A connection that sends nothing for this long is closed. Also bounds
+  /// how long one request may take to arrive.
+  std::chrono::milliseconds idle_timeout{30'000};
+  /// Connections beyond this are answered 503 and closed.
+  std::size_t max_connections = 10'000;
+  /// How long stop() lets in-flight requests finish.
+  std::chrono::milliseconds shutdown_grace{5'000};
+  /// Base of `short_url` in answers, e.g. "https://lnk.example"; empty means
+  /// "http://<host>:<port>".
+  std::string public_url;
+};
+
+class http_server {
+ public:
+  http_server(const server_options& options, link_service& links);
+  ~http_server();  // stop()s if still running
+
+  /// Binds and starts the io threads. After it returns ok, port() is bound.
+  status start();
+
+  /// The bound port (useful with port 0).
+  std::uint16_t port() const;
+
+  /// Stops accepting, lets in-flight requests finish (up to shutdown_grace),
+  /// closes every connection and joins the io threads. Idempotent.
+  void stop();
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace linkly

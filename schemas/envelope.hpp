@@ -1,0 +1,36 @@
+#pragma once
+// The envelope every logged event travels in. Its on-disk record format is in
+// storage/record_format.hpp; the payload is the event itself, serialized with
+// Cereal's binary archive (see payload_codec.hpp).
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace linkly {
+
+/// Stable numbers: they are stored in every record. Never renumber.
+enum class event_type : std::uint16_t {
+  link_created = 1,
+  link_updated = 2,
+  link_deleted = 3,
+};
+
+/// "LinkCreated", ...; "Unknown" for a number this build does not know.
+std::string_view to_string(event_type t);
+
+struct envelope {
+  std::uint64_t seq = 0;             // assigned by the log on append; 0 before
+  event_type type{};                 //
+  std::uint32_t schema_version = 0;  // payload's version when it was written
+  std::int64_t timestamp_ms = 0;     // UTC milliseconds since the epoch
+  std::string key;                   // the entity: a link's code
+  std::string payload;               // the event, Cereal binary
+
+  friend bool operator==(const envelope& a, const envelope& b) {
+    return a.seq == b.seq && a.type == b.type && a.schema_version == b.schema_version &&
+           a.timestamp_ms == b.timestamp_ms && a.key == b.key && a.payload == b.payload;
+  }
+};
+
+}  // namespace linkly

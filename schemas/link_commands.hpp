@@ -1,0 +1,64 @@
+#pragma once
+// Commands to the link actors (imperative: each asks for a change that may be
+// refused) and what they answer.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace linkly {
+
+/// An empty `code` asks the owning actor to generate one.
+struct create_link {
+  std::string code;
+  std::string url;  // already normalised and validated (link_rules.hpp)
+};
+
+struct update_link {
+  std::string code;
+  std::string url;
+};
+
+struct delete_link {
+  std::string code;
+};
+
+/// A live link as clients see it.
+struct link_info {
+  std::string code;
+  std::string url;
+  std::uint32_t version = 0;  // 1 on create, +1 per update
+  std::int64_t created_at_ms = 0;
+  std::int64_t updated_at_ms = 0;
+};
+
+enum class command_errc {
+  ok,
+  invalid,      // the command breaks a rule
+  not_found,    // no live link with that code
+  conflict,     // the code is taken
+  unavailable,  // the log could not be written or the actor is restarting
+};
+
+struct command_reply {
+  command_errc code = command_errc::ok;
+  std::string error;  // human message when code != ok
+  link_info link;     // the link after the change when code == ok
+
+  static command_reply failure(command_errc c, std::string msg) {
+    command_reply r;
+    r.code = c;
+    r.error = std::move(msg);
+    return r;
+  }
+};
+
+/// One entry of a link's history, oldest first.
+struct link_history_entry {
+  std::uint64_t seq = 0;
+  std::string type;  // "LinkCreated", ...
+  std::int64_t timestamp_ms = 0;
+  std::string url;  // empty for a deletion
+};
+
+}  // namespace linkly

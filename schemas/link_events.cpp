@@ -1,0 +1,52 @@
+#include "schemas/link_events.hpp"
+
+namespace linkly {
+
+std::string_view to_string(event_type t) {
+  switch (t) {
+    case event_type::link_created: return "LinkCreated";
+    case event_type::link_updated: return "LinkUpdated";
+    case event_type::link_deleted: return "LinkDeleted";
+  }
+  return "Unknown";
+}
+
+envelope make_envelope(const link_event& event, std::int64_t timestamp_ms) {
+  return std::visit(
+      [&](const auto& e) {
+        using T = std::decay_t<decltype(e)>;
+        envelope env;
+        env.type = T::type;
+        env.schema_version = schema_version_of<T>();
+        env.timestamp_ms = timestamp_ms;
+        env.key = e.code;
+        env.payload = encode_payload(e);
+        return env;
+      },
+      event);
+}
+
+namespace {
+template <class T>
+bool decode_as(const envelope& env, link_event* out) {
+  T value;
+  if (!decode_payload(env.payload, &value)) return false;
+  *out = std::move(value);
+  return true;
+}
+}  // namespace
+
+bool decode_link_event(const envelope& env, link_event* out) {
+  switch (env.type) {
+    case event_type::link_created: return decode_as<link_created>(env, out);
+    case event_type::link_updated: return decode_as<link_updated>(env, out);
+    case event_type::link_deleted: return decode_as<link_deleted>(env, out);
+  }
+  return false;
+}
+
+const std::string& code_of(const link_event& event) {
+  return std::visit([](const auto& e) -> const std::string& { return e.code; }, event);
+}
+
+}  // namespace linkly

@@ -1,0 +1,106 @@
+#include "schemas/link_rules.hpp"
+
+#include <boost/url/parse.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+namespace linkly {
+
+namespace {
+
+// Route names and words a short link must not shadow (compared case-blind).
+constexpr std::array<std::string_view, 18> kReserved = {
+    "links", "s",      "events", "clicks", "healthz", "metrics", "admin", "ui",     "analytics",
+    "api",   "static", "assets", "login",  "logout",  "health",  "stats", "import", "favicon"};
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+bool starts_with_icase(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+// "name:" at the start, where name is a URI scheme and what follows is not a
+// port number: "javascript:..." and "mailto:..." are schemes, "localhost:8080"
+// and "example.com:80/x" are hosts with ports.
+bool has_foreign_scheme(std::string_view s) {
+  auto colon = s.find(':');
+  if (colon == std::string_view::npos || colon == 0) return false;
+  if (!std::isalpha(static_cast<unsigned char>(s[0]))) return false;
+  for (std::size_t i = 0; i < colon; ++i) {
+    char c = s[i];
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.')) {
+      return false;
+    }
+  }
+  if (s.substr(0, colon).find('.') != std::string_view::npos) return false;
+  bool port_follows = colon + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[colon + 1]));
+  return !port_follows;
+}
+
+}  // namespace
+
+bool normalize_url(std::string_view input, std::string* out, std::string* error) {
+  for (char c : input) {
+    auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u == 0x7f) {
+      *error = "invalid url: whitespace or control characters are not allowed";
+      return false;
+    }
+  }
+  std::string url;
+  if (starts_with_icase(input, "http://") || starts_with_icase(input, "https://")) {
+    url.assign(input);
+  } else if (has_foreign_scheme(input)) {
+    *error = "invalid url: only http and https urls are allowed";
+    return false;
+  } else {
+    url = "https://";
+    url.append(input);
+  }
+  if (url.size() > kMaxUrlBytes) {
+    *error = "invalid url: longer than " + std::to_string(kMaxUrlBytes) + " bytes";
+    return false;
+  }
+  auto parsed = boost::urls::parse_absolute_uri(url);
+  if (!parsed) {
+    *error = "invalid url: not an absolute http(s) url";
+    return false;
+  }
+  if (!parsed->has_authority() || parsed->encoded_host().empty()) {
+    *error = "invalid url: it has no host";
+    return false;
+  }
+  *out = std::move(url);
+  return true;
+}
+
+bool is_code_syntax(std::string_view code) {
+  if (code.empty() || code.size() > kMaxCodeBytes) return false;
+  return std::all_of(code.begin(), code.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+  });
+}
+
+bool validate_custom_code(std::string_view code, std::string* error) {
+  if (!is_code_syntax(code)) {
+    *error = "invalid code: use 1-" + std::to_string(kMaxCodeBytes) +
+             " characters from A-Z, a-z, 0-9, '_' and '-'";
+    return false;
+  }
+  for (auto word : kReserved) {
+    if (iequals(code, word)) {
+      *error = "invalid code: \"" + std::string(code) + "\" is reserved";
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace linkly

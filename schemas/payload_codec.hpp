@@ -1,0 +1,64 @@
+#pragma once
+// Cereal binary (de)serialization of event payloads without stream churn.
+//
+// Each event type declares CEREAL_CLASS_VERSION and a versioned serialize();
+// Cereal stores that version in the payload, so a reader built after a field
+// was added still decodes records written before it (upcast on read: the new
+// field keeps its default).
+
+#include <cereal/archives/binary.hpp>
+#include <cereal/types/string.hpp>
+
+#include <istream>
+#include <ostream>
+#include <sstream>
+#include <streambuf>
+#include <string>
+#include <string_view>
+
+namespace linkly {
+
+namespace detail {
+// Reads from a caller's buffer without copying it.
+class memory_buf : public std::streambuf {
+ public:
+  explicit memory_buf(std::string_view bytes) {
+    char* p = const_cast<char*>(bytes.data());
+    setg(p, p, p + bytes.size());
+  }
+};
+}  // namespace detail
+
+/// Cereal's version of T as it is written by this build.
+template <class T>
+constexpr std::uint32_t schema_version_of() {
+  return cereal::detail::Version<T>::version;
+}
+
+template <class T>
+std::string encode_payload(const T& value) {
+  std::ostringstream out(std::ios::binary);
+  {
+    cereal::BinaryOutputArchive ar(out);
+    ar(value);
+  }
+  return std::move(out).str();
+}
+
+/// False when the bytes do not hold a T (truncated or garbage).
+template <class T>
+bool decode_payload(std::string_view bytes, T* out) {
+  detail::memory_buf buf(bytes);
+  std::istream in(&buf);
+  try {
+    cereal::BinaryInputArchive ar(in);
+    ar(*out);
+  } catch (const cereal::Exception&) {
+    return false;
+  } catch (const std::exception&) {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace linkly

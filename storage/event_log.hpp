@@ -1,0 +1,93 @@
+#pragma once
+// event_log: an append-only log of envelopes in its own LevelDB directory.
+//
+// Sequence numbers start at 1 and have no gaps. An append of several
+// envelopes is one WriteBatch: all of them are stored or none. Reads check
+// every record's checksum and the continuity of sequence numbers, and report
+// the first problem as corruption naming the sequence number; nothing is
+// skipped silently.
+//
+// Thread safety: append() must be serialized by the caller (the journal
+// actor does); reads may run concurrently with each other and with append().
+// After a failed write the log refuses further appends until it is reopened,
+// because what reached the disk is then unknown.
+
+#include "schemas/envelope.hpp"
+#include "storage/status.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace leveldb {
+class DB;
+class Env;
+}  // namespace leveldb
+
+namespace linkly {
+
+struct log_options {
+  /// fsync every append. Off trades the last appends before a power loss
+  /// for throughput; a process crash loses nothing either way.
+  bool sync = true;
+  /// Create the directory's store if it does not exist.
+  bool create_if_missing = true;
+  /// LevelDB memtable size: larger means fewer, bigger compactions.
+  std::size_t write_buffer_bytes = 16u << 20;
+  /// For tests: a LevelDB Env (e.g. an in-memory one). Not owned.
+  leveldb::Env* env = nullptr;
+};
+
+struct append_result {
+  std::uint64_t first_seq = 0;  // seq of the first appended envelope
+  std::uint64_t last_seq = 0;   // seq of the last; first_seq - 1 if none
+};
+
+class event_log {
+ public:
+  static constexpr std::uint64_t kNoLimit = std::numeric_limits<std::uint64_t>::max();
+
+  /// Opens (or creates) the log in `dir`. busy() if another process holds it.
+  static status open(const std::string& dir, const log_options& options,
+                     std::unique_ptr<event_log>* out);
+
+  event_log(const event_log&) = delete;
+  event_log& operator=(const event_log&) = delete;
+  ~event_log();
+
+  /// Appends `events` atomically, giving them the next sequence numbers
+  /// (written back into each envelope's `seq`). An empty batch is a no-op.
+  status append(std::vector<envelope>& events, append_result* result);
+
+  /// Calls `fn` for each envelope with from <= seq < to, at most `max`
+  /// of them, in order. Stops early (ok) when `fn` returns false.
+  status replay(std::uint64_t from, std::uint64_t to, std::uint64_t max,
+                const std::function<bool(const envelope&)>& fn) const;
+
+  /// Envelopes with from <= seq < to, at most `max`, appended to `out`.
+  status read(std::uint64_t from, std::uint64_t to, std::uint64_t max,
+              std::vector<envelope>* out) const;
+
+  /// The envelope at `seq`; not_found beyond the head.
+  status get(std::uint64_t seq, envelope* out) const;
+
+  /// Highest sequence number stored, 0 for an empty log. Needs no replay.
+  std::uint64_t highest_seq() const { return highest_.load(std::memory_order_acquire); }
+
+  const std::string& dir() const { return dir_; }
+
+ private:
+  event_log(std::string dir, std::unique_ptr<leveldb::DB> db, const log_options& options);
+
+  std::string dir_;
+  std::unique_ptr<leveldb::DB> db_;
+  log_options options_;
+  std::atomic<std::uint64_t> highest_{0};
+  status write_failure_;  // sticky: set once a write fails
+};
+
+}  // namespace linkly

@@ -1,0 +1,81 @@
+#include "storage/record_format.hpp"
+
+#include "schemas/payload_codec.hpp"
+
+#include <boost/crc.hpp>
+#include <cereal/archives/binary.hpp>
+#include <cereal/types/string.hpp>
+
+#include <sstream>
+
+namespace linkly {
+
+namespace {
+
+template <class Archive>
+void serialize_body(Archive& ar, envelope& e) {
+  auto type = static_cast<std::uint16_t>(e.type);
+  ar(e.seq, type, e.schema_version, e.timestamp_ms, e.key, e.payload);
+  e.type = static_cast<event_type>(type);
+}
+
+}  // namespace
+
+std::string encode_record_key(std::uint64_t seq) {
+  std::string key(kRecordKeySize, '\0');
+  for (int i = 7; i >= 0; --i) {
+    key[i] = static_cast<char>(seq & 0xff);
+    seq >>= 8;
+  }
+  return key;
+}
+
+bool decode_record_key(std::string_view key, std::uint64_t* seq) {
+  if (key.size() != kRecordKeySize) return false;
+  std::uint64_t v = 0;
+  for (char c : key) v = (v << 8) | static_cast<unsigned char>(c);
+  *seq = v;
+  return true;
+}
+
+std::uint32_t crc32c(std::string_view bytes) {
+  boost::crc_optimal<32, 0x1EDC6F41, 0xFFFFFFFF, 0xFFFFFFFF, true, true> crc;
+  crc.process_bytes(bytes.data(), bytes.size());
+  return crc.checksum();
+}
+
+std::string encode_record_value(const envelope& env) {
+  std::ostringstream out(std::ios::binary);
+  out.write("\0\0\0\0", 4);  // checksum, filled in below
+  {
+    cereal::BinaryOutputArchive ar(out);
+    serialize_body(ar, const_cast<envelope&>(env));
+  }
+  std::string value = std::move(out).str();
+  std::uint32_t crc = crc32c(std::string_view(value).substr(4));
+  for (int i = 0; i < 4; ++i) value[i] = static_cast<char>((crc >> (8 * i)) & 0xff);
+  return value;
+}
+
+status decode_record_value(std::uint64_t expected_seq, std::string_view value, envelope* out) {
+  auto where = [&] { return " at seq " + std::to_string(expected_seq); };
+  if (value.size() < 4) return status::corruption("truncated record" + where());
+  std::uint32_t stored = 0;
+  for (int i = 3; i >= 0; --i) stored = (stored << 8) | static_cast<unsigned char>(value[i]);
+  std::string_view body = value.substr(4);
+  if (crc32c(body) != stored) return status::corruption("checksum mismatch" + where());
+  detail::memory_buf buf(body);
+  std::istream in(&buf);
+  try {
+    cereal::BinaryInputArchive ar(in);
+    serialize_body(ar, *out);
+  } catch (const std::exception&) {
+    return status::corruption("undecodable record" + where());
+  }
+  if (out->seq != expected_seq) {
+    return status::corruption("record holds seq " + std::to_string(out->seq) + where());
+  }
+  return status::ok();
+}
+
+}  // namespace linkly
