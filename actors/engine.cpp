@@ -1,0 +1,136 @@
+#include "actors/engine.hpp"
+
+#include "actors/directory.hpp"
+#include "actors/journal.hpp"
+#include "actors/link_actor.hpp"
+#include "actors/link_recovery.hpp"
+#include "actors/link_service.hpp"
+#include "actors/read_view.hpp"
+#include "actors/supervisor.hpp"
+#include "storage/event_log.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace linkly {
+
+struct engine::impl {
+  engine_options options;
+  std::shared_ptr<event_log> log;
+  caf::actor_system_config config;  // must outlive the system
+  std::unique_ptr<caf::actor_system> system;
+  read_view view;
+  std::unique_ptr<directory> dir;
+  std::unique_ptr<link_service> service;
+  recovery_stats recovery;
+  std::shared_ptr<std::atomic<std::uint64_t>> restarts =
+      std::make_shared<std::atomic<std::uint64_t>>(0);
+  caf::actor supervisor;
+  bool stopped = false;
+
+  link_shard_config shard_config(std::size_t index) {
+    return {index, options.link_shards, dir.get(), &view, options.append_timeout};
+  }
+  std::vector<child_spec> children(std::vector<table_ptr> tables);
+};
+
+std::vector<child_spec> engine::impl::children(std::vector<table_ptr> tables) {
+  std::vector<child_spec> specs;
+  auto journal = spawn_journal(*system, log);
+  dir->set_journal(journal);
+  specs.push_back({"journal", caf::actor_cast<caf::actor>(journal),
+                   [this](caf::event_based_actor*, std::function<void(caf::actor)> started) {
+                     auto hdl = spawn_journal(*system, log);
+                     dir->set_journal(hdl);
+                     started(caf::actor_cast<caf::actor>(hdl));
+                   }});
+  for (std::size_t i = 0; i < options.link_shards; ++i) {
+    auto hdl = spawn_link_shard(*system, shard_config(i), std::move(tables[i]));
+    dir->set_shard(i, hdl);
+    // A restarted shard starts from the log, replayed on the journal's thread.
+    auto restart = [this, i](caf::event_based_actor* self,
+                             std::function<void(caf::actor)> started) {
+      self->request(dir->journal(), std::chrono::minutes(5), replay_atom::value,
+                    static_cast<std::uint64_t>(options.link_shards), static_cast<std::uint64_t>(i))
+          .then(
+              [this, i, started](table_ptr& table) {
+                publish_to_view(*table, view);
+                auto hdl = spawn_link_shard(*system, shard_config(i), table);
+                dir->set_shard(i, hdl);
+                started(caf::actor_cast<caf::actor>(hdl));
+              },
+              [i, started](caf::error& err) {
+                spdlog::error("link shard {}: replay failed: {}", i, caf::to_string(err));
+                started(caf::actor{});
+              });
+    };
+    specs.push_back({"link shard " + std::to_string(i), caf::actor_cast<caf::actor>(hdl), restart});
+  }
+  return specs;
+}
+
+status engine::start(const engine_options& options, std::shared_ptr<event_log> log,
+                     fatal_handler on_fatal, std::unique_ptr<engine>* out) {
+  if (options.link_shards == 0) return status::invalid_argument("link_shards must be at least 1");
+  auto m = std::make_unique<impl>();
+  m->options = options;
+  m->log = std::move(log);
+
+  auto began = std::chrono::steady_clock::now();
+  shard_replay replay;
+  if (status st = replay_links(*m->log, options.link_shards, kAllShards, &replay); !st) return st;
+  std::vector<table_ptr> tables;
+  for (auto& t : replay.tables) {
+    publish_to_view(*t, m->view);
+    tables.emplace_back(std::move(t));
+  }
+  m->recovery.events = replay.events;
+  m->recovery.links = m->view.size();
+  m->recovery.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - began);
+
+  m->config.set("scheduler.max-threads", options.scheduler_threads);
+  m->config.set("logger.console-verbosity", caf::atom("quiet"));
+  m->config.set("logger.file-verbosity", caf::atom("quiet"));
+  m->system = std::make_unique<caf::actor_system>(m->config);
+  m->dir = std::make_unique<directory>(options.link_shards);
+  m->service = std::make_unique<link_service>(*m->dir, m->view);
+  supervisor_hooks hooks{std::move(on_fatal), m->restarts};
+  m->supervisor =
+      spawn_supervisor(*m->system, options.supervision, m->children(std::move(tables)), hooks);
+  out->reset(new engine(std::move(m)));
+  return status::ok();
+}
+
+engine::engine(std::unique_ptr<impl> impl) : impl_(std::move(impl)) {}
+
+engine::~engine() {
+  stop();
+}
+
+link_service& engine::links() {
+  return *impl_->service;
+}
+const read_view& engine::view() const {
+  return impl_->view;
+}
+directory& engine::actors() {
+  return *impl_->dir;
+}
+const recovery_stats& engine::recovery() const {
+  return impl_->recovery;
+}
+std::uint64_t engine::restarts() const {
+  return impl_->restarts->load();
+}
+
+void engine::stop() {
+  if (impl_->stopped) return;
+  impl_->stopped = true;
+  caf::anon_send(impl_->supervisor, shutdown_atom::value);
+  impl_->supervisor = nullptr;
+  impl_->system->await_all_actors_done();
+  impl_->dir.reset();
+  impl_->system.reset();
+}
+
+}  // namespace linkly

@@ -1,0 +1,135 @@
+#include "actors/journal.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace linkly {
+
+caf::error make_error(journal_errc x, std::string message) {
+  return caf::error(static_cast<std::uint8_t>(x), kJournalErrorCategory,
+                    caf::make_message(std::move(message)));
+}
+
+namespace {
+
+// Most appends one WriteBatch takes; the rest wait for the next one.
+constexpr std::size_t kMaxAppendsPerBatch = 4096;
+
+log_writer_actor::behavior_type log_writer(log_writer_actor::pointer,
+                                           std::shared_ptr<event_log> log) {
+  return {
+      [log](write_atom,
+            std::vector<std::vector<envelope>>& groups) -> caf::result<std::vector<append_result>> {
+        std::vector<envelope> all;
+        for (auto& g : groups) std::move(g.begin(), g.end(), std::back_inserter(all));
+        append_result total;
+        if (status st = log->append(all, &total); !st) {
+          spdlog::error("links log append failed: {}", st.to_string());
+          return make_error(journal_errc::write_failed, st.to_string());
+        }
+        std::vector<append_result> results;
+        results.reserve(groups.size());
+        std::uint64_t next = total.first_seq;
+        for (const auto& g : groups) {
+          results.push_back({next, next + g.size() - 1});
+          next += g.size();
+        }
+        return results;
+      },
+      [log](read_atom,
+            const std::vector<std::uint64_t>& seqs) -> caf::result<std::vector<envelope>> {
+        std::vector<envelope> out(seqs.size());
+        for (std::size_t i = 0; i < seqs.size(); ++i) {
+          if (status st = log->get(seqs[i], &out[i]); !st) {
+            return make_error(journal_errc::read_failed, st.to_string());
+          }
+        }
+        return out;
+      },
+      [log](replay_atom, std::uint64_t shards, std::uint64_t shard) -> caf::result<table_ptr> {
+        shard_replay replay;
+        if (status st = replay_links(*log, shards, shard, &replay); !st) {
+          return make_error(journal_errc::read_failed, st.to_string());
+        }
+        return table_ptr(std::move(replay.tables[shard]));
+      },
+  };
+}
+
+struct journal_state {
+  // Not an aggregate: C++20 would otherwise let CAF build it from the actor.
+  journal_state() = default;
+  struct pending_append {
+    std::vector<envelope> events;
+    caf::typed_response_promise<append_result> promise;
+  };
+  log_writer_actor writer;
+  std::vector<pending_append> queue;
+  bool writing = false;
+  static inline const char* name = "journal";
+};
+
+using journal_pointer = journal_actor::stateful_pointer<journal_state>;
+
+// Sends everything queued to the writer as one batch, unless a batch is
+// already being written: then it goes when that one is durable.
+void flush(journal_pointer self) {
+  auto& st = self->state;
+  if (st.writing || st.queue.empty()) return;
+  st.writing = true;
+  std::size_t n = std::min(st.queue.size(), kMaxAppendsPerBatch);
+  std::vector<std::vector<envelope>> groups;
+  std::vector<caf::typed_response_promise<append_result>> promises;
+  groups.reserve(n);
+  promises.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    groups.push_back(std::move(st.queue[i].events));
+    promises.push_back(std::move(st.queue[i].promise));
+  }
+  st.queue.erase(st.queue.begin(), st.queue.begin() + static_cast<std::ptrdiff_t>(n));
+  self->request(st.writer, caf::infinite, write_atom::value, std::move(groups))
+      .then(
+          [self, promises](std::vector<append_result>& results) mutable {
+            for (std::size_t i = 0; i < promises.size(); ++i) promises[i].deliver(results[i]);
+            self->state.writing = false;
+            flush(self);
+          },
+          [self, promises](caf::error& err) mutable {
+            for (auto& p : promises) p.deliver(err);
+            self->state.writing = false;
+            flush(self);
+          });
+}
+
+journal_actor::behavior_type journal(journal_pointer self, std::shared_ptr<event_log> log) {
+  self->state.writer = self->spawn<caf::detached + caf::linked>(log_writer, log);
+  self->set_exception_handler([](std::exception_ptr& e) -> caf::error {
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      spdlog::error("journal failed: {}", ex.what());
+    }
+    return caf::sec::runtime_error;
+  });
+  return {
+      [self](append_atom, std::vector<envelope>& events) -> caf::result<append_result> {
+        auto promise = self->make_response_promise<append_result>();
+        self->state.queue.push_back({std::move(events), promise});
+        flush(self);
+        return promise;
+      },
+      [self](read_atom, std::vector<std::uint64_t>& seqs) {
+        return self->delegate(self->state.writer, read_atom::value, std::move(seqs));
+      },
+      [self](replay_atom, std::uint64_t shards, std::uint64_t shard) {
+        return self->delegate(self->state.writer, replay_atom::value, shards, shard);
+      },
+  };
+}
+
+}  // namespace
+
+journal_actor spawn_journal(caf::actor_system& sys, std::shared_ptr<event_log> log) {
+  return sys.spawn(journal, std::move(log));
+}
+
+}  // namespace linkly

@@ -1,0 +1,194 @@
+#include "actors/link_actor.hpp"
+
+#include "actors/directory.hpp"
+#include "actors/read_view.hpp"
+#include "schemas/clock.hpp"
+#include "schemas/link_rules.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <deque>
+#include <random>
+#include <unordered_map>
+#include <variant>
+
+namespace linkly {
+
+namespace {
+
+using command = std::variant<create_link, update_link, delete_link>;
+
+struct waiting_command {
+  command cmd;
+  command_slot reply;
+};
+
+struct link_shard_state {
+  // Not an aggregate: C++20 would otherwise let CAF build it from the actor.
+  link_shard_state() = default;
+  link_shard_config config;
+  table_ptr table;
+  // Codes with an append in flight, each with the commands queued behind it.
+  std::unordered_map<std::string, std::deque<waiting_command>> busy;
+  std::mt19937_64 rng{std::random_device{}()};
+  static inline const char* name = "link_shard";
+};
+
+using shard_pointer = link_actor::stateful_pointer<link_shard_state>;
+
+const std::string& code_of(const command& cmd) {
+  return std::visit([](const auto& c) -> const std::string& { return c.code; }, cmd);
+}
+
+// A fresh 6-character code that this shard owns and nobody holds.
+std::string generate_code(link_shard_state& st) {
+  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::uniform_int_distribution<int> pick(0, 35);
+  std::string code(kGeneratedCodeLength, 'a');
+  std::string ignored;
+  for (;;) {
+    for (char& c : code) c = kAlphabet[pick(st.rng)];
+    if (shard_of(code, st.config.shards) == st.config.index && st.table->find(code) == nullptr &&
+        st.busy.count(code) == 0 && validate_custom_code(code, &ignored)) {
+      return code;
+    }
+  }
+}
+
+void execute(shard_pointer self, command cmd, command_slot reply);
+
+// The append for `code` is over: run what queued behind it, in order, until
+// one of them starts an append of its own.
+void release(shard_pointer self, const std::string& code) {
+  auto& busy = self->state.busy;
+  auto it = busy.find(code);
+  if (it == busy.end()) return;
+  std::deque<waiting_command> waiting = std::move(it->second);
+  busy.erase(it);
+  while (!waiting.empty()) {
+    waiting_command next = std::move(waiting.front());
+    waiting.pop_front();
+    execute(self, std::move(next.cmd), std::move(next.reply));
+    if (auto again = busy.find(code); again != busy.end()) {
+      for (auto& w : waiting) again->second.push_back(std::move(w));
+      return;
+    }
+  }
+}
+
+void execute(shard_pointer self, command cmd, command_slot reply) {
+  auto& st = self->state;
+  decision d = std::visit([&](const auto& c) { return st.table->decide(c); }, cmd);
+  if (!d.accepted) return reply->deliver(std::move(d.refusal));
+  auto journal = st.config.dir->journal();
+  if (!journal) {
+    return reply->deliver(command_reply::failure(command_errc::unavailable, "log unavailable"));
+  }
+  std::string code = code_of(cmd);
+  st.busy[code];
+  envelope env = make_envelope(d.event, now_utc_ms());
+  self->request(journal, st.config.append_timeout, append_atom::value, std::vector<envelope>{env})
+      .then(
+          [self, env, event = d.event, reply, code](append_result& r) mutable {
+            auto& st = self->state;
+            env.seq = r.first_seq;
+            st.table->apply(event, env);
+            command_reply ok;
+            if (st.table->live(code, &ok.link)) {
+              st.config.view->upsert(ok.link);
+            } else {
+              st.config.view->erase(code);
+              ok.link.code = code;
+            }
+            reply->deliver(std::move(ok));
+            release(self, code);
+          },
+          [self, reply, code](caf::error& err) {
+            reply->deliver(command_reply::failure(command_errc::unavailable, "log unavailable"));
+            bool known_unwritten =
+                err.category() == kJournalErrorCategory &&
+                err.code() == static_cast<std::uint8_t>(journal_errc::write_failed);
+            if (known_unwritten) return release(self, code);
+            spdlog::error("link shard {}: append outcome unknown ({}); rebuilding from the log",
+                          self->state.config.index, self->system().render(err));
+            self->quit(err);
+          });
+}
+
+void submit(shard_pointer self, command cmd, command_slot reply) {
+  auto& st = self->state;
+  if (auto it = st.busy.find(code_of(cmd)); it != st.busy.end()) {
+    it->second.push_back({std::move(cmd), std::move(reply)});
+    return;
+  }
+  execute(self, std::move(cmd), std::move(reply));
+}
+
+link_actor::behavior_type link_shard(shard_pointer self, link_shard_config config,
+                                     table_ptr table) {
+  self->state.config = config;
+  self->state.table = std::move(table);
+  self->set_exception_handler([self](std::exception_ptr& e) -> caf::error {
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      spdlog::error("link shard {} failed: {}", self->state.config.index, ex.what());
+    }
+    return caf::sec::runtime_error;
+  });
+  return {
+      [self](create_atom, create_link& cmd, command_slot& reply) {
+        if (cmd.code.empty()) cmd.code = generate_code(self->state);
+        submit(self, std::move(cmd), std::move(reply));
+      },
+      [self](update_atom, update_link& cmd, command_slot& reply) {
+        submit(self, std::move(cmd), std::move(reply));
+      },
+      [self](delete_atom, delete_link& cmd, command_slot& reply) {
+        submit(self, std::move(cmd), std::move(reply));
+      },
+      [self](list_atom, const std::string& after, std::uint64_t limit, list_slot& reply) {
+        link_page page;
+        page.links = self->state.table->list(after, limit);
+        reply->deliver(std::move(page));
+      },
+      [self](history_atom, const std::string& code, history_slot& reply) {
+        const link_record* record = self->state.table->find(code);
+        if (record == nullptr) return reply->deliver(history_reply{});
+        auto journal = self->state.config.dir->journal();
+        self->request(journal, self->state.config.append_timeout, read_atom::value, record->seqs)
+            .then(
+                [reply](std::vector<envelope>& envs) {
+                  history_reply out;
+                  out.found = true;
+                  for (const auto& env : envs) {
+                    link_history_entry entry{
+                        env.seq, std::string(to_string(env.type)), env.timestamp_ms, {}};
+                    link_event event;
+                    if (decode_link_event(env, &event)) {
+                      if (auto* c = std::get_if<link_created>(&event)) entry.url = c->url;
+                      if (auto* u = std::get_if<link_updated>(&event)) entry.url = u->url;
+                    }
+                    out.entries.push_back(std::move(entry));
+                  }
+                  reply->deliver(std::move(out));
+                },
+                [self, reply](caf::error& err) {
+                  history_reply out;
+                  out.found = true;
+                  out.ok = false;
+                  out.error = self->system().render(err);
+                  reply->deliver(std::move(out));
+                });
+      },
+  };
+}
+
+}  // namespace
+
+link_actor spawn_link_shard(caf::actor_system& sys, const link_shard_config& config,
+                            table_ptr table) {
+  return sys.spawn(link_shard, config, std::move(table));
+}
+
+}  // namespace linkly

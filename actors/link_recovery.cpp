@@ -1,0 +1,41 @@
+#include "actors/link_recovery.hpp"
+
+#include "actors/read_view.hpp"
+#include "storage/event_log.hpp"
+
+namespace linkly {
+
+status replay_links(const event_log& log, std::size_t shards, std::size_t only, shard_replay* out) {
+  out->tables.clear();
+  for (std::size_t i = 0; i < shards; ++i) out->tables.push_back(std::make_unique<link_table>());
+  out->events = 0;
+  link_event event;
+  status decode_error;
+  status st = log.replay(1, event_log::kNoLimit, event_log::kNoLimit, [&](const envelope& env) {
+    ++out->events;
+    out->last_seq = env.seq;
+    std::size_t shard = shard_of(env.key, shards);
+    if (only < shards && shard != only) return true;
+    if (!decode_link_event(env, &event)) {
+      decode_error = status::corruption("undecodable " + std::string(to_string(env.type)) +
+                                        " payload at seq " + std::to_string(env.seq));
+      return false;
+    }
+    out->tables[shard]->apply(event, env);
+    return true;
+  });
+  if (!st) return st;
+  return decode_error;
+}
+
+void publish_to_view(const link_table& table, read_view& view) {
+  table.for_each([&](const std::string& code, const link_record& r) {
+    if (r.deleted) {
+      view.erase(code);
+    } else {
+      view.upsert(link_table::info(code, r));
+    }
+  });
+}
+
+}  // namespace linkly

@@ -9,6 +9,7 @@
 
 #include "schemas/link_commands.hpp"
 
+#include <atomic>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -18,7 +19,6 @@
 namespace linkly {
 
 class directory;
-class event_log;
 class read_view;
 
 using command_callback = std::function<void(command_reply)>;
@@ -40,7 +40,7 @@ using history_callback = std::function<void(history_reply)>;
 
 class link_service {
  public:
-  link_service(directory& dir, const read_view& view, const event_log& log);
+  link_service(directory& dir, const read_view& view);
 
   void create(create_link cmd, command_callback done);
   void update(update_link cmd, command_callback done);
@@ -57,7 +57,7 @@ class link_service {
  private:
   directory& dir_;
   const read_view& view_;
-  const event_log& log_;
+  std::atomic<std::size_t> next_shard_{0};  // where generated codes are made
 };
 
 }  // namespace linkly

@@ -1,0 +1,202 @@
+#include "app/config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <limits>
+
+namespace linkly {
+
+namespace {
+
+template <class Int>
+std::function<bool(const std::string&, std::string*)> integer(Int* field, Int min, Int max) {
+  return [=](const std::string& v, std::string* error) {
+    Int parsed{};
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), parsed);
+    if (ec != std::errc() || end != v.data() + v.size() || parsed < min || parsed > max) {
+      *error = "expected a whole number from " + std::to_string(min) + " to " +
+               std::to_string(max) + ", got \"" + v + "\"";
+      return false;
+    }
+    *field = parsed;
+    return true;
+  };
+}
+
+std::function<bool(const std::string&, std::string*)> millis(std::chrono::milliseconds* field,
+                                                             std::int64_t min) {
+  return [=](const std::string& v, std::string* error) {
+    std::int64_t ms = 0;
+    if (!integer<std::int64_t>(&ms, min, std::numeric_limits<std::int64_t>::max() / 2)(v, error)) {
+      return false;
+    }
+    *field = std::chrono::milliseconds(ms);
+    return true;
+  };
+}
+
+std::function<bool(const std::string&, std::string*)> boolean(bool* field) {
+  return [=](const std::string& v, std::string* error) {
+    if (v == "true" || v == "1" || v == "yes" || v == "on") return *field = true, true;
+    if (v == "false" || v == "0" || v == "no" || v == "off") return *field = false, true;
+    *error = "expected true or false, got \"" + v + "\"";
+    return false;
+  };
+}
+
+std::function<bool(const std::string&, std::string*)> text(std::string* field) {
+  return [=](const std::string& v, std::string*) { return *field = v, true; };
+}
+
+// "HOST:PORT", "[::1]:PORT" or ":PORT".
+bool parse_listen(const std::string& v, server_options* http, std::string* error) {
+  auto colon = v.rfind(':');
+  if (colon == std::string::npos) {
+    *error = "expected HOST:PORT, got \"" + v + "\"";
+    return false;
+  }
+  std::string host = v.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  std::uint16_t port = 0;
+  if (!integer<std::uint16_t>(&port, 0, 65535)(v.substr(colon + 1), error)) return false;
+  http->host = host.empty() ? "0.0.0.0" : host;
+  http->port = port;
+  return true;
+}
+
+template <class T>
+std::function<std::string()> show(const T* field) {
+  return [=] {
+    if constexpr (std::is_same_v<T, std::string>) {
+      return *field;
+    } else if constexpr (std::is_same_v<T, bool>) {
+      return std::string(*field ? "true" : "false");
+    } else if constexpr (std::is_same_v<T, std::chrono::milliseconds>) {
+      return std::to_string(field->count());
+    } else {
+      return std::to_string(*field);
+    }
+  };
+}
+
+setting make(std::string key, std::string help,
+             std::function<bool(const std::string&, std::string*)> set,
+             std::function<std::string()> get) {
+  std::string flag = "--", env = "LINKLY_";
+  for (char c : key) {
+    flag += (c == '.' || c == '_') ? '-' : c;
+    env += (c == '.') ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return {std::move(key),  std::move(flag), std::move(env),
+          std::move(help), std::move(set),  std::move(get)};
+}
+
+}  // namespace
+
+std::vector<setting> settings_of(config& c) {
+  constexpr auto kMax = std::numeric_limits<std::size_t>::max();
+  std::vector<setting> s;
+  auto& h = c.http;
+  auto& e = c.engine;
+  auto& sup = c.engine.supervision;
+  s.push_back(
+      make("data_dir", "directory of linkly's stores", text(&c.data_dir), show(&c.data_dir)));
+  s.back().flag = "--data";
+  s.back().env = "LINKLY_DATA";
+  s.push_back(make(
+      "listen", "HOST:PORT to serve HTTP on (port 0 picks a free one)",
+      [&h](const std::string& v, std::string* err) { return parse_listen(v, &h, err); },
+      [&h] { return h.host + ":" + std::to_string(h.port); }));
+  s.push_back(make("public_url", "base of short_url in answers (default http://HOST:PORT)",
+                   text(&h.public_url), show(&h.public_url)));
+  s.push_back(make("http.io_threads", "HTTP io threads", integer<std::size_t>(&h.io_threads, 1, 64),
+                   show(&h.io_threads)));
+  s.push_back(make("http.max_body_bytes", "largest request body accepted (413 beyond)",
+                   integer<std::size_t>(&h.max_body_bytes, 1, kMax), show(&h.max_body_bytes)));
+  s.push_back(make("http.max_header_bytes", "largest request head accepted (431 beyond)",
+                   integer<std::size_t>(&h.max_header_bytes, 256, kMax),
+                   show(&h.max_header_bytes)));
+  s.push_back(make("http.idle_timeout_ms", "close a connection idle this long",
+                   millis(&h.idle_timeout, 1), show(&h.idle_timeout)));
+  s.push_back(make("http.max_connections", "connections beyond this get 503",
+                   integer<std::size_t>(&h.max_connections, 1, kMax), show(&h.max_connections)));
+  s.push_back(make("http.shutdown_grace_ms", "time in-flight requests get on shutdown",
+                   millis(&h.shutdown_grace, 0), show(&h.shutdown_grace)));
+  s.push_back(make("actors.link_shards", "link actors the code space is sharded over",
+                   integer<std::size_t>(&e.link_shards, 1, 1024), show(&e.link_shards)));
+  s.push_back(make("actors.scheduler_threads", "actor scheduler threads",
+                   integer<std::size_t>(&e.scheduler_threads, 1, 256), show(&e.scheduler_threads)));
+  s.push_back(make("actors.append_timeout_ms", "wait for the journal before rebuilding a shard",
+                   millis(&e.append_timeout, 1), show(&e.append_timeout)));
+  s.push_back(make("supervision.max_restarts", "restarts of one actor per window before giving up",
+                   integer<std::size_t>(&sup.max_restarts, 0, kMax), show(&sup.max_restarts)));
+  s.push_back(make("supervision.restart_window_ms", "window the restarts are counted in",
+                   millis(&sup.restart_window, 1), show(&sup.restart_window)));
+  s.push_back(make("supervision.initial_backoff_ms", "wait before the first restart",
+                   millis(&sup.initial_backoff, 0), show(&sup.initial_backoff)));
+  s.push_back(make("supervision.max_backoff_ms", "longest wait before a restart",
+                   millis(&sup.max_backoff, 0), show(&sup.max_backoff)));
+  s.push_back(make("log.sync", "fsync each links-log append (group-committed)",
+                   boolean(&c.links_log.sync), show(&c.links_log.sync)));
+  s.push_back(make(
+      "log.level", "trace, debug, info, warn, error or critical",
+      [&c](const std::string& v, std::string* err) {
+        for (const char* level : {"trace", "debug", "info", "warn", "error", "critical", "off"}) {
+          if (v == level) return c.log_level = v, true;
+        }
+        *err = "unknown log level \"" + v + "\"";
+        return false;
+      },
+      show(&c.log_level)));
+  return s;
+}
+
+namespace {
+
+status apply_node(const YAML::Node& node, const std::string& prefix, const std::string& path,
+                  const std::vector<setting>& settings) {
+  for (const auto& item : node) {
+    std::string key = prefix + item.first.as<std::string>();
+    const YAML::Node& value = item.second;
+    if (value.IsMap()) {
+      if (status st = apply_node(value, key + ".", path, settings); !st) return st;
+      continue;
+    }
+    auto it = std::find_if(settings.begin(), settings.end(),
+                           [&](const setting& s) { return s.key == key; });
+    if (it == settings.end()) return status::invalid_argument(path + ": unknown setting " + key);
+    if (!value.IsScalar()) {
+      return status::invalid_argument(path + ": " + key + " must be a single value");
+    }
+    std::string error;
+    if (!it->set(value.Scalar(), &error)) {
+      return status::invalid_argument(path + ": " + key + ": " + error);
+    }
+  }
+  return status::ok();
+}
+
+}  // namespace
+
+status load_yaml_config(const std::string& path, const std::vector<setting>& settings) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    return status::io_error("cannot read config file " + path);
+  } catch (const YAML::Exception& e) {
+    return status::invalid_argument(path + ": " + e.what());
+  }
+  if (root.IsNull()) return status::ok();
+  if (!root.IsMap()) return status::invalid_argument(path + ": expected a mapping of settings");
+  try {
+    return apply_node(root, "", path, settings);
+  } catch (const YAML::Exception& e) {
+    return status::invalid_argument(path + ": " + e.what());
+  }
+}
+
+}  // namespace linkly

@@ -1,1 +1,61 @@
-int main() { return 0; }
+// linkly: a URL shortener and link-analytics service.
+
+#include "app/commands.hpp"
+#include "app/config.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <iostream>
+
+int main(int argc, char** argv) {
+  linkly::config cfg;
+  auto settings = linkly::settings_of(cfg);
+
+  CLI::App app{"linkly: short links, redirects and click analytics over an event log"};
+  app.require_subcommand(1);
+  app.fallthrough();
+  std::string config_path;
+  app.add_option("--config", config_path, "YAML config file (any setting below)")
+      ->envname("LINKLY_CONFIG");
+  std::vector<std::string> values(settings.size());
+  std::vector<CLI::Option*> options;
+  for (std::size_t i = 0; i < settings.size(); ++i) {
+    const auto& s = settings[i];
+    options.push_back(app.add_option(s.flag, values[i], s.help + " [" + s.key + "]")
+                          ->envname(s.env)
+                          ->default_str(s.get())
+                          ->group("Settings (flag, LINKLY_* variable or YAML key)"));
+  }
+
+  auto* serve = app.add_subcommand("serve", "run the HTTP server");
+  auto* log = app.add_subcommand("log", "read the event logs");
+  log->require_subcommand(1);
+  linkly::dump_options dump;
+  auto* dump_cmd = log->add_subcommand("dump", "print a log as JSON lines, oldest first");
+  dump_cmd->add_option("log", dump.log, "which log")->check(CLI::IsMember({"links"}));
+  dump_cmd->add_option("--from", dump.from, "first sequence number")->check(CLI::PositiveNumber);
+  dump_cmd->add_option("--limit", dump.limit, "most events to print");
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (!config_path.empty()) {
+    if (auto st = linkly::load_yaml_config(config_path, settings); !st) {
+      std::cerr << "linkly: " << st.message() << "\n";
+      return 2;
+    }
+  }
+  for (std::size_t i = 0; i < settings.size(); ++i) {
+    if (options[i]->count() == 0) continue;
+    std::string error;
+    if (!settings[i].set(values[i], &error)) {
+      std::cerr << "linkly: " << settings[i].flag << " (" << settings[i].env << "): " << error
+                << "\n";
+      return 2;
+    }
+  }
+
+  if (*serve) return linkly::run_serve(cfg);
+  if (*dump_cmd) return linkly::run_log_dump(cfg, dump);
+  return EXIT_FAILURE;
+}

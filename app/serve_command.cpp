@@ -1,0 +1,117 @@
+#include "app/commands.hpp"
+
+#include "actors/engine.hpp"
+#include "actors/link_service.hpp"
+#include "http/server.hpp"
+#include "storage/event_log.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <pthread.h>
+#include <condition_variable>
+#include <csignal>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+namespace linkly {
+
+namespace {
+
+// Wakes the main thread on SIGTERM/SIGINT or when supervision gives up.
+class stop_signal {
+ public:
+  void notify(std::string why, int exit_code) {
+    std::lock_guard lock(mutex_);
+    if (stopped_) return;
+    stopped_ = true;
+    why_ = std::move(why);
+    exit_code_ = exit_code;
+    cv_.notify_all();
+  }
+  int wait(std::string* why) {
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [this] { return stopped_; });
+    *why = why_;
+    return exit_code_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool stopped_ = false;
+  std::string why_;
+  int exit_code_ = 0;
+};
+
+}  // namespace
+
+int run_serve(const config& cfg) {
+  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+
+  // Signals are taken by one thread with sigwait; every other thread,
+  // including those started below, inherits the blocked mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  std::error_code ec;
+  std::filesystem::create_directories(cfg.data_dir, ec);
+  if (ec) {
+    spdlog::error("cannot create data directory {}: {}", cfg.data_dir, ec.message());
+    return 1;
+  }
+  std::unique_ptr<event_log> opened;
+  std::string links_dir = store_dir(cfg, "links");
+  if (status st = event_log::open(links_dir, cfg.links_log, &opened); !st) {
+    spdlog::error("cannot open the links log: {}", st.to_string());
+    return 1;
+  }
+  std::shared_ptr<event_log> log = std::move(opened);
+
+  stop_signal stop;
+  std::unique_ptr<engine> eng;
+  auto on_fatal = [&stop](const std::string& reason) { stop.notify(reason, 1); };
+  if (status st = engine::start(cfg.engine, log, on_fatal, &eng); !st) {
+    spdlog::error("cannot recover link state: {}", st.to_string());
+    return 1;
+  }
+  const auto& rec = eng->recovery();
+  spdlog::info("recovered {} links from {} events in {} ms ({} shards)", rec.links, rec.events,
+               rec.elapsed.count() / 1000, cfg.engine.link_shards);
+
+  http_server server(cfg.http, eng->links());
+  if (status st = server.start(); !st) {
+    spdlog::error("cannot listen on {}:{}: {}", cfg.http.host, cfg.http.port, st.to_string());
+    eng->stop();
+    return 1;
+  }
+  spdlog::info("data in {}, links log sync={}, {} io threads, {} scheduler threads", cfg.data_dir,
+               cfg.links_log.sync, cfg.http.io_threads, cfg.engine.scheduler_threads);
+  spdlog::info("linkly listening on http://{}:{}", cfg.http.host, server.port());
+
+  std::thread signal_waiter([&stop, signals] {
+    int sig = 0;
+    if (sigwait(&signals, &sig) == 0) {
+      stop.notify(sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "a signal", 0);
+    }
+  });
+
+  std::string why;
+  int code = stop.wait(&why);
+  spdlog::info("stopping ({}): finishing in-flight requests", why);
+  server.stop();
+  eng->stop();
+  eng.reset();
+  log.reset();
+  // The waiter may still sit in sigwait (a fatal stop): wake it.
+  pthread_kill(signal_waiter.native_handle(), SIGTERM);
+  signal_waiter.join();
+  spdlog::info("stopped");
+  return code;
+}
+
+}  // namespace linkly

@@ -4,9 +4,12 @@ namespace linkly {
 
 std::string_view to_string(event_type t) {
   switch (t) {
-    case event_type::link_created: return "LinkCreated";
-    case event_type::link_updated: return "LinkUpdated";
-    case event_type::link_deleted: return "LinkDeleted";
+    case event_type::link_created:
+      return "LinkCreated";
+    case event_type::link_updated:
+      return "LinkUpdated";
+    case event_type::link_deleted:
+      return "LinkDeleted";
   }
   return "Unknown";
 }
@@ -38,9 +41,12 @@ bool decode_as(const envelope& env, link_event* out) {
 
 bool decode_link_event(const envelope& env, link_event* out) {
   switch (env.type) {
-    case event_type::link_created: return decode_as<link_created>(env, out);
-    case event_type::link_updated: return decode_as<link_updated>(env, out);
-    case event_type::link_deleted: return decode_as<link_deleted>(env, out);
+    case event_type::link_created:
+      return decode_as<link_created>(env, out);
+    case event_type::link_updated:
+      return decode_as<link_updated>(env, out);
+    case event_type::link_deleted:
+      return decode_as<link_deleted>(env, out);
   }
   return false;
 }

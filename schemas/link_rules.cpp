@@ -40,7 +40,8 @@ bool has_foreign_scheme(std::string_view s) {
     }
   }
   if (s.substr(0, colon).find('.') != std::string_view::npos) return false;
-  bool port_follows = colon + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[colon + 1]));
+  bool port_follows =
+      colon + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[colon + 1]));
   return !port_follows;
 }
 
@@ -68,7 +69,9 @@ bool normalize_url(std::string_view input, std::string* out, std::string* error)
     *error = "invalid url: longer than " + std::to_string(kMaxUrlBytes) + " bytes";
     return false;
   }
-  auto parsed = boost::urls::parse_absolute_uri(url);
+  // parse_uri, not parse_absolute_uri: the latter's grammar has no fragment,
+  // and "https://host/page#section" is a link people shorten.
+  auto parsed = boost::urls::parse_uri(url);
   if (!parsed) {
     *error = "invalid url: not an absolute http(s) url";
     return false;

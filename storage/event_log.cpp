@@ -109,8 +109,7 @@ status event_log::replay(std::uint64_t from, std::uint64_t to, std::uint64_t max
   std::uint64_t expected = from;
   std::uint64_t count = 0;
   envelope env;
-  for (it->Seek(encode_record_key(from)); it->Valid() && expected < to && count < max;
-       it->Next()) {
+  for (it->Seek(encode_record_key(from)); it->Valid() && expected < to && count < max; it->Next()) {
     std::uint64_t seq = 0;
     if (!decode_record_key({it->key().data(), it->key().size()}, &seq)) {
       return status::corruption("unexpected key after seq " + std::to_string(expected - 1));
@@ -144,7 +143,8 @@ status event_log::get(std::uint64_t seq, envelope* out) const {
   }
   std::string value;
   leveldb::Status s = db_->Get(leveldb::ReadOptions(), encode_record_key(seq), &value);
-  if (s.IsNotFound()) return status::corruption("record seq " + std::to_string(seq) + " is missing below the head");
+  if (s.IsNotFound())
+    return status::corruption("record seq " + std::to_string(seq) + " is missing below the head");
   if (!s.ok()) return from_leveldb(s, "reading " + dir_);
   return decode_record_value(seq, value, out);
 }

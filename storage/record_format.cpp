@@ -12,9 +12,15 @@ namespace linkly {
 
 namespace {
 
-template <class Archive>
-void serialize_body(Archive& ar, envelope& e) {
-  auto type = static_cast<std::uint16_t>(e.type);
+// Saving takes the envelope as const: the caller's envelope may be const or
+// read by another thread while it is encoded.
+void save_body(cereal::BinaryOutputArchive& ar, const envelope& e) {
+  const auto type = static_cast<std::uint16_t>(e.type);
+  ar(e.seq, type, e.schema_version, e.timestamp_ms, e.key, e.payload);
+}
+
+void load_body(cereal::BinaryInputArchive& ar, envelope& e) {
+  std::uint16_t type = 0;
   ar(e.seq, type, e.schema_version, e.timestamp_ms, e.key, e.payload);
   e.type = static_cast<event_type>(type);
 }
@@ -49,7 +55,7 @@ std::string encode_record_value(const envelope& env) {
   out.write("\0\0\0\0", 4);  // checksum, filled in below
   {
     cereal::BinaryOutputArchive ar(out);
-    serialize_body(ar, const_cast<envelope&>(env));
+    save_body(ar, env);
   }
   std::string value = std::move(out).str();
   std::uint32_t crc = crc32c(std::string_view(value).substr(4));
@@ -68,7 +74,7 @@ status decode_record_value(std::uint64_t expected_seq, std::string_view value, e
   std::istream in(&buf);
   try {
     cereal::BinaryInputArchive ar(in);
-    serialize_body(ar, *out);
+    load_body(ar, *out);
   } catch (const std::exception&) {
     return status::corruption("undecodable record" + where());
   }

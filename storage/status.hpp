@@ -44,12 +44,18 @@ class status {
 
 inline std::string status::to_string() const {
   switch (code_) {
-    case code::ok: return "ok";
-    case code::not_found: return "not found: " + message_;
-    case code::corruption: return "corruption: " + message_;
-    case code::io_error: return "io error: " + message_;
-    case code::invalid_argument: return "invalid argument: " + message_;
-    case code::busy: return "busy: " + message_;
+    case code::ok:
+      return "ok";
+    case code::not_found:
+      return "not found: " + message_;
+    case code::corruption:
+      return "corruption: " + message_;
+    case code::io_error:
+      return "io error: " + message_;
+    case code::invalid_argument:
+      return "invalid argument: " + message_;
+    case code::busy:
+      return "busy: " + message_;
   }
   return message_;
 }

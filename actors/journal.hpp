@@ -1,0 +1,20 @@
+#pragma once
+// journal: the single writer of the links log.
+//
+// Group commit: appends that arrive while a write is in flight queue up and
+// go together in the next WriteBatch, with one fsync. Each requester is
+// answered only after the batch holding its events is durable. The blocking
+// LevelDB calls run on the journal's own detached writer thread, never on a
+// scheduler thread; reads and replays go through that thread as well, so a
+// replay sees a prefix of the log that no concurrent append can tear.
+
+#include "actors/actor_types.hpp"
+
+#include <memory>
+
+namespace linkly {
+
+/// Spawns a journal (and its linked writer thread) over `log`.
+journal_actor spawn_journal(caf::actor_system& sys, std::shared_ptr<event_log> log);
+
+}  // namespace linkly
