@@ -1,7 +1,7 @@
 #pragma once
 // Events of the links log. Past tense: each records something that happened.
 // Adding a field: bump CEREAL_CLASS_VERSION and read the field only when
-// `version` says it was written (see tests/schemas_test.cpp).
+// `version` says it was written (see tests/schemas/schema_evolution_test.cpp).
 
 #include "schemas/envelope.hpp"
 #include "schemas/payload_codec.hpp"

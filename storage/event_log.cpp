@@ -33,9 +33,11 @@ status event_log::open(const std::string& dir, const log_options& options,
   leveldb::DB* raw = nullptr;
   leveldb::Status s = leveldb::DB::Open(lopts, dir, &raw);
   if (!s.ok()) {
-    // LevelDB reports a held LOCK file as an IO error; name it for what it is.
+    // LevelDB reports a held LOCK file as the IO error "lock <dir>/LOCK: ...";
+    // name it for what it is. Match all of that: a path that merely contains
+    // "lock" ("/srv/blocklist") failing for another reason is not busy.
     std::string text = s.ToString();
-    if (s.IsIOError() && text.find("lock") != std::string::npos) {
+    if (s.IsIOError() && text.find("lock " + dir + "/LOCK") != std::string::npos) {
       return status::busy(dir + " is in use by another process (is a linkly server running?)");
     }
     return from_leveldb(s, "opening " + dir);

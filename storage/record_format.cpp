@@ -6,6 +6,7 @@
 #include <cereal/archives/binary.hpp>
 #include <cereal/types/string.hpp>
 
+#include <cstring>
 #include <sstream>
 
 namespace linkly {
@@ -44,10 +45,40 @@ bool decode_record_key(std::string_view key, std::uint64_t* seq) {
   return true;
 }
 
-std::uint32_t crc32c(std::string_view bytes) {
+namespace {
+
+std::uint32_t crc32c_portable(std::string_view bytes) {
   boost::crc_optimal<32, 0x1EDC6F41, 0xFFFFFFFF, 0xFFFFFFFF, true, true> crc;
   crc.process_bytes(bytes.data(), bytes.size());
   return crc.checksum();
+}
+
+#if defined(__x86_64__)
+// SSE4.2 computes CRC-32C in hardware, 8 bytes an instruction: replay reads
+// every record's checksum, so this is on the start-up path.
+__attribute__((target("sse4.2"))) std::uint32_t crc32c_sse42(std::string_view bytes) {
+  std::uint64_t crc = 0xFFFFFFFFu;
+  const char* p = bytes.data();
+  std::size_t n = bytes.size();
+  for (; n >= 8; p += 8, n -= 8) {
+    std::uint64_t word;
+    std::memcpy(&word, p, 8);
+    crc = __builtin_ia32_crc32di(crc, word);
+  }
+  auto crc32 = static_cast<std::uint32_t>(crc);
+  for (; n > 0; ++p, --n) crc32 = __builtin_ia32_crc32qi(crc32, static_cast<unsigned char>(*p));
+  return crc32 ^ 0xFFFFFFFFu;
+}
+#endif
+
+}  // namespace
+
+std::uint32_t crc32c(std::string_view bytes) {
+#if defined(__x86_64__)
+  static const bool hardware = __builtin_cpu_supports("sse4.2");
+  if (hardware) return crc32c_sse42(bytes);
+#endif
+  return crc32c_portable(bytes);
 }
 
 std::string encode_record_value(const envelope& env) {
