@@ -79,6 +79,9 @@ status engine::start(const engine_options& options, std::shared_ptr<event_log> l
   shard_replay replay;
   if (status st = replay_links(*m->log, options.link_shards, kAllShards, &replay); !st) return st;
   std::vector<table_ptr> tables;
+  std::size_t codes = 0;
+  for (auto& t : replay.tables) codes += t->size();
+  m->view.reserve(codes);
   for (auto& t : replay.tables) {
     publish_to_view(*t, m->view);
     tables.emplace_back(std::move(t));

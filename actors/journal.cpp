@@ -62,8 +62,18 @@ struct journal_state {
     std::vector<envelope> events;
     caf::typed_response_promise<append_result> promise;
   };
+  // A replay waits for the appends queued before it, so that the state it
+  // rebuilds includes every append requested before it (a restarted link
+  // actor's in-flight appends among them).
+  struct pending_replay {
+    std::uint64_t shards;
+    std::uint64_t shard;
+    std::size_t appends_ahead;  // queued appends still to be sent before it
+    caf::typed_response_promise<table_ptr> promise;
+  };
   log_writer_actor writer;
   std::vector<pending_append> queue;
+  std::vector<pending_replay> replays;
   bool writing = false;
   static inline const char* name = "journal";
 };
@@ -98,6 +108,16 @@ void flush(journal_pointer self) {
             self->state.writing = false;
             flush(self);
           });
+  // Replays waiting for no more than this batch go to the writer behind it.
+  for (auto it = st.replays.begin(); it != st.replays.end();) {
+    if (it->appends_ahead > n) {
+      it->appends_ahead -= n;
+      ++it;
+      continue;
+    }
+    it->promise.delegate(st.writer, replay_atom::value, it->shards, it->shard);
+    it = st.replays.erase(it);
+  }
 }
 
 journal_actor::behavior_type journal(journal_pointer self, std::shared_ptr<event_log> log) {
@@ -120,8 +140,15 @@ journal_actor::behavior_type journal(journal_pointer self, std::shared_ptr<event
       [self](read_atom, std::vector<std::uint64_t>& seqs) {
         return self->delegate(self->state.writer, read_atom::value, std::move(seqs));
       },
-      [self](replay_atom, std::uint64_t shards, std::uint64_t shard) {
-        return self->delegate(self->state.writer, replay_atom::value, shards, shard);
+      [self](replay_atom, std::uint64_t shards, std::uint64_t shard) -> caf::result<table_ptr> {
+        auto& st = self->state;
+        if (st.queue.empty()) {
+          // Every earlier append is already in the writer's mailbox.
+          return self->delegate(st.writer, replay_atom::value, shards, shard);
+        }
+        auto promise = self->make_response_promise<table_ptr>();
+        st.replays.push_back({shards, shard, st.queue.size(), promise});
+        return promise;
       },
   };
 }

@@ -64,6 +64,7 @@ void link_service::remove(delete_link cmd, command_callback done) {
 }
 
 void link_service::list(std::string after, std::size_t limit, page_callback done) {
+  limit = std::max<std::size_t>(limit, 1);
   const std::size_t shards = dir_.shard_count();
   auto gather = std::make_shared<page_gather>();
   gather->remaining = shards;

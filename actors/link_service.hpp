@@ -46,7 +46,7 @@ class link_service {
   void update(update_link cmd, command_callback done);
   void remove(delete_link cmd, command_callback done);
 
-  /// Links with code > `after`, at most `limit`, in code order.
+  /// Links with code > `after`, at most `limit` (at least 1), in code order.
   void list(std::string after, std::size_t limit, page_callback done);
 
   /// Every event of `code`, oldest first (deleted links included).

@@ -4,7 +4,7 @@ namespace linkly {
 
 std::size_t shard_of(std::string_view code, std::size_t shards) {
   // FNV-1a: fixed across builds and platforms, unlike std::hash.
-  std::uint64_t h = 1469598103934665603ull;
+  std::uint64_t h = 14695981039346656037ull;
   for (unsigned char c : code) {
     h ^= c;
     h *= 1099511628211ull;

@@ -35,6 +35,13 @@ void read_view::erase(std::string_view code) {
   if (it != s.links.end()) s.links.erase(it);
 }
 
+void read_view::reserve(std::size_t links) {
+  for (auto& s : stripes_) {
+    std::unique_lock lock(s.mutex);
+    s.links.reserve(links / kStripes + links / (4 * kStripes) + 1);
+  }
+}
+
 std::size_t read_view::size() const {
   std::size_t n = 0;
   for (const auto& s : stripes_) {

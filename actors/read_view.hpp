@@ -32,6 +32,9 @@ class read_view {
   void upsert(const link_info& link);
   void erase(std::string_view code);
 
+  /// Makes room for about `links` links in total (start-up knows how many).
+  void reserve(std::size_t links);
+
   /// Number of live links.
   std::size_t size() const;
 

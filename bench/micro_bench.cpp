@@ -1,0 +1,121 @@
+// Micro-benchmarks of linkly's parts: log append (synced, batched), log
+// replay, link-state recovery, read-view lookups.
+//
+//   linkly_micro_bench [--benchmark_filter=...]   (scratch data in $LINKLY_BENCH_DIR or
+//   ./bench-data)
+
+#include "actors/link_recovery.hpp"
+#include "actors/read_view.hpp"
+#include "bench/bench_support.hpp"
+
+#include <benchmark/benchmark.h>
+
+namespace {
+
+using namespace linkly;
+
+std::string bench_parent() {
+  const char* dir = std::getenv("LINKLY_BENCH_DIR");
+  return dir != nullptr ? dir : "./bench-data";
+}
+
+// One event per append, fsync'd: the cost group commit amortises.
+void BM_LogAppendSynced(benchmark::State& state) {
+  bench::scratch_dir dir(bench_parent());
+  auto log = bench::open_log(dir.path(), /*sync=*/true);
+  const std::size_t batch = static_cast<std::size_t>(state.range(0));
+  std::uint64_t i = 0;
+  for (auto _ : state) {
+    std::vector<envelope> envs;
+    for (std::size_t k = 0; k < batch; ++k, ++i) {
+      envs.push_back(
+          make_envelope(link_created{"c" + std::to_string(i), "https://example.com"}, 1));
+    }
+    append_result r;
+    if (!log->append(envs, &r)) state.SkipWithError("append failed");
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(i));
+}
+BENCHMARK(BM_LogAppendSynced)->Arg(1)->Arg(64)->UseRealTime();
+
+void BM_LogAppendUnsynced(benchmark::State& state) {
+  bench::scratch_dir dir(bench_parent());
+  auto log = bench::open_log(dir.path(), /*sync=*/false);
+  const std::size_t batch = static_cast<std::size_t>(state.range(0));
+  std::uint64_t i = 0;
+  for (auto _ : state) {
+    std::vector<envelope> envs;
+    for (std::size_t k = 0; k < batch; ++k, ++i) {
+      envs.push_back(
+          make_envelope(link_created{"c" + std::to_string(i), "https://example.com"}, 1));
+    }
+    append_result r;
+    if (!log->append(envs, &r)) state.SkipWithError("append failed");
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(i));
+}
+BENCHMARK(BM_LogAppendUnsynced)->Arg(1)->Arg(512)->UseRealTime();
+
+// Reading and checking every record: the floor of any recovery.
+void BM_LogReplay(benchmark::State& state) {
+  bench::scratch_dir dir(bench_parent());
+  auto log = bench::open_log(dir.path(), false);
+  const auto events = static_cast<std::uint64_t>(state.range(0));
+  bench::fill_links(*log, events);
+  for (auto _ : state) {
+    std::uint64_t seen = 0;
+    auto st = log->replay(1, event_log::kNoLimit, event_log::kNoLimit, [&](const envelope& e) {
+      benchmark::DoNotOptimize(e.seq);
+      ++seen;
+      return true;
+    });
+    if (!st || seen != events) state.SkipWithError("replay failed");
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_LogReplay)->Arg(200'000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Replay + decode + apply into shard tables + publish to the read view:
+// what start-up does.
+void BM_RecoverLinks(benchmark::State& state) {
+  bench::scratch_dir dir(bench_parent());
+  auto log = bench::open_log(dir.path(), false);
+  const auto events = static_cast<std::uint64_t>(state.range(0));
+  bench::fill_links(*log, events);
+  for (auto _ : state) {
+    auto replay = std::make_unique<shard_replay>();
+    auto view = std::make_unique<read_view>();
+    if (!replay_links(*log, 4, kAllShards, replay.get())) state.SkipWithError("replay failed");
+    view->reserve(events);
+    for (auto& t : replay->tables) publish_to_view(*t, *view);
+    benchmark::DoNotOptimize(view->size());
+    state.PauseTiming();  // start-up keeps what it built: tearing it down is not part of it
+    replay.reset();
+    view.reset();
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_RecoverLinks)->Arg(200'000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// What a redirect pays to find its url.
+void BM_ReadViewFindUrl(benchmark::State& state) {
+  read_view view;
+  const int n = 100'000;
+  for (int i = 0; i < n; ++i) {
+    view.upsert({"c" + std::to_string(i), "https://example.com/" + std::to_string(i), 1, 0, 0});
+  }
+  std::vector<std::string> codes;
+  for (int i = 0; i < 1024; ++i) codes.push_back("c" + std::to_string((i * 7919) % n));
+  std::string url;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(view.find_url(codes[i++ & 1023], &url));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ReadViewFindUrl)->Threads(1)->Threads(2);
+
+}  // namespace
+
+BENCHMARK_MAIN();

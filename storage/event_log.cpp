@@ -69,6 +69,7 @@ event_log::event_log(std::string dir, std::unique_ptr<leveldb::DB> db, const log
 event_log::~event_log() = default;
 
 status event_log::append(std::vector<envelope>& events, append_result* result) {
+  std::lock_guard lock(append_mutex_);
   if (!write_failure_.is_ok()) {
     return status::io_error("log refuses appends after a failed write (" +
                             write_failure_.message() + "); reopen it");

@@ -7,8 +7,9 @@
 // the first problem as corruption naming the sequence number; nothing is
 // skipped silently.
 //
-// Thread safety: append() must be serialized by the caller (the journal
-// actor does); reads may run concurrently with each other and with append().
+// Thread safety: any thread may call any method. Appends are serialized
+// internally (a restarted journal's new writer may overlap the old one's last
+// write); reads run concurrently with each other and with appends.
 // After a failed write the log refuses further appends until it is reopened,
 // because what reached the disk is then unknown.
 
@@ -20,6 +21,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -86,6 +88,7 @@ class event_log {
   std::string dir_;
   std::unique_ptr<leveldb::DB> db_;
   log_options options_;
+  std::mutex append_mutex_;  // one append at a time; guards write_failure_
   std::atomic<std::uint64_t> highest_{0};
   status write_failure_;  // sticky: set once a write fails
 };

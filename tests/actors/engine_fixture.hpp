@@ -1,0 +1,175 @@
+#pragma once
+// A running engine over an event_log in a fresh temp directory, with
+// blocking helpers for the asynchronous link_service.
+
+#include "actors/engine.hpp"
+#include "actors/link_service.hpp"
+#include "actors/read_view.hpp"
+#include "storage/event_log.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <future>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace linkly::testing {
+
+inline constexpr std::chrono::seconds kReplyTimeout{10};
+
+/// A callback for the link_service and the future its value arrives on.
+template <class T>
+struct pending {
+  std::shared_ptr<std::promise<T>> promise = std::make_shared<std::promise<T>>();
+  std::future<T> future = promise->get_future();
+
+  std::function<void(T)> callback() {
+    return [p = promise](T value) { p->set_value(std::move(value)); };
+  }
+
+  /// The value, or `timed_out` (and a test failure) after kReplyTimeout.
+  T get(T timed_out) {
+    if (future.wait_for(kReplyTimeout) != std::future_status::ready) {
+      ADD_FAILURE() << "no reply within " << kReplyTimeout.count() << " s";
+      return timed_out;
+    }
+    return future.get();
+  }
+};
+
+inline command_reply timed_out_reply() {
+  return command_reply::failure(command_errc::unavailable, "test: no reply in time");
+}
+
+/// Polls `condition` until it holds or `limit` passes; returns whether it held.
+inline bool eventually(const std::function<bool()>& condition,
+                       std::chrono::milliseconds limit = std::chrono::seconds(5)) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
+
+inline std::string make_temp_dir() {
+  std::string pattern = ::testing::TempDir() + "linkly-actors-XXXXXX";
+  std::vector<char> buf(pattern.begin(), pattern.end());
+  buf.push_back('\0');
+  if (::mkdtemp(buf.data()) == nullptr) {
+    ADD_FAILURE() << "mkdtemp failed for " << pattern;
+    return {};
+  }
+  return buf.data();
+}
+
+class EngineFixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = make_temp_dir();
+    ASSERT_FALSE(dir_.empty());
+    options_.link_shards = 4;
+    options_.scheduler_threads = 2;
+    options_.supervision.initial_backoff = std::chrono::milliseconds(10);
+    ASSERT_NO_FATAL_FAILURE(open_log());
+    ASSERT_NO_FATAL_FAILURE(start_engine());
+  }
+
+  void TearDown() override {
+    stop_engine();
+    log_.reset();
+    if (!dir_.empty()) {
+      std::error_code ec;
+      std::filesystem::remove_all(dir_, ec);
+    }
+  }
+
+  void open_log() {
+    log_options opts;
+    opts.sync = false;
+    std::unique_ptr<event_log> log;
+    status st = event_log::open(dir_, opts, &log);
+    ASSERT_TRUE(st) << st.to_string();
+    log_ = std::move(log);
+  }
+
+  void start_engine() {
+    status st = engine::start(
+        options_, log_,
+        [this](const std::string& reason) {
+          if (on_fatal_) on_fatal_(reason);
+        },
+        &engine_);
+    ASSERT_TRUE(st) << st.to_string();
+  }
+
+  void stop_engine() {
+    if (engine_) engine_->stop();
+    engine_.reset();
+  }
+
+  /// Stops the engine, closes and reopens the log, starts a new engine.
+  void restart_engine() {
+    stop_engine();
+    log_.reset();  // releases LevelDB's lock: the engine held the only other reference
+    ASSERT_NO_FATAL_FAILURE(open_log());
+    ASSERT_NO_FATAL_FAILURE(start_engine());
+  }
+
+  command_reply create(std::string code, std::string url) {
+    pending<command_reply> p;
+    engine_->links().create(create_link{std::move(code), std::move(url)}, p.callback());
+    return p.get(timed_out_reply());
+  }
+
+  command_reply update(std::string code, std::string url) {
+    pending<command_reply> p;
+    engine_->links().update(update_link{std::move(code), std::move(url)}, p.callback());
+    return p.get(timed_out_reply());
+  }
+
+  command_reply remove(std::string code) {
+    pending<command_reply> p;
+    engine_->links().remove(delete_link{std::move(code)}, p.callback());
+    return p.get(timed_out_reply());
+  }
+
+  link_page list(std::string after, std::size_t limit) {
+    pending<link_page> p;
+    engine_->links().list(std::move(after), limit, p.callback());
+    link_page timed_out;
+    timed_out.ok = false;
+    return p.get(timed_out);
+  }
+
+  history_reply history(std::string code) {
+    pending<history_reply> p;
+    engine_->links().history(std::move(code), p.callback());
+    history_reply timed_out;
+    timed_out.ok = false;
+    timed_out.error = "test: no reply in time";
+    return p.get(timed_out);
+  }
+
+  /// Every envelope in the log, oldest first.
+  std::vector<envelope> log_contents() {
+    std::vector<envelope> out;
+    status st = log_->read(1, event_log::kNoLimit, event_log::kNoLimit, &out);
+    EXPECT_TRUE(st) << st.to_string();
+    return out;
+  }
+
+  std::string dir_;
+  engine_options options_;
+  std::shared_ptr<event_log> log_;
+  std::unique_ptr<engine> engine_;
+  std::function<void(const std::string&)> on_fatal_;  // set before start_engine()
+};
+
+}  // namespace linkly::testing

@@ -1,0 +1,177 @@
+// A log that cannot be written: commands answer `unavailable`, nothing
+// reaches the view, and no actor is restarted for a failure it knows about.
+
+#include "tests/actors/engine_fixture.hpp"
+
+#include "actors/directory.hpp"
+#include "actors/link_table.hpp"
+
+#include <leveldb/env.h>
+#include <leveldb/helpers/memenv.h>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+namespace linkly {
+namespace {
+
+using testing::pending;
+using testing::timed_out_reply;
+
+// Writable files whose Append/Sync fail while `failing` is set.
+class FailingWritableFile : public leveldb::WritableFile {
+ public:
+  FailingWritableFile(leveldb::WritableFile* target, const std::atomic<bool>* failing)
+      : target_(target), failing_(failing) {}
+  ~FailingWritableFile() override { delete target_; }
+
+  leveldb::Status Append(const leveldb::Slice& data) override {
+    if (failing_->load()) return leveldb::Status::IOError("injected append failure");
+    return target_->Append(data);
+  }
+  leveldb::Status Close() override { return target_->Close(); }
+  leveldb::Status Flush() override {
+    if (failing_->load()) return leveldb::Status::IOError("injected flush failure");
+    return target_->Flush();
+  }
+  leveldb::Status Sync() override {
+    if (failing_->load()) return leveldb::Status::IOError("injected sync failure");
+    return target_->Sync();
+  }
+
+ private:
+  leveldb::WritableFile* target_;
+  const std::atomic<bool>* failing_;
+};
+
+class FailingEnv : public leveldb::EnvWrapper {
+ public:
+  explicit FailingEnv(leveldb::Env* target) : leveldb::EnvWrapper(target) {}
+
+  leveldb::Status NewWritableFile(const std::string& name, leveldb::WritableFile** out) override {
+    return wrap(target()->NewWritableFile(name, out), out);
+  }
+  leveldb::Status NewAppendableFile(const std::string& name, leveldb::WritableFile** out) override {
+    return wrap(target()->NewAppendableFile(name, out), out);
+  }
+
+  std::atomic<bool> failing{false};
+
+ private:
+  leveldb::Status wrap(leveldb::Status s, leveldb::WritableFile** out) {
+    if (s.ok()) *out = new FailingWritableFile(*out, &failing);
+    return s;
+  }
+};
+
+class JournalFailureTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    mem_env_.reset(leveldb::NewMemEnv(leveldb::Env::Default()));
+    env_ = std::make_unique<FailingEnv>(mem_env_.get());
+    log_options opts;
+    opts.sync = false;
+    opts.env = env_.get();
+    std::unique_ptr<event_log> log;
+    status st = event_log::open("/linkly-failing-log", opts, &log);
+    ASSERT_TRUE(st) << st.to_string();
+    log_ = std::move(log);
+
+    options_.link_shards = 4;
+    options_.scheduler_threads = 2;
+    options_.supervision.initial_backoff = std::chrono::milliseconds(10);
+    st = engine::start(
+        options_, log_, [this](const std::string&) { ++fatal_calls_; }, &engine_);
+    ASSERT_TRUE(st) << st.to_string();
+  }
+
+  void TearDown() override {
+    // The env must outlive the engine (whose journal holds the log) and the log.
+    if (engine_) engine_->stop();
+    engine_.reset();
+    log_.reset();
+    env_.reset();
+    mem_env_.reset();
+  }
+
+  command_reply create(std::string code, std::string url) {
+    pending<command_reply> p;
+    engine_->links().create(create_link{std::move(code), std::move(url)}, p.callback());
+    return p.get(timed_out_reply());
+  }
+
+  // A page from every shard: false if any shard did not answer (e.g. it quit).
+  bool every_shard_answers() {
+    pending<link_page> p;
+    engine_->links().list("", 100, p.callback());
+    link_page timed_out;
+    timed_out.ok = false;
+    return p.get(timed_out).ok;
+  }
+
+  std::unique_ptr<leveldb::Env> mem_env_;
+  std::unique_ptr<FailingEnv> env_;
+  std::shared_ptr<event_log> log_;
+  engine_options options_;
+  std::unique_ptr<engine> engine_;
+  std::atomic<int> fatal_calls_{0};
+};
+
+TEST_F(JournalFailureTest, FailedAppendAnswersUnavailableWithoutRestarting) {
+  ASSERT_EQ(create("ok", "https://example.com/ok").code, command_errc::ok);
+  ASSERT_EQ(log_->highest_seq(), 1u);
+  link_actor shard = engine_->actors().shard_for("broken");
+  journal_actor journal = engine_->actors().journal();
+
+  env_->failing = true;
+  command_reply r = create("broken", "https://example.com/broken");
+  EXPECT_EQ(r.code, command_errc::unavailable) << r.error;
+  std::string url;
+  EXPECT_FALSE(engine_->view().find_url("broken", &url));
+  EXPECT_EQ(log_->highest_seq(), 1u);
+
+  // Sent after the failure: answered only if no shard quit over it.
+  EXPECT_TRUE(every_shard_answers());
+  EXPECT_EQ(engine_->restarts(), 0u);
+  EXPECT_EQ(engine_->actors().shard_for("broken").address(), shard.address());
+  EXPECT_EQ(engine_->actors().journal().address(), journal.address());
+
+  // The log refuses appends from now on, even if the disk recovered.
+  env_->failing = false;
+  r = create("broken2", "https://example.com/broken2");
+  EXPECT_EQ(r.code, command_errc::unavailable) << r.error;
+  EXPECT_FALSE(engine_->view().find_url("broken2", &url));
+  // The same code can be tried again: the failed create left nothing behind.
+  r = create("broken", "https://example.com/broken");
+  EXPECT_EQ(r.code, command_errc::unavailable) << r.error;
+
+  EXPECT_TRUE(every_shard_answers());
+  EXPECT_EQ(engine_->restarts(), 0u);
+  EXPECT_EQ(fatal_calls_.load(), 0);
+  EXPECT_EQ(log_->highest_seq(), 1u);
+  // Links written before the failure still resolve.
+  ASSERT_TRUE(engine_->view().find_url("ok", &url));
+  EXPECT_EQ(url, "https://example.com/ok");
+}
+
+TEST_F(JournalFailureTest, FailedUpdateKeepsThePreviousUrl) {
+  ASSERT_EQ(create("keep", "https://example.com/v1").code, command_errc::ok);
+  env_->failing = true;
+  pending<command_reply> p;
+  engine_->links().update(update_link{"keep", "https://example.com/v2"}, p.callback());
+  command_reply r = p.get(timed_out_reply());
+  EXPECT_EQ(r.code, command_errc::unavailable) << r.error;
+
+  link_info info;
+  ASSERT_TRUE(engine_->view().find("keep", &info));
+  EXPECT_EQ(info.url, "https://example.com/v1");
+  EXPECT_EQ(info.version, 1u);
+  EXPECT_TRUE(every_shard_answers());
+  EXPECT_EQ(engine_->restarts(), 0u);
+}
+
+}  // namespace
+}  // namespace linkly

@@ -1,0 +1,234 @@
+// link_table: the rules commands are checked against and the state events
+// build, without any actor.
+
+#include "actors/link_table.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace linkly {
+namespace {
+
+// Feeds accepted decisions straight back into the table, like a link actor
+// whose appends always succeed, with seqs and timestamps under test control.
+class LinkTableTest : public ::testing::Test {
+ protected:
+  template <class Command>
+  decision run(const Command& cmd, std::int64_t timestamp_ms = 0) {
+    decision d = table.decide(cmd);
+    if (d.accepted) apply(d.event, timestamp_ms);
+    return d;
+  }
+
+  void apply(const link_event& event, std::int64_t timestamp_ms) {
+    envelope env = make_envelope(event, timestamp_ms);
+    env.seq = ++last_seq;
+    table.apply(event, env);
+  }
+
+  link_table table;
+  std::uint64_t last_seq = 0;
+};
+
+TEST_F(LinkTableTest, CreateOfAFreeCodeIsAcceptedAsLinkCreated) {
+  decision d = table.decide(create_link{"abc", "https://a.example/"});
+  ASSERT_TRUE(d.accepted);
+  ASSERT_TRUE(std::holds_alternative<link_created>(d.event));
+  EXPECT_EQ(std::get<link_created>(d.event).code, "abc");
+  EXPECT_EQ(std::get<link_created>(d.event).url, "https://a.example/");
+  // decide() alone changes nothing.
+  EXPECT_EQ(table.find("abc"), nullptr);
+}
+
+TEST_F(LinkTableTest, CreateOfATakenCodeIsAConflict) {
+  ASSERT_TRUE(run(create_link{"abc", "https://a.example/"}).accepted);
+  decision d = run(create_link{"abc", "https://b.example/"});
+  EXPECT_FALSE(d.accepted);
+  EXPECT_EQ(d.refusal.code, command_errc::conflict);
+  EXPECT_FALSE(d.refusal.error.empty());
+  link_info info;
+  ASSERT_TRUE(table.live("abc", &info));
+  EXPECT_EQ(info.url, "https://a.example/");
+  EXPECT_EQ(info.version, 1u);
+}
+
+TEST_F(LinkTableTest, UpdateOfAnUnknownCodeIsNotFound) {
+  decision d = table.decide(update_link{"nope", "https://a.example/"});
+  EXPECT_FALSE(d.accepted);
+  EXPECT_EQ(d.refusal.code, command_errc::not_found);
+}
+
+TEST_F(LinkTableTest, UpdateOfADeletedLinkIsNotFound) {
+  ASSERT_TRUE(run(create_link{"abc", "https://a.example/"}).accepted);
+  ASSERT_TRUE(run(delete_link{"abc"}).accepted);
+  decision d = table.decide(update_link{"abc", "https://b.example/"});
+  EXPECT_FALSE(d.accepted);
+  EXPECT_EQ(d.refusal.code, command_errc::not_found);
+}
+
+TEST_F(LinkTableTest, SecondDeleteIsNotFound) {
+  ASSERT_TRUE(run(create_link{"abc", "https://a.example/"}).accepted);
+  decision first = run(delete_link{"abc"});
+  ASSERT_TRUE(first.accepted);
+  EXPECT_TRUE(std::holds_alternative<link_deleted>(first.event));
+  decision second = run(delete_link{"abc"});
+  EXPECT_FALSE(second.accepted);
+  EXPECT_EQ(second.refusal.code, command_errc::not_found);
+}
+
+TEST_F(LinkTableTest, DeleteOfAnUnknownCodeIsNotFound) {
+  decision d = table.decide(delete_link{"nope"});
+  EXPECT_FALSE(d.accepted);
+  EXPECT_EQ(d.refusal.code, command_errc::not_found);
+}
+
+TEST_F(LinkTableTest, CodesOfDeletedLinksAreNeverReused) {
+  ASSERT_TRUE(run(create_link{"abc", "https://a.example/"}).accepted);
+  ASSERT_TRUE(run(delete_link{"abc"}).accepted);
+  decision d = run(create_link{"abc", "https://b.example/"});
+  EXPECT_FALSE(d.accepted);
+  EXPECT_EQ(d.refusal.code, command_errc::conflict);
+  const link_record* r = table.find("abc");
+  ASSERT_NE(r, nullptr);
+  EXPECT_TRUE(r->deleted);
+  EXPECT_EQ(r->url, "https://a.example/");
+}
+
+TEST_F(LinkTableTest, ApplyTracksVersionTimestampsAndSeqs) {
+  ASSERT_TRUE(run(create_link{"abc", "https://v1.example/"}, 1000).accepted);
+  const link_record* r = table.find("abc");
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->version, 1u);
+  EXPECT_EQ(r->url, "https://v1.example/");
+  EXPECT_EQ(r->created_at_ms, 1000);
+  EXPECT_EQ(r->updated_at_ms, 1000);
+  EXPECT_FALSE(r->deleted);
+  EXPECT_EQ(r->seqs, (std::vector<std::uint64_t>{1}));
+
+  // Another code's event in between: seqs are the log's, not per code.
+  ASSERT_TRUE(run(create_link{"other", "https://o.example/"}, 1500).accepted);
+
+  ASSERT_TRUE(run(update_link{"abc", "https://v2.example/"}, 2000).accepted);
+  EXPECT_EQ(r->version, 2u);
+  EXPECT_EQ(r->url, "https://v2.example/");
+  EXPECT_EQ(r->created_at_ms, 1000);
+  EXPECT_EQ(r->updated_at_ms, 2000);
+
+  ASSERT_TRUE(run(update_link{"abc", "https://v3.example/"}, 3000).accepted);
+  EXPECT_EQ(r->version, 3u);
+  EXPECT_EQ(r->updated_at_ms, 3000);
+
+  link_info info;
+  ASSERT_TRUE(table.live("abc", &info));
+  EXPECT_EQ(info.code, "abc");
+  EXPECT_EQ(info.url, "https://v3.example/");
+  EXPECT_EQ(info.version, 3u);
+  EXPECT_EQ(info.created_at_ms, 1000);
+  EXPECT_EQ(info.updated_at_ms, 3000);
+
+  ASSERT_TRUE(run(delete_link{"abc"}, 4000).accepted);
+  EXPECT_TRUE(r->deleted);
+  EXPECT_EQ(r->updated_at_ms, 4000);
+  EXPECT_EQ(r->seqs, (std::vector<std::uint64_t>{1, 3, 4, 5}));
+  EXPECT_FALSE(table.live("abc", &info));
+  EXPECT_EQ(table.size(), 2u);  // deleted records stay
+  EXPECT_EQ(table.ignored_events(), 0u);
+}
+
+TEST_F(LinkTableTest, ListSkipsDeletedLinksInCodeOrder) {
+  for (const char* code : {"d", "b", "a", "e", "c", "f"}) {
+    ASSERT_TRUE(run(create_link{code, std::string("https://x.example/") + code}).accepted);
+  }
+  ASSERT_TRUE(run(delete_link{"c"}).accepted);
+  ASSERT_TRUE(run(delete_link{"a"}).accepted);
+
+  auto codes = [](const std::vector<link_info>& links) {
+    std::vector<std::string> out;
+    for (const auto& l : links) out.push_back(l.code);
+    return out;
+  };
+  EXPECT_EQ(codes(table.list("", 100)), (std::vector<std::string>{"b", "d", "e", "f"}));
+  EXPECT_EQ(codes(table.list("", 2)), (std::vector<std::string>{"b", "d"}));
+  // `after` is exclusive, and a deleted code works as a cursor.
+  EXPECT_EQ(codes(table.list("b", 2)), (std::vector<std::string>{"d", "e"}));
+  EXPECT_EQ(codes(table.list("c", 100)), (std::vector<std::string>{"d", "e", "f"}));
+  EXPECT_EQ(codes(table.list("f", 100)), std::vector<std::string>{});
+  EXPECT_EQ(codes(table.list("", 0)), std::vector<std::string>{});
+
+  std::vector<link_info> all = table.list("", 100);
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_EQ(all[0].url, "https://x.example/b");
+  EXPECT_EQ(all[0].version, 1u);
+}
+
+TEST_F(LinkTableTest, EventsThatDoNotFitTheStateAreIgnoredAndCounted) {
+  apply(link_updated{"ghost", "https://g.example/"}, 10);
+  EXPECT_EQ(table.find("ghost"), nullptr);
+  EXPECT_EQ(table.ignored_events(), 1u);
+
+  apply(link_deleted{"ghost"}, 11);
+  EXPECT_EQ(table.find("ghost"), nullptr);
+  EXPECT_EQ(table.ignored_events(), 2u);
+
+  ASSERT_TRUE(run(create_link{"abc", "https://a.example/"}, 12).accepted);
+  apply(link_created{"abc", "https://dup.example/"}, 13);  // a duplicate create
+  EXPECT_EQ(table.ignored_events(), 3u);
+  const link_record* r = table.find("abc");
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->url, "https://a.example/");
+  EXPECT_EQ(r->version, 1u);
+  EXPECT_EQ(r->seqs.size(), 1u);
+
+  ASSERT_TRUE(run(delete_link{"abc"}).accepted);
+  apply(link_updated{"abc", "https://late.example/"}, 14);  // after the delete
+  EXPECT_EQ(table.ignored_events(), 4u);
+  EXPECT_TRUE(r->deleted);
+  EXPECT_EQ(r->url, "https://a.example/");
+  EXPECT_EQ(table.size(), 1u);
+}
+
+// FNV-1a 64, written out independently of the code under test.
+std::uint64_t fnv1a64(const std::string& s) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
+
+TEST(ShardOf, IsFnv1a64ModuloShards) {
+  // Known FNV-1a 64 test vectors pin the hash itself.
+  ASSERT_EQ(fnv1a64(""), 0xcbf29ce484222325ull);
+  ASSERT_EQ(fnv1a64("a"), 0xaf63dc4c8601ec8cull);
+  ASSERT_EQ(fnv1a64("foobar"), 0x85944171f73967e8ull);
+
+  EXPECT_EQ(shard_of("abc", 4), static_cast<std::size_t>(fnv1a64("abc") % 4));
+  EXPECT_EQ(shard_of("a", 4), static_cast<std::size_t>(0xaf63dc4c8601ec8cull % 4));
+  EXPECT_EQ(shard_of("foobar", 4), static_cast<std::size_t>(0x85944171f73967e8ull % 4));
+  for (const std::string code : {"x", "promo", "Z9_-", "a-much-longer-code-than-usual"}) {
+    EXPECT_EQ(shard_of(code, 4), static_cast<std::size_t>(fnv1a64(code) % 4)) << code;
+    EXPECT_EQ(shard_of(code, 7), static_cast<std::size_t>(fnv1a64(code) % 7)) << code;
+  }
+}
+
+TEST(ShardOf, IsStableAndInRange) {
+  std::set<std::size_t> seen;
+  for (int i = 0; i < 1000; ++i) {
+    std::string code = "c" + std::to_string(i);
+    for (std::size_t shards : {1u, 2u, 4u, 13u}) {
+      std::size_t s = shard_of(code, shards);
+      EXPECT_LT(s, shards);
+      EXPECT_EQ(shard_of(code, shards), s);
+    }
+    seen.insert(shard_of(code, 4));
+  }
+  EXPECT_EQ(seen.size(), 4u);  // every shard gets codes
+}
+
+}  // namespace
+}  // namespace linkly
