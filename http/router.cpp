@@ -1,0 +1,197 @@
+#include "http/router.hpp"
+
+#include "actors/link_service.hpp"
+#include "actors/read_view.hpp"
+#include "http/json_body.hpp"
+#include "http/link_json.hpp"
+#include "http/routes.hpp"
+#include "schemas/link_rules.hpp"
+
+#include <boost/json/value.hpp>
+
+#include <utility>
+
+namespace linkly {
+
+namespace {
+
+namespace http = boost::beast::http;
+
+constexpr std::string_view kLinkNotFound = "link not found";
+
+http_status status_for(command_errc code) {
+  switch (code) {
+    case command_errc::ok:
+      return http_status::ok;
+    case command_errc::invalid:
+      return http_status::bad_request;
+    case command_errc::not_found:
+      return http_status::not_found;
+    case command_errc::conflict:
+      return http_status::conflict;
+    case command_errc::unavailable:
+      return http_status::service_unavailable;
+  }
+  return http_status::internal_server_error;
+}
+
+std::string_view default_message(command_errc code) {
+  switch (code) {
+    case command_errc::ok:
+      return "ok";
+    case command_errc::invalid:
+      return "invalid request";
+    case command_errc::not_found:
+      return kLinkNotFound;
+    case command_errc::conflict:
+      return "code already taken";
+    case command_errc::unavailable:
+      return "service unavailable, try again";
+  }
+  return "internal error";
+}
+
+http_response command_error_response(const command_reply& reply) {
+  std::string_view message = reply.error.empty() ? default_message(reply.code) : reply.error;
+  return error_response(status_for(reply.code), message);
+}
+
+http_response unavailable_response() {
+  return error_response(http_status::service_unavailable, "service unavailable, try again");
+}
+
+http_response link_not_found_response() {
+  return error_response(http_status::not_found, kLinkNotFound);
+}
+
+void redirect(const std::string& code, const router_context& ctx, const response_sender& send) {
+  if (ctx.view == nullptr) return send(unavailable_response());
+  std::string url;
+  if (is_code_syntax(code) && ctx.view->find_url(code, &url)) return send(redirect_response(url));
+  send(link_not_found_response());
+}
+
+void get_link(const std::string& code, const router_context& ctx, const response_sender& send) {
+  if (ctx.view == nullptr) return send(unavailable_response());
+  link_info link;
+  if (is_code_syntax(code) && ctx.view->find(code, &link)) {
+    return send(json_response(http_status::ok, link_json(link)));
+  }
+  send(link_not_found_response());
+}
+
+void create(const http_request& req, const router_context& ctx, response_sender send) {
+  create_link cmd;
+  std::string error;
+  if (!parse_create_body(req.body(), &cmd, &error)) {
+    return send(error_response(http_status::bad_request, error));
+  }
+  if (ctx.links == nullptr) return send(unavailable_response());
+  ctx.links->create(std::move(cmd), [send = std::move(send),
+                                     base = ctx.short_url_base](command_reply reply) {
+    if (reply.code != command_errc::ok) return send(command_error_response(reply));
+    http_response res = json_response(http_status::created, created_link_json(reply.link, base));
+    res.set(http::field::location, "/links/" + reply.link.code);
+    send(std::move(res));
+  });
+}
+
+void update(const http_request& req, std::string code, const router_context& ctx,
+            response_sender send) {
+  if (!is_code_syntax(code)) return send(link_not_found_response());
+  update_link cmd;
+  std::string error;
+  if (!parse_update_body(req.body(), &cmd.url, &error)) {
+    return send(error_response(http_status::bad_request, error));
+  }
+  if (ctx.links == nullptr) return send(unavailable_response());
+  cmd.code = std::move(code);
+  ctx.links->update(std::move(cmd), [send = std::move(send)](command_reply reply) {
+    if (reply.code != command_errc::ok) return send(command_error_response(reply));
+    send(json_response(http_status::ok, updated_link_json(reply.link)));
+  });
+}
+
+void remove(std::string code, const router_context& ctx, response_sender send) {
+  if (!is_code_syntax(code)) return send(link_not_found_response());
+  if (ctx.links == nullptr) return send(unavailable_response());
+  ctx.links->remove(delete_link{std::move(code)}, [send = std::move(send)](command_reply reply) {
+    if (reply.code != command_errc::ok) return send(command_error_response(reply));
+    send(no_content_response());
+  });
+}
+
+void list(const route_match& match, const router_context& ctx, response_sender send) {
+  std::size_t limit = 0;
+  std::string error;
+  if (!parse_limit(match.limit, &limit, &error)) {
+    return send(error_response(http_status::bad_request, error));
+  }
+  if (ctx.links == nullptr) return send(unavailable_response());
+  ctx.links->list(match.after, limit, [send = std::move(send)](link_page page) {
+    if (!page.ok) return send(unavailable_response());
+    send(json_response(http_status::ok, link_page_json(page)));
+  });
+}
+
+void history(std::string code, const router_context& ctx, response_sender send) {
+  if (!is_code_syntax(code)) return send(link_not_found_response());
+  if (ctx.links == nullptr) return send(unavailable_response());
+  ctx.links->history(code, [send = std::move(send), code](history_reply reply) {
+    if (!reply.ok) {
+      std::string_view message = reply.error.empty() ? "the log could not be read" : reply.error;
+      return send(error_response(http_status::service_unavailable, message));
+    }
+    if (!reply.found) return send(link_not_found_response());
+    send(json_response(http_status::ok, history_json(code, reply)));
+  });
+}
+
+}  // namespace
+
+void handle_request(const http_request& req, const router_context& ctx, response_sender send) {
+  route_match match = match_route(req.target());
+  if (match.route == route_id::bad_target) {
+    return send(error_response(http_status::bad_request, "invalid request target"));
+  }
+  if (match.route == route_id::not_found) {
+    return send(error_response(http_status::not_found, "not found"));
+  }
+  http::verb method = req.method();
+  if (method == http::verb::head) {
+    method = http::verb::get;
+    send = [inner = std::move(send)](http_response res) {
+      strip_body_for_head(&res);
+      inner(std::move(res));
+    };
+  }
+  switch (match.route) {
+    case route_id::health:
+      if (method == http::verb::get) {
+        return send(json_response(http_status::ok, boost::json::value{{"status", "ok"}}));
+      }
+      break;
+    case route_id::redirect:
+      if (method == http::verb::get) return redirect(match.code, ctx, send);
+      break;
+    case route_id::links_collection:
+      if (method == http::verb::get) return list(match, ctx, std::move(send));
+      if (method == http::verb::post) return create(req, ctx, std::move(send));
+      break;
+    case route_id::link_item:
+      if (method == http::verb::get) return get_link(match.code, ctx, send);
+      if (method == http::verb::put)
+        return update(req, std::move(match.code), ctx, std::move(send));
+      if (method == http::verb::delete_) return remove(std::move(match.code), ctx, std::move(send));
+      break;
+    case route_id::link_history:
+      if (method == http::verb::get) return history(std::move(match.code), ctx, std::move(send));
+      break;
+    case route_id::not_found:
+    case route_id::bad_target:
+      break;
+  }
+  send(method_not_allowed_response(allowed_methods(match.route)));
+}
+
+}  // namespace linkly

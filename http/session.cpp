@@ -1,0 +1,240 @@
+#include "http/session.hpp"
+
+#include "http/io_worker.hpp"
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <algorithm>
+#include <exception>
+
+namespace linkly {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using steady = std::chrono::steady_clock;
+
+namespace {
+
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+// Lingering after an error answer stops after this many bytes or this long.
+constexpr std::size_t kMaxLingerBytes = 1 << 20;
+constexpr std::chrono::milliseconds kMaxLinger{2'000};
+constexpr std::size_t kLingerChunkBytes = 16 * 1024;
+
+bool is_http_error(const beast::error_code& ec) {
+  return ec.category() == beast::http::make_error_code(http::error::end_of_stream).category();
+}
+
+}  // namespace
+
+session::session(net::ip::tcp::socket socket, std::shared_ptr<io_worker> worker,
+                 std::shared_ptr<session_config> config, bool over_limit)
+    : socket_(std::move(socket)),
+      worker_(std::move(worker)),
+      config_(std::move(config)),
+      timer_(socket_.get_executor()),
+      over_limit_(over_limit) {}
+
+session::~session() {
+  if (phase_ != phase::closed) {
+    worker_->sessions().erase(this);
+    uncount();
+  }
+}
+
+void session::start() {
+  worker_->sessions().insert(this);
+  if (config_->stopping.load(std::memory_order_acquire)) draining_ = true;
+  last_activity_ = steady::now();
+  arm_timer();
+  do_read();
+}
+
+void session::shutdown() {
+  draining_ = true;
+  bool idle = phase_ == phase::reading && buffer_.size() == 0 && !(parser_ && parser_->got_some());
+  if (idle) close();
+}
+
+void session::close() {
+  if (phase_ == phase::closed) return;
+  phase_ = phase::closed;
+  beast::error_code ec;
+  socket_.shutdown(net::ip::tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
+  timer_.cancel();
+  worker_->sessions().erase(this);
+  uncount();
+}
+
+void session::uncount() {
+  if (!counted_) return;
+  counted_ = false;
+  config_->open_connections.fetch_sub(1, std::memory_order_acq_rel);
+}
+
+// A fresh parser per request: limits and state apply to one message.
+void session::do_read() {
+  phase_ = phase::reading;
+  parser_.emplace();
+  parser_->body_limit(config_->max_body_bytes);
+  parser_->header_limit(static_cast<std::uint32_t>(config_->max_header_bytes));
+  http::async_read_header(socket_, buffer_, *parser_,
+                          beast::bind_front_handler(&session::on_read_header, shared_from_this()));
+}
+
+void session::on_read_header(beast::error_code ec, std::size_t) {
+  if (phase_ == phase::closed) return;
+  if (ec) return on_read_error(ec);
+  if (parser_->is_done()) return on_request();
+  const http_request& req = parser_->get();
+  auto expect = req[http::field::expect];
+  if (req.version() >= 11 && beast::iequals(expect, "100-continue")) {
+    net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
+                     beast::bind_front_handler(&session::on_continue, shared_from_this()));
+    return;
+  }
+  do_read_body();
+}
+
+void session::on_continue(beast::error_code ec, std::size_t) {
+  if (phase_ == phase::closed) return;
+  if (ec) return close();
+  do_read_body();
+}
+
+void session::do_read_body() {
+  http::async_read(socket_, buffer_, *parser_,
+                   beast::bind_front_handler(&session::on_read_body, shared_from_this()));
+}
+
+void session::on_read_body(beast::error_code ec, std::size_t) {
+  if (phase_ == phase::closed) return;
+  if (ec) return on_read_error(ec);
+  on_request();
+}
+
+void session::on_read_error(beast::error_code ec) {
+  if (ec == http::error::body_limit) {
+    return fail(http_status::payload_too_large, "request body too large");
+  }
+  if (ec == http::error::header_limit) {
+    return fail(http_status::request_header_fields_too_large, "request headers too large");
+  }
+  // end_of_stream: the client closed between requests, a normal ending.
+  if (ec != http::error::end_of_stream && is_http_error(ec)) {
+    return fail(http_status::bad_request, "malformed request");
+  }
+  close();
+}
+
+void session::on_request() {
+  last_activity_ = steady::now();
+  const http_request& req = parser_->get();
+  version_ = req.version();
+  keep_alive_ = req.keep_alive() && !over_limit_;
+  phase_ = phase::handling;
+  if (over_limit_) {
+    return respond(error_response(http_status::service_unavailable, "too many connections"));
+  }
+  try {
+    handle_request(req, config_->router, [self = shared_from_this()](http_response res) {
+      self->deliver(std::move(res));
+    });
+  } catch (const std::exception& e) {
+    spdlog::error("http: request {} {} failed: {}", std::string_view(req.method_string()),
+                  std::string_view(req.target()), e.what());
+    if (phase_ == phase::handling) {
+      respond(error_response(http_status::internal_server_error, "internal error"));
+    }
+  }
+}
+
+void session::deliver(http_response res) {
+  if (worker_->context().get_executor().running_in_this_thread()) return respond(std::move(res));
+  // From an actor thread: only hand over. A late answer after shutdown is
+  // dropped with the closure.
+  worker_->post([self = shared_from_this(), res = std::move(res)]() mutable {
+    self->respond(std::move(res));
+  });
+}
+
+void session::respond(http_response res) {
+  if (phase_ != phase::handling) return;  // closed meanwhile
+  res.version(version_);
+  res.keep_alive(keep_alive_ && !draining_);
+  response_ = std::move(res);
+  do_write();
+}
+
+void session::fail(http_status status, std::string_view message) {
+  if (parser_ && parser_->is_header_done()) version_ = parser_->get().version();
+  keep_alive_ = false;
+  linger_after_write_ = true;
+  phase_ = phase::handling;
+  respond(error_response(status, message));
+}
+
+void session::do_write() {
+  phase_ = phase::writing;
+  http::async_write(socket_, response_,
+                    beast::bind_front_handler(&session::on_write, shared_from_this()));
+}
+
+void session::on_write(beast::error_code ec, std::size_t) {
+  if (phase_ == phase::closed) return;
+  if (ec) return close();
+  last_activity_ = steady::now();
+  if (linger_after_write_) return do_linger();
+  if (response_.need_eof()) return close();
+  response_ = {};
+  do_read();
+}
+
+void session::do_linger() {
+  if (phase_ != phase::lingering) {
+    beast::error_code ignored;
+    socket_.shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+    phase_ = phase::lingering;
+    buffer_.clear();
+  }
+  socket_.async_read_some(buffer_.prepare(kLingerChunkBytes),
+                          beast::bind_front_handler(&session::on_linger, shared_from_this()));
+}
+
+void session::on_linger(beast::error_code ec, std::size_t bytes) {
+  if (phase_ == phase::closed) return;
+  lingered_bytes_ += bytes;
+  if (ec || lingered_bytes_ > kMaxLingerBytes) return close();
+  do_linger();
+}
+
+// One coarse timer per connection instead of a deadline per operation: it
+// wakes every quarter of the idle timeout and closes a connection that has
+// completed no read or write for that long. It never closes one awaiting an
+// actor's answer.
+void session::arm_timer() {
+  if (config_->idle_timeout.count() <= 0) return;
+  auto tick = std::max(config_->idle_timeout / 4, std::chrono::milliseconds(1));
+  timer_.expires_after(tick);
+  timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+    if (auto self = weak.lock()) self->on_timer(ec);
+  });
+}
+
+void session::on_timer(beast::error_code ec) {
+  if (ec == net::error::operation_aborted || phase_ == phase::closed) return;
+  auto limit = config_->idle_timeout;
+  if (phase_ == phase::lingering) limit = std::min(limit, kMaxLinger);
+  if (phase_ != phase::handling && steady::now() - last_activity_ >= limit) return close();
+  arm_timer();
+}
+
+}  // namespace linkly

@@ -1,0 +1,27 @@
+#pragma once
+// Request bodies of the link write routes: JSON in, a validated command out,
+// or the message of a 400. The url and code rules themselves live in
+// schemas/link_rules.hpp; this file only reads JSON and applies them.
+
+#include "schemas/link_commands.hpp"
+
+#include <string>
+#include <string_view>
+
+namespace linkly {
+
+/// POST /links: {"url": "...", "code"?: "..."}. On success `*out` holds the
+/// normalised url and the custom code, or an empty code (absent, null or "")
+/// asking for a generated one. On failure sets `*error` (a 400 message):
+///   not JSON               "request body is not valid JSON"
+///   not an object          "request body must be a JSON object"
+///   url missing/null/""    "missing \"url\""
+///   url not a string       "\"url\" must be a string"
+///   code not a string      "\"code\" must be a string"
+///   bad url / bad code     the message of normalize_url / validate_custom_code
+bool parse_create_body(std::string_view body, create_link* out, std::string* error);
+
+/// PUT /links/{code}: {"url": "..."}, same url rules. `*url` is normalised.
+bool parse_update_body(std::string_view body, std::string* url, std::string* error);
+
+}  // namespace linkly

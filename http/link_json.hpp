@@ -1,0 +1,32 @@
+#pragma once
+// Answer bodies of the link routes (API.md), as Boost.JSON objects.
+// Timestamps are ISO-8601 UTC with milliseconds (format_utc_ms).
+
+#include "actors/link_service.hpp"
+#include "schemas/link_commands.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <string_view>
+
+namespace linkly {
+
+/// POST /links, 201: {"code","url","short_url","created_at"}.
+/// `short_url_base` has no trailing slash ("http://127.0.0.1:3111").
+boost::json::object created_link_json(const link_info& link, std::string_view short_url_base);
+
+/// PUT /links/{code}, 200: {"code","url","version","updated_at"}.
+boost::json::object updated_link_json(const link_info& link);
+
+/// GET /links/{code} and each item of a page:
+/// {"code","url","version","created_at","updated_at"}.
+boost::json::object link_json(const link_info& link);
+
+/// GET /links: {"links":[...], "next": "<code>" or null}.
+boost::json::object link_page_json(const link_page& page);
+
+/// GET /links/{code}/history:
+/// {"code", "events":[{"seq","type","at","url"?}]} (no url for a deletion).
+boost::json::object history_json(std::string_view code, const history_reply& history);
+
+}  // namespace linkly

@@ -1,0 +1,120 @@
+#include "http/routes.hpp"
+
+#include <boost/url/grammar/error.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+
+#include <algorithm>
+#include <vector>
+
+namespace linkly {
+
+namespace {
+
+constexpr std::size_t kMaxSegments = 3;
+
+// The decoded path segments, or false when there are too many to name a
+// route or one is empty ("/s/", "//x").
+bool split_path(const boost::urls::url_view& url, std::vector<std::string>* out) {
+  auto segments = url.segments();
+  if (segments.size() > kMaxSegments) return false;
+  for (std::string segment : segments) {
+    if (segment.empty()) return false;
+    out->push_back(std::move(segment));
+  }
+  return true;
+}
+
+void read_collection_query(const boost::urls::url_view& url, route_match* match) {
+  for (auto param : url.params()) {
+    if (param.key == "limit" && !match->limit) {
+      match->limit = param.has_value ? param.value : std::string();
+    } else if (param.key == "after" && match->after.empty()) {
+      match->after = param.value;
+    }
+  }
+}
+
+}  // namespace
+
+route_match match_route(std::string_view target) {
+  route_match match;
+  auto parsed = boost::urls::parse_origin_form(target);
+  // HTTP/1.1 servers must also accept the absolute form ("http://host/s/x").
+  if (!parsed) {
+    parsed = boost::urls::parse_absolute_uri(target);
+    if (parsed && parsed->scheme_id() != boost::urls::scheme::http &&
+        parsed->scheme_id() != boost::urls::scheme::https) {
+      parsed = boost::urls::grammar::error::mismatch;
+    }
+  }
+  if (!parsed) {
+    match.route = route_id::bad_target;
+    return match;
+  }
+  std::vector<std::string> seg;
+  seg.reserve(kMaxSegments);
+  if (!split_path(*parsed, &seg) || seg.empty()) return match;
+
+  if (seg[0] == "links") {
+    if (seg.size() == 1) {
+      match.route = route_id::links_collection;
+      read_collection_query(*parsed, &match);
+    } else if (seg.size() == 2) {
+      match.route = route_id::link_item;
+      match.code = std::move(seg[1]);
+    } else if (seg[2] == "history") {
+      match.route = route_id::link_history;
+      match.code = std::move(seg[1]);
+    }
+  } else if (seg[0] == "s" && seg.size() == 2) {
+    match.route = route_id::redirect;
+    match.code = std::move(seg[1]);
+  } else if (seg.size() == 1) {
+    if (seg[0] == "healthz") {
+      match.route = route_id::health;
+    } else {
+      match.route = route_id::redirect;
+      match.code = std::move(seg[0]);
+    }
+  }
+  return match;
+}
+
+std::string_view allowed_methods(route_id route) {
+  switch (route) {
+    case route_id::health:
+      return "GET, HEAD";
+    case route_id::links_collection:
+      return "GET, HEAD, POST";
+    case route_id::link_item:
+      return "GET, HEAD, PUT, DELETE";
+    case route_id::link_history:
+      return "GET, HEAD";
+    case route_id::redirect:
+      return "GET, HEAD";
+    case route_id::not_found:
+    case route_id::bad_target:
+      return "";
+  }
+  return "";
+}
+
+bool parse_limit(const std::optional<std::string>& raw, std::size_t* out, std::string* error) {
+  if (!raw) {
+    *out = kDefaultPageLimit;
+    return true;
+  }
+  const std::string& s = *raw;
+  bool digits = !s.empty() && s.size() <= 4 &&
+                std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  std::size_t value = digits ? std::stoul(s) : 0;
+  if (value < 1 || value > kMaxPageLimit) {
+    *error = "invalid limit: use an integer from 1 to " + std::to_string(kMaxPageLimit);
+    return false;
+  }
+  *out = value;
+  return true;
+}
+
+}  // namespace linkly

@@ -1,0 +1,55 @@
+#pragma once
+// Route matching: which resource a request target names, and the query
+// rules of the collection. Pure functions, no sockets, no Beast.
+//
+//   /healthz               health
+//   /links                 links_collection  (?limit=&after=)
+//   /links/{code}          link_item
+//   /links/{code}/history  link_history
+//   /s/{code}, /{code}     redirect
+//
+// The query string never affects which route matches ("/s/demo?x=1"
+// redirects). Path segments are percent-decoded; codes are not checked here
+// (a redirect to an impossible code is still the redirect route, answered
+// 404 "link not found").
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace linkly {
+
+enum class route_id {
+  not_found,   // no such resource
+  bad_target,  // not an origin-form target ("/path?query")
+  health,
+  links_collection,
+  link_item,
+  link_history,
+  redirect,
+};
+
+struct route_match {
+  route_id route = route_id::not_found;
+  std::string code;  // link_item, link_history, redirect
+  // links_collection only: the raw (decoded) query parameters.
+  std::optional<std::string> limit;
+  std::string after;
+};
+
+/// Matches a request target such as "/s/demo?x=1".
+route_match match_route(std::string_view target);
+
+/// The methods `route` answers, as an Allow header value ("" for none).
+std::string_view allowed_methods(route_id route);
+
+constexpr std::size_t kDefaultPageLimit = 50;
+constexpr std::size_t kMaxPageLimit = 1000;
+
+/// The `limit` query parameter: absent means kDefaultPageLimit; otherwise a
+/// decimal integer in 1..kMaxPageLimit. Sets `*error` (a 400 message) when
+/// it is not.
+bool parse_limit(const std::optional<std::string>& raw, std::size_t* out, std::string* error);
+
+}  // namespace linkly

@@ -1,0 +1,188 @@
+// Connection behaviour of the server: keep-alive, limits, timeouts,
+// overload and shutdown.
+
+#include "tests/http/server_fixture.hpp"
+
+#include <boost/json/parse.hpp>
+
+#include <chrono>
+#include <thread>
+
+namespace linkly::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string error_of(const client_response& res) {
+  return std::string(boost::json::parse(res.body()).at("error").as_string());
+}
+
+class ConnectionTest : public ServerFixture {};
+
+TEST_F(ConnectionTest, KeepAliveServesSeveralRequestsOnOneConnection) {
+  start_server();
+  auto client = connect();
+  auto created = client.request(http::verb::post, "/links", R"({"url":"a.example","code":"k"})");
+  ASSERT_EQ(created.result(), http::status::created) << created.body();
+  EXPECT_TRUE(created.keep_alive());
+  auto redirect = client.request(http::verb::get, "/s/k");
+  EXPECT_EQ(redirect.result(), http::status::found);
+  EXPECT_EQ(client.request(http::verb::get, "/healthz").result(), http::status::ok);
+}
+
+TEST_F(ConnectionTest, ConnectionCloseIsHonoured) {
+  start_server();
+  auto client = connect();
+  client_request req{http::verb::get, "/healthz", 11};
+  req.keep_alive(false);
+  auto res = client.send(std::move(req));
+  EXPECT_EQ(res.result(), http::status::ok);
+  EXPECT_FALSE(res.keep_alive());
+  EXPECT_TRUE(client.closed_by_server());
+}
+
+TEST_F(ConnectionTest, Http10ClosesUnlessKeepAliveAsked) {
+  start_server();
+  auto client = connect();
+  auto res = client.send(client_request{http::verb::get, "/healthz", 10});
+  EXPECT_EQ(res.result(), http::status::ok);
+  EXPECT_EQ(res.version(), 10u);
+  EXPECT_TRUE(client.closed_by_server());
+
+  auto kept = connect();
+  client_request req{http::verb::get, "/healthz", 10};
+  req.keep_alive(true);
+  EXPECT_TRUE(kept.send(std::move(req)).keep_alive());
+  EXPECT_EQ(kept.send(client_request{http::verb::get, "/healthz", 10}).result(), http::status::ok);
+}
+
+TEST_F(ConnectionTest, PipelinedRequestsAreAnsweredInOrder) {
+  start_server();
+  auto client = connect();
+  ASSERT_TRUE(client.write_raw(
+      "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /s/none HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_EQ(client.read_response().result(), http::status::ok);
+  EXPECT_EQ(client.read_response().result(), http::status::not_found);
+}
+
+TEST_F(ConnectionTest, OversizedBodyIs413AndCreatesNothing) {
+  start_server();
+  std::string body = R"({"url":"https://a.example/)" + std::string(70 * 1024, 'x') + "\"}";
+  auto client = connect();
+  auto res = client.request(http::verb::post, "/links", body);
+  EXPECT_EQ(res.result(), http::status::payload_too_large);
+  EXPECT_EQ(error_of(res), "request body too large");
+  EXPECT_FALSE(res.keep_alive());
+  EXPECT_EQ(engine_->view().size(), 0u);
+  auto list = fetch(http::verb::get, "/links");
+  EXPECT_EQ(boost::json::parse(list.body()).at("links").as_array().size(), 0u);
+}
+
+TEST_F(ConnectionTest, ExpectContinueGetsInterimResponse) {
+  start_server();
+  auto client = connect();
+  std::string body = R"({"url":"https://a.example","code":"cont"})";
+  ASSERT_TRUE(
+      client.write_raw("POST /links HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                       "Content-Type: application/json\r\nContent-Length: " +
+                       std::to_string(body.size()) + "\r\n\r\n"));
+  EXPECT_EQ(client.read_raw_until("\r\n\r\n"), "HTTP/1.1 100 Continue\r\n\r\n");
+  ASSERT_TRUE(client.write_raw(body));
+  EXPECT_EQ(client.read_response().result(), http::status::created);
+}
+
+TEST_F(ConnectionTest, OversizedHeaderIs431) {
+  options_.max_header_bytes = 1024;
+  start_server();
+  auto client = connect();
+  client_request req{http::verb::get, "/healthz", 11};
+  req.set("X-Padding", std::string(2048, 'p'));
+  auto res = client.send(std::move(req));
+  EXPECT_EQ(res.result(), http::status::request_header_fields_too_large);
+  EXPECT_EQ(error_of(res), "request headers too large");
+}
+
+TEST_F(ConnectionTest, MalformedRequestIs400AndCloses) {
+  start_server();
+  auto client = connect();
+  ASSERT_TRUE(client.write_raw("THIS IS NOT HTTP\r\n\r\n"));
+  auto res = client.read_response();
+  EXPECT_EQ(res.result(), http::status::bad_request);
+  EXPECT_EQ(res[http::field::content_type], "application/json");
+  EXPECT_TRUE(client.closed_by_server());
+}
+
+TEST_F(ConnectionTest, IdleConnectionIsClosed) {
+  options_.idle_timeout = 200ms;
+  start_server();
+  auto client = connect();
+  EXPECT_EQ(client.request(http::verb::get, "/healthz").result(), http::status::ok);
+  auto begin = std::chrono::steady_clock::now();
+  EXPECT_TRUE(client.closed_by_server(3s));
+  EXPECT_GE(std::chrono::steady_clock::now() - begin, 150ms);
+}
+
+TEST_F(ConnectionTest, ConnectionsBeyondLimitGet503) {
+  options_.max_connections = 1;
+  start_server();
+  auto first = connect();
+  ASSERT_EQ(first.request(http::verb::get, "/healthz").result(), http::status::ok);
+  auto second = connect();
+  auto res = second.request(http::verb::get, "/healthz");
+  EXPECT_EQ(res.result(), http::status::service_unavailable);
+  EXPECT_EQ(error_of(res), "too many connections");
+  EXPECT_TRUE(second.closed_by_server());
+  // The first connection is unaffected.
+  EXPECT_EQ(first.request(http::verb::get, "/healthz").result(), http::status::ok);
+}
+
+TEST_F(ConnectionTest, StopClosesIdleKeepAliveConnectionsPromptly) {
+  options_.shutdown_grace = 10s;
+  start_server();
+  auto client = connect();
+  ASSERT_EQ(client.request(http::verb::get, "/healthz").result(), http::status::ok);
+  auto begin = std::chrono::steady_clock::now();
+  server_->stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, 2s);
+  EXPECT_TRUE(client.closed_by_server());
+  server_->stop();  // idempotent
+}
+
+TEST_F(ConnectionTest, StopLetsInFlightRequestFinish) {
+  options_.shutdown_grace = 10s;
+  start_server();
+  auto client = connect();
+  std::string body = R"({"url":"https://a.example","code":"late"})";
+  std::size_t half = body.size() / 2;
+  ASSERT_TRUE(client.write_raw("POST /links HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                               std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, half)));
+  std::this_thread::sleep_for(100ms);  // the server has read part of the request
+
+  auto begin = std::chrono::steady_clock::now();
+  std::thread stopper([this] { server_->stop(); });
+  std::this_thread::sleep_for(100ms);  // stop() is now draining
+  ASSERT_TRUE(client.write_raw(body.substr(half)));
+  auto res = client.read_response();
+  EXPECT_EQ(res.result(), http::status::created) << res.body();
+  EXPECT_FALSE(res.keep_alive());
+  EXPECT_TRUE(client.closed_by_server());
+  stopper.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, 5s);
+  EXPECT_EQ(engine_->view().size(), 1u);
+}
+
+TEST_F(ConnectionTest, StopWithoutStartIsHarmless) {
+  http_server idle(options_, engine_->links());
+  idle.stop();
+}
+
+TEST_F(ConnectionTest, StartFailsWhenPortIsTaken) {
+  start_server();
+  server_options taken = options_;
+  taken.port = server_->port();
+  http_server second(taken, engine_->links());
+  EXPECT_FALSE(second.start());
+}
+
+}  // namespace
+}  // namespace linkly::testing

@@ -1,0 +1,60 @@
+// Answer bodies of the link routes.
+
+#include "http/link_json.hpp"
+
+#include <gtest/gtest.h>
+#include <boost/json/serialize.hpp>
+
+namespace linkly {
+namespace {
+
+link_info sample() {
+  link_info link;
+  link.code = "demo";
+  link.url = "https://example.com/";
+  link.version = 3;
+  link.created_at_ms = 0;
+  link.updated_at_ms = 1'500;
+  return link;
+}
+
+TEST(LinkJson, CreatedCarriesShortUrlAndCreationTime) {
+  auto json = created_link_json(sample(), "https://lnk.example");
+  EXPECT_EQ(
+      boost::json::serialize(json),
+      R"({"code":"demo","url":"https://example.com/","short_url":"https://lnk.example/s/demo",)"
+      R"("created_at":"1970-01-01T00:00:00.000Z"})");
+}
+
+TEST(LinkJson, UpdatedCarriesVersionAndUpdateTime) {
+  auto json = updated_link_json(sample());
+  EXPECT_EQ(boost::json::serialize(json),
+            R"({"code":"demo","url":"https://example.com/","version":3,)"
+            R"("updated_at":"1970-01-01T00:00:01.500Z"})");
+}
+
+TEST(LinkJson, LastPageHasNullNext) {
+  link_page page;
+  page.links = {sample()};
+  auto json = link_page_json(page);
+  EXPECT_TRUE(json.at("next").is_null());
+  ASSERT_EQ(json.at("links").as_array().size(), 1u);
+  EXPECT_EQ(json.at("links").as_array()[0].at("code").as_string(), "demo");
+  page.next = "demo";
+  EXPECT_EQ(link_page_json(page).at("next").as_string(), "demo");
+}
+
+TEST(LinkJson, HistoryListsEventsAndOmitsUrlOfDeletion) {
+  history_reply history;
+  history.found = true;
+  history.entries = {{1, "LinkCreated", 0, "https://a.example"}, {4, "LinkDeleted", 2'000, ""}};
+  auto json = history_json("demo", history);
+  EXPECT_EQ(
+      boost::json::serialize(json),
+      R"({"code":"demo","events":[)"
+      R"({"seq":1,"type":"LinkCreated","at":"1970-01-01T00:00:00.000Z","url":"https://a.example"},)"
+      R"({"seq":4,"type":"LinkDeleted","at":"1970-01-01T00:00:02.000Z"}]})");
+}
+
+}  // namespace
+}  // namespace linkly

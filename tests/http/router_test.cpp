@@ -1,0 +1,221 @@
+// handle_request without a socket or an actor system: redirects and reads
+// come from a read_view filled by hand; command routes are checked up to
+// the point where they would ask link_service (validation, 404, 405).
+
+#include "http/router.hpp"
+
+#include "actors/read_view.hpp"
+
+#include <gtest/gtest.h>
+#include <boost/json/parse.hpp>
+
+#include <optional>
+
+namespace linkly {
+namespace {
+
+namespace http = boost::beast::http;
+
+class RouterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    link_info demo;
+    demo.code = "demo";
+    demo.url = "https://example.com/landing";
+    demo.version = 2;
+    demo.created_at_ms = 1'700'000'000'000;
+    demo.updated_at_ms = 1'700'000'001'500;
+    view_.upsert(demo);
+    ctx_.view = &view_;
+    ctx_.short_url_base = "http://127.0.0.1:3111";
+  }
+
+  // The response, when handle_request answered before returning.
+  std::optional<http_response> answer(http::verb method, std::string target,
+                                      std::string body = {}) {
+    http_request req{method, target, 11};
+    req.body() = std::move(body);
+    req.prepare_payload();
+    std::optional<http_response> out;
+    int calls = 0;
+    handle_request(req, ctx_, [&](http_response res) {
+      ++calls;
+      out = std::move(res);
+    });
+    EXPECT_LE(calls, 1);
+    return out;
+  }
+
+  static std::string error_of(const http_response& res) {
+    EXPECT_EQ(res[http::field::content_type], "application/json");
+    auto value = boost::json::parse(res.body());
+    return std::string(value.at("error").as_string());
+  }
+
+  read_view view_;
+  router_context ctx_;
+};
+
+TEST_F(RouterTest, RedirectAnswers302WithLocationAndNoCache) {
+  for (auto target : {"/s/demo", "/demo", "/s/demo?x=1", "/demo?utm=a&b"}) {
+    auto res = answer(http::verb::get, target);
+    ASSERT_TRUE(res) << target;
+    EXPECT_EQ(res->result(), http::status::found) << target;
+    EXPECT_EQ((*res)[http::field::location], "https://example.com/landing") << target;
+    EXPECT_EQ((*res)[http::field::cache_control], "private, no-store") << target;
+    EXPECT_TRUE(res->body().empty()) << target;
+    EXPECT_EQ((*res)[http::field::content_length], "0") << target;
+  }
+}
+
+TEST_F(RouterTest, HeadRedirectHasSameHeadersAndNoBody) {
+  auto res = answer(http::verb::head, "/s/demo");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), http::status::found);
+  EXPECT_EQ((*res)[http::field::location], "https://example.com/landing");
+  EXPECT_TRUE(res->body().empty());
+}
+
+TEST_F(RouterTest, UnknownOrImpossibleCodeIsLinkNotFound) {
+  for (auto target : {"/s/missing", "/missing", "/s/bad.code", "/s/a%2Fb", "/s"}) {
+    auto res = answer(http::verb::get, target);
+    ASSERT_TRUE(res) << target;
+    EXPECT_EQ(res->result(), http::status::not_found) << target;
+    EXPECT_EQ(error_of(*res), "link not found") << target;
+  }
+}
+
+TEST_F(RouterTest, DeletedLinkStopsRedirecting) {
+  view_.erase("demo");
+  auto res = answer(http::verb::get, "/s/demo");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), http::status::not_found);
+  EXPECT_EQ(error_of(*res), "link not found");
+}
+
+TEST_F(RouterTest, HeadOfMissingLinkKeepsContentLengthWithoutBody) {
+  auto get = answer(http::verb::get, "/s/missing");
+  auto head = answer(http::verb::head, "/s/missing");
+  ASSERT_TRUE(get && head);
+  EXPECT_EQ(head->result(), http::status::not_found);
+  EXPECT_TRUE(head->body().empty());
+  EXPECT_EQ((*head)[http::field::content_length], std::to_string(get->body().size()));
+}
+
+TEST_F(RouterTest, UnknownPathIsNotFound) {
+  for (auto target : {"/", "/a/b", "/links/demo/nope", "/s/a/b"}) {
+    auto res = answer(http::verb::get, target);
+    ASSERT_TRUE(res) << target;
+    EXPECT_EQ(res->result(), http::status::not_found) << target;
+    EXPECT_EQ(error_of(*res), "not found") << target;
+  }
+}
+
+TEST_F(RouterTest, WrongMethodIs405WithAllow) {
+  struct probe {
+    http::verb method;
+    const char* target;
+    const char* allow;
+  };
+  for (auto p : {probe{http::verb::post, "/s/demo", "GET, HEAD"},
+                 probe{http::verb::delete_, "/demo", "GET, HEAD"},
+                 probe{http::verb::put, "/links", "GET, HEAD, POST"},
+                 probe{http::verb::post, "/links/demo", "GET, HEAD, PUT, DELETE"},
+                 probe{http::verb::delete_, "/links/demo/history", "GET, HEAD"},
+                 probe{http::verb::post, "/healthz", "GET, HEAD"}}) {
+    auto res = answer(p.method, p.target);
+    ASSERT_TRUE(res) << p.target;
+    EXPECT_EQ(res->result(), http::status::method_not_allowed) << p.target;
+    EXPECT_EQ((*res)[http::field::allow], p.allow) << p.target;
+    EXPECT_EQ(error_of(*res), "method not allowed") << p.target;
+  }
+}
+
+TEST_F(RouterTest, HealthzIsOk) {
+  auto res = answer(http::verb::get, "/healthz");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), http::status::ok);
+  EXPECT_EQ(res->body(), R"({"status":"ok"})");
+}
+
+TEST_F(RouterTest, GetLinkReadsTheView) {
+  auto res = answer(http::verb::get, "/links/demo");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), http::status::ok);
+  auto body = boost::json::parse(res->body()).as_object();
+  EXPECT_EQ(body.at("code").as_string(), "demo");
+  EXPECT_EQ(body.at("url").as_string(), "https://example.com/landing");
+  EXPECT_EQ(body.at("version").to_number<int>(), 2);
+  EXPECT_EQ(body.at("created_at").as_string(), "2023-11-14T22:13:20.000Z");
+  EXPECT_EQ(body.at("updated_at").as_string(), "2023-11-14T22:13:21.500Z");
+  auto missing = answer(http::verb::get, "/links/nope");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->result(), http::status::not_found);
+  EXPECT_EQ(error_of(*missing), "link not found");
+}
+
+TEST_F(RouterTest, CreateValidationErrorsAnswerAt400) {
+  struct probe {
+    const char* body;
+    const char* error;
+  };
+  for (auto p : {probe{"{}", "missing \"url\""}, probe{R"({"url":""})", "missing \"url\""},
+                 probe{R"({"url":5})", "\"url\" must be a string"},
+                 probe{"not json", "request body is not valid JSON"}}) {
+    auto res = answer(http::verb::post, "/links", p.body);
+    ASSERT_TRUE(res) << p.body;
+    EXPECT_EQ(res->result(), http::status::bad_request) << p.body;
+    EXPECT_EQ(error_of(*res), p.error) << p.body;
+  }
+  auto js = answer(http::verb::post, "/links", R"js({"url":"javascript:alert(1)"})js");
+  ASSERT_TRUE(js);
+  EXPECT_EQ(js->result(), http::status::bad_request);
+  auto reserved = answer(http::verb::post, "/links", R"({"url":"a.example","code":"links"})");
+  ASSERT_TRUE(reserved);
+  EXPECT_EQ(reserved->result(), http::status::bad_request);
+  EXPECT_NE(error_of(*reserved).find("reserved"), std::string::npos);
+}
+
+TEST_F(RouterTest, UpdateChecksCodeThenBody) {
+  auto bad_code = answer(http::verb::put, "/links/bad.code", R"({"url":"a.example"})");
+  ASSERT_TRUE(bad_code);
+  EXPECT_EQ(bad_code->result(), http::status::not_found);
+  auto bad_body = answer(http::verb::put, "/links/demo", R"({"url":null})");
+  ASSERT_TRUE(bad_body);
+  EXPECT_EQ(bad_body->result(), http::status::bad_request);
+  EXPECT_EQ(error_of(*bad_body), "missing \"url\"");
+}
+
+TEST_F(RouterTest, ListRejectsBadLimitBeforeAskingTheActors) {
+  for (auto target : {"/links?limit=0", "/links?limit=abc", "/links?limit=1001", "/links?limit="}) {
+    auto res = answer(http::verb::get, target);
+    ASSERT_TRUE(res) << target;
+    EXPECT_EQ(res->result(), http::status::bad_request) << target;
+    EXPECT_NE(error_of(*res).find("invalid limit"), std::string::npos) << target;
+  }
+}
+
+TEST_F(RouterTest, CommandsWithoutLinkServiceAreUnavailable) {
+  auto res = answer(http::verb::post, "/links", R"({"url":"https://a.example"})");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), http::status::service_unavailable);
+  auto list = answer(http::verb::get, "/links");
+  ASSERT_TRUE(list);
+  EXPECT_EQ(list->result(), http::status::service_unavailable);
+}
+
+TEST_F(RouterTest, DeleteOfImpossibleCodeIsNotFound) {
+  auto res = answer(http::verb::delete_, "/links/no.such");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), http::status::not_found);
+  EXPECT_EQ(error_of(*res), "link not found");
+}
+
+TEST_F(RouterTest, MalformedTargetIsBadRequest) {
+  auto res = answer(http::verb::get, "*");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), http::status::bad_request);
+}
+
+}  // namespace
+}  // namespace linkly

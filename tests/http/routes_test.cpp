@@ -1,0 +1,116 @@
+// Route matching and query rules, without a socket.
+
+#include "http/routes.hpp"
+
+#include <gtest/gtest.h>
+
+namespace linkly {
+namespace {
+
+TEST(MatchRoute, RedirectRoutes) {
+  auto short_form = match_route("/s/demo");
+  EXPECT_EQ(short_form.route, route_id::redirect);
+  EXPECT_EQ(short_form.code, "demo");
+  auto bare = match_route("/demo");
+  EXPECT_EQ(bare.route, route_id::redirect);
+  EXPECT_EQ(bare.code, "demo");
+}
+
+TEST(MatchRoute, QueryStringDoesNotAffectRouting) {
+  auto m = match_route("/s/demo?x=1&utm_source=mail");
+  EXPECT_EQ(m.route, route_id::redirect);
+  EXPECT_EQ(m.code, "demo");
+  EXPECT_EQ(match_route("/healthz?probe=1").route, route_id::health);
+  EXPECT_EQ(match_route("/links/demo?x").route, route_id::link_item);
+}
+
+TEST(MatchRoute, LinkRoutes) {
+  EXPECT_EQ(match_route("/links").route, route_id::links_collection);
+  auto item = match_route("/links/demo");
+  EXPECT_EQ(item.route, route_id::link_item);
+  EXPECT_EQ(item.code, "demo");
+  auto history = match_route("/links/demo/history");
+  EXPECT_EQ(history.route, route_id::link_history);
+  EXPECT_EQ(history.code, "demo");
+  EXPECT_EQ(match_route("/healthz").route, route_id::health);
+}
+
+TEST(MatchRoute, PercentEncodedSegmentsAreDecoded) {
+  auto m = match_route("/s/de%6Do");
+  EXPECT_EQ(m.route, route_id::redirect);
+  EXPECT_EQ(m.code, "demo");
+  // A decoded '/' stays inside the code, which then cannot exist.
+  EXPECT_EQ(match_route("/s/a%2Fb").code, "a/b");
+}
+
+TEST(MatchRoute, UnknownPathsAreNotFound) {
+  for (auto target : {"/", "/links/demo/stats/x", "/links/demo/other", "/s/a/b", "/a/b", "/s/",
+                      "//demo", "/links/", "/healthz/x"}) {
+    EXPECT_EQ(match_route(target).route, route_id::not_found) << target;
+  }
+}
+
+TEST(MatchRoute, NonOriginFormIsBadTarget) {
+  EXPECT_EQ(match_route("*").route, route_id::bad_target);
+  EXPECT_EQ(match_route("demo").route, route_id::bad_target);
+  EXPECT_EQ(match_route("/s/a b").route, route_id::bad_target);
+  EXPECT_EQ(match_route("mailto:demo").route, route_id::bad_target);
+}
+
+TEST(MatchRoute, AbsoluteFormTargetsRouteByTheirPath) {
+  auto m = match_route("http://short.example/s/demo?x=1");
+  EXPECT_EQ(m.route, route_id::redirect);
+  EXPECT_EQ(m.code, "demo");
+  EXPECT_EQ(match_route("https://short.example/links/abc/history").route, route_id::link_history);
+}
+
+TEST(MatchRoute, CollectionQueryParameters) {
+  auto m = match_route("/links?limit=10&after=abc");
+  EXPECT_EQ(m.route, route_id::links_collection);
+  ASSERT_TRUE(m.limit.has_value());
+  EXPECT_EQ(*m.limit, "10");
+  EXPECT_EQ(m.after, "abc");
+  auto none = match_route("/links");
+  EXPECT_FALSE(none.limit.has_value());
+  EXPECT_TRUE(none.after.empty());
+  auto empty = match_route("/links?limit=");
+  ASSERT_TRUE(empty.limit.has_value());
+  EXPECT_EQ(*empty.limit, "");
+  EXPECT_EQ(match_route("/links?after=a%2Db").after, "a-b");
+}
+
+TEST(AllowedMethods, NamesEveryMethodOfTheRoute) {
+  EXPECT_EQ(allowed_methods(route_id::redirect), "GET, HEAD");
+  EXPECT_EQ(allowed_methods(route_id::links_collection), "GET, HEAD, POST");
+  EXPECT_EQ(allowed_methods(route_id::link_item), "GET, HEAD, PUT, DELETE");
+}
+
+TEST(ParseLimit, AbsentMeansDefault) {
+  std::size_t limit = 0;
+  std::string error;
+  ASSERT_TRUE(parse_limit(std::nullopt, &limit, &error));
+  EXPECT_EQ(limit, kDefaultPageLimit);
+}
+
+TEST(ParseLimit, AcceptsOneToMax) {
+  std::size_t limit = 0;
+  std::string error;
+  ASSERT_TRUE(parse_limit(std::string("1"), &limit, &error));
+  EXPECT_EQ(limit, 1u);
+  ASSERT_TRUE(parse_limit(std::string("1000"), &limit, &error));
+  EXPECT_EQ(limit, kMaxPageLimit);
+  ASSERT_TRUE(parse_limit(std::string("0075"), &limit, &error));
+  EXPECT_EQ(limit, 75u);
+}
+
+TEST(ParseLimit, RefusesNonNumericZeroAndOverMax) {
+  for (auto raw : {"", "0", "1001", "99999999999999999999", "-1", "ten", "5x", " 5", "1.5"}) {
+    std::size_t limit = 0;
+    std::string error;
+    EXPECT_FALSE(parse_limit(std::string(raw), &limit, &error)) << raw;
+    EXPECT_NE(error.find("invalid limit"), std::string::npos) << raw;
+  }
+}
+
+}  // namespace
+}  // namespace linkly
