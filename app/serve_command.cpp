@@ -85,7 +85,7 @@ int run_serve(const config& cfg) {
 
   http_server server(cfg.http, eng->links());
   if (status st = server.start(); !st) {
-    spdlog::error("cannot listen on {}:{}: {}", cfg.http.host, cfg.http.port, st.to_string());
+    spdlog::error("{}", st.message());
     eng->stop();
     return 1;
   }
