@@ -77,6 +77,18 @@ enum class journal_errc : std::uint8_t {
 caf::error make_error(journal_errc x, std::string message);
 constexpr caf::atom_value kJournalErrorCategory = caf::atom("journal");
 
+/// What an exception that escaped a handler was, for the log line an actor
+/// writes before it stops (and its supervisor restarts it).
+inline std::string describe_exception(const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    return ex.what();
+  } catch (...) {
+    return "unknown exception";
+  }
+}
+
 // -- interfaces ---------------------------------------------------------------
 
 /// Appends batches of envelopes to the links log (group commit) and reads

@@ -14,8 +14,14 @@ namespace {
 // Most appends one WriteBatch takes; the rest wait for the next one.
 constexpr std::size_t kMaxAppendsPerBatch = 4096;
 
-log_writer_actor::behavior_type log_writer(log_writer_actor::pointer,
+log_writer_actor::behavior_type log_writer(log_writer_actor::pointer self,
                                            std::shared_ptr<event_log> log) {
+  // Linked to the journal: if the writer fails, the journal goes down with
+  // it and the supervisor restarts both.
+  self->set_exception_handler([](std::exception_ptr& e) -> caf::error {
+    spdlog::error("links log writer failed: {}", describe_exception(e));
+    return caf::sec::runtime_error;
+  });
   return {
       [log](write_atom,
             std::vector<std::vector<envelope>>& groups) -> caf::result<std::vector<append_result>> {
@@ -123,11 +129,7 @@ void flush(journal_pointer self) {
 journal_actor::behavior_type journal(journal_pointer self, std::shared_ptr<event_log> log) {
   self->state.writer = self->spawn<caf::detached + caf::linked>(log_writer, log);
   self->set_exception_handler([](std::exception_ptr& e) -> caf::error {
-    try {
-      std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-      spdlog::error("journal failed: {}", ex.what());
-    }
+    spdlog::error("journal failed: {}", describe_exception(e));
     return caf::sec::runtime_error;
   });
   return {

@@ -129,11 +129,7 @@ link_actor::behavior_type link_shard(shard_pointer self, link_shard_config confi
   self->state.config = config;
   self->state.table = std::move(table);
   self->set_exception_handler([self](std::exception_ptr& e) -> caf::error {
-    try {
-      std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-      spdlog::error("link shard {} failed: {}", self->state.config.index, ex.what());
-    }
+    spdlog::error("link shard {} failed: {}", self->state.config.index, describe_exception(e));
     return caf::sec::runtime_error;
   });
   return {

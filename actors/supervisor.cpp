@@ -80,6 +80,13 @@ caf::behavior supervisor(supervisor_pointer self, supervision_options options,
     watch(self, i, st.children[i].spec.initial);
     st.children[i].spec.initial = nullptr;  // the directory holds it; don't keep it alive
   }
+  // Nobody restarts the supervisor: if it fails, the server must stop.
+  self->set_exception_handler([self](std::exception_ptr& e) -> caf::error {
+    std::string what = describe_exception(e);
+    spdlog::critical("supervisor failed: {}", what);
+    if (self->state.hooks.on_fatal) self->state.hooks.on_fatal("supervisor failed: " + what);
+    return caf::sec::runtime_error;
+  });
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& st = self->state;
     for (std::size_t i = 0; i < st.children.size(); ++i) {
