@@ -14,9 +14,13 @@ enum class event_type : std::uint16_t {
   link_created = 1,
   link_updated = 2,
   link_deleted = 3,
+  // The clicks log's events (schemas/click_events.hpp) start at 16; 4..15 are
+  // left free for the links log's.
+  click_recorded = 16,
 };
 
-/// "LinkCreated", ...; "Unknown" for a number this build does not know.
+/// "LinkCreated", ..., "ClickRecorded"; "Unknown" for a number this build
+/// does not know.
 std::string_view to_string(event_type t);
 
 struct envelope {

@@ -2,18 +2,6 @@
 
 namespace linkly {
 
-std::string_view to_string(event_type t) {
-  switch (t) {
-    case event_type::link_created:
-      return "LinkCreated";
-    case event_type::link_updated:
-      return "LinkUpdated";
-    case event_type::link_deleted:
-      return "LinkDeleted";
-  }
-  return "Unknown";
-}
-
 envelope make_envelope(const link_event& event, std::int64_t timestamp_ms) {
   return std::visit(
       [&](const auto& e) {
@@ -47,6 +35,8 @@ bool decode_link_event(const envelope& env, link_event* out) {
       return decode_as<link_updated>(env, out);
     case event_type::link_deleted:
       return decode_as<link_deleted>(env, out);
+    case event_type::click_recorded:
+      return false;  // a clicks-log event: decode_click
   }
   return false;
 }

@@ -14,6 +14,7 @@
 // because what reached the disk is then unknown.
 
 #include "schemas/envelope.hpp"
+#include "storage/event_sink.hpp"
 #include "storage/status.hpp"
 
 #include <atomic>
@@ -44,12 +45,7 @@ struct log_options {
   leveldb::Env* env = nullptr;
 };
 
-struct append_result {
-  std::uint64_t first_seq = 0;  // seq of the first appended envelope
-  std::uint64_t last_seq = 0;   // seq of the last; first_seq - 1 if none
-};
-
-class event_log {
+class event_log : public event_sink {
  public:
   static constexpr std::uint64_t kNoLimit = std::numeric_limits<std::uint64_t>::max();
 
@@ -59,11 +55,11 @@ class event_log {
 
   event_log(const event_log&) = delete;
   event_log& operator=(const event_log&) = delete;
-  ~event_log();
+  ~event_log() override;
 
   /// Appends `events` atomically, giving them the next sequence numbers
   /// (written back into each envelope's `seq`). An empty batch is a no-op.
-  status append(std::vector<envelope>& events, append_result* result);
+  status append(std::vector<envelope>& events, append_result* result) override;
 
   /// Calls `fn` for each envelope with from <= seq < to, at most `max`
   /// of them, in order. Stops early (ok) when `fn` returns false.

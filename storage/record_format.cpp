@@ -115,4 +115,53 @@ status decode_record_value(std::uint64_t expected_seq, std::string_view value, e
   return status::ok();
 }
 
+namespace {
+
+void put_u32(std::string* out, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+bool get_u32(std::string_view* in, std::uint32_t* v) {
+  if (in->size() < 4) return false;
+  *v = 0;
+  for (int i = 3; i >= 0; --i) *v = (*v << 8) | static_cast<unsigned char>((*in)[i]);
+  in->remove_prefix(4);
+  return true;
+}
+
+}  // namespace
+
+std::string encode_batch(const std::vector<envelope>& batch) {
+  std::string out;
+  put_u32(&out, static_cast<std::uint32_t>(batch.size()));
+  for (const auto& env : batch) {
+    // A batch holds events not (yet) in a log: their seq is stored as 0.
+    envelope unsequenced = env;
+    unsequenced.seq = 0;
+    std::string value = encode_record_value(unsequenced);
+    put_u32(&out, static_cast<std::uint32_t>(value.size()));
+    out += value;
+  }
+  return out;
+}
+
+status decode_batch(std::string_view bytes, std::vector<envelope>* out) {
+  std::uint32_t count = 0;
+  if (!get_u32(&bytes, &count)) return status::corruption("truncated batch");
+  out->clear();
+  for (std::uint32_t i = 0; i < count; ++i) {
+    std::uint32_t size = 0;
+    if (!get_u32(&bytes, &size) || bytes.size() < size) {
+      return status::corruption("truncated batch at entry " + std::to_string(i));
+    }
+    envelope env;
+    status st = decode_record_value(0, bytes.substr(0, size), &env);
+    if (!st) return status::corruption("batch entry " + std::to_string(i) + ": " + st.message());
+    out->push_back(std::move(env));
+    bytes.remove_prefix(size);
+  }
+  if (!bytes.empty()) return status::corruption("trailing bytes after batch");
+  return status::ok();
+}
+
 }  // namespace linkly

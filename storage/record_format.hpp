@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace linkly {
 
@@ -37,5 +38,13 @@ std::string encode_record_value(const envelope& env);
 /// the sequence number) on a checksum mismatch, a truncated or undecodable
 /// body, or a body whose seq differs from the key.
 status decode_record_value(std::uint64_t expected_seq, std::string_view value, envelope* out);
+
+/// A batch of envelopes as one opaque value (a dead letter's payload):
+///   batch := count:u32-le (size:u32-le record-value){count}
+/// Each record value carries its own checksum; sequence numbers are not kept.
+std::string encode_batch(const std::vector<envelope>& batch);
+
+/// Corruption if `bytes` is not a whole, intact batch.
+status decode_batch(std::string_view bytes, std::vector<envelope>* out);
 
 }  // namespace linkly

@@ -1,0 +1,61 @@
+#pragma once
+// Events of the clicks log, recorded off the redirect path. The log uses the
+// links log's record format (storage/record_format.hpp); only the envelope's
+// type and payload differ. Adding a field: bump CEREAL_CLASS_VERSION and read
+// it only when `version` says it was written, as in link_events.hpp.
+
+#include "schemas/envelope.hpp"
+#include "schemas/payload_codec.hpp"
+
+#include <cereal/cereal.hpp>
+#include <cereal/types/optional.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace linkly {
+
+/// One redirect served. Request-derived fields are stored as received
+/// (after truncate_client_address for the address); none is validated here.
+struct click_recorded {
+  static constexpr event_type type = event_type::click_recorded;
+  std::string code;
+  std::int64_t clicked_at_ms = 0;   // UTC milliseconds since the epoch
+  std::uint32_t link_version = 0;   // the link's version the redirect used
+  std::string url;                  // the destination redirected to
+  std::string country;              // CF-IPCountry; empty if absent
+  std::optional<double> latitude;   // CF-IPLatitude, if present
+  std::optional<double> longitude;  // CF-IPLongitude, if present
+  std::string referrer;             // Referer; empty if absent
+  std::string user_agent;           // User-Agent; empty if absent
+  std::string client_address;       // already truncated: IPv4 /24, IPv6 /48
+
+  template <class Archive>
+  void serialize(Archive& ar, std::uint32_t /*version*/) {
+    ar(code, clicked_at_ms, link_version, url, country, latitude, longitude, referrer, user_agent,
+       client_address);
+  }
+
+  friend bool operator==(const click_recorded&, const click_recorded&) = default;
+};
+
+/// An envelope (seq 0) carrying `click`: timestamp clicked_at_ms, key the code.
+envelope make_click_envelope(const click_recorded& click);
+
+/// Decodes a clicks-log envelope. False, leaving *out unchanged, for another
+/// event type or a payload that does not decode.
+bool decode_click(const envelope& env, click_recorded* out);
+
+/// The client's network rather than its host, for privacy: "a.b.c.0" for an
+/// IPv4 address (/24), the first 48 bits of an IPv6 one in canonical form
+/// ("2001:db8:abcd::"; shorter when trailing groups of them are zero, e.g.
+/// "2001:db8::"), the IPv4 rule for an IPv4-mapped IPv6 address
+/// ("::ffff:1.2.3.4" -> "1.2.3.0"), and "" for anything unparsable. A zone
+/// ("fe80::1%eth0") is dropped.
+std::string truncate_client_address(std::string_view ip);
+
+}  // namespace linkly
+
+CEREAL_CLASS_VERSION(linkly::click_recorded, 1);

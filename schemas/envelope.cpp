@@ -1,0 +1,21 @@
+#include "schemas/envelope.hpp"
+
+namespace linkly {
+
+// Every event family's names live here, so a switch without a default makes
+// the compiler flag a new event_type that was not named.
+std::string_view to_string(event_type t) {
+  switch (t) {
+    case event_type::link_created:
+      return "LinkCreated";
+    case event_type::link_updated:
+      return "LinkUpdated";
+    case event_type::link_deleted:
+      return "LinkDeleted";
+    case event_type::click_recorded:
+      return "ClickRecorded";
+  }
+  return "Unknown";
+}
+
+}  // namespace linkly

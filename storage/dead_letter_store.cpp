@@ -1,0 +1,214 @@
+// On-disk format:
+//
+//   entry key     := id:u64-big-endian             (LevelDB order == id order)
+//   entry value   := crc:u32-little-endian body
+//   crc           := CRC-32C of body
+//   body          := cereal-binary(class_version:u32 id:u64 queue:string
+//                                  payload:string error:string attempts:u32
+//                                  failed_at_ms:i64)
+//   next-id key   := "\xff next_id"                (9 bytes: never an entry key)
+//   next-id value := next_id:u64-big-endian
+//
+// The body repeats the id, so a value under the wrong key is corruption. Each
+// put writes its entry and the new next id in one WriteBatch; on open the next
+// id is the larger of that record and the last entry's id + 1.
+
+#include "storage/dead_letter_store.hpp"
+
+#include "schemas/payload_codec.hpp"
+#include "storage/record_format.hpp"
+
+#include <leveldb/db.h>
+#include <leveldb/write_batch.h>
+#include <cereal/archives/binary.hpp>
+#include <cereal/cereal.hpp>
+#include <cereal/types/string.hpp>
+
+#include <algorithm>
+#include <limits>
+#include <sstream>
+#include <string_view>
+
+namespace linkly {
+
+template <class Archive>
+void serialize(Archive& ar, dead_letter& e, std::uint32_t /*version*/) {
+  ar(e.id, e.queue, e.payload, e.error, e.attempts, e.failed_at_ms);
+}
+
+}  // namespace linkly
+
+CEREAL_CLASS_VERSION(linkly::dead_letter, 1);
+
+namespace linkly {
+
+namespace {
+
+const std::string kNextIdKey = "\xff next_id";
+
+std::string_view view(const leveldb::Slice& s) {
+  return {s.data(), s.size()};
+}
+
+status from_leveldb(const leveldb::Status& s, const std::string& what) {
+  if (s.ok()) return status::ok();
+  if (s.IsNotFound()) return status::not_found(what + ": " + s.ToString());
+  if (s.IsCorruption()) return status::corruption(what + ": " + s.ToString());
+  if (s.IsInvalidArgument()) return status::invalid_argument(what + ": " + s.ToString());
+  return status::io_error(what + ": " + s.ToString());
+}
+
+std::string name(std::uint64_t id) {
+  return "dead letter " + std::to_string(id);
+}
+
+std::string encode_value(const dead_letter& e) {
+  std::ostringstream out(std::ios::binary);
+  out.write("\0\0\0\0", 4);  // checksum, filled in below
+  {
+    cereal::BinaryOutputArchive ar(out);
+    ar(e);
+  }
+  std::string value = std::move(out).str();
+  const std::uint32_t crc = crc32c(std::string_view(value).substr(4));
+  for (int i = 0; i < 4; ++i) value[i] = static_cast<char>((crc >> (8 * i)) & 0xff);
+  return value;
+}
+
+// Leaves *out unchanged unless the value decodes.
+status decode_value(std::uint64_t id, std::string_view value, dead_letter* out) {
+  if (value.size() < 4) return status::corruption("truncated " + name(id));
+  std::uint32_t stored = 0;
+  for (int i = 3; i >= 0; --i) stored = (stored << 8) | static_cast<unsigned char>(value[i]);
+  const std::string_view body = value.substr(4);
+  if (crc32c(body) != stored) return status::corruption("checksum mismatch in " + name(id));
+  dead_letter decoded;
+  if (!decode_payload(body, &decoded)) return status::corruption("undecodable " + name(id));
+  if (decoded.id != id) {
+    return status::corruption(name(id) + " holds id " + std::to_string(decoded.id));
+  }
+  *out = std::move(decoded);
+  return status::ok();
+}
+
+}  // namespace
+
+status dead_letter_store::open(const std::string& dir, const dead_letter_options& options,
+                               std::unique_ptr<dead_letter_store>* out) {
+  leveldb::Options lopts;
+  lopts.create_if_missing = options.create_if_missing;
+  if (options.env != nullptr) lopts.env = options.env;
+  leveldb::DB* raw = nullptr;
+  leveldb::Status s = leveldb::DB::Open(lopts, dir, &raw);
+  if (!s.ok()) {
+    // A held LOCK file is LevelDB's IO error "lock <dir>/LOCK: ..." (see
+    // event_log.cpp); match the whole prefix, not any mention of "lock".
+    if (s.IsIOError() && s.ToString().find("lock " + dir + "/LOCK") != std::string::npos) {
+      return status::busy(dir + " is in use by another process (is a linkly server running?)");
+    }
+    return from_leveldb(s, "opening " + dir);
+  }
+  std::unique_ptr<dead_letter_store> store(
+      new dead_letter_store(dir, std::unique_ptr<leveldb::DB>(raw), options));
+
+  leveldb::ReadOptions ropts;
+  ropts.fill_cache = false;
+  std::unique_ptr<leveldb::Iterator> it(store->db_->NewIterator(ropts));
+  std::uint64_t last_id = 0;
+  std::uint64_t stored_next = 0;
+  std::size_t count = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (view(it->key()) == kNextIdKey) {
+      if (!decode_record_key(view(it->value()), &stored_next)) {
+        return status::corruption("damaged next-id record in dead-letter store " + dir);
+      }
+      continue;
+    }
+    std::uint64_t id = 0;
+    if (!decode_record_key(view(it->key()), &id) || id == 0) {
+      return status::corruption("unexpected key in dead-letter store " + dir);
+    }
+    last_id = id;  // keys ascend: the last one seen is the highest
+    ++count;
+  }
+  if (!it->status().ok()) return from_leveldb(it->status(), "reading " + dir);
+  store->next_id_ = std::max({std::uint64_t{1}, last_id + 1, stored_next});
+  store->size_.store(count, std::memory_order_release);
+  *out = std::move(store);
+  return status::ok();
+}
+
+dead_letter_store::dead_letter_store(std::string dir, std::unique_ptr<leveldb::DB> db,
+                                     const dead_letter_options& options)
+    : dir_(std::move(dir)), db_(std::move(db)), options_(options) {}
+
+dead_letter_store::~dead_letter_store() = default;
+
+status dead_letter_store::put(dead_letter* entry) {
+  std::lock_guard lock(write_mutex_);
+  // Consumed before the write: if the write fails after reaching the disk,
+  // a retry must not store another entry under the same id.
+  entry->id = next_id_++;
+  leveldb::WriteBatch batch;
+  batch.Put(encode_record_key(entry->id), encode_value(*entry));
+  batch.Put(kNextIdKey, encode_record_key(next_id_));
+  leveldb::WriteOptions wopts;
+  wopts.sync = options_.sync;
+  leveldb::Status s = db_->Write(wopts, &batch);
+  if (!s.ok()) {
+    const std::string what = "putting " + name(entry->id) + " in " + dir_;
+    entry->id = 0;
+    return from_leveldb(s, what);
+  }
+  size_.fetch_add(1, std::memory_order_release);
+  return status::ok();
+}
+
+status dead_letter_store::get(std::uint64_t id, dead_letter* out) const {
+  std::string value;
+  leveldb::Status s = db_->Get(leveldb::ReadOptions(), encode_record_key(id), &value);
+  if (s.IsNotFound()) return status::not_found("no " + name(id));
+  if (!s.ok()) return from_leveldb(s, "reading " + name(id) + " in " + dir_);
+  return decode_value(id, value, out);
+}
+
+status dead_letter_store::list(std::uint64_t after_id, std::size_t limit,
+                               std::vector<dead_letter>* out) const {
+  if (limit == 0 || after_id == std::numeric_limits<std::uint64_t>::max()) return status::ok();
+  leveldb::ReadOptions ropts;
+  ropts.fill_cache = false;
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ropts));
+  std::size_t listed = 0;
+  for (it->Seek(encode_record_key(after_id + 1)); it->Valid() && listed < limit; it->Next()) {
+    if (view(it->key()) == kNextIdKey) continue;
+    std::uint64_t id = 0;
+    if (!decode_record_key(view(it->key()), &id)) {
+      return status::corruption("unexpected key in dead-letter store " + dir_);
+    }
+    dead_letter entry;
+    status st = decode_value(id, view(it->value()), &entry);
+    if (!st) return st;
+    out->push_back(std::move(entry));
+    ++listed;
+  }
+  if (!it->status().ok()) return from_leveldb(it->status(), "reading " + dir_);
+  return status::ok();
+}
+
+status dead_letter_store::erase(std::uint64_t id) {
+  // Under the mutex so that two erases of one id count it once.
+  std::lock_guard lock(write_mutex_);
+  const std::string key = encode_record_key(id);
+  std::string value;
+  leveldb::Status s = db_->Get(leveldb::ReadOptions(), key, &value);
+  if (s.IsNotFound()) return status::not_found("no " + name(id));
+  if (!s.ok()) return from_leveldb(s, "reading " + name(id) + " in " + dir_);
+  leveldb::WriteOptions wopts;
+  wopts.sync = options_.sync;
+  s = db_->Delete(wopts, key);
+  if (!s.ok()) return from_leveldb(s, "erasing " + name(id) + " in " + dir_);
+  size_.fetch_sub(1, std::memory_order_release);
+  return status::ok();
+}
+
+}  // namespace linkly

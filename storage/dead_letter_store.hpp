@@ -1,0 +1,99 @@
+#pragma once
+// dead_letter_store: where batches that could not be written after retries
+// go, in its own LevelDB directory, until an operator replays or drops them.
+//
+// Ids start at 1 and only increase: an id is never handed out twice, even
+// after its entry is erased and the store reopened (the next id is stored
+// beside the entries). Ids may have gaps: a failed put consumes its id.
+// Every entry is checksummed; a damaged one is reported as corruption naming
+// its id, never skipped.
+//
+// Thread safety: any thread may call any method. put() and erase() are
+// serialized internally; get(), list() and size() run concurrently with each
+// other and with them. One process at a time may hold the directory.
+
+#include "storage/status.hpp"
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace leveldb {
+class DB;
+class Env;
+}  // namespace leveldb
+
+namespace linkly {
+
+struct dead_letter {
+  std::uint64_t id = 0;           // assigned by put(); 0 before
+  std::string queue;              // the queue the batch failed in, e.g. "clicks"
+  std::string payload;            // opaque bytes, e.g. an encoded batch
+  std::string error;              // the last failure, human-readable
+  std::uint32_t attempts = 0;     // writes tried before giving up
+  std::int64_t failed_at_ms = 0;  // UTC milliseconds since the epoch
+
+  friend bool operator==(const dead_letter&, const dead_letter&) = default;
+};
+
+struct dead_letter_options {
+  /// Create the directory's store if it does not exist.
+  bool create_if_missing = true;
+  /// fsync every put and erase. A dead letter is the last copy of its data:
+  /// off trades the last entries before a power loss for latency.
+  bool sync = true;
+  /// For tests: a LevelDB Env (e.g. an in-memory one). Not owned; must
+  /// outlive the store.
+  leveldb::Env* env = nullptr;
+};
+
+class dead_letter_store {
+ public:
+  /// Opens (or creates) the store in `dir`, counting its entries (reads keys
+  /// only). busy() if another process holds it; corruption on a key or
+  /// next-id record that is not the store's.
+  static status open(const std::string& dir, const dead_letter_options& options,
+                     std::unique_ptr<dead_letter_store>* out);
+
+  dead_letter_store(const dead_letter_store&) = delete;
+  dead_letter_store& operator=(const dead_letter_store&) = delete;
+  ~dead_letter_store();
+
+  /// Stores `*entry` under the next id, written back into entry->id; the
+  /// caller's id is ignored. On error entry->id is 0 and the id is consumed;
+  /// after an io_error whether the entry reached the disk is unknown.
+  status put(dead_letter* entry);
+
+  /// The entry `id`; not_found if there is none.
+  status get(std::uint64_t id, dead_letter* out) const;
+
+  /// Appends to `out` the entries with id > after_id, at most `limit`, in id
+  /// order: page by passing the last id seen. Stops at the first damaged entry
+  /// (corruption, naming its id), keeping those before it in `out`.
+  status list(std::uint64_t after_id, std::size_t limit, std::vector<dead_letter>* out) const;
+
+  /// Removes the entry `id`, damaged or not; not_found if there is none.
+  status erase(std::uint64_t id);
+
+  /// Entries stored now.
+  std::size_t size() const { return size_.load(std::memory_order_acquire); }
+
+  const std::string& dir() const { return dir_; }
+
+ private:
+  dead_letter_store(std::string dir, std::unique_ptr<leveldb::DB> db,
+                    const dead_letter_options& options);
+
+  std::string dir_;
+  std::unique_ptr<leveldb::DB> db_;
+  dead_letter_options options_;
+  std::mutex write_mutex_;     // one put or erase at a time; guards next_id_
+  std::uint64_t next_id_ = 1;  // the id the next put assigns
+  std::atomic<std::size_t> size_{0};
+};
+
+}  // namespace linkly

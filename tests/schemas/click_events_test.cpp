@@ -1,0 +1,132 @@
+// The clicks-log event: its envelope, the way back, and the address
+// truncation applied before a click is recorded.
+
+#include "schemas/click_events.hpp"
+#include "schemas/link_events.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace linkly {
+namespace {
+
+constexpr std::int64_t kClickedAt = 1700000000123;
+
+click_recorded sample_click() {
+  click_recorded c;
+  c.code = "demo";
+  c.clicked_at_ms = kClickedAt;
+  c.link_version = 3;
+  c.url = "https://example.com/landing";
+  c.country = "NZ";
+  c.latitude = -36.8485;
+  c.longitude = 174.7633;
+  c.referrer = "https://news.example.org/";
+  c.user_agent = "Mozilla/5.0 (X11; Linux x86_64)";
+  c.client_address = "203.0.113.0";
+  return c;
+}
+
+TEST(ClickEvents, EnvelopeCarriesTypeVersionTimestampAndCode) {
+  const envelope env = make_click_envelope(sample_click());
+  EXPECT_EQ(env.seq, 0u);
+  EXPECT_EQ(env.type, event_type::click_recorded);
+  EXPECT_EQ(static_cast<int>(env.type), 16);  // stored in every record: never renumber
+  EXPECT_EQ(env.schema_version, 1u);
+  EXPECT_EQ(env.timestamp_ms, kClickedAt);
+  EXPECT_EQ(env.key, "demo");
+  EXPECT_EQ(to_string(env.type), "ClickRecorded");
+}
+
+TEST(ClickEvents, RoundTripsWithLocation) {
+  const click_recorded click = sample_click();
+  click_recorded decoded;
+  ASSERT_TRUE(decode_click(make_click_envelope(click), &decoded));
+  EXPECT_EQ(decoded, click);
+  ASSERT_TRUE(decoded.latitude.has_value());
+  EXPECT_DOUBLE_EQ(*decoded.latitude, -36.8485);
+  EXPECT_DOUBLE_EQ(*decoded.longitude, 174.7633);
+}
+
+TEST(ClickEvents, RoundTripsWithoutLocationOrOptionalHeaders) {
+  click_recorded click;
+  click.code = "bare";
+  click.clicked_at_ms = kClickedAt;
+  click.url = "http://x.org/";
+  // Decode into a click that has a location: absence must come back as absence.
+  click_recorded decoded = sample_click();
+  ASSERT_TRUE(decode_click(make_click_envelope(click), &decoded));
+  EXPECT_EQ(decoded, click);
+  EXPECT_FALSE(decoded.latitude.has_value());
+  EXPECT_FALSE(decoded.longitude.has_value());
+  EXPECT_TRUE(decoded.country.empty());
+}
+
+TEST(ClickEvents, LatitudeWithoutLongitudeStaysThatWay) {
+  click_recorded click = sample_click();
+  click.longitude.reset();
+  click_recorded decoded;
+  ASSERT_TRUE(decode_click(make_click_envelope(click), &decoded));
+  EXPECT_EQ(decoded.latitude, click.latitude);
+  EXPECT_FALSE(decoded.longitude.has_value());
+}
+
+TEST(ClickEvents, LinkEventDoesNotDecodeAsAClick) {
+  const envelope env = make_envelope(link_created{"demo", "https://example.com"}, kClickedAt);
+  click_recorded decoded = sample_click();
+  EXPECT_FALSE(decode_click(env, &decoded));
+  EXPECT_EQ(decoded, sample_click());  // untouched
+}
+
+TEST(ClickEvents, ClickDoesNotDecodeAsALinkEvent) {
+  link_event decoded;
+  EXPECT_FALSE(decode_link_event(make_click_envelope(sample_click()), &decoded));
+}
+
+TEST(ClickEvents, EveryTruncationOfAPayloadFailsToDecode) {
+  const envelope whole = make_click_envelope(sample_click());
+  for (std::size_t len = 0; len < whole.payload.size(); ++len) {
+    envelope env = whole;
+    env.payload.resize(len);
+    click_recorded decoded = sample_click();
+    EXPECT_FALSE(decode_click(env, &decoded)) << "payload cut to " << len << " bytes";
+    EXPECT_EQ(decoded, sample_click()) << "payload cut to " << len << " bytes";
+  }
+}
+
+TEST(ClientAddress, Ipv4KeepsItsSlash24) {
+  EXPECT_EQ(truncate_client_address("203.0.113.77"), "203.0.113.0");
+  EXPECT_EQ(truncate_client_address("10.1.2.0"), "10.1.2.0");
+  EXPECT_EQ(truncate_client_address("255.255.255.255"), "255.255.255.0");
+}
+
+TEST(ClientAddress, Ipv6KeepsItsSlash48) {
+  EXPECT_EQ(truncate_client_address("2001:db8:abcd:12::1"), "2001:db8:abcd::");
+  EXPECT_EQ(truncate_client_address("2001:0db8:abcd:0012:0000:0000:0000:0001"), "2001:db8:abcd::");
+  EXPECT_EQ(truncate_client_address("2001:db8:0:ffff::1"), "2001:db8::");  // canonical form
+  EXPECT_EQ(truncate_client_address("::1"), "::");
+}
+
+TEST(ClientAddress, Ipv6ZoneIsDropped) {
+  EXPECT_EQ(truncate_client_address("fe80:1:2:3::1%1"), "fe80:1:2::");
+}
+
+TEST(ClientAddress, Ipv4MappedIpv6IsTruncatedAsIpv4) {
+  EXPECT_EQ(truncate_client_address("::ffff:192.0.2.9"), "192.0.2.0");
+  EXPECT_EQ(truncate_client_address("::ffff:c000:0209"), "192.0.2.0");
+}
+
+TEST(ClientAddress, UnparsableInputGivesEmpty) {
+  EXPECT_EQ(truncate_client_address("garbage"), "");
+  EXPECT_EQ(truncate_client_address(""), "");
+  EXPECT_EQ(truncate_client_address("203.0.113"), "");
+  EXPECT_EQ(truncate_client_address("203.0.113.256"), "");
+  EXPECT_EQ(truncate_client_address(" 203.0.113.7"), "");
+  EXPECT_EQ(truncate_client_address("203.0.113.7:443"), "");
+  EXPECT_EQ(truncate_client_address("[2001:db8::1]"), "");
+  EXPECT_EQ(truncate_client_address(std::string("1.2.3.4\0junk", 12)), "");
+}
+
+}  // namespace
+}  // namespace linkly
