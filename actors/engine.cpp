@@ -1,5 +1,6 @@
 #include "actors/engine.hpp"
 
+#include "actors/click_runtime.hpp"
 #include "actors/directory.hpp"
 #include "actors/journal.hpp"
 #include "actors/link_actor.hpp"
@@ -24,6 +25,7 @@ struct engine::impl {
   recovery_stats recovery;
   std::shared_ptr<std::atomic<std::uint64_t>> restarts =
       std::make_shared<std::atomic<std::uint64_t>>(0);
+  std::unique_ptr<click_runtime> clicks;
   caf::actor supervisor;
   bool stopped = false;
 
@@ -65,11 +67,20 @@ std::vector<child_spec> engine::impl::children(std::vector<table_ptr> tables) {
     };
     specs.push_back({"link shard " + std::to_string(i), caf::actor_cast<caf::actor>(hdl), restart});
   }
+  if (clicks) {
+    specs.push_back({"click queue", caf::actor_cast<caf::actor>(clicks->queue()),
+                     [this](caf::event_based_actor*, std::function<void(caf::actor)> started) {
+                       started(caf::actor_cast<caf::actor>(clicks->spawn_queue()));
+                     }});
+  }
   return specs;
 }
 
 status engine::start(const engine_options& options, std::shared_ptr<event_log> log,
-                     fatal_handler on_fatal, std::unique_ptr<engine>* out) {
+                     click_stores clicks, fatal_handler on_fatal, std::unique_ptr<engine>* out) {
+  if (static_cast<bool>(clicks.log) != static_cast<bool>(clicks.dead_letters)) {
+    return status::invalid_argument("the click path needs both a log and a dead-letter store");
+  }
   if (options.link_shards == 0) return status::invalid_argument("link_shards must be at least 1");
   auto m = std::make_unique<impl>();
   m->options = options;
@@ -97,6 +108,14 @@ status engine::start(const engine_options& options, std::shared_ptr<event_log> l
   m->system = std::make_unique<caf::actor_system>(m->config);
   m->dir = std::make_unique<directory>(options.link_shards);
   m->service = std::make_unique<link_service>(*m->dir, m->view);
+  if (clicks.log) {
+    // Writers crash-loop under the same limits as every supervised actor.
+    click_options click_opts = options.clicks;
+    click_opts.queue.max_writer_restarts = options.supervision.max_restarts;
+    click_opts.queue.writer_restart_window = options.supervision.restart_window;
+    m->clicks = std::make_unique<click_runtime>(*m->system, click_opts, clicks.log,
+                                                clicks.dead_letters, on_fatal);
+  }
   supervisor_hooks hooks{std::move(on_fatal), m->restarts};
   m->supervisor =
       spawn_supervisor(*m->system, options.supervision, m->children(std::move(tables)), hooks);
@@ -112,6 +131,9 @@ engine::~engine() {
 
 link_service& engine::links() {
   return *impl_->service;
+}
+click_service* engine::clicks() {
+  return impl_->clicks.get();
 }
 const read_view& engine::view() const {
   return impl_->view;
@@ -129,10 +151,22 @@ std::uint64_t engine::restarts() const {
 void engine::stop() {
   if (impl_->stopped) return;
   impl_->stopped = true;
+  if (impl_->clicks) {
+    const auto& m = impl_->clicks->metrics();
+    if (impl_->clicks->drain(impl_->options.clicks.drain_timeout)) {
+      spdlog::info("click queue drained: {} clicks written, {} dead-lettered", m.written.load(),
+                   m.dead_lettered.load());
+    } else {
+      spdlog::error("click queue not drained within {} ms: {} clicks not written",
+                    impl_->options.clicks.drain_timeout.count(), m.depth.load());
+    }
+    impl_->clicks->stop_helpers();
+  }
   caf::anon_send(impl_->supervisor, shutdown_atom::value);
   impl_->supervisor = nullptr;
   impl_->system->await_all_actors_done();
   impl_->dir.reset();
+  impl_->clicks.reset();
   impl_->system.reset();
 }
 

@@ -3,6 +3,7 @@
 // supervisor and the read view — behind a header free of CAF, so that the
 // HTTP layer and the app can use it without compiling CAF.
 
+#include "actors/click_options.hpp"
 #include "storage/status.hpp"
 
 #include <chrono>
@@ -14,8 +15,11 @@
 
 namespace linkly {
 
+class click_service;
+class dead_letter_store;
 class directory;
 class event_log;
+class event_sink;
 class link_service;
 class read_view;
 
@@ -38,6 +42,14 @@ struct engine_options {
   /// outcome is unknown and rebuilds itself from the log.
   std::chrono::milliseconds append_timeout{30'000};
   supervision_options supervision;
+  click_options clicks;
+};
+
+/// Where clicks go: the clicks log and the dead-letter store. Empty: no
+/// click path (engine::clicks() is null).
+struct click_stores {
+  std::shared_ptr<event_sink> log;
+  std::shared_ptr<dead_letter_store> dead_letters;
 };
 
 struct recovery_stats {
@@ -54,13 +66,20 @@ class engine {
   /// `on_fatal` runs once, on an actor thread, when supervision gives up
   /// (it must not block; typically it asks the process to stop).
   static status start(const engine_options& options, std::shared_ptr<event_log> log,
-                      fatal_handler on_fatal, std::unique_ptr<engine>* out);
+                      click_stores clicks, fatal_handler on_fatal, std::unique_ptr<engine>* out);
+  /// Without a click path.
+  static status start(const engine_options& options, std::shared_ptr<event_log> log,
+                      fatal_handler on_fatal, std::unique_ptr<engine>* out) {
+    return start(options, std::move(log), {}, std::move(on_fatal), out);
+  }
 
   engine(const engine&) = delete;
   engine& operator=(const engine&) = delete;
   ~engine();  // stop()s
 
   link_service& links();
+  /// The click path, or null when started without one.
+  click_service* clicks();
   const read_view& view() const;
   /// Current actor handles (CAF types; include actors/directory.hpp).
   directory& actors();
@@ -68,8 +87,9 @@ class engine {
   /// Restarts performed by supervision so far.
   std::uint64_t restarts() const;
 
-  /// Stops every actor and waits for them. Call after the HTTP server has
-  /// stopped so no command is in flight. Idempotent.
+  /// Lets the click queue write what it holds (up to clicks.drain_timeout),
+  /// then stops every actor and waits for them. Call after the HTTP server
+  /// has stopped, so nothing new arrives. Idempotent.
   void stop();
 
  private:

@@ -1,21 +1,20 @@
 #include "actors/supervisor.hpp"
 
+#include "actors/restart_budget.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
-#include <deque>
 
 namespace linkly {
 
 namespace {
 
-using clock_type = std::chrono::steady_clock;
-
 struct supervised_child {
   child_spec spec;
-  caf::actor_addr addr;                       // of the running incarnation
-  std::deque<clock_type::time_point> recent;  // restarts within the window
+  caf::actor_addr addr;  // of the running incarnation
+  restart_budget budget;
 };
 
 struct supervisor_state {
@@ -40,13 +39,8 @@ bool all_down(const supervisor_state& st) {
 void schedule_restart(supervisor_pointer self, std::size_t i) {
   auto& st = self->state;
   auto& child = st.children[i];
-  auto now = clock_type::now();
-  while (!child.recent.empty() && now - child.recent.front() > st.options.restart_window) {
-    child.recent.pop_front();
-  }
-  child.recent.push_back(now);
-  if (child.recent.size() > st.options.max_restarts) {
-    auto reason = child.spec.name + " stopped " + std::to_string(child.recent.size()) +
+  if (!child.budget.spend()) {
+    auto reason = child.spec.name + " stopped " + std::to_string(child.budget.spent()) +
                   " times within " + std::to_string(st.options.restart_window.count()) +
                   " ms; giving up";
     spdlog::critical("supervisor: {}", reason);
@@ -58,9 +52,7 @@ void schedule_restart(supervisor_pointer self, std::size_t i) {
     self->quit(caf::exit_reason::user_shutdown);
     return;
   }
-  auto backoff =
-      st.options.initial_backoff * (1u << std::min<std::size_t>(child.recent.size() - 1, 20));
-  backoff = std::min(backoff, st.options.max_backoff);
+  auto backoff = child.budget.backoff(st.options.initial_backoff, st.options.max_backoff);
   spdlog::warn("supervisor: restarting {} in {} ms", child.spec.name, backoff.count());
   self->delayed_send(self, backoff, restart_atom::value, static_cast<std::uint64_t>(i));
 }
@@ -75,7 +67,10 @@ caf::behavior supervisor(supervisor_pointer self, supervision_options options,
   auto& st = self->state;
   st.options = options;
   st.hooks = std::move(hooks);
-  for (auto& spec : specs) st.children.push_back({std::move(spec), {}, {}});
+  for (auto& spec : specs) {
+    st.children.push_back(
+        {std::move(spec), {}, restart_budget(options.max_restarts, options.restart_window)});
+  }
   for (std::size_t i = 0; i < st.children.size(); ++i) {
     watch(self, i, st.children[i].spec.initial);
     st.children[i].spec.initial = nullptr;  // the directory holds it; don't keep it alive

@@ -139,6 +139,47 @@ std::vector<setting> settings_of(config& c) {
                    millis(&sup.initial_backoff, 0), show(&sup.initial_backoff)));
   s.push_back(make("supervision.max_backoff_ms", "longest wait before a restart",
                    millis(&sup.max_backoff, 0), show(&sup.max_backoff)));
+  auto& clicks = c.engine.clicks;
+  auto& q = clicks.queue;
+  s.push_back(make(
+      "clicks.mode", "queued (redirects never wait), inline (wait for the write) or off",
+      [&clicks](const std::string& v, std::string* err) {
+        if (v == "queued") return clicks.mode = click_mode::queued, true;
+        if (v == "inline") return clicks.mode = click_mode::inline_write, true;
+        if (v == "off") return clicks.mode = click_mode::off, true;
+        *err = "expected queued, inline or off, got \"" + v + "\"";
+        return false;
+      },
+      [&clicks] {
+        return std::string(clicks.mode == click_mode::queued         ? "queued"
+                           : clicks.mode == click_mode::inline_write ? "inline"
+                                                                     : "off");
+      }));
+  s.push_back(make("clicks.sync", "fsync each clicks-log batch", boolean(&c.clicks_log.sync),
+                   show(&c.clicks_log.sync)));
+  s.push_back(make("clicks.drain_timeout_ms", "on shutdown, wait this long for queued clicks",
+                   millis(&clicks.drain_timeout, 0), show(&clicks.drain_timeout)));
+  s.push_back(make(
+      "queues.clicks.type", "queue type (standard)",
+      [](const std::string& v, std::string* err) {
+        if (v == "standard") return true;
+        *err = "only \"standard\" queues exist, got \"" + v + "\"";
+        return false;
+      },
+      [] { return std::string("standard"); }));
+  s.push_back(make("queues.clicks.max_retries",
+                   "delivery attempts per batch (the first included) before dead-lettering",
+                   integer<std::size_t>(&q.max_retries, 1, 100), show(&q.max_retries)));
+  s.push_back(make("queues.clicks.concurrency", "batches written at once",
+                   integer<std::size_t>(&q.concurrency, 1, 256), show(&q.concurrency)));
+  s.push_back(make("queues.clicks.backoff_ms", "wait before retry n: backoff_ms * 2^(n-1)",
+                   millis(&q.backoff, 0), show(&q.backoff)));
+  s.push_back(make("queues.clicks.max_batch", "clicks per batch at most",
+                   integer<std::size_t>(&q.max_batch, 1, 1'000'000), show(&q.max_batch)));
+  s.push_back(make("queues.clicks.max_wait_ms", "oldest click waits at most this long",
+                   millis(&q.max_wait, 0), show(&q.max_wait)));
+  s.push_back(make("queues.clicks.capacity", "clicks held before new ones are shed",
+                   integer<std::size_t>(&q.capacity, 1, kMax), show(&q.capacity)));
   s.push_back(make("log.sync", "fsync each links-log append (group-committed)",
                    boolean(&c.links_log.sync), show(&c.links_log.sync)));
   s.push_back(make(

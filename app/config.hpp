@@ -20,6 +20,7 @@ struct config {
   server_options http;
   engine_options engine;
   log_options links_log;
+  log_options clicks_log;
   std::string log_level = "info";
 };
 

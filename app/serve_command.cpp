@@ -3,6 +3,7 @@
 #include "actors/engine.hpp"
 #include "actors/link_service.hpp"
 #include "http/server.hpp"
+#include "storage/dead_letter_store.hpp"
 #include "storage/event_log.hpp"
 
 #include <spdlog/spdlog.h>
@@ -72,10 +73,28 @@ int run_serve(const config& cfg) {
   }
   std::shared_ptr<event_log> log = std::move(opened);
 
+  click_stores clicks;
+  if (cfg.engine.clicks.mode != click_mode::off) {
+    std::unique_ptr<event_log> clicks_log;
+    if (status st = event_log::open(store_dir(cfg, "clicks"), cfg.clicks_log, &clicks_log); !st) {
+      spdlog::error("cannot open the clicks log: {}", st.to_string());
+      return 1;
+    }
+    std::unique_ptr<dead_letter_store> dead_letters;
+    if (status st = dead_letter_store::open(store_dir(cfg, "dlq"), {}, &dead_letters); !st) {
+      spdlog::error("cannot open the dead-letter store: {}", st.to_string());
+      return 1;
+    }
+    spdlog::info("clicks log at seq {}, {} dead letters", clicks_log->highest_seq(),
+                 dead_letters->size());
+    clicks.log = std::move(clicks_log);
+    clicks.dead_letters = std::move(dead_letters);
+  }
+
   stop_signal stop;
   std::unique_ptr<engine> eng;
   auto on_fatal = [&stop](const std::string& reason) { stop.notify(reason, 1); };
-  if (status st = engine::start(cfg.engine, log, on_fatal, &eng); !st) {
+  if (status st = engine::start(cfg.engine, log, clicks, on_fatal, &eng); !st) {
     spdlog::error("cannot recover link state: {}", st.to_string());
     return 1;
   }

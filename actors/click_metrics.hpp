@@ -1,0 +1,23 @@
+#pragma once
+// click_metrics: counters of the click path, written by io threads and the
+// click queue, read by /metrics. Relaxed atomics: each is a count, not a
+// synchronisation point.
+
+#include <atomic>
+#include <cstdint>
+
+namespace linkly {
+
+struct click_metrics {
+  std::atomic<std::uint64_t> enqueued{0};       // accepted by the queue
+  std::atomic<std::uint64_t> shed{0};           // dropped: queue full
+  std::atomic<std::uint64_t> written{0};        // durable in the clicks log
+  std::atomic<std::uint64_t> batches{0};        // batches written
+  std::atomic<std::uint64_t> retries{0};        // failed attempts retried
+  std::atomic<std::uint64_t> dead_lettered{0};  // clicks parked in the dead-letter store
+  std::atomic<std::uint64_t> lost{0};           // could not even be parked
+  std::atomic<std::uint64_t> writer_restarts{0};
+  std::atomic<std::uint64_t> depth{0};  // clicks held now
+};
+
+}  // namespace linkly

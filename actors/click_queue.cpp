@@ -1,0 +1,321 @@
+#include "actors/click_queue.hpp"
+
+#include "actors/restart_budget.hpp"
+#include "schemas/clock.hpp"
+#include "storage/record_format.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <deque>
+
+namespace linkly {
+
+namespace {
+
+using click_writer_actor = caf::typed_actor<
+    caf::replies_to<write_atom, std::vector<envelope>, std::uint64_t>::with<append_result>,
+    caf::replies_to<park_atom, click_batch>::with<std::uint64_t>>;
+
+// A writer: one detached thread doing the blocking appends and dead-letter
+// writes, so none of them runs on a scheduler thread.
+click_writer_actor::behavior_type click_writer(click_writer_actor::pointer self, event_sink* sink,
+                                               dead_letter_store* dead_letters) {
+  self->set_exception_handler([](std::exception_ptr& e) -> caf::error {
+    spdlog::error("click writer failed: {}", describe_exception(e));
+    return caf::sec::runtime_error;
+  });
+  return {
+      [=](write_atom, std::vector<envelope>& clicks,
+          std::uint64_t dead_letter_id) -> caf::result<append_result> {
+        append_result result;
+        if (status st = sink->append(clicks, &result); !st) {
+          return make_error(journal_errc::write_failed, st.to_string());
+        }
+        if (dead_letter_id != 0) {
+          if (status st = dead_letters->erase(dead_letter_id); !st && !st.is_not_found()) {
+            spdlog::error("redriven dead letter {} written but not erased: {}", dead_letter_id,
+                          st.to_string());
+          }
+        }
+        return result;
+      },
+      [=](park_atom, click_batch& batch) -> caf::result<std::uint64_t> {
+        if (batch.dead_letter_id != 0) return batch.dead_letter_id;  // still parked
+        dead_letter entry;
+        entry.queue = "clicks";
+        entry.payload = encode_batch(batch.clicks);
+        entry.error = batch.last_error;
+        entry.attempts = batch.attempts;
+        entry.failed_at_ms = now_utc_ms();
+        if (status st = dead_letters->put(&entry); !st) {
+          return make_error(journal_errc::write_failed, st.to_string());
+        }
+        return entry.id;
+      },
+  };
+}
+
+struct writer_slot {
+  click_writer_actor handle;
+  bool busy = false;
+  bool parking = false;          // what it is busy with: parking, else writing
+  click_batch in_flight;         // what it holds, retried if it crashes
+  std::uint64_t generation = 0;  // bumped per incarnation: stale answers are ignored
+};
+
+struct click_queue_state {
+  // Not an aggregate: C++20 would otherwise let CAF build it from the actor.
+  click_queue_state() = default;
+
+  click_queue_options options;
+  event_sink* sink = nullptr;
+  dead_letter_store* dead_letters = nullptr;
+  std::shared_ptr<click_metrics> metrics;
+  std::function<void(const std::string&)> on_fatal;
+
+  std::vector<envelope> pending;  // not yet sealed into a batch
+  bool tick_armed = false;
+  std::deque<click_batch> ready;  // sealed, waiting for a writer
+  std::vector<writer_slot> writers;
+  restart_budget writer_restarts{0, std::chrono::milliseconds(1)};
+  std::size_t held = 0;  // every click accepted and not yet written or parked
+  std::vector<caf::typed_response_promise<std::uint64_t>> drains;
+  static inline const char* name = "click_queue";
+};
+
+using queue_pointer = click_queue_actor::stateful_pointer<click_queue_state>;
+
+void dispatch(queue_pointer self);
+
+void release(queue_pointer self, std::size_t clicks) {
+  auto& st = self->state;
+  st.held -= clicks;
+  st.metrics->depth.store(st.held, std::memory_order_relaxed);
+  if (st.held == 0) {
+    for (auto& p : st.drains) p.deliver(st.metrics->written.load());
+    st.drains.clear();
+  }
+}
+
+void seal(queue_pointer self) {
+  auto& st = self->state;
+  while (!st.pending.empty()) {
+    click_batch batch;
+    if (st.pending.size() <= st.options.max_batch) {
+      batch.clicks = std::move(st.pending);
+      st.pending.clear();
+    } else {
+      auto end = st.pending.begin() + static_cast<std::ptrdiff_t>(st.options.max_batch);
+      batch.clicks.assign(std::make_move_iterator(st.pending.begin()),
+                          std::make_move_iterator(end));
+      st.pending.erase(st.pending.begin(), end);
+    }
+    st.ready.push_back(std::move(batch));
+  }
+}
+
+void on_failed_attempt(queue_pointer self, std::size_t slot, click_batch batch, std::string error);
+
+void start_writer(queue_pointer self, std::size_t i) {
+  auto& st = self->state;
+  // Linked: writers stop with the queue. Monitored: a crash is noticed even
+  // if the request in flight is never answered.
+  st.writers[i].handle =
+      self->spawn<caf::detached + caf::linked>(click_writer, st.sink, st.dead_letters);
+  self->monitor(st.writers[i].handle);
+  ++st.writers[i].generation;
+}
+
+// A writer died: replace it and retry what it held.
+void on_writer_down(queue_pointer self, std::size_t i, const caf::error& reason) {
+  auto& st = self->state;
+  st.metrics->writer_restarts.fetch_add(1, std::memory_order_relaxed);
+  if (!st.writer_restarts.spend()) {
+    auto reason = "click writers crashed " + std::to_string(st.writer_restarts.spent()) +
+                  " times within " + std::to_string(st.options.writer_restart_window.count()) +
+                  " ms; giving up";
+    spdlog::critical("click queue: {}", reason);
+    if (st.on_fatal) st.on_fatal(reason);
+  }
+  start_writer(self, i);
+  writer_slot& w = st.writers[i];
+  if (!w.busy) return;
+  w.busy = false;
+  click_batch batch = std::move(w.in_flight);
+  if (w.parking) --batch.attempts;  // it is parked again, not retried
+  on_failed_attempt(self, i, std::move(batch),
+                    "click writer crashed: " + self->system().render(reason));
+}
+
+// A batch's attempt failed: retry it after its backoff, or park it.
+void on_failed_attempt(queue_pointer self, std::size_t slot, click_batch batch, std::string error) {
+  auto& st = self->state;
+  batch.last_error = std::move(error);
+  if (batch.attempts < st.options.max_retries) {
+    st.metrics->retries.fetch_add(1, std::memory_order_relaxed);
+    auto delay =
+        st.options.backoff * (std::int64_t{1} << std::min<std::uint32_t>(batch.attempts - 1, 20));
+    self->delayed_send(self, delay, retry_atom::value, std::move(batch));
+    return;
+  }
+  // Out of attempts: the dead-letter store, through the writer that failed.
+  writer_slot& w = st.writers[slot];
+  w.busy = true;
+  w.parking = true;
+  w.in_flight = batch;
+  const std::uint64_t gen = w.generation;
+  const std::size_t n = batch.clicks.size();
+  spdlog::warn("click queue: parking a batch of {} clicks after {} attempts: {}", n, batch.attempts,
+               batch.last_error);
+  self->request(w.handle, caf::infinite, park_atom::value, batch)
+      .then(
+          [self, slot, n, gen](std::uint64_t) {
+            if (self->state.writers[slot].generation != gen) return;
+            self->state.metrics->dead_lettered.fetch_add(n, std::memory_order_relaxed);
+            self->state.writers[slot].busy = false;
+            release(self, n);
+            dispatch(self);
+          },
+          [self, slot, n, gen](caf::error& err) {
+            if (self->state.writers[slot].generation != gen) return;
+            if (err == caf::sec::request_receiver_down) return;  // on_writer_down retries
+            spdlog::error("click queue: {} clicks lost, the dead-letter store failed: {}", n,
+                          self->system().render(err));
+            self->state.metrics->lost.fetch_add(n, std::memory_order_relaxed);
+            self->state.writers[slot].busy = false;
+            release(self, n);
+            dispatch(self);
+          });
+}
+
+void write(queue_pointer self, std::size_t slot, click_batch batch) {
+  auto& st = self->state;
+  writer_slot& w = st.writers[slot];
+  ++batch.attempts;
+  w.busy = true;
+  w.parking = false;
+  w.in_flight = batch;
+  const std::uint64_t gen = w.generation;
+  self->request(w.handle, caf::infinite, write_atom::value, batch.clicks, batch.dead_letter_id)
+      .then(
+          [self, slot, gen, n = batch.clicks.size()](append_result&) {
+            auto& st = self->state;
+            if (st.writers[slot].generation != gen) return;
+            st.metrics->written.fetch_add(n, std::memory_order_relaxed);
+            st.metrics->batches.fetch_add(1, std::memory_order_relaxed);
+            st.writers[slot].busy = false;
+            release(self, n);
+            dispatch(self);
+          },
+          [self, slot, gen, batch](caf::error& err) mutable {
+            auto& st = self->state;
+            if (st.writers[slot].generation != gen) return;
+            if (err == caf::sec::request_receiver_down) return;  // on_writer_down retries
+            st.writers[slot].busy = false;
+            on_failed_attempt(self, slot, std::move(batch), self->system().render(err));
+            dispatch(self);
+          });
+}
+
+void dispatch(queue_pointer self) {
+  auto& st = self->state;
+  for (std::size_t i = 0; i < st.writers.size() && !st.ready.empty(); ++i) {
+    if (st.writers[i].busy) continue;
+    click_batch batch = std::move(st.ready.front());
+    st.ready.pop_front();
+    write(self, i, std::move(batch));
+  }
+}
+
+click_queue_actor::behavior_type click_queue(queue_pointer self, click_queue_options options,
+                                             event_sink* sink, dead_letter_store* dead_letters,
+                                             std::shared_ptr<click_metrics> metrics,
+                                             std::function<void(const std::string&)> on_fatal) {
+  auto& st = self->state;
+  st.options = options;
+  st.sink = sink;
+  st.dead_letters = dead_letters;
+  st.metrics = std::move(metrics);
+  st.on_fatal = std::move(on_fatal);
+  st.writer_restarts = restart_budget(options.max_writer_restarts, options.writer_restart_window);
+  st.writers.resize(std::max<std::size_t>(options.concurrency, 1));
+  for (std::size_t i = 0; i < st.writers.size(); ++i) start_writer(self, i);
+  self->set_down_handler([self](caf::down_msg& dm) {
+    auto& st = self->state;
+    for (std::size_t i = 0; i < st.writers.size(); ++i) {
+      if (st.writers[i].handle.address() == dm.source) return on_writer_down(self, i, dm.reason);
+    }
+  });
+  // A linked writer that fails is replaced by the down handler; only a
+  // shutdown stops the queue.
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    if (msg.reason == caf::exit_reason::user_shutdown || msg.reason == caf::exit_reason::kill) {
+      self->quit(msg.reason);
+    }
+  });
+  self->set_exception_handler([](std::exception_ptr& e) -> caf::error {
+    spdlog::error("click queue failed: {}", describe_exception(e));
+    return caf::sec::runtime_error;
+  });
+  return {
+      [self](enqueue_atom, std::vector<envelope>& clicks) {
+        auto& st = self->state;
+        std::size_t room = st.options.capacity - std::min(st.held, st.options.capacity);
+        std::size_t taken = std::min(room, clicks.size());
+        if (taken < clicks.size()) {
+          st.metrics->shed.fetch_add(clicks.size() - taken, std::memory_order_relaxed);
+        }
+        for (std::size_t i = 0; i < taken; ++i) st.pending.push_back(std::move(clicks[i]));
+        st.held += taken;
+        st.metrics->enqueued.fetch_add(taken, std::memory_order_relaxed);
+        st.metrics->depth.store(st.held, std::memory_order_relaxed);
+        if (st.pending.size() >= st.options.max_batch) {
+          seal(self);
+          dispatch(self);
+        } else if (!st.pending.empty() && !st.tick_armed) {
+          st.tick_armed = true;
+          self->delayed_send(self, st.options.max_wait, tick_atom::value);
+        }
+      },
+      [self](redrive_atom, std::uint64_t dead_letter_id, std::vector<envelope>& clicks) {
+        auto& st = self->state;
+        st.held += clicks.size();
+        st.metrics->depth.store(st.held, std::memory_order_relaxed);
+        click_batch batch;
+        batch.clicks = std::move(clicks);
+        batch.dead_letter_id = dead_letter_id;
+        st.ready.push_back(std::move(batch));
+        dispatch(self);
+      },
+      [self](drain_atom) -> caf::result<std::uint64_t> {
+        auto& st = self->state;
+        seal(self);
+        dispatch(self);
+        if (st.held == 0) return st.metrics->written.load();
+        auto promise = self->make_response_promise<std::uint64_t>();
+        st.drains.push_back(promise);
+        return promise;
+      },
+      [self](tick_atom) {
+        self->state.tick_armed = false;
+        seal(self);
+        dispatch(self);
+      },
+      [self](retry_atom, click_batch& batch) {
+        self->state.ready.push_back(std::move(batch));
+        dispatch(self);
+      },
+  };
+}
+
+}  // namespace
+
+click_queue_actor spawn_click_queue(caf::actor_system& sys, const click_queue_options& options,
+                                    event_sink* sink, dead_letter_store* dead_letters,
+                                    std::shared_ptr<click_metrics> metrics,
+                                    std::function<void(const std::string&)> on_fatal) {
+  return sys.spawn(click_queue, options, sink, dead_letters, std::move(metrics),
+                   std::move(on_fatal));
+}
+
+}  // namespace linkly

@@ -1,0 +1,69 @@
+#pragma once
+// click queue: takes clicks off the redirect path and makes sure each is
+// written to the clicks log, or parked where someone can see and redrive it.
+//
+// Clicks arrive fire-and-forget in small batches (one message each). The
+// queue batches further, by size (max_batch) and age (max_wait), and gives
+// sealed batches to at most `concurrency` writers, each a detached thread
+// doing the blocking append. A failed batch is retried after
+// backoff * 2^(attempt-1) while other batches keep flowing; after
+// `max_retries` delivery attempts (the first one counts) it goes to the
+// dead-letter store. A writer that crashes is restarted and its batch
+// retried; more than the supervision limit of crashes within the window
+// is reported through on_fatal.
+//
+// A full queue (capacity clicks held, waiting or in flight) sheds new
+// clicks and counts them: the redirect never waits and never fails.
+
+#include "actors/actor_types.hpp"
+#include "actors/click_metrics.hpp"
+#include "actors/click_options.hpp"
+#include "storage/dead_letter_store.hpp"
+#include "storage/event_sink.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace linkly {
+
+using enqueue_atom = caf::atom_constant<caf::atom("enqueue")>;
+using drain_atom = caf::atom_constant<caf::atom("drain")>;
+using redrive_atom = caf::atom_constant<caf::atom("redrive")>;
+using park_atom = caf::atom_constant<caf::atom("park")>;
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using retry_atom = caf::atom_constant<caf::atom("retry")>;
+
+/// A sealed batch and where it has been.
+struct click_batch {
+  std::vector<envelope> clicks;
+  std::uint32_t attempts = 0;        // delivery attempts so far
+  std::uint64_t dead_letter_id = 0;  // the dead letter it is a redrive of, or 0
+  std::string last_error;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, click_batch& x) {
+  return f(caf::meta::type_name("click_batch"), x.clicks, x.attempts, x.dead_letter_id,
+           x.last_error);
+}
+
+using click_queue_actor = caf::typed_actor<
+    // Clicks from a redirect path; never answered.
+    caf::reacts_to<enqueue_atom, std::vector<envelope>>,
+    // A dead letter's batch, written once more; erased from the store once written.
+    caf::reacts_to<redrive_atom, std::uint64_t, std::vector<envelope>>,
+    // Answers (with the clicks written so far) once nothing is held.
+    caf::replies_to<drain_atom>::with<std::uint64_t>, caf::reacts_to<tick_atom>,
+    caf::reacts_to<retry_atom, click_batch>>;
+
+/// Spawns the queue and its writers over `sink` (the clicks log) and
+/// `dead_letters`. Both must outlive the queue.
+click_queue_actor spawn_click_queue(caf::actor_system& sys, const click_queue_options& options,
+                                    event_sink* sink, dead_letter_store* dead_letters,
+                                    std::shared_ptr<click_metrics> metrics,
+                                    std::function<void(const std::string&)> on_fatal);
+
+}  // namespace linkly

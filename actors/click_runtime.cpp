@@ -1,0 +1,180 @@
+#include "actors/click_runtime.hpp"
+
+#include "storage/record_format.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace linkly {
+
+namespace {
+
+// A unit of blocking work for a detached thread. Local only.
+using blocking_job = std::function<void()>;
+
+caf::behavior job_runner(caf::event_based_actor* self, std::string name) {
+  self->set_exception_handler([name](std::exception_ptr& e) -> caf::error {
+    spdlog::error("{} failed: {}", name, describe_exception(e));
+    return caf::sec::runtime_error;
+  });
+  return {[](blocking_job& job) { job(); }};
+}
+
+template <class T>
+std::shared_ptr<reply_slot<T>> slot_for(std::function<void(T)> done, T fallback) {
+  return std::make_shared<reply_slot<T>>(std::move(done), std::move(fallback));
+}
+
+}  // namespace
+
+}  // namespace linkly
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(linkly::blocking_job)
+
+namespace linkly {
+
+click_runtime::click_runtime(caf::actor_system& sys, const click_options& options,
+                             std::shared_ptr<event_sink> log,
+                             std::shared_ptr<dead_letter_store> dead_letters,
+                             std::function<void(const std::string&)> on_fatal)
+    : sys_(sys),
+      options_(options),
+      log_(std::move(log)),
+      dead_letters_(std::move(dead_letters)),
+      on_fatal_(std::move(on_fatal)) {
+  queue_ = spawn_queue();
+  inline_writer_ = sys_.spawn<caf::detached>(job_runner, std::string("inline click writer"));
+  admin_ = sys_.spawn<caf::detached>(job_runner, std::string("dead-letter admin"));
+}
+
+click_runtime::~click_runtime() {
+  stop_helpers();
+}
+
+click_queue_actor click_runtime::queue() const {
+  std::lock_guard lock(mutex_);
+  return queue_;
+}
+
+click_queue_actor click_runtime::spawn_queue() {
+  auto q =
+      spawn_click_queue(sys_, options_.queue, log_.get(), dead_letters_.get(), metrics_, on_fatal_);
+  std::lock_guard lock(mutex_);
+  queue_ = q;
+  return q;
+}
+
+void click_runtime::stop_helpers() {
+  if (inline_writer_) caf::anon_send_exit(inline_writer_, caf::exit_reason::user_shutdown);
+  if (admin_) caf::anon_send_exit(admin_, caf::exit_reason::user_shutdown);
+  inline_writer_ = nullptr;
+  admin_ = nullptr;
+}
+
+void click_runtime::submit(std::vector<envelope> clicks) {
+  if (options_.mode == click_mode::off || clicks.empty()) return;
+  caf::anon_send(queue(), enqueue_atom::value, std::move(clicks));
+}
+
+void click_runtime::write_now(std::vector<envelope> clicks, std::function<void(bool ok)> done) {
+  auto slot = slot_for<bool>(std::move(done), false);
+  auto log = log_;
+  auto metrics = metrics_;
+  blocking_job job = [log, metrics, slot, clicks = std::move(clicks)]() mutable {
+    append_result r;
+    status st = log->append(clicks, &r);
+    if (st) {
+      metrics->written.fetch_add(clicks.size(), std::memory_order_relaxed);
+      metrics->batches.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      metrics->lost.fetch_add(clicks.size(), std::memory_order_relaxed);
+    }
+    slot->deliver(static_cast<bool>(st));
+  };
+  caf::anon_send(inline_writer_, std::move(job));
+}
+
+void click_runtime::list_dead_letters(std::uint64_t after, std::size_t limit,
+                                      std::function<void(dead_letter_page)> done) {
+  dead_letter_page unavailable;
+  unavailable.ok = false;
+  unavailable.error = "dead-letter store unavailable";
+  auto slot = slot_for<dead_letter_page>(std::move(done), unavailable);
+  auto store = dead_letters_;
+  blocking_job job = [store, slot, after, limit] {
+    dead_letter_page page;
+    if (status st = store->list(after, limit, &page.entries); !st) {
+      page.ok = false;
+      page.error = st.to_string();
+    }
+    slot->deliver(std::move(page));
+  };
+  caf::anon_send(admin_, std::move(job));
+}
+
+void click_runtime::redrive(std::optional<std::uint64_t> id,
+                            std::function<void(redrive_reply)> done) {
+  redrive_reply unavailable;
+  unavailable.ok = false;
+  unavailable.error = "dead-letter store unavailable";
+  auto slot = slot_for<redrive_reply>(std::move(done), unavailable);
+  auto store = dead_letters_;
+  auto queue = this->queue();
+  blocking_job job = [store, slot, id, queue] {
+    redrive_reply reply;
+    std::vector<dead_letter> entries;
+    status st;
+    if (id) {
+      dead_letter one;
+      st = store->get(*id, &one);
+      if (st) entries.push_back(std::move(one));
+      if (st.is_not_found()) {
+        reply.found = false;
+        return slot->deliver(std::move(reply));
+      }
+    } else {
+      st = store->list(0, SIZE_MAX, &entries);
+    }
+    for (const auto& entry : entries) {
+      std::vector<envelope> batch;
+      if (status d = decode_batch(entry.payload, &batch); !d) {
+        st = status::corruption("dead letter " + std::to_string(entry.id) + ": " + d.message());
+        break;
+      }
+      caf::anon_send(queue, redrive_atom::value, entry.id, std::move(batch));
+      ++reply.redriven;
+    }
+    if (!st) {
+      reply.ok = false;
+      reply.error = st.to_string();
+    }
+    slot->deliver(std::move(reply));
+  };
+  caf::anon_send(admin_, std::move(job));
+}
+
+void click_runtime::discard(std::uint64_t id,
+                            std::function<void(bool found, std::string error)> done) {
+  using result = std::pair<bool, std::string>;
+  auto slot = slot_for<result>([done = std::move(done)](result r) { done(r.first, r.second); },
+                               result{false, "dead-letter store unavailable"});
+  auto store = dead_letters_;
+  blocking_job job = [store, slot, id] {
+    status st = store->erase(id);
+    if (st.is_not_found()) return slot->deliver({false, ""});
+    slot->deliver({static_cast<bool>(st), st ? "" : st.to_string()});
+  };
+  caf::anon_send(admin_, std::move(job));
+}
+
+bool click_runtime::drain(std::chrono::milliseconds timeout) {
+  caf::scoped_actor self{sys_};
+  bool drained = false;
+  self->request(queue(), timeout, drain_atom::value)
+      .receive([&](std::uint64_t) { drained = true; },
+               [&](caf::error& err) {
+                 spdlog::error("click queue did not drain: {}", sys_.render(err));
+               });
+  return drained;
+}
+
+}  // namespace linkly

@@ -1,0 +1,256 @@
+// The click queue's promises under faults: transient failures are retried
+// and every click written exactly once; permanent failures end in the
+// dead-letter store and are written once when redriven; a crashed writer is
+// replaced and its batch retried; a full queue sheds and counts.
+
+#include "actors/click_queue.hpp"
+#include "schemas/click_events.hpp"
+#include "storage/record_format.hpp"
+#include "tests/actors/engine_fixture.hpp"
+
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <set>
+#include <stdexcept>
+
+namespace linkly {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::eventually;
+
+// A sink scripted by the test: fails the next N appends, throws once, or
+// holds appends until released. Records what it stored.
+class scripted_sink : public event_sink {
+ public:
+  status append(std::vector<envelope>& events, append_result* result) override {
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [this] { return !held_; });
+    if (throw_next_) {
+      throw_next_ = false;
+      throw std::runtime_error("disk on fire");
+    }
+    if (fail_always_ || fail_next_ > 0) {
+      if (fail_next_ > 0) --fail_next_;
+      return status::io_error("injected write failure");
+    }
+    result->first_seq = stored_.size() + 1;
+    for (auto& e : events) {
+      e.seq = stored_.size() + 1;
+      stored_.push_back(e);
+    }
+    result->last_seq = stored_.size();
+    return status::ok();
+  }
+
+  void fail_next(int n) {
+    std::lock_guard l(mutex_);
+    fail_next_ = n;
+  }
+  void fail_always(bool on) {
+    std::lock_guard l(mutex_);
+    fail_always_ = on;
+  }
+  void throw_next() {
+    std::lock_guard l(mutex_);
+    throw_next_ = true;
+  }
+  void hold(bool on) {
+    {
+      std::lock_guard l(mutex_);
+      held_ = on;
+    }
+    cv_.notify_all();
+  }
+  std::vector<envelope> stored() {
+    std::lock_guard l(mutex_);
+    return stored_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::vector<envelope> stored_;
+  int fail_next_ = 0;
+  bool fail_always_ = false;
+  bool throw_next_ = false;
+  bool held_ = false;
+};
+
+std::vector<envelope> clicks(const std::string& code, int from, int count) {
+  std::vector<envelope> out;
+  for (int i = from; i < from + count; ++i) {
+    click_recorded c;
+    c.code = code;
+    c.clicked_at_ms = 1'700'000'000'000 + i;
+    c.url = "https://example.com/" + std::to_string(i);
+    out.push_back(make_click_envelope(c));
+  }
+  return out;
+}
+
+class ClickQueueTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = testing::make_temp_dir();
+    ASSERT_FALSE(dir_.empty());
+    ASSERT_TRUE(dead_letter_store::open(dir_ + "/dlq", {}, &dead_letters_));
+    config_.set("scheduler.max-threads", 2);
+    config_.set("logger.console-verbosity", caf::atom("quiet"));
+    system_ = std::make_unique<caf::actor_system>(config_);
+  }
+
+  void TearDown() override {
+    sink_.hold(false);
+    if (queue_) caf::anon_send_exit(queue_, caf::exit_reason::user_shutdown);
+    system_->await_all_actors_done();
+    system_.reset();
+    dead_letters_.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  void start(click_queue_options options) {
+    options.backoff = 1ms;
+    options.max_wait = 1ms;
+    queue_ = spawn_click_queue(*system_, options, &sink_, dead_letters_.get(), metrics_,
+                               [this](const std::string& why) { fatal_ = why; });
+  }
+
+  // Waits until nothing is held; the number of clicks written so far.
+  std::uint64_t drain() {
+    caf::scoped_actor self{*system_};
+    std::uint64_t written = 0;
+    self->request(queue_, std::chrono::seconds(10), drain_atom::value)
+        .receive([&](std::uint64_t n) { written = n; },
+                 [&](caf::error& err) { ADD_FAILURE() << system_->render(err); });
+    return written;
+  }
+
+  // Every stored click is a different one: nothing written twice.
+  void expect_no_duplicates() {
+    std::set<std::int64_t> seen;
+    for (const auto& e : sink_.stored()) {
+      EXPECT_TRUE(seen.insert(e.timestamp_ms).second) << "written twice: " << e.timestamp_ms;
+    }
+  }
+
+  std::string dir_;
+  scripted_sink sink_;
+  std::unique_ptr<dead_letter_store> dead_letters_;
+  std::shared_ptr<click_metrics> metrics_ = std::make_shared<click_metrics>();
+  caf::actor_system_config config_;
+  std::unique_ptr<caf::actor_system> system_;
+  click_queue_actor queue_;
+  std::string fatal_;
+};
+
+TEST_F(ClickQueueTest, TransientFailuresAreRetriedAndEachClickWrittenOnce) {
+  start({});
+  sink_.fail_next(2);
+  caf::anon_send(queue_, enqueue_atom::value, clicks("iii", 0, 3));
+  EXPECT_EQ(drain(), 3u);
+  EXPECT_EQ(sink_.stored().size(), 3u);
+  expect_no_duplicates();
+  EXPECT_EQ(metrics_->retries.load(), 2u);
+  EXPECT_EQ(metrics_->dead_lettered.load(), 0u);
+  EXPECT_EQ(dead_letters_->size(), 0u);
+}
+
+TEST_F(ClickQueueTest, PermanentFailureParksTheBatchThenRedriveWritesItOnce) {
+  click_queue_options options;
+  options.max_retries = 3;
+  start(options);
+  sink_.fail_always(true);
+  caf::anon_send(queue_, enqueue_atom::value, clicks("iii", 0, 5));
+  drain();
+  EXPECT_TRUE(sink_.stored().empty());
+  EXPECT_EQ(metrics_->dead_lettered.load(), 5u);
+  std::vector<dead_letter> parked;
+  ASSERT_TRUE(dead_letters_->list(0, 10, &parked));
+  ASSERT_EQ(parked.size(), 1u);
+  EXPECT_EQ(parked[0].queue, "clicks");
+  EXPECT_EQ(parked[0].attempts, 3u);
+  EXPECT_NE(parked[0].error.find("injected write failure"), std::string::npos) << parked[0].error;
+
+  sink_.fail_always(false);
+  std::vector<envelope> batch;
+  ASSERT_TRUE(decode_batch(parked[0].payload, &batch));
+  caf::anon_send(queue_, redrive_atom::value, parked[0].id, batch);
+  EXPECT_EQ(drain(), 5u);
+  EXPECT_EQ(sink_.stored().size(), 5u);
+  expect_no_duplicates();
+  EXPECT_EQ(dead_letters_->size(), 0u);
+}
+
+TEST_F(ClickQueueTest, RedirectsKeepEnqueuingWhileTheStoreFails) {
+  click_queue_options options;
+  options.max_retries = 2;
+  start(options);
+  sink_.fail_always(true);
+  for (int i = 0; i < 50; ++i) caf::anon_send(queue_, enqueue_atom::value, clicks("x", i * 10, 10));
+  drain();
+  EXPECT_EQ(metrics_->enqueued.load(), 500u);
+  EXPECT_EQ(metrics_->dead_lettered.load(), 500u);
+  EXPECT_EQ(metrics_->shed.load(), 0u);
+}
+
+TEST_F(ClickQueueTest, CrashedWriterIsReplacedAndItsBatchRetried) {
+  click_queue_options options;
+  options.concurrency = 1;
+  start(options);
+  sink_.throw_next();
+  caf::anon_send(queue_, enqueue_atom::value, clicks("iii", 0, 4));
+  EXPECT_EQ(drain(), 4u);
+  EXPECT_EQ(sink_.stored().size(), 4u);
+  expect_no_duplicates();
+  EXPECT_EQ(metrics_->writer_restarts.load(), 1u);
+  EXPECT_TRUE(fatal_.empty());
+}
+
+TEST_F(ClickQueueTest, WritersCrashingPastTheLimitAreReportedAsFatal) {
+  click_queue_options options;
+  options.concurrency = 1;
+  options.max_writer_restarts = 1;
+  start(options);
+  for (int i = 0; i < 2; ++i) {
+    sink_.throw_next();
+    caf::anon_send(queue_, enqueue_atom::value, clicks("iii", i * 10, 1));
+    drain();
+  }
+  EXPECT_EQ(metrics_->writer_restarts.load(), 2u);
+  EXPECT_NE(fatal_.find("click writers crashed"), std::string::npos) << fatal_;
+}
+
+TEST_F(ClickQueueTest, FullQueueShedsAndCountsWhatItDropped) {
+  click_queue_options options;
+  options.capacity = 100;
+  options.concurrency = 1;
+  options.max_batch = 10;
+  start(options);
+  sink_.hold(true);
+  for (int i = 0; i < 25; ++i) caf::anon_send(queue_, enqueue_atom::value, clicks("x", i * 10, 10));
+  ASSERT_TRUE(eventually([&] { return metrics_->enqueued + metrics_->shed == 250; }));
+  EXPECT_EQ(metrics_->enqueued.load(), 100u);
+  EXPECT_EQ(metrics_->shed.load(), 150u);
+  sink_.hold(false);
+  EXPECT_EQ(drain(), 100u);
+  EXPECT_EQ(sink_.stored().size(), 100u);
+}
+
+TEST_F(ClickQueueTest, BatchesBySizeAndNeverFlushesAnEmptyBatch) {
+  click_queue_options options;
+  options.max_batch = 8;
+  start(options);
+  caf::anon_send(queue_, enqueue_atom::value, clicks("x", 0, 20));
+  EXPECT_EQ(drain(), 20u);
+  EXPECT_EQ(metrics_->batches.load(), 3u);  // 8 + 8 + 4
+  EXPECT_EQ(drain(), 20u);                  // draining an empty queue writes nothing
+  EXPECT_EQ(metrics_->batches.load(), 3u);
+}
+
+}  // namespace
+}  // namespace linkly
