@@ -155,6 +155,12 @@ std::vector<setting> settings_of(config& c) {
                            : clicks.mode == click_mode::inline_write ? "inline"
                                                                      : "off");
       }));
+  s.push_back(make("clicks.country_header", "request header holding the client's country",
+                   text(&h.click_headers.country), show(&h.click_headers.country)));
+  s.push_back(make("clicks.latitude_header", "request header holding the client's latitude",
+                   text(&h.click_headers.latitude), show(&h.click_headers.latitude)));
+  s.push_back(make("clicks.longitude_header", "request header holding the client's longitude",
+                   text(&h.click_headers.longitude), show(&h.click_headers.longitude)));
   s.push_back(make("clicks.sync", "fsync each clicks-log batch", boolean(&c.clicks_log.sync),
                    show(&c.clicks_log.sync)));
   s.push_back(make("clicks.drain_timeout_ms", "on shutdown, wait this long for queued clicks",

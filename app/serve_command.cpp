@@ -1,5 +1,6 @@
 #include "app/commands.hpp"
 
+#include "actors/click_service.hpp"
 #include "actors/engine.hpp"
 #include "actors/link_service.hpp"
 #include "http/server.hpp"
@@ -102,7 +103,7 @@ int run_serve(const config& cfg) {
   spdlog::info("recovered {} links from {} events in {} ms ({} shards)", rec.links, rec.events,
                rec.elapsed.count() / 1000, cfg.engine.link_shards);
 
-  http_server server(cfg.http, eng->links());
+  http_server server(cfg.http, eng->links(), eng->clicks());
   if (status st = server.start(); !st) {
     spdlog::error("{}", st.message());
     eng->stop();

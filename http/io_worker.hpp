@@ -4,12 +4,18 @@
 // Sessions are single-threaded on their worker's context, so they need no
 // strand. Everything here is used on the worker's own thread, except post(),
 // which any thread may call (an actor answering a command).
+//
+// With clicks on, the worker owns its thread's click_batcher: it outlives
+// every session of the worker, so clicks survive their connection.
+
+#include "http/click_batcher.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
 #include <mutex>
+#include <optional>
 #include <unordered_set>
 #include <utility>
 
@@ -27,6 +33,15 @@ class io_worker {
 
   /// Open sessions of this worker (its thread only).
   std::unordered_set<session*>& sessions() { return sessions_; }
+
+  /// Gives the worker a click batcher submitting to `clicks`. Before the
+  /// thread starts.
+  void enable_clicks(click_service& clicks, const click_batch_options& options) {
+    batcher_.emplace(context_, clicks, options);
+  }
+
+  /// The thread's click batcher; null when clicks are off (its thread only).
+  click_batcher* batcher() { return batcher_ ? &*batcher_ : nullptr; }
 
   /// Lets run() return once no work is left (its thread only).
   void release_work() { work_.reset(); }
@@ -55,6 +70,8 @@ class io_worker {
   boost::asio::io_context context_{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_ =
       boost::asio::make_work_guard(context_);
+  // After the context: its timer is destroyed first.
+  std::optional<click_batcher> batcher_;
   std::mutex gate_mutex_;
   bool gate_open_ = true;
 };

@@ -1,9 +1,13 @@
 #include "http/router.hpp"
 
+#include "actors/click_service.hpp"
 #include "actors/link_service.hpp"
 #include "actors/read_view.hpp"
+#include "http/dlq_routes.hpp"
 #include "http/json_body.hpp"
 #include "http/link_json.hpp"
+#include "http/metrics.hpp"
+#include "http/redirect.hpp"
 #include "http/routes.hpp"
 #include "schemas/link_rules.hpp"
 
@@ -64,11 +68,13 @@ http_response link_not_found_response() {
   return error_response(http_status::not_found, kLinkNotFound);
 }
 
-void redirect(const std::string& code, const router_context& ctx, const response_sender& send) {
-  if (ctx.view == nullptr) return send(unavailable_response());
-  std::string url;
-  if (is_code_syntax(code) && ctx.view->find_url(code, &url)) return send(redirect_response(url));
-  send(link_not_found_response());
+http_response metrics_response(const router_context& ctx) {
+  http_response res{http_status::ok, 11};
+  res.set(http::field::content_type, "text/plain; version=0.0.4");
+  res.set(http::field::cache_control, "no-store");
+  res.body() = render_metrics(ctx.metrics, ctx.clicks ? &ctx.clicks->metrics() : nullptr);
+  res.prepare_payload();
+  return res;
 }
 
 void get_link(const std::string& code, const router_context& ctx, const response_sender& send) {
@@ -149,7 +155,8 @@ void history(std::string code, const router_context& ctx, response_sender send) 
 
 }  // namespace
 
-void handle_request(const http_request& req, const router_context& ctx, response_sender send) {
+void handle_request(const http_request& req, const router_context& ctx, response_sender send,
+                    const request_info& info) {
   route_match match = match_route(req.target());
   if (match.route == route_id::bad_target) {
     return send(error_response(http_status::bad_request, "invalid request target"));
@@ -172,7 +179,23 @@ void handle_request(const http_request& req, const router_context& ctx, response
       }
       break;
     case route_id::redirect:
-      if (method == http::verb::get) return redirect(match.code, ctx, send);
+      if (method == http::verb::get) {
+        bool record_click = req.method() == http::verb::get;
+        return redirect(match.code, req, record_click, ctx, info, std::move(send));
+      }
+      break;
+    case route_id::metrics:
+      if (method == http::verb::get) return send(metrics_response(ctx));
+      break;
+    case route_id::dlq_collection:
+      if (method == http::verb::get) return list_dead_letters(match, ctx, std::move(send));
+      break;
+    case route_id::dlq_redrive:
+      if (method == http::verb::post) return redrive_dead_letters(req, ctx, std::move(send));
+      break;
+    case route_id::dlq_item:
+      if (method == http::verb::delete_)
+        return discard_dead_letter(match.code, ctx, std::move(send));
       break;
     case route_id::links_collection:
       if (method == http::verb::get) return list(match, ctx, std::move(send));

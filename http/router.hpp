@@ -5,16 +5,26 @@
 // Redirects and reads of a single link are answered from the read view on
 // the calling (io) thread. Commands go to link_service; their answer comes
 // later, on an actor thread, and is handed to `send` there.
+//
+// A GET redirect records a click (API.md): in queued mode it is handed to
+// the io thread's click batcher and the 302 goes at once; in inline_write
+// mode the 302 goes once click_service has written it (or failed to: a
+// redirect never fails because of clicks).
 
+#include "http/click_capture.hpp"
 #include "http/responses.hpp"
 
 #include <functional>
 #include <string>
+#include <string_view>
 
 namespace linkly {
 
+class click_batcher;
+class click_service;
 class link_service;
 class read_view;
+struct http_metrics;
 
 struct router_context {
   /// Commands: create, update, delete, list, history. Null only in tests
@@ -25,6 +35,23 @@ struct router_context {
   /// Base of `short_url` in answers, no trailing slash
   /// ("http://127.0.0.1:3111").
   std::string short_url_base;
+  /// The click path. Null: no click is recorded and /admin/dlq answers 503.
+  click_service* clicks = nullptr;
+  /// Where a click's country and coordinates come from.
+  linkly::click_headers click_headers;
+  /// Counts redirects and is rendered by /metrics. Null: not counted.
+  http_metrics* metrics = nullptr;
+};
+
+/// What the router knows of one request beyond its message; the session
+/// fills it in, tests may leave it empty.
+struct request_info {
+  /// The peer's IP address as text ("203.0.113.7", "2001:db8::1"); a click
+  /// stores it truncated (truncate_client_address).
+  std::string_view remote_ip;
+  /// The io thread's click batcher. Null: each queued click is submitted to
+  /// click_service on its own.
+  click_batcher* batcher = nullptr;
 };
 
 /// Receives the response. Called exactly once per request.
@@ -35,6 +62,7 @@ using response_sender = std::function<void(http_response)>;
 /// link_service answers. In the later case `send` must only hand the
 /// response over to the connection's own thread. Neither `req` nor `ctx`
 /// need outlive the call. HEAD is answered as GET without the body.
-void handle_request(const http_request& req, const router_context& ctx, response_sender send);
+void handle_request(const http_request& req, const router_context& ctx, response_sender send,
+                    const request_info& info = {});
 
 }  // namespace linkly

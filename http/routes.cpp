@@ -70,9 +70,23 @@ route_match match_route(std::string_view target) {
   } else if (seg[0] == "s" && seg.size() == 2) {
     match.route = route_id::redirect;
     match.code = std::move(seg[1]);
+  } else if (seg[0] == "admin") {
+    if (seg.size() >= 2 && seg[1] == "dlq") {
+      if (seg.size() == 2) {
+        match.route = route_id::dlq_collection;
+        read_collection_query(*parsed, &match);
+      } else if (seg[2] == "redrive") {
+        match.route = route_id::dlq_redrive;
+      } else {
+        match.route = route_id::dlq_item;
+        match.code = std::move(seg[2]);
+      }
+    }
   } else if (seg.size() == 1) {
     if (seg[0] == "healthz") {
       match.route = route_id::health;
+    } else if (seg[0] == "metrics") {
+      match.route = route_id::metrics;
     } else {
       match.route = route_id::redirect;
       match.code = std::move(seg[0]);
@@ -92,7 +106,13 @@ std::string_view allowed_methods(route_id route) {
     case route_id::link_history:
       return "GET, HEAD";
     case route_id::redirect:
+    case route_id::metrics:
+    case route_id::dlq_collection:
       return "GET, HEAD";
+    case route_id::dlq_redrive:
+      return "POST";
+    case route_id::dlq_item:
+      return "DELETE";
     case route_id::not_found:
     case route_id::bad_target:
       return "";

@@ -7,6 +7,10 @@
 //   /links/{code}          link_item
 //   /links/{code}/history  link_history
 //   /s/{code}, /{code}     redirect
+//   /metrics               metrics
+//   /admin/dlq             dlq_collection    (?limit=&after=)
+//   /admin/dlq/redrive     dlq_redrive
+//   /admin/dlq/{id}        dlq_item
 //
 // The query string never affects which route matches ("/s/demo?x=1"
 // redirects). Path segments are percent-decoded; codes are not checked here
@@ -28,12 +32,16 @@ enum class route_id {
   link_item,
   link_history,
   redirect,
+  metrics,
+  dlq_collection,
+  dlq_redrive,
+  dlq_item,
 };
 
 struct route_match {
   route_id route = route_id::not_found;
-  std::string code;  // link_item, link_history, redirect
-  // links_collection only: the raw (decoded) query parameters.
+  std::string code;  // link_item, link_history, redirect; dlq_item: the raw id
+  // links_collection and dlq_collection: the raw (decoded) query parameters.
   std::optional<std::string> limit;
   std::string after;
 };

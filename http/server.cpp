@@ -2,6 +2,7 @@
 
 #include "actors/link_service.hpp"
 #include "http/io_worker.hpp"
+#include "http/metrics.hpp"
 #include "http/session.hpp"
 
 #include <spdlog/spdlog.h>
@@ -57,7 +58,8 @@ std::string default_base_url(const std::string& host, std::uint16_t port) {
 }  // namespace
 
 struct http_server::impl {
-  impl(const server_options& o, link_service& l) : options(o), links(l) {}
+  impl(const server_options& o, link_service& l, click_service* c)
+      : options(o), links(l), clicks(c) {}
 
   status listen();
   void do_accept();
@@ -67,6 +69,8 @@ struct http_server::impl {
 
   server_options options;
   link_service& links;
+  click_service* clicks;
+  http_metrics metrics;
   std::shared_ptr<session_config> config = std::make_shared<session_config>();
   std::vector<std::shared_ptr<io_worker>> workers;
   std::vector<std::thread> threads;
@@ -144,8 +148,8 @@ void http_server::impl::close_sessions(bool idle_only) {
   }
 }
 
-http_server::http_server(const server_options& options, link_service& links)
-    : impl_(std::make_unique<impl>(options, links)) {}
+http_server::http_server(const server_options& options, link_service& links, click_service* clicks)
+    : impl_(std::make_unique<impl>(options, links, clicks)) {}
 
 http_server::~http_server() {
   stop();
@@ -170,7 +174,17 @@ status http_server::start() {
   std::string base = im.options.public_url;
   while (!base.empty() && base.back() == '/') base.pop_back();
   if (base.empty()) base = default_base_url(im.options.host, im.port);
-  im.config->router = router_context{&im.links, &im.links.view(), std::move(base)};
+  router_context& router = im.config->router;
+  router.links = &im.links;
+  router.view = &im.links.view();
+  router.short_url_base = std::move(base);
+  router.clicks = im.clicks;
+  router.click_headers = im.options.click_headers;
+  router.metrics = &im.metrics;
+  if (im.clicks != nullptr) {
+    click_batch_options batching{im.options.click_batch_max, im.options.click_batch_wait};
+    for (auto& worker : im.workers) worker->enable_clicks(*im.clicks, batching);
+  }
   im.do_accept();
   for (auto& worker : im.workers) im.threads.emplace_back([worker] { run_worker(*worker); });
   im.started = true;
@@ -202,8 +216,13 @@ void http_server::stop() {
   }
   im.close_sessions(/*idle_only=*/false);
 
+  // No session is left to add a click: submit what each thread holds. A
+  // click that still arrives (below) is submitted on its own.
   for (auto& worker : im.workers) {
-    run_on(*worker, [&worker] { worker->release_work(); });
+    run_on(*worker, [&worker] {
+      if (click_batcher* batcher = worker->batcher()) batcher->close();
+      worker->release_work();
+    });
   }
   for (std::size_t i = 0; i < im.threads.size(); ++i) {
     // Nothing should be left to run; stop regardless so join cannot hang.
@@ -217,6 +236,7 @@ void http_server::stop() {
     worker->close_gate();
     worker->context().restart();
     worker->context().poll();
+    if (click_batcher* batcher = worker->batcher()) batcher->close();
   }
   im.acceptor.reset();
   im.retry.reset();

@@ -5,7 +5,11 @@
 // Redirects are answered on the io thread from the read view; commands go to
 // the link actors through link_service and their answers are posted back to
 // the connection's thread. No io thread ever waits on an actor.
+//
+// Clicks: each io thread batches the clicks of its redirects and hands each
+// batch to click_service in one call; stop() submits what is left.
 
+#include "http/click_capture.hpp"
 #include "storage/status.hpp"
 
 #include <chrono>
@@ -16,6 +20,7 @@
 
 namespace linkly {
 
+class click_service;
 class link_service;
 
 /// Every limit of the server, named with its unit.
@@ -37,11 +42,19 @@ struct server_options {
   /// Base of `short_url` in answers, e.g. "https://lnk.example"; empty means
   /// "http://<host>:<port>".
   std::string public_url;
+  /// Request headers a click's country and coordinates are read from.
+  linkly::click_headers click_headers;
+  /// An io thread hands its clicks over when it holds this many...
+  std::size_t click_batch_max = 64;
+  /// ...or this long after the first of them.
+  std::chrono::microseconds click_batch_wait{1'000};
 };
 
 class http_server {
  public:
-  http_server(const server_options& options, link_service& links);
+  /// `clicks` null: redirects record no click, /admin/dlq answers 503.
+  /// Both services must outlive the server (its stop()).
+  http_server(const server_options& options, link_service& links, click_service* clicks = nullptr);
   ~http_server();  // stop()s if still running
 
   /// Binds and starts the io threads. After it returns ok, port() is bound.
@@ -51,7 +64,8 @@ class http_server {
   std::uint16_t port() const;
 
   /// Stops accepting, lets in-flight requests finish (up to shutdown_grace),
-  /// closes every connection and joins the io threads. Idempotent.
+  /// closes every connection, submits every click still batched and joins
+  /// the io threads. Idempotent.
   void stop();
 
  private:

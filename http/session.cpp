@@ -1,6 +1,7 @@
 #include "http/session.hpp"
 
 #include "http/io_worker.hpp"
+#include "http/metrics.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/write.hpp>
@@ -51,6 +52,11 @@ session::~session() {
 
 void session::start() {
   worker_->sessions().insert(this);
+  if (config_->router.clicks != nullptr) {
+    beast::error_code ec;
+    auto peer = socket_.remote_endpoint(ec);
+    if (!ec) remote_ip_ = peer.address().to_string();
+  }
   if (config_->stopping.load(std::memory_order_acquire)) draining_ = true;
   last_activity_ = steady::now();
   arm_timer();
@@ -137,6 +143,7 @@ void session::on_read_error(beast::error_code ec) {
 
 void session::on_request() {
   last_activity_ = steady::now();
+  request_start_ = last_activity_;
   const http_request& req = parser_->get();
   version_ = req.version();
   keep_alive_ = req.keep_alive() && !over_limit_;
@@ -145,9 +152,10 @@ void session::on_request() {
     return respond(error_response(http_status::service_unavailable, "too many connections"));
   }
   try {
-    handle_request(req, config_->router, [self = shared_from_this()](http_response res) {
-      self->deliver(std::move(res));
-    });
+    handle_request(
+        req, config_->router,
+        [self = shared_from_this()](http_response res) { self->deliver(std::move(res)); },
+        request_info{remote_ip_, worker_->batcher()});
   } catch (const std::exception& e) {
     spdlog::error("http: request {} {} failed: {}", std::string_view(req.method_string()),
                   std::string_view(req.target()), e.what());
@@ -168,6 +176,9 @@ void session::deliver(http_response res) {
 
 void session::respond(http_response res) {
   if (phase_ != phase::handling) return;  // closed meanwhile
+  if (res.result() == http_status::found && config_->router.metrics != nullptr) {
+    config_->router.metrics->redirect_duration.observe(steady::now() - request_start_);
+  }
   res.version(version_);
   res.keep_alive(keep_alive_ && !draining_);
   response_ = std::move(res);

@@ -22,6 +22,7 @@
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <string>
 
 namespace linkly {
 
@@ -93,6 +94,8 @@ class session : public std::enable_shared_from_this<session> {
   http_response response_;
   boost::asio::steady_timer timer_;
   std::chrono::steady_clock::time_point last_activity_;
+  std::chrono::steady_clock::time_point request_start_;  // the current request's
+  std::string remote_ip_;                                // the peer, read once when clicks are on
   phase phase_ = phase::reading;
   unsigned version_ = 11;
   bool keep_alive_ = false;

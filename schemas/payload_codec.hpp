@@ -27,6 +27,37 @@ class memory_buf : public std::streambuf {
     setg(p, p, p + bytes.size());
   }
 };
+// Appends to a caller's string: no stream-owned buffer to copy out of.
+class string_sink_buf : public std::streambuf {
+ public:
+  void reset(std::string* target) { target_ = target; }
+
+ protected:
+  int_type overflow(int_type c) override {
+    if (c != traits_type::eof()) target_->push_back(static_cast<char>(c));
+    return traits_type::not_eof(c);
+  }
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    target_->append(s, static_cast<std::size_t>(n));
+    return n;
+  }
+
+ private:
+  std::string* target_ = nullptr;
+};
+
+/// Runs `write(std::ostream&)` into `*out` (appending) through a stream kept
+/// per thread: building a std::ostream per event costs more than the event.
+template <class Write>
+void write_binary(std::string* out, Write&& write) {
+  thread_local string_sink_buf buf;
+  thread_local std::ostream stream(&buf);
+  buf.reset(out);
+  stream.clear();
+  write(stream);
+  buf.reset(nullptr);
+}
+
 }  // namespace detail
 
 /// Cereal's version of T as it is written by this build.
@@ -37,12 +68,12 @@ constexpr std::uint32_t schema_version_of() {
 
 template <class T>
 std::string encode_payload(const T& value) {
-  std::ostringstream out(std::ios::binary);
-  {
+  std::string bytes;
+  detail::write_binary(&bytes, [&](std::ostream& out) {
     cereal::BinaryOutputArchive ar(out);
     ar(value);
-  }
-  return std::move(out).str();
+  });
+  return bytes;
 }
 
 /// False when the bytes do not hold a T (truncated or garbage).

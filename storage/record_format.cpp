@@ -82,13 +82,11 @@ std::uint32_t crc32c(std::string_view bytes) {
 }
 
 std::string encode_record_value(const envelope& env) {
-  std::ostringstream out(std::ios::binary);
-  out.write("\0\0\0\0", 4);  // checksum, filled in below
-  {
+  std::string value(4, '\0');  // checksum, filled in below
+  detail::write_binary(&value, [&](std::ostream& out) {
     cereal::BinaryOutputArchive ar(out);
     save_body(ar, env);
-  }
-  std::string value = std::move(out).str();
+  });
   std::uint32_t crc = crc32c(std::string_view(value).substr(4));
   for (int i = 0; i < 4; ++i) value[i] = static_cast<char>((crc >> (8 * i)) & 0xff);
   return value;

@@ -79,10 +79,31 @@ TEST(MatchRoute, CollectionQueryParameters) {
   EXPECT_EQ(match_route("/links?after=a%2Db").after, "a-b");
 }
 
+TEST(MatchRoute, MetricsAndDeadLetterRoutes) {
+  EXPECT_EQ(match_route("/metrics").route, route_id::metrics);
+  EXPECT_EQ(match_route("/metrics?x=1").route, route_id::metrics);
+  auto list = match_route("/admin/dlq?limit=5&after=7");
+  EXPECT_EQ(list.route, route_id::dlq_collection);
+  ASSERT_TRUE(list.limit.has_value());
+  EXPECT_EQ(*list.limit, "5");
+  EXPECT_EQ(list.after, "7");
+  EXPECT_EQ(match_route("/admin/dlq/redrive").route, route_id::dlq_redrive);
+  auto item = match_route("/admin/dlq/12");
+  EXPECT_EQ(item.route, route_id::dlq_item);
+  EXPECT_EQ(item.code, "12");
+  for (auto target : {"/admin", "/admin/x", "/admin/dlq/1/x", "/admin/dlq/", "/metrics/x"}) {
+    EXPECT_EQ(match_route(target).route, route_id::not_found) << target;
+  }
+}
+
 TEST(AllowedMethods, NamesEveryMethodOfTheRoute) {
   EXPECT_EQ(allowed_methods(route_id::redirect), "GET, HEAD");
   EXPECT_EQ(allowed_methods(route_id::links_collection), "GET, HEAD, POST");
   EXPECT_EQ(allowed_methods(route_id::link_item), "GET, HEAD, PUT, DELETE");
+  EXPECT_EQ(allowed_methods(route_id::metrics), "GET, HEAD");
+  EXPECT_EQ(allowed_methods(route_id::dlq_collection), "GET, HEAD");
+  EXPECT_EQ(allowed_methods(route_id::dlq_redrive), "POST");
+  EXPECT_EQ(allowed_methods(route_id::dlq_item), "DELETE");
 }
 
 TEST(ParseLimit, AbsentMeansDefault) {

@@ -57,7 +57,7 @@ class ServerFixture : public ::testing::Test {
 
   /// Starts the server with `options_` (adjust them first).
   void start_server() {
-    server_ = std::make_unique<http_server>(options_, engine_->links());
+    server_ = std::make_unique<http_server>(options_, engine_->links(), clicks_);
     status st = server_->start();
     ASSERT_TRUE(st) << st.to_string();
     ASSERT_NE(server_->port(), 0);
@@ -73,6 +73,7 @@ class ServerFixture : public ::testing::Test {
 
   std::string dir_;
   server_options options_;
+  click_service* clicks_ = nullptr;  // set before start_server() to record clicks
   std::unique_ptr<engine> engine_;
   std::unique_ptr<http_server> server_;
 };

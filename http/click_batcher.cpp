@@ -1,0 +1,68 @@
+#include "http/click_batcher.hpp"
+
+#include "actors/click_service.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace linkly {
+
+click_batcher::click_batcher(boost::asio::io_context& context, click_service& clicks,
+                             click_batch_options options)
+    : clicks_(clicks), options_(options), timer_(context) {
+  options_.max_clicks = std::max<std::size_t>(1, options_.max_clicks);
+  batch_.reserve(options_.max_clicks);
+}
+
+click_batcher::~click_batcher() {
+  flush();
+}
+
+void click_batcher::add(envelope click) {
+  if (closed_) {
+    std::vector<envelope> one;
+    one.push_back(std::move(click));
+    clicks_.submit(std::move(one));
+    return;
+  }
+  batch_.push_back(std::move(click));
+  if (batch_.size() >= options_.max_clicks) return flush();
+  if (!armed_) arm();
+}
+
+void click_batcher::flush() {
+  if (armed_) {
+    armed_ = false;
+    timer_.cancel();
+  }
+  if (batch_.empty()) return;
+  // Swap in a vector sized for a whole batch: one allocation per batch.
+  std::vector<envelope> out;
+  if (!closed_) out.reserve(options_.max_clicks);
+  out.swap(batch_);
+  clicks_.submit(std::move(out));
+}
+
+void click_batcher::close() {
+  closed_ = true;
+  flush();
+}
+
+void click_batcher::arm() {
+  armed_ = true;
+  timer_.expires_after(options_.max_wait);
+  // A cancelled wait (flush, close, destruction) must not touch `this`.
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec == boost::asio::error::operation_aborted) return;
+    on_timer();
+  });
+}
+
+void click_batcher::on_timer() {
+  // A wait whose expiry was already queued when flush() cancelled it may
+  // still arrive: then it only sends the next batch a little early.
+  armed_ = false;
+  flush();
+}
+
+}  // namespace linkly

@@ -1,0 +1,67 @@
+#pragma once
+// click_batcher: gathers the clicks of one io thread's redirects and hands
+// them to click_service in batches, one submit() (one actor message) per
+// batch instead of one per redirect.
+//
+// A batch goes when it holds `max_clicks` or `max_wait` after its first
+// click, whichever comes first: one timer, armed by the first click of a
+// batch, never one per request. It belongs to the io_worker, not to a
+// session, so a connection closing loses nothing; the server close()s it on
+// stop, after the last request of its thread.
+//
+// Threading: the worker's thread only (no locks), except that after the
+// thread has been joined the owner may call flush() or close() itself.
+
+#include "schemas/envelope.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <vector>
+
+namespace linkly {
+
+class click_service;
+
+struct click_batch_options {
+  std::size_t max_clicks = 64;
+  std::chrono::microseconds max_wait{1'000};
+};
+
+class click_batcher {
+ public:
+  click_batcher(boost::asio::io_context& context, click_service& clicks,
+                click_batch_options options = {});
+  click_batcher(const click_batcher&) = delete;
+  click_batcher& operator=(const click_batcher&) = delete;
+  /// Submits what is still held.
+  ~click_batcher();
+
+  /// Takes one click. After close() it is submitted on its own at once.
+  void add(envelope click);
+
+  /// Submits the clicks held now, if any, as one batch.
+  void flush();
+
+  /// Flushes and disarms the timer (so the worker's run() can return).
+  /// Idempotent.
+  void close();
+
+  /// Clicks held now.
+  std::size_t pending() const { return batch_.size(); }
+
+ private:
+  void arm();
+  void on_timer();
+
+  click_service& clicks_;
+  click_batch_options options_;
+  boost::asio::steady_timer timer_;
+  std::vector<envelope> batch_;
+  bool armed_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace linkly

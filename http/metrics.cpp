@@ -1,0 +1,113 @@
+#include "http/metrics.hpp"
+
+#include "actors/click_metrics.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+namespace linkly {
+
+namespace {
+
+constexpr auto kRelaxed = std::memory_order_relaxed;
+
+void append_number(std::string* out, std::uint64_t value) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, value);
+  out->append(buf, r.ptr);
+}
+
+void append_number(std::string* out, double value) {
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof buf, value);
+  out->append(buf, r.ptr);
+}
+
+void append_header(std::string* out, std::string_view name, std::string_view type,
+                   std::string_view help) {
+  out->append("# HELP ").append(name).append(" ").append(help).append("\n");
+  out->append("# TYPE ").append(name).append(" ").append(type).append("\n");
+}
+
+void append_metric(std::string* out, std::string_view name, std::string_view type,
+                   std::string_view help, std::uint64_t value) {
+  append_header(out, name, type, help);
+  out->append(name).append(" ");
+  append_number(out, value);
+  out->append("\n");
+}
+
+void append_clicks(std::string* out, const click_metrics& m) {
+  struct counter {
+    std::string_view name;
+    const std::atomic<std::uint64_t>& value;
+    std::string_view help;
+  };
+  const counter counters[] = {
+      {"linkly_clicks_enqueued_total", m.enqueued, "Clicks accepted by the click queue."},
+      {"linkly_clicks_shed_total", m.shed, "Clicks dropped because the click queue was full."},
+      {"linkly_clicks_written_total", m.written, "Clicks durable in the clicks log."},
+      {"linkly_click_batches_total", m.batches, "Click batches written."},
+      {"linkly_click_retries_total", m.retries, "Failed click batch writes that were retried."},
+      {"linkly_clicks_dead_lettered_total", m.dead_lettered,
+       "Clicks parked in the dead-letter store."},
+      {"linkly_clicks_lost_total", m.lost, "Clicks that could not even be dead-lettered."},
+      {"linkly_click_writer_restarts_total", m.writer_restarts, "Click writer restarts."},
+  };
+  for (const auto& c : counters)
+    append_metric(out, c.name, "counter", c.help, c.value.load(kRelaxed));
+  append_metric(out, "linkly_click_queue_depth", "gauge", "Clicks held by the click queue now.",
+                m.depth.load(kRelaxed));
+}
+
+void append_redirects(std::string* out, const http_metrics& m) {
+  append_metric(out, "linkly_redirects_total", "counter", "Redirects answered 302.",
+                m.redirects.load(kRelaxed));
+  constexpr std::string_view name = "linkly_redirect_duration_seconds";
+  append_header(out, name, "histogram",
+                "Time from a redirect request read to its answer handed to the socket.");
+  auto snap = m.redirect_duration.read();
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i <= latency_histogram::kBounds; ++i) {
+    cumulative += snap.buckets[i];
+    std::string_view le = i < latency_histogram::kBounds ? latency_histogram::kLabels[i] : "+Inf";
+    out->append(name).append("_bucket{le=\"").append(le).append("\"} ");
+    append_number(out, cumulative);
+    out->append("\n");
+  }
+  out->append(name).append("_sum ");
+  append_number(out, static_cast<double>(snap.sum_ns) / 1e9);
+  out->append("\n").append(name).append("_count ");
+  append_number(out, snap.count);
+  out->append("\n");
+}
+
+}  // namespace
+
+void latency_histogram::observe(std::chrono::nanoseconds d) {
+  auto ns = static_cast<std::uint64_t>(std::max<std::int64_t>(0, d.count()));
+  std::size_t i = 0;
+  while (i < kBounds && ns > kBoundsUs[i] * 1'000) ++i;
+  buckets_[i].fetch_add(1, kRelaxed);
+  sum_ns_.fetch_add(ns, kRelaxed);
+}
+
+latency_histogram::snapshot latency_histogram::read() const {
+  snapshot s;
+  for (std::size_t i = 0; i < buckets_.size(); ++i) {
+    s.buckets[i] = buckets_[i].load(kRelaxed);
+    s.count += s.buckets[i];
+  }
+  s.sum_ns = sum_ns_.load(kRelaxed);
+  return s;
+}
+
+std::string render_metrics(const http_metrics* http, const click_metrics* clicks) {
+  std::string out;
+  out.reserve(4096);
+  if (clicks != nullptr) append_clicks(&out, *clicks);
+  if (http != nullptr) append_redirects(&out, *http);
+  return out;
+}
+
+}  // namespace linkly

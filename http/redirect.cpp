@@ -1,0 +1,114 @@
+#include "http/redirect.hpp"
+
+#include "actors/click_service.hpp"
+#include "actors/read_view.hpp"
+#include "http/click_batcher.hpp"
+#include "http/metrics.hpp"
+#include "schemas/clock.hpp"
+#include "schemas/link_rules.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <utility>
+#include <vector>
+
+namespace linkly {
+
+namespace {
+
+namespace http = boost::beast::http;
+
+constexpr std::int64_t kWarnIntervalMs = 10'000;
+
+http_response link_not_found_response() {
+  return error_response(http_status::not_found, "link not found");
+}
+
+void count_redirect(const router_context& ctx) {
+  if (ctx.metrics != nullptr) ctx.metrics->redirects.fetch_add(1, std::memory_order_relaxed);
+}
+
+// At most one warning per interval over all threads, however many fail.
+void warn_click_write_failed() {
+  static std::atomic<std::int64_t> last_warned_ms{0};
+  static std::atomic<std::uint64_t> failed_since{0};
+  std::uint64_t failed = failed_since.fetch_add(1, std::memory_order_relaxed) + 1;
+  std::int64_t now = now_utc_ms();
+  std::int64_t last = last_warned_ms.load(std::memory_order_relaxed);
+  if (now - last < kWarnIntervalMs) return;
+  if (!last_warned_ms.compare_exchange_strong(last, now, std::memory_order_relaxed)) return;
+  failed_since.fetch_sub(failed, std::memory_order_relaxed);
+  spdlog::warn("http: {} click write(s) failed (inline mode); the redirects were answered", failed);
+}
+
+void submit_one(click_service& clicks, envelope env) {
+  std::vector<envelope> one;
+  one.push_back(std::move(env));
+  clicks.submit(std::move(one));
+}
+
+}  // namespace
+
+click_recorded capture_click(const http_request& req, const click_headers& names,
+                             std::string_view remote_ip, std::string code, std::string link_url,
+                             std::uint32_t link_version, std::int64_t now_ms) {
+  click_recorded click;
+  click.code = std::move(code);
+  click.clicked_at_ms = now_ms;
+  click.link_version = link_version;
+  click.url = std::move(link_url);
+  if (!names.country.empty()) click.country = std::string(req[names.country]);
+  if (!names.latitude.empty()) click.latitude = parse_coordinate(req[names.latitude]);
+  if (!names.longitude.empty()) click.longitude = parse_coordinate(req[names.longitude]);
+  click.referrer = std::string(req[http::field::referer]);
+  click.user_agent = std::string(req[http::field::user_agent]);
+  click.client_address = truncate_client_address(remote_ip);
+  return click;
+}
+
+void redirect(const std::string& code, const http_request& req, bool record_click,
+              const router_context& ctx, const request_info& info, response_sender send) {
+  if (ctx.view == nullptr) {
+    return send(error_response(http_status::service_unavailable, "service unavailable, try again"));
+  }
+  if (!is_code_syntax(code)) return send(link_not_found_response());
+  click_mode mode = click_mode::off;
+  if (record_click && ctx.clicks != nullptr) mode = ctx.clicks->mode();
+
+  if (mode == click_mode::off) {
+    std::string url;
+    if (!ctx.view->find_url(code, &url)) return send(link_not_found_response());
+    count_redirect(ctx);
+    return send(redirect_response(url));
+  }
+
+  // One lookup for url and version together.
+  link_info link;
+  if (!ctx.view->find(code, &link)) return send(link_not_found_response());
+  http_response res = redirect_response(link.url);
+  envelope env = make_click_envelope(capture_click(req, ctx.click_headers, info.remote_ip,
+                                                   std::move(link.code), std::move(link.url),
+                                                   link.version, now_utc_ms()));
+  if (mode == click_mode::queued) {
+    if (info.batcher != nullptr) {
+      info.batcher->add(std::move(env));
+    } else {
+      submit_one(*ctx.clicks, std::move(env));
+    }
+    count_redirect(ctx);
+    return send(std::move(res));
+  }
+
+  // inline_write: the answer waits for the write, whatever its outcome.
+  std::vector<envelope> one;
+  one.push_back(std::move(env));
+  ctx.clicks->write_now(std::move(one), [send = std::move(send), res = std::move(res),
+                                         metrics = ctx.metrics](bool ok) mutable {
+    if (!ok) warn_click_write_failed();
+    if (metrics != nullptr) metrics->redirects.fetch_add(1, std::memory_order_relaxed);
+    send(std::move(res));
+  });
+}
+
+}  // namespace linkly
