@@ -3,6 +3,8 @@
 // click queue, read by /metrics. Relaxed atomics: each is a count, not a
 // synchronisation point.
 
+#include "actors/latency_histogram.hpp"
+
 #include <atomic>
 #include <cstdint>
 
@@ -18,6 +20,7 @@ struct click_metrics {
   std::atomic<std::uint64_t> lost{0};           // could not even be parked
   std::atomic<std::uint64_t> writer_restarts{0};
   std::atomic<std::uint64_t> depth{0};  // clicks held now
+  latency_histogram batch_write;        // one batch's append to the clicks log
 };
 
 }  // namespace linkly

@@ -19,7 +19,8 @@ using click_writer_actor = caf::typed_actor<
 // A writer: one detached thread doing the blocking appends and dead-letter
 // writes, so none of them runs on a scheduler thread.
 click_writer_actor::behavior_type click_writer(click_writer_actor::pointer self, event_sink* sink,
-                                               dead_letter_store* dead_letters) {
+                                               dead_letter_store* dead_letters,
+                                               std::shared_ptr<click_metrics> metrics) {
   self->set_exception_handler([](std::exception_ptr& e) -> caf::error {
     spdlog::error("click writer failed: {}", describe_exception(e));
     return caf::sec::runtime_error;
@@ -28,11 +29,15 @@ click_writer_actor::behavior_type click_writer(click_writer_actor::pointer self,
       [=](write_atom, std::vector<envelope>& clicks,
           std::uint64_t dead_letter_id) -> caf::result<append_result> {
         append_result result;
-        if (status st = sink->append(clicks, &result); !st) {
+        auto began = std::chrono::steady_clock::now();
+        status st = sink->append(clicks, &result);
+        metrics->batch_write.observe(std::chrono::steady_clock::now() - began);
+        if (!st) {
           return make_error(journal_errc::write_failed, st.to_string());
         }
         if (dead_letter_id != 0) {
-          if (status st = dead_letters->erase(dead_letter_id); !st && !st.is_not_found()) {
+          if (status erased = dead_letters->erase(dead_letter_id);
+              !erased && !erased.is_not_found()) {
             spdlog::error("redriven dead letter {} written but not erased: {}", dead_letter_id,
                           st.to_string());
           }
@@ -121,7 +126,7 @@ void start_writer(queue_pointer self, std::size_t i) {
   // Linked: writers stop with the queue. Monitored: a crash is noticed even
   // if the request in flight is never answered.
   st.writers[i].handle =
-      self->spawn<caf::detached + caf::linked>(click_writer, st.sink, st.dead_letters);
+      self->spawn<caf::detached + caf::linked>(click_writer, st.sink, st.dead_letters, st.metrics);
   self->monitor(st.writers[i].handle);
   ++st.writers[i].generation;
 }

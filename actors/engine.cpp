@@ -23,6 +23,7 @@ struct engine::impl {
   std::unique_ptr<directory> dir;
   std::unique_ptr<link_service> service;
   recovery_stats recovery;
+  latency_histogram journal_writes;
   std::shared_ptr<std::atomic<std::uint64_t>> restarts =
       std::make_shared<std::atomic<std::uint64_t>>(0);
   std::unique_ptr<click_runtime> clicks;
@@ -37,11 +38,11 @@ struct engine::impl {
 
 std::vector<child_spec> engine::impl::children(std::vector<table_ptr> tables) {
   std::vector<child_spec> specs;
-  auto journal = spawn_journal(*system, log);
+  auto journal = spawn_journal(*system, log, &journal_writes);
   dir->set_journal(journal);
   specs.push_back({"journal", caf::actor_cast<caf::actor>(journal),
                    [this](caf::event_based_actor*, std::function<void(caf::actor)> started) {
-                     auto hdl = spawn_journal(*system, log);
+                     auto hdl = spawn_journal(*system, log, &journal_writes);
                      dir->set_journal(hdl);
                      started(caf::actor_cast<caf::actor>(hdl));
                    }});
@@ -107,7 +108,7 @@ status engine::start(const engine_options& options, std::shared_ptr<event_log> l
   m->config.set("logger.file-verbosity", caf::atom("quiet"));
   m->system = std::make_unique<caf::actor_system>(m->config);
   m->dir = std::make_unique<directory>(options.link_shards);
-  m->service = std::make_unique<link_service>(*m->dir, m->view);
+  m->service = std::make_unique<link_service>(*m->dir, m->view, &m->journal_writes);
   if (clicks.log) {
     // Writers crash-loop under the same limits as every supervised actor.
     click_options click_opts = options.clicks;

@@ -15,7 +15,8 @@ namespace {
 constexpr std::size_t kMaxAppendsPerBatch = 4096;
 
 log_writer_actor::behavior_type log_writer(log_writer_actor::pointer self,
-                                           std::shared_ptr<event_log> log) {
+                                           std::shared_ptr<event_log> log,
+                                           latency_histogram* writes) {
   // Linked to the journal: if the writer fails, the journal goes down with
   // it and the supervisor restarts both.
   self->set_exception_handler([](std::exception_ptr& e) -> caf::error {
@@ -23,12 +24,15 @@ log_writer_actor::behavior_type log_writer(log_writer_actor::pointer self,
     return caf::sec::runtime_error;
   });
   return {
-      [log](write_atom,
-            std::vector<std::vector<envelope>>& groups) -> caf::result<std::vector<append_result>> {
+      [log, writes](write_atom, std::vector<std::vector<envelope>>& groups)
+          -> caf::result<std::vector<append_result>> {
         std::vector<envelope> all;
         for (auto& g : groups) std::move(g.begin(), g.end(), std::back_inserter(all));
         append_result total;
-        if (status st = log->append(all, &total); !st) {
+        auto began = std::chrono::steady_clock::now();
+        status st = log->append(all, &total);
+        if (writes != nullptr) writes->observe(std::chrono::steady_clock::now() - began);
+        if (!st) {
           spdlog::error("links log append failed: {}", st.to_string());
           return make_error(journal_errc::write_failed, st.to_string());
         }
@@ -126,8 +130,9 @@ void flush(journal_pointer self) {
   }
 }
 
-journal_actor::behavior_type journal(journal_pointer self, std::shared_ptr<event_log> log) {
-  self->state.writer = self->spawn<caf::detached + caf::linked>(log_writer, log);
+journal_actor::behavior_type journal(journal_pointer self, std::shared_ptr<event_log> log,
+                                     latency_histogram* writes) {
+  self->state.writer = self->spawn<caf::detached + caf::linked>(log_writer, log, writes);
   self->set_exception_handler([](std::exception_ptr& e) -> caf::error {
     spdlog::error("journal failed: {}", describe_exception(e));
     return caf::sec::runtime_error;
@@ -157,8 +162,9 @@ journal_actor::behavior_type journal(journal_pointer self, std::shared_ptr<event
 
 }  // namespace
 
-journal_actor spawn_journal(caf::actor_system& sys, std::shared_ptr<event_log> log) {
-  return sys.spawn(journal, std::move(log));
+journal_actor spawn_journal(caf::actor_system& sys, std::shared_ptr<event_log> log,
+                            latency_histogram* writes) {
+  return sys.spawn(journal, std::move(log), writes);
 }
 
 }  // namespace linkly

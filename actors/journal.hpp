@@ -9,12 +9,15 @@
 // replay sees a prefix of the log that no concurrent append can tear.
 
 #include "actors/actor_types.hpp"
+#include "actors/latency_histogram.hpp"
 
 #include <memory>
 
 namespace linkly {
 
-/// Spawns a journal (and its linked writer thread) over `log`.
-journal_actor spawn_journal(caf::actor_system& sys, std::shared_ptr<event_log> log);
+/// Spawns a journal (and its linked writer thread) over `log`; each write's
+/// duration goes to `writes` (not owned, may be null).
+journal_actor spawn_journal(caf::actor_system& sys, std::shared_ptr<event_log> log,
+                            latency_histogram* writes);
 
 }  // namespace linkly

@@ -45,7 +45,9 @@ struct page_gather {
 
 }  // namespace
 
-link_service::link_service(directory& dir, const read_view& view) : dir_(dir), view_(view) {}
+link_service::link_service(directory& dir, const read_view& view,
+                           const latency_histogram* journal_writes)
+    : dir_(dir), view_(view), journal_writes_(journal_writes) {}
 
 void link_service::create(create_link cmd, command_callback done) {
   link_actor target = cmd.code.empty() ? dir_.shard(next_shard_.fetch_add(1) % dir_.shard_count())

@@ -19,6 +19,7 @@
 namespace linkly {
 
 class directory;
+class latency_histogram;
 class read_view;
 
 using command_callback = std::function<void(command_reply)>;
@@ -40,7 +41,8 @@ using history_callback = std::function<void(history_reply)>;
 
 class link_service {
  public:
-  link_service(directory& dir, const read_view& view);
+  link_service(directory& dir, const read_view& view,
+               const latency_histogram* journal_writes = nullptr);
 
   void create(create_link cmd, command_callback done);
   void update(update_link cmd, command_callback done);
@@ -54,9 +56,13 @@ class link_service {
 
   const read_view& view() const { return view_; }
 
+  /// Durations of the journal's group-committed writes, if measured.
+  const latency_histogram* journal_writes() const { return journal_writes_; }
+
  private:
   directory& dir_;
   const read_view& view_;
+  const latency_histogram* journal_writes_;
   std::atomic<std::size_t> next_shard_{0};  // where generated codes are made
 };
 

@@ -1,5 +1,6 @@
 #include "app/commands.hpp"
 
+#include "schemas/click_events.hpp"
 #include "schemas/clock.hpp"
 #include "schemas/link_events.hpp"
 #include "storage/event_log.hpp"
@@ -12,7 +13,26 @@ namespace linkly {
 
 namespace {
 
+boost::json::object click_json(const envelope& env) {
+  boost::json::object out;
+  click_recorded click;
+  if (!decode_click(env, &click)) return out;
+  out["code"] = click.code;
+  out["clicked_at"] = format_utc_ms(click.clicked_at_ms);
+  out["link_version"] = click.link_version;
+  out["url"] = click.url;
+  out["country"] = click.country;
+  if (click.latitude) out["latitude"] = *click.latitude;
+  if (click.longitude) out["longitude"] = *click.longitude;
+  out["referrer"] = click.referrer;
+  out["user_agent"] = click.user_agent;
+  out["client_address"] = click.client_address;
+  return out;
+}
+
+// The event's fields; an empty object for a payload this build cannot read.
 boost::json::object event_json(const envelope& env) {
+  if (env.type == event_type::click_recorded) return click_json(env);
   boost::json::object out;
   link_event event;
   if (!decode_link_event(env, &event)) return out;
@@ -32,6 +52,10 @@ std::string store_dir(const config& cfg, const std::string& name) {
 }
 
 int run_log_dump(const config& cfg, const dump_options& options) {
+  if (options.log != "links" && options.log != "clicks") {
+    std::cerr << "linkly: unknown log \"" << options.log << "\" (known logs: links, clicks)\n";
+    return 2;
+  }
   log_options opts;
   opts.create_if_missing = false;
   std::unique_ptr<event_log> log;

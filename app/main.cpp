@@ -33,9 +33,22 @@ int main(int argc, char** argv) {
   log->require_subcommand(1);
   linkly::dump_options dump;
   auto* dump_cmd = log->add_subcommand("dump", "print a log as JSON lines, oldest first");
-  dump_cmd->add_option("log", dump.log, "which log")->check(CLI::IsMember({"links"}));
+  dump_cmd->add_option("log", dump.log, "which log")->check(CLI::IsMember({"links", "clicks"}));
   dump_cmd->add_option("--from", dump.from, "first sequence number")->check(CLI::PositiveNumber);
   dump_cmd->add_option("--limit", dump.limit, "most events to print");
+
+  auto* dlq = app.add_subcommand("dlq", "dead letters: click batches that could not be written");
+  dlq->require_subcommand(1);
+  auto* dlq_list = dlq->add_subcommand("list", "print the dead letters as JSON lines");
+  std::uint64_t dlq_id = 0;
+  auto* dlq_redrive =
+      dlq->add_subcommand("redrive", "write dead letters to the clicks log, then erase them");
+  dlq_redrive->add_option("--id", dlq_id, "only this dead letter (default: all)")
+      ->check(CLI::PositiveNumber);
+  auto* dlq_discard = dlq->add_subcommand("discard", "erase a dead letter without writing it");
+  dlq_discard->add_option("id", dlq_id, "the dead letter's id")
+      ->required()
+      ->check(CLI::PositiveNumber);
 
   CLI11_PARSE(app, argc, argv);
 
@@ -57,5 +70,8 @@ int main(int argc, char** argv) {
 
   if (*serve) return linkly::run_serve(cfg);
   if (*dump_cmd) return linkly::run_log_dump(cfg, dump);
+  if (*dlq_list) return linkly::run_dlq_list(cfg);
+  if (*dlq_redrive) return linkly::run_dlq_redrive(cfg, dlq_id);
+  if (*dlq_discard) return linkly::run_dlq_discard(cfg, dlq_id);
   return EXIT_FAILURE;
 }

@@ -37,6 +37,9 @@ void append_metric(std::string* out, std::string_view name, std::string_view typ
   out->append("\n");
 }
 
+void append_histogram(std::string* out, std::string_view name, std::string_view help,
+                      const latency_histogram& h);
+
 void append_clicks(std::string* out, const click_metrics& m) {
   struct counter {
     std::string_view name;
@@ -58,15 +61,22 @@ void append_clicks(std::string* out, const click_metrics& m) {
     append_metric(out, c.name, "counter", c.help, c.value.load(kRelaxed));
   append_metric(out, "linkly_click_queue_depth", "gauge", "Clicks held by the click queue now.",
                 m.depth.load(kRelaxed));
+  append_histogram(out, "linkly_click_batch_write_seconds",
+                   "Time to append one click batch to the clicks log.", m.batch_write);
 }
 
 void append_redirects(std::string* out, const http_metrics& m) {
   append_metric(out, "linkly_redirects_total", "counter", "Redirects answered 302.",
                 m.redirects.load(kRelaxed));
-  constexpr std::string_view name = "linkly_redirect_duration_seconds";
-  append_header(out, name, "histogram",
-                "Time from a redirect request read to its answer handed to the socket.");
-  auto snap = m.redirect_duration.read();
+  append_histogram(out, "linkly_redirect_duration_seconds",
+                   "Time from a redirect request read to its answer handed to the socket.",
+                   m.redirect_duration);
+}
+
+void append_histogram(std::string* out, std::string_view name, std::string_view help,
+                      const latency_histogram& h) {
+  append_header(out, name, "histogram", help);
+  auto snap = h.read();
   std::uint64_t cumulative = 0;
   for (std::size_t i = 0; i <= latency_histogram::kBounds; ++i) {
     cumulative += snap.buckets[i];
@@ -84,29 +94,17 @@ void append_redirects(std::string* out, const http_metrics& m) {
 
 }  // namespace
 
-void latency_histogram::observe(std::chrono::nanoseconds d) {
-  auto ns = static_cast<std::uint64_t>(std::max<std::int64_t>(0, d.count()));
-  std::size_t i = 0;
-  while (i < kBounds && ns > kBoundsUs[i] * 1'000) ++i;
-  buckets_[i].fetch_add(1, kRelaxed);
-  sum_ns_.fetch_add(ns, kRelaxed);
-}
-
-latency_histogram::snapshot latency_histogram::read() const {
-  snapshot s;
-  for (std::size_t i = 0; i < buckets_.size(); ++i) {
-    s.buckets[i] = buckets_[i].load(kRelaxed);
-    s.count += s.buckets[i];
-  }
-  s.sum_ns = sum_ns_.load(kRelaxed);
-  return s;
-}
-
-std::string render_metrics(const http_metrics* http, const click_metrics* clicks) {
+std::string render_metrics(const http_metrics* http, const click_metrics* clicks,
+                           const latency_histogram* journal_writes) {
   std::string out;
   out.reserve(4096);
   if (clicks != nullptr) append_clicks(&out, *clicks);
   if (http != nullptr) append_redirects(&out, *http);
+  if (journal_writes != nullptr) {
+    append_histogram(&out, "linkly_journal_write_seconds",
+                     "Time to append (and fsync) one group-committed batch to the links log.",
+                     *journal_writes);
+  }
   return out;
 }
 

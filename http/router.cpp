@@ -72,7 +72,8 @@ http_response metrics_response(const router_context& ctx) {
   http_response res{http_status::ok, 11};
   res.set(http::field::content_type, "text/plain; version=0.0.4");
   res.set(http::field::cache_control, "no-store");
-  res.body() = render_metrics(ctx.metrics, ctx.clicks ? &ctx.clicks->metrics() : nullptr);
+  res.body() = render_metrics(ctx.metrics, ctx.clicks ? &ctx.clicks->metrics() : nullptr,
+                              ctx.links ? ctx.links->journal_writes() : nullptr);
   res.prepare_payload();
   return res;
 }
