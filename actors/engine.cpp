@@ -104,6 +104,10 @@ status engine::start(const engine_options& options, std::shared_ptr<event_log> l
       std::chrono::steady_clock::now() - began);
 
   m->config.set("scheduler.max-threads", options.scheduler_threads);
+  // Work sharing parks idle workers on a condition variable. Work stealing
+  // polls (50 us sleeps) and, on 2 cores beside the io threads, cost a
+  // third of queued-click redirect throughput (bench/redirect_modes.sh).
+  m->config.set("scheduler.policy", caf::atom("sharing"));
   m->config.set("logger.console-verbosity", caf::atom("quiet"));
   m->config.set("logger.file-verbosity", caf::atom("quiet"));
   m->system = std::make_unique<caf::actor_system>(m->config);
