@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <deque>
+#include <unordered_set>
 
 namespace linkly {
 
@@ -39,7 +40,7 @@ click_writer_actor::behavior_type click_writer(click_writer_actor::pointer self,
           if (status erased = dead_letters->erase(dead_letter_id);
               !erased && !erased.is_not_found()) {
             spdlog::error("redriven dead letter {} written but not erased: {}", dead_letter_id,
-                          st.to_string());
+                          erased.to_string());
           }
         }
         return result;
@@ -84,6 +85,7 @@ struct click_queue_state {
   std::vector<writer_slot> writers;
   restart_budget writer_restarts{0, std::chrono::milliseconds(1)};
   std::size_t held = 0;  // every click accepted and not yet written or parked
+  std::unordered_set<std::uint64_t> redriving;  // dead letters being written again
   std::vector<caf::typed_response_promise<std::uint64_t>> drains;
   static inline const char* name = "click_queue";
 };
@@ -120,6 +122,7 @@ void seal(queue_pointer self) {
 }
 
 void on_failed_attempt(queue_pointer self, std::size_t slot, click_batch batch, std::string error);
+void park(queue_pointer self, std::size_t slot, click_batch batch);
 
 void start_writer(queue_pointer self, std::size_t i) {
   auto& st = self->state;
@@ -147,7 +150,7 @@ void on_writer_down(queue_pointer self, std::size_t i, const caf::error& reason)
   if (!w.busy) return;
   w.busy = false;
   click_batch batch = std::move(w.in_flight);
-  if (w.parking) --batch.attempts;  // it is parked again, not retried
+  if (w.parking) return park(self, i, std::move(batch));  // park it again, attempts unchanged
   on_failed_attempt(self, i, std::move(batch),
                     "click writer crashed: " + self->system().render(reason));
 }
@@ -158,35 +161,47 @@ void on_failed_attempt(queue_pointer self, std::size_t slot, click_batch batch, 
   batch.last_error = std::move(error);
   if (batch.attempts < st.options.max_retries) {
     st.metrics->retries.fetch_add(1, std::memory_order_relaxed);
-    auto delay =
-        st.options.backoff * (std::int64_t{1} << std::min<std::uint32_t>(batch.attempts - 1, 20));
+    std::uint32_t doublings =
+        std::min<std::uint32_t>(batch.attempts > 0 ? batch.attempts - 1 : 0, 20);
+    auto delay = st.options.backoff * (std::int64_t{1} << doublings);
     self->delayed_send(self, delay, retry_atom::value, std::move(batch));
     return;
   }
-  // Out of attempts: the dead-letter store, through the writer that failed.
+  park(self, slot, std::move(batch));
+}
+
+// Out of attempts: the dead-letter store, through the writer that failed.
+void park(queue_pointer self, std::size_t slot, click_batch batch) {
+  auto& st = self->state;
   writer_slot& w = st.writers[slot];
   w.busy = true;
   w.parking = true;
   w.in_flight = batch;
   const std::uint64_t gen = w.generation;
   const std::size_t n = batch.clicks.size();
+  const std::uint64_t redrive_of = batch.dead_letter_id;
   spdlog::warn("click queue: parking a batch of {} clicks after {} attempts: {}", n, batch.attempts,
                batch.last_error);
   self->request(w.handle, caf::infinite, park_atom::value, batch)
       .then(
-          [self, slot, n, gen](std::uint64_t) {
+          [self, slot, n, gen, redrive_of](std::uint64_t) {
             if (self->state.writers[slot].generation != gen) return;
-            self->state.metrics->dead_lettered.fetch_add(n, std::memory_order_relaxed);
+            // A failed redrive stays where it was: parked and counted once.
+            if (redrive_of == 0) {
+              self->state.metrics->dead_lettered.fetch_add(n, std::memory_order_relaxed);
+            }
+            self->state.redriving.erase(redrive_of);
             self->state.writers[slot].busy = false;
             release(self, n);
             dispatch(self);
           },
-          [self, slot, n, gen](caf::error& err) {
+          [self, slot, n, gen, redrive_of](caf::error& err) {
             if (self->state.writers[slot].generation != gen) return;
-            if (err == caf::sec::request_receiver_down) return;  // on_writer_down retries
+            if (err.category() != kJournalErrorCategory) return;  // on_writer_down re-parks
             spdlog::error("click queue: {} clicks lost, the dead-letter store failed: {}", n,
                           self->system().render(err));
             self->state.metrics->lost.fetch_add(n, std::memory_order_relaxed);
+            self->state.redriving.erase(redrive_of);
             self->state.writers[slot].busy = false;
             release(self, n);
             dispatch(self);
@@ -203,9 +218,11 @@ void write(queue_pointer self, std::size_t slot, click_batch batch) {
   const std::uint64_t gen = w.generation;
   self->request(w.handle, caf::infinite, write_atom::value, batch.clicks, batch.dead_letter_id)
       .then(
-          [self, slot, gen, n = batch.clicks.size()](append_result&) {
+          [self, slot, gen, n = batch.clicks.size(),
+           redrive_of = batch.dead_letter_id](append_result&) {
             auto& st = self->state;
             if (st.writers[slot].generation != gen) return;
+            st.redriving.erase(redrive_of);
             st.metrics->written.fetch_add(n, std::memory_order_relaxed);
             st.metrics->batches.fetch_add(1, std::memory_order_relaxed);
             st.writers[slot].busy = false;
@@ -215,7 +232,9 @@ void write(queue_pointer self, std::size_t slot, click_batch batch) {
           [self, slot, gen, batch](caf::error& err) mutable {
             auto& st = self->state;
             if (st.writers[slot].generation != gen) return;
-            if (err == caf::sec::request_receiver_down) return;  // on_writer_down retries
+            // Anything but the writer's own answer means it died: the down
+            // handler retries the batch once the writer is replaced.
+            if (err.category() != kJournalErrorCategory) return;
             st.writers[slot].busy = false;
             on_failed_attempt(self, slot, std::move(batch), self->system().render(err));
             dispatch(self);
@@ -284,6 +303,9 @@ click_queue_actor::behavior_type click_queue(queue_pointer self, click_queue_opt
       },
       [self](redrive_atom, std::uint64_t dead_letter_id, std::vector<envelope>& clicks) {
         auto& st = self->state;
+        // A second redrive of the same dead letter while the first is under
+        // way would write its clicks twice.
+        if (!st.redriving.insert(dead_letter_id).second) return;
         st.held += clicks.size();
         st.metrics->depth.store(st.held, std::memory_order_relaxed);
         click_batch batch;

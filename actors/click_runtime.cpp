@@ -16,7 +16,14 @@ caf::behavior job_runner(caf::event_based_actor* self, std::string name) {
     spdlog::error("{} failed: {}", name, describe_exception(e));
     return caf::sec::runtime_error;
   });
-  return {[](blocking_job& job) { job(); }};
+  // A job that throws is logged and dropped; the thread keeps serving.
+  return {[name](blocking_job& job) {
+    try {
+      job();
+    } catch (...) {
+      spdlog::error("{}: a job failed: {}", name, describe_exception(std::current_exception()));
+    }
+  }};
 }
 
 template <class T>
@@ -135,6 +142,7 @@ void click_runtime::redrive(std::optional<std::uint64_t> id,
       st = store->list(0, SIZE_MAX, &entries);
     }
     for (const auto& entry : entries) {
+      if (entry.queue != "clicks") continue;  // another queue's: not ours to redrive
       std::vector<envelope> batch;
       if (status d = decode_batch(entry.payload, &batch); !d) {
         st = status::corruption("dead letter " + std::to_string(entry.id) + ": " + d.message());

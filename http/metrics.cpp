@@ -63,6 +63,14 @@ void append_clicks(std::string* out, const click_metrics& m) {
                 m.depth.load(kRelaxed));
   append_histogram(out, "linkly_click_batch_write_seconds",
                    "Time to append one click batch to the clicks log.", m.batch_write);
+  // Batch size as a summary without quantiles: its mean is sum / count.
+  constexpr std::string_view size = "linkly_click_batch_size";
+  append_header(out, size, "summary", "Clicks per batch written to the clicks log.");
+  out->append(size).append("_sum ");
+  append_number(out, m.written.load(kRelaxed));
+  out->append("\n").append(size).append("_count ");
+  append_number(out, m.batches.load(kRelaxed));
+  out->append("\n");
 }
 
 void append_redirects(std::string* out, const http_metrics& m) {

@@ -186,6 +186,30 @@ TEST_F(ClickQueueTest, PermanentFailureParksTheBatchThenRedriveWritesItOnce) {
   EXPECT_EQ(dead_letters_->size(), 0u);
 }
 
+TEST_F(ClickQueueTest, ARedriveAskedForTwiceWritesTheBatchOnce) {
+  click_queue_options options;
+  options.max_retries = 1;
+  start(options);
+  sink_.fail_always(true);
+  caf::anon_send(queue_, enqueue_atom::value, clicks("iii", 0, 4));
+  drain();
+  std::vector<dead_letter> parked;
+  ASSERT_TRUE(dead_letters_->list(0, 10, &parked));
+  ASSERT_EQ(parked.size(), 1u);
+  std::vector<envelope> batch;
+  ASSERT_TRUE(decode_batch(parked[0].payload, &batch));
+
+  sink_.fail_always(false);
+  sink_.hold(true);  // the first redrive is still being written when the second arrives
+  caf::anon_send(queue_, redrive_atom::value, parked[0].id, batch);
+  caf::anon_send(queue_, redrive_atom::value, parked[0].id, batch);
+  sink_.hold(false);
+  EXPECT_EQ(drain(), 4u);
+  EXPECT_EQ(sink_.stored().size(), 4u);
+  expect_no_duplicates();
+  EXPECT_EQ(dead_letters_->size(), 0u);
+}
+
 TEST_F(ClickQueueTest, RedirectsKeepEnqueuingWhileTheStoreFails) {
   click_queue_options options;
   options.max_retries = 2;

@@ -97,6 +97,10 @@ TEST(RenderMetrics, ClickCountersAndARedirectHistogram) {
   EXPECT_EQ(s.at("linkly_click_writer_restarts_total"), 6);
   EXPECT_EQ(s.at("linkly_click_queue_depth"), 9);
   EXPECT_EQ(s.at("linkly_redirects_total"), 12);
+  EXPECT_EQ(s.at("linkly_click_batch_size_sum"), 7);    // clicks written over...
+  EXPECT_EQ(s.at("linkly_click_batch_size_count"), 2);  // ...batches written
+  EXPECT_NE(text.find("# TYPE linkly_click_batch_size summary\n"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE linkly_click_batch_write_seconds histogram\n"), std::string::npos);
 
   const std::string bucket = "linkly_redirect_duration_seconds_bucket{le=\"";
   double previous = 0;
