@@ -16,6 +16,7 @@
 #include "storage/dead_letter_store.hpp"
 
 #include "schemas/payload_codec.hpp"
+#include "storage/leveldb_util.hpp"
 #include "storage/record_format.hpp"
 
 #include <leveldb/db.h>
@@ -48,14 +49,6 @@ const std::string kNextIdKey = "\xff next_id";
 
 std::string_view view(const leveldb::Slice& s) {
   return {s.data(), s.size()};
-}
-
-status from_leveldb(const leveldb::Status& s, const std::string& what) {
-  if (s.ok()) return status::ok();
-  if (s.IsNotFound()) return status::not_found(what + ": " + s.ToString());
-  if (s.IsCorruption()) return status::corruption(what + ": " + s.ToString());
-  if (s.IsInvalidArgument()) return status::invalid_argument(what + ": " + s.ToString());
-  return status::io_error(what + ": " + s.ToString());
 }
 
 std::string name(std::uint64_t id) {
@@ -98,18 +91,9 @@ status dead_letter_store::open(const std::string& dir, const dead_letter_options
   leveldb::Options lopts;
   lopts.create_if_missing = options.create_if_missing;
   if (options.env != nullptr) lopts.env = options.env;
-  leveldb::DB* raw = nullptr;
-  leveldb::Status s = leveldb::DB::Open(lopts, dir, &raw);
-  if (!s.ok()) {
-    // A held LOCK file is LevelDB's IO error "lock <dir>/LOCK: ..." (see
-    // event_log.cpp); match the whole prefix, not any mention of "lock".
-    if (s.IsIOError() && s.ToString().find("lock " + dir + "/LOCK") != std::string::npos) {
-      return status::busy(dir + " is in use by another process (is a linkly server running?)");
-    }
-    return from_leveldb(s, "opening " + dir);
-  }
-  std::unique_ptr<dead_letter_store> store(
-      new dead_letter_store(dir, std::unique_ptr<leveldb::DB>(raw), options));
+  std::unique_ptr<leveldb::DB> db;
+  if (status st = open_leveldb(dir, lopts, &db); !st) return st;
+  std::unique_ptr<dead_letter_store> store(new dead_letter_store(dir, std::move(db), options));
 
   leveldb::ReadOptions ropts;
   ropts.fill_cache = false;

@@ -1,5 +1,6 @@
 #include "storage/event_log.hpp"
 
+#include "storage/leveldb_util.hpp"
 #include "storage/record_format.hpp"
 
 #include <leveldb/db.h>
@@ -8,14 +9,6 @@
 namespace linkly {
 
 namespace {
-
-status from_leveldb(const leveldb::Status& s, const std::string& what) {
-  if (s.ok()) return status::ok();
-  if (s.IsNotFound()) return status::not_found(what + ": " + s.ToString());
-  if (s.IsCorruption()) return status::corruption(what + ": " + s.ToString());
-  if (s.IsInvalidArgument()) return status::invalid_argument(what + ": " + s.ToString());
-  return status::io_error(what + ": " + s.ToString());
-}
 
 std::string gap_message(std::uint64_t expected, std::uint64_t found) {
   return "gap in the log: expected seq " + std::to_string(expected) + ", found seq " +
@@ -30,19 +23,9 @@ status event_log::open(const std::string& dir, const log_options& options,
   lopts.create_if_missing = options.create_if_missing;
   lopts.write_buffer_size = options.write_buffer_bytes;
   if (options.env != nullptr) lopts.env = options.env;
-  leveldb::DB* raw = nullptr;
-  leveldb::Status s = leveldb::DB::Open(lopts, dir, &raw);
-  if (!s.ok()) {
-    // LevelDB reports a held LOCK file as the IO error "lock <dir>/LOCK: ...";
-    // name it for what it is. Match all of that: a path that merely contains
-    // "lock" ("/srv/blocklist") failing for another reason is not busy.
-    std::string text = s.ToString();
-    if (s.IsIOError() && text.find("lock " + dir + "/LOCK") != std::string::npos) {
-      return status::busy(dir + " is in use by another process (is a linkly server running?)");
-    }
-    return from_leveldb(s, "opening " + dir);
-  }
-  std::unique_ptr<event_log> log(new event_log(dir, std::unique_ptr<leveldb::DB>(raw), options));
+  std::unique_ptr<leveldb::DB> db;
+  if (status st = open_leveldb(dir, lopts, &db); !st) return st;
+  std::unique_ptr<event_log> log(new event_log(dir, std::move(db), options));
 
   // The head is the last key; decoding it catches a damaged tail early.
   std::unique_ptr<leveldb::Iterator> it(log->db_->NewIterator(leveldb::ReadOptions()));

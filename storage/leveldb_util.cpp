@@ -1,0 +1,30 @@
+#include "storage/leveldb_util.hpp"
+
+namespace linkly {
+
+status from_leveldb(const leveldb::Status& s, const std::string& what) {
+  if (s.ok()) return status::ok();
+  if (s.IsNotFound()) return status::not_found(what + ": " + s.ToString());
+  if (s.IsCorruption()) return status::corruption(what + ": " + s.ToString());
+  if (s.IsInvalidArgument()) return status::invalid_argument(what + ": " + s.ToString());
+  return status::io_error(what + ": " + s.ToString());
+}
+
+status open_leveldb(const std::string& dir, const leveldb::Options& options,
+                    std::unique_ptr<leveldb::DB>* out) {
+  leveldb::DB* raw = nullptr;
+  leveldb::Status s = leveldb::DB::Open(options, dir, &raw);
+  if (!s.ok()) {
+    // LevelDB reports a held LOCK file as the IO error "lock <dir>/LOCK: ...";
+    // name it for what it is. Match all of that: a path that merely contains
+    // "lock" ("/srv/blocklist") failing for another reason is not busy.
+    if (s.IsIOError() && s.ToString().find("lock " + dir + "/LOCK") != std::string::npos) {
+      return status::busy(dir + " is in use by another process (is a linkly server running?)");
+    }
+    return from_leveldb(s, "opening " + dir);
+  }
+  out->reset(raw);
+  return status::ok();
+}
+
+}  // namespace linkly
