@@ -25,28 +25,29 @@ decision link_table::decide(const create_link& cmd) const {
   return d;
 }
 
-decision link_table::decide(const update_link& cmd) const {
+namespace {
+
+// Updates and deletions need a live link; their event is built by `make`.
+template <class Make>
+decision require_live(const link_record* r, Make make) {
   decision d;
-  const link_record* r = find(cmd.code);
   if (r == nullptr || r->deleted) {
     d.refusal = command_reply::failure(command_errc::not_found, "link not found");
     return d;
   }
   d.accepted = true;
-  d.event = link_updated{cmd.code, cmd.url};
+  d.event = make();
   return d;
 }
 
+}  // namespace
+
+decision link_table::decide(const update_link& cmd) const {
+  return require_live(find(cmd.code), [&] { return link_updated{cmd.code, cmd.url}; });
+}
+
 decision link_table::decide(const delete_link& cmd) const {
-  decision d;
-  const link_record* r = find(cmd.code);
-  if (r == nullptr || r->deleted) {
-    d.refusal = command_reply::failure(command_errc::not_found, "link not found");
-    return d;
-  }
-  d.accepted = true;
-  d.event = link_deleted{cmd.code};
-  return d;
+  return require_live(find(cmd.code), [&] { return link_deleted{cmd.code}; });
 }
 
 void link_table::apply(const link_event& event, const envelope& env) {

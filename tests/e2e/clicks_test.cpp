@@ -264,17 +264,22 @@ TEST(ClicksTest, HeadAndNotFoundRecordNoClick) {
   EXPECT_EQ((*lines)[0].at("key"), "iii") << show(*lines);
 }
 
-TEST(ClicksTest, ClicksModeOffRecordsNone) {
-  temp_dir data;
+// Serves with `mode`, creates iii, follows it three times and stops cleanly.
+void three_redirects_in_mode(const temp_dir& data, const std::string& mode) {
   server_options options;
-  options.extra_args = {"--clicks-mode", "off"};
+  options.extra_args = {"--clicks-mode", mode};
   server_process server(data.path(), options);
   http_client client(server.port());
-  create(client, "https://iii.dev/off", "iii");
+  create(client, "https://iii.dev/" + mode, "iii");
   redirect_n(client, "iii", 3);
   client.close();
   exit_status st = server.stop();
   ASSERT_TRUE(st.success()) << st.describe() << "\n" << server.output_text();
+}
+
+TEST(ClicksTest, ClicksModeOffRecordsNone) {
+  temp_dir data;
+  ASSERT_NO_FATAL_FAILURE(three_redirects_in_mode(data, "off"));
 
   // With clicks off the server need not create the clicks log at all: an
   // empty dump and "no clicks log" both mean no click was recorded.
@@ -288,15 +293,7 @@ TEST(ClicksTest, ClicksModeOffRecordsNone) {
 
 TEST(ClicksTest, ClicksModeInlineRecordsThemToo) {
   temp_dir data;
-  server_options options;
-  options.extra_args = {"--clicks-mode", "inline"};
-  server_process server(data.path(), options);
-  http_client client(server.port());
-  create(client, "https://iii.dev/inline", "iii");
-  redirect_n(client, "iii", 3);
-  client.close();
-  exit_status st = server.stop();
-  ASSERT_TRUE(st.success()) << st.describe() << "\n" << server.output_text();
+  ASSERT_NO_FATAL_FAILURE(three_redirects_in_mode(data, "inline"));
 
   auto lines = dump_clicks(data.path());
   ASSERT_TRUE(lines.has_value());
