@@ -1,22 +1,38 @@
 #include "actors/engine.hpp"
 
+#include "actors/analytics_projection.hpp"
+#include "actors/cache_projection.hpp"
 #include "actors/click_runtime.hpp"
 #include "actors/directory.hpp"
+#include "actors/event_bus.hpp"
 #include "actors/journal.hpp"
 #include "actors/link_actor.hpp"
 #include "actors/link_recovery.hpp"
 #include "actors/link_service.hpp"
+#include "actors/projection_runner.hpp"
+#include "actors/projection_status.hpp"
 #include "actors/read_view.hpp"
 #include "actors/supervisor.hpp"
 #include "storage/event_log.hpp"
 
 #include <spdlog/spdlog.h>
 
+#include <mutex>
+
 namespace linkly {
 
 struct engine::impl {
   engine_options options;
   std::shared_ptr<event_log> log;
+  projection_stores stores;
+  event_bus link_bus;
+  event_bus click_bus;
+  std::unique_ptr<analytics_reader> analytics;
+  std::vector<projection_runner_config> projections;
+  // A runner needs a strong handle or CAF stops it as unreachable; senders
+  // never look it up, so the handles live here rather than in the directory.
+  std::mutex runners_mutex;
+  std::vector<caf::actor> runners;
   caf::actor_system_config config;  // must outlive the system
   std::unique_ptr<caf::actor_system> system;
   read_view view;
@@ -34,7 +50,44 @@ struct engine::impl {
     return {index, options.link_shards, dir.get(), &view, options.append_timeout};
   }
   std::vector<child_spec> children(std::vector<table_ptr> tables);
+  status recover(shard_replay* replay);
+  void add_projection(std::shared_ptr<const projection> proj,
+                      std::shared_ptr<projection_store> store);
 };
+
+// From the cache snapshot and the log after it when there is one, else from
+// the whole log.
+status engine::impl::recover(shard_replay* replay) {
+  const std::size_t shards = options.link_shards;
+  if (!stores.cache) return replay_links(*log, shards, kAllShards, replay);
+  if (status st = load_cache_snapshot(*stores.cache, shards, replay); !st) return st;
+  if (replay->last_seq > log->highest_seq()) {
+    // A cache ahead of its log was built from another log: start it afresh.
+    spdlog::warn("cache checkpoint {} is beyond the links log's head {}; rebuilding the cache",
+                 replay->last_seq, log->highest_seq());
+    if (status st = stores.cache->clear(); !st) return st;
+    return replay_links(*log, shards, kAllShards, replay);
+  }
+  recovery.snapshot_seq = replay->last_seq;
+  return replay_links_tail(*log, kAllShards, replay);
+}
+
+void engine::impl::add_projection(std::shared_ptr<const projection> proj,
+                                  std::shared_ptr<projection_store> store) {
+  projection_runner_config c;
+  for (std::string_view name : proj->logs()) {
+    if (name == kLinksLog) c.logs.push_back({name, log, &link_bus});
+    if (name == kClicksLog && stores.clicks_log) {
+      c.logs.push_back({name, stores.clicks_log, &click_bus});
+    }
+  }
+  c.proj = std::move(proj);
+  c.store = std::move(store);
+  c.dead_letters = stores.dead_letters;
+  c.options = options.projections;
+  c.counters = std::make_shared<projection_counters>();
+  projections.push_back(std::move(c));
+}
 
 std::vector<child_spec> engine::impl::children(std::vector<table_ptr> tables) {
   std::vector<child_spec> specs;
@@ -68,6 +121,19 @@ std::vector<child_spec> engine::impl::children(std::vector<table_ptr> tables) {
     };
     specs.push_back({"link shard " + std::to_string(i), caf::actor_cast<caf::actor>(hdl), restart});
   }
+  runners.resize(projections.size());
+  for (std::size_t i = 0; i < projections.size(); ++i) {
+    auto spawn = [this, i] {
+      caf::actor hdl = spawn_projection_runner(*system, projections[i]);
+      std::lock_guard lock(runners_mutex);
+      runners[i] = hdl;
+      return hdl;
+    };
+    specs.push_back({std::string(projections[i].proj->name()) + " projection", spawn(),
+                     [spawn](caf::event_based_actor*, std::function<void(caf::actor)> started) {
+                       started(spawn());
+                     }});
+  }
   if (clicks) {
     specs.push_back({"click queue", caf::actor_cast<caf::actor>(clicks->queue()),
                      [this](caf::event_based_actor*, std::function<void(caf::actor)> started) {
@@ -79,6 +145,12 @@ std::vector<child_spec> engine::impl::children(std::vector<table_ptr> tables) {
 
 status engine::start(const engine_options& options, std::shared_ptr<event_log> log,
                      click_stores clicks, fatal_handler on_fatal, std::unique_ptr<engine>* out) {
+  return start(options, std::move(log), std::move(clicks), {}, std::move(on_fatal), out);
+}
+
+status engine::start(const engine_options& options, std::shared_ptr<event_log> log,
+                     click_stores clicks, projection_stores projections, fatal_handler on_fatal,
+                     std::unique_ptr<engine>* out) {
   if (static_cast<bool>(clicks.log) != static_cast<bool>(clicks.dead_letters)) {
     return status::invalid_argument("the click path needs both a log and a dead-letter store");
   }
@@ -86,10 +158,11 @@ status engine::start(const engine_options& options, std::shared_ptr<event_log> l
   auto m = std::make_unique<impl>();
   m->options = options;
   m->log = std::move(log);
+  m->stores = std::move(projections);
 
   auto began = std::chrono::steady_clock::now();
   shard_replay replay;
-  if (status st = replay_links(*m->log, options.link_shards, kAllShards, &replay); !st) return st;
+  if (status st = m->recover(&replay); !st) return st;
   std::vector<table_ptr> tables;
   std::size_t codes = 0;
   for (auto& t : replay.tables) codes += t->size();
@@ -111,6 +184,19 @@ status engine::start(const engine_options& options, std::shared_ptr<event_log> l
   m->config.set("logger.console-verbosity", caf::atom("quiet"));
   m->config.set("logger.file-verbosity", caf::atom("quiet"));
   m->system = std::make_unique<caf::actor_system>(m->config);
+  // The logs tell the buses, the buses wake the projections and streams.
+  m->log->set_listener(
+      [bus = &m->link_bus](const std::vector<envelope>& events) { bus->publish(events); });
+  if (m->stores.clicks_log) {
+    m->stores.clicks_log->set_listener(
+        [bus = &m->click_bus](const std::vector<envelope>& events) { bus->publish(events); });
+  }
+  if (m->stores.cache) m->add_projection(std::make_shared<cache_projection>(), m->stores.cache);
+  if (m->stores.analytics) {
+    m->add_projection(std::make_shared<analytics_projection>(), m->stores.analytics);
+    m->analytics = std::make_unique<analytics_reader>(*m->stores.analytics, *m->log,
+                                                      m->stores.clicks_log.get());
+  }
   m->dir = std::make_unique<directory>(options.link_shards);
   m->service = std::make_unique<link_service>(*m->dir, m->view, &m->journal_writes);
   if (clicks.log) {
@@ -149,6 +235,40 @@ directory& engine::actors() {
 const recovery_stats& engine::recovery() const {
   return impl_->recovery;
 }
+event_bus& engine::link_events() {
+  return impl_->link_bus;
+}
+event_bus* engine::click_events() {
+  return impl_->stores.clicks_log ? &impl_->click_bus : nullptr;
+}
+const event_log& engine::links_log() const {
+  return *impl_->log;
+}
+const event_log* engine::clicks_log() const {
+  return impl_->stores.clicks_log.get();
+}
+const analytics_reader* engine::analytics() const {
+  return impl_->analytics.get();
+}
+
+std::vector<projection_status> engine::projections() const {
+  std::vector<projection_status> out;
+  for (const projection_runner_config& c : impl_->projections) {
+    projection_status s;
+    s.name = std::string(c.proj->name());
+    for (const followed_log& fl : c.logs) {
+      s.positions.push_back(
+          {std::string(fl.name), c.store->checkpoint(fl.name), fl.log->highest_seq()});
+    }
+    s.applied = c.counters->applied.load(std::memory_order_relaxed);
+    s.retries = c.counters->retries.load(std::memory_order_relaxed);
+    s.parked = c.counters->parked.load(std::memory_order_relaxed);
+    s.store_errors = c.counters->store_errors.load(std::memory_order_relaxed);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
 std::uint64_t engine::restarts() const {
   return impl_->restarts->load();
 }
@@ -170,6 +290,13 @@ void engine::stop() {
   caf::anon_send(impl_->supervisor, shutdown_atom::value);
   impl_->supervisor = nullptr;
   impl_->system->await_all_actors_done();
+  {
+    std::lock_guard lock(impl_->runners_mutex);
+    impl_->runners.clear();
+  }
+  // Nothing appends any more; the buses go with the engine.
+  impl_->log->set_listener({});
+  if (impl_->stores.clicks_log) impl_->stores.clicks_log->set_listener({});
   impl_->dir.reset();
   impl_->clicks.reset();
   impl_->system.reset();

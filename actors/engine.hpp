@@ -12,11 +12,16 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace linkly {
 
+class analytics_reader;
 class click_service;
 class dead_letter_store;
+class event_bus;
+class projection_store;
+struct projection_status;
 class directory;
 class event_log;
 class event_sink;
@@ -33,6 +38,18 @@ struct supervision_options {
   std::chrono::milliseconds max_backoff{5'000};
 };
 
+/// How projections follow the logs.
+struct projection_options {
+  /// Most events one commit applies: larger catches up faster, smaller
+  /// lets a reader see progress sooner.
+  std::size_t batch_events = 4096;
+  /// Tries at one event (the first included) before it is parked as a dead
+  /// letter and the projection moves on.
+  std::size_t max_retries = 5;
+  /// Wait before the second try; doubles for each further one.
+  std::chrono::milliseconds backoff{100};
+};
+
 struct engine_options {
   /// Link actors the code space is sharded over.
   std::size_t link_shards = 4;
@@ -43,6 +60,7 @@ struct engine_options {
   std::chrono::milliseconds append_timeout{30'000};
   supervision_options supervision;
   click_options clicks;
+  projection_options projections;
 };
 
 /// Where clicks go: the clicks log and the dead-letter store. Empty: no
@@ -52,9 +70,23 @@ struct click_stores {
   std::shared_ptr<dead_letter_store> dead_letters;
 };
 
+/// The projections' stores. Each may be null: no cache means start-up
+/// replays the whole links log; no analytics store means no analytics.
+struct projection_stores {
+  std::shared_ptr<projection_store> cache;
+  std::shared_ptr<projection_store> analytics;
+  /// The clicks log analytics reads and /clicks/stream follows; usually the
+  /// click path's log. Null: clicks are not projected.
+  std::shared_ptr<event_log> clicks_log;
+  /// Where events a projection cannot apply are parked. Null: logged and
+  /// skipped.
+  std::shared_ptr<dead_letter_store> dead_letters;
+};
+
 struct recovery_stats {
-  std::uint64_t events = 0;  // events replayed
-  std::uint64_t links = 0;   // live links after replay
+  std::uint64_t events = 0;        // events replayed
+  std::uint64_t links = 0;         // live links after replay
+  std::uint64_t snapshot_seq = 0;  // the cache checkpoint loaded; 0: none
   std::chrono::microseconds elapsed{0};
 };
 
@@ -67,6 +99,11 @@ class engine {
   /// (it must not block; typically it asks the process to stop).
   static status start(const engine_options& options, std::shared_ptr<event_log> log,
                       click_stores clicks, fatal_handler on_fatal, std::unique_ptr<engine>* out);
+  /// With projections: start-up loads the cache snapshot and replays only
+  /// the log after it, and the projections follow both logs.
+  static status start(const engine_options& options, std::shared_ptr<event_log> log,
+                      click_stores clicks, projection_stores projections, fatal_handler on_fatal,
+                      std::unique_ptr<engine>* out);
   /// Without a click path.
   static status start(const engine_options& options, std::shared_ptr<event_log> log,
                       fatal_handler on_fatal, std::unique_ptr<engine>* out) {
@@ -84,6 +121,16 @@ class engine {
   /// Current actor handles (CAF types; include actors/directory.hpp).
   directory& actors();
   const recovery_stats& recovery() const;
+  /// Every append to the links log, and to the clicks log (null without one).
+  event_bus& link_events();
+  event_bus* click_events();
+  const event_log& links_log() const;
+  const event_log* clicks_log() const;
+  /// Null without an analytics store.
+  const analytics_reader* analytics() const;
+  /// Progress of each running projection.
+  std::vector<projection_status> projections() const;
+
   /// Restarts performed by supervision so far.
   std::uint64_t restarts() const;
 

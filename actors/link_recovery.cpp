@@ -9,21 +9,28 @@ status replay_links(const event_log& log, std::size_t shards, std::size_t only, 
   out->tables.clear();
   for (std::size_t i = 0; i < shards; ++i) out->tables.push_back(std::make_unique<link_table>());
   out->events = 0;
+  out->last_seq = 0;
+  return replay_links_tail(log, only, out);
+}
+
+status replay_links_tail(const event_log& log, std::size_t only, shard_replay* out) {
+  const std::size_t shards = out->tables.size();
   link_event event;
   status decode_error;
-  status st = log.replay(1, event_log::kNoLimit, event_log::kNoLimit, [&](const envelope& env) {
-    ++out->events;
-    out->last_seq = env.seq;
-    std::size_t shard = shard_of(env.key, shards);
-    if (only < shards && shard != only) return true;
-    if (!decode_link_event(env, &event)) {
-      decode_error = status::corruption("undecodable " + std::string(to_string(env.type)) +
-                                        " payload at seq " + std::to_string(env.seq));
-      return false;
-    }
-    out->tables[shard]->apply(event, env);
-    return true;
-  });
+  status st = log.replay(
+      out->last_seq + 1, event_log::kNoLimit, event_log::kNoLimit, [&](const envelope& env) {
+        ++out->events;
+        out->last_seq = env.seq;
+        std::size_t shard = shard_of(env.key, shards);
+        if (only < shards && shard != only) return true;
+        if (!decode_link_event(env, &event)) {
+          decode_error = status::corruption("undecodable " + std::string(to_string(env.type)) +
+                                            " payload at seq " + std::to_string(env.seq));
+          return false;
+        }
+        out->tables[shard]->apply(event, env);
+        return true;
+      });
   if (!st) return st;
   return decode_error;
 }

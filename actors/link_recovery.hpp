@@ -26,6 +26,10 @@ struct shard_replay {
 /// actor-system thread.
 status replay_links(const event_log& log, std::size_t shards, std::size_t only, shard_replay* out);
 
+/// Applies the log's events after `out->last_seq` to `out->tables` (a
+/// snapshot's tables, one per shard), as replay_links does.
+status replay_links_tail(const event_log& log, std::size_t only, shard_replay* out);
+
 /// Makes `view` agree with `table`: live links in, deleted ones out.
 void publish_to_view(const link_table& table, read_view& view);
 

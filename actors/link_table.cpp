@@ -84,6 +84,10 @@ void link_table::apply(const link_event& event, const envelope& env) {
   std::visit(visitor{*this, env}, event);
 }
 
+void link_table::restore(std::string code, link_record record) {
+  links_.insert_or_assign(std::move(code), std::move(record));
+}
+
 const link_record* link_table::find(std::string_view code) const {
   auto it = links_.find(code);
   return it == links_.end() ? nullptr : &it->second;

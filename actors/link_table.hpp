@@ -51,6 +51,9 @@ class link_table {
   /// ignored: the log is the truth, the table only derives from it.
   void apply(const link_event& event, const envelope& env);
 
+  /// Puts a record back as a snapshot held it (replacing any under `code`).
+  void restore(std::string code, link_record record);
+
   /// Any record, live or deleted; nullptr if the code was never used.
   const link_record* find(std::string_view code) const;
 

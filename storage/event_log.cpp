@@ -78,6 +78,7 @@ status event_log::append(std::vector<envelope>& events, append_result* result) {
   }
   highest_.store(seq, std::memory_order_release);
   result->last_seq = seq;
+  if (listener_) listener_(events);
   return status::ok();
 }
 

@@ -12,6 +12,11 @@
 // write); reads run concurrently with each other and with appends.
 // After a failed write the log refuses further appends until it is reopened,
 // because what reached the disk is then unknown.
+//
+// Followers: set_listener() names one function called after every durable
+// append, with the appended envelopes, in append order. This is how the
+// projections and live streams learn that the log moved; they read what they
+// need from the log itself.
 
 #include "schemas/envelope.hpp"
 #include "storage/event_sink.hpp"
@@ -78,6 +83,12 @@ class event_log : public event_sink {
 
   const std::string& dir() const { return dir_; }
 
+  /// Called after each successful append, with its envelopes (seqs set),
+  /// under the append lock: in order, one at a time. It must be quick and
+  /// must not append to this log. Set it before the first append.
+  using append_listener = std::function<void(const std::vector<envelope>&)>;
+  void set_listener(append_listener listener) { listener_ = std::move(listener); }
+
  private:
   event_log(std::string dir, std::unique_ptr<leveldb::DB> db, const log_options& options);
 
@@ -87,6 +98,7 @@ class event_log : public event_sink {
   std::mutex append_mutex_;  // one append at a time; guards write_failure_
   std::atomic<std::uint64_t> highest_{0};
   status write_failure_;  // sticky: set once a write fails
+  append_listener listener_;
 };
 
 }  // namespace linkly

@@ -1,0 +1,134 @@
+#include "actors/analytics_projection.hpp"
+
+#include "schemas/click_events.hpp"
+#include "schemas/clock.hpp"
+#include "schemas/link_events.hpp"
+#include "storage/event_log.hpp"
+
+#include <boost/url/parse.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+namespace linkly {
+
+namespace {
+
+constexpr std::string_view kDayPrefix = "day/";
+constexpr std::string_view kTotalPrefix = "tot/";
+constexpr std::string_view kClickDayPrefix = "cday/";
+constexpr std::string_view kCountryPrefix = "ccty/";
+constexpr std::string_view kReferrerPrefix = "cref/";
+
+std::string key(std::string_view prefix, std::string_view code, std::string_view sub) {
+  std::string k;
+  k.reserve(prefix.size() + code.size() + 1 + sub.size());
+  k.append(prefix).append(code).append("/").append(sub);
+  return k;
+}
+
+status read_counters(const projection_store& store, std::string_view prefix,
+                     std::map<std::string, std::uint64_t>* out) {
+  status bad;
+  status st = store.scan(prefix, "", [&](std::string_view k, std::string_view v) {
+    std::uint64_t n = 0;
+    if (!decode_counter(v, &n)) {
+      bad = status::corruption("counter " + std::string(k) + " is not 8 bytes");
+      return false;
+    }
+    (*out)[std::string(k.substr(prefix.size()))] = n;
+    return true;
+  });
+  return st ? bad : st;
+}
+
+}  // namespace
+
+std::string utc_day(std::int64_t ms) {
+  return format_utc_ms(ms).substr(0, 10);
+}
+
+std::string referrer_host(std::string_view referrer) {
+  if (referrer.empty()) return "direct";
+  auto url = boost::urls::parse_uri(referrer);
+  if (!url || url->encoded_host().empty()) return "unknown";
+  std::string host(url->encoded_host());
+  std::transform(host.begin(), host.end(), host.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  // A '/' in a key would mix links' prefixes up; hosts have none, but be sure.
+  std::replace(host.begin(), host.end(), '/', '_');
+  return host;
+}
+
+status analytics_projection::apply(std::string_view log, const envelope& env,
+                                   const projection_store& store, write_set* writes) const {
+  if (log == kLinksLog) {
+    if (env.type != event_type::link_created) return status::ok();
+    std::string k(kDayPrefix);
+    k.append(utc_day(env.timestamp_ms));
+    return writes->add(store, k, 1);
+  }
+  click_recorded click;
+  if (!decode_click(env, &click)) {
+    return status::corruption("undecodable " + std::string(to_string(env.type)) + " at seq " +
+                              std::to_string(env.seq));
+  }
+  std::string total(kTotalPrefix);
+  total.append(click.code);
+  if (status st = writes->add(store, total, 1); !st) return st;
+  if (status st =
+          writes->add(store, key(kClickDayPrefix, click.code, utc_day(click.clicked_at_ms)), 1);
+      !st) {
+    return st;
+  }
+  std::string country = click.country.empty() ? "unknown" : click.country;
+  std::replace(country.begin(), country.end(), '/', '_');
+  if (status st = writes->add(store, key(kCountryPrefix, click.code, country), 1); !st) return st;
+  return writes->add(store, key(kReferrerPrefix, click.code, referrer_host(click.referrer)), 1);
+}
+
+analytics_reader::analytics_reader(const projection_store& store, const event_log& links,
+                                   const event_log* clicks)
+    : store_(store), links_(links), clicks_(clicks) {}
+
+status analytics_reader::daily(std::vector<daily_count>* rows) const {
+  std::map<std::string, std::uint64_t> days;
+  if (status st = read_counters(store_, kDayPrefix, &days); !st) return st;
+  for (auto& [day, n] : days) rows->push_back({day, n});
+  return status::ok();
+}
+
+status analytics_reader::total_clicks(std::string_view code, std::uint64_t* out) const {
+  std::string value;
+  std::string k(kTotalPrefix);
+  k.append(code);
+  status st = store_.get(k, &value);
+  if (st.is_not_found()) {
+    *out = 0;
+    return status::ok();
+  }
+  if (!st) return st;
+  if (!decode_counter(value, out)) return status::corruption("counter " + k + " is not 8 bytes");
+  return status::ok();
+}
+
+status analytics_reader::stats(std::string_view code, link_stats* out) const {
+  if (status st = total_clicks(code, &out->total); !st) return st;
+  const std::string sub = std::string(code) + "/";
+  if (status st = read_counters(store_, std::string(kClickDayPrefix) + sub, &out->by_day); !st)
+    return st;
+  if (status st = read_counters(store_, std::string(kCountryPrefix) + sub, &out->by_country); !st)
+    return st;
+  return read_counters(store_, std::string(kReferrerPrefix) + sub, &out->by_referrer);
+}
+
+std::vector<log_position> analytics_reader::freshness() const {
+  std::vector<log_position> out;
+  out.push_back({std::string(kLinksLog), store_.checkpoint(kLinksLog), links_.highest_seq()});
+  if (clicks_ != nullptr) {
+    out.push_back({std::string(kClicksLog), store_.checkpoint(kClicksLog), clicks_->highest_seq()});
+  }
+  return out;
+}
+
+}  // namespace linkly

@@ -1,0 +1,52 @@
+#pragma once
+// Applying a log to a projection: one bounded step at a time, each step one
+// commit of state and checkpoint. The live runner and `linkly replay` share
+// it, so a rebuild computes exactly what the server computed.
+//
+// Blocking (LevelDB reads and writes): never call on an actor-system
+// scheduler thread.
+
+#include "actors/projection.hpp"
+#include "schemas/envelope.hpp"
+#include "storage/status.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string_view>
+
+namespace linkly {
+
+class event_log;
+
+struct step_result {
+  std::uint64_t applied = 0;  // events committed by this step
+  bool at_end = false;        // nothing left below `to` after this step
+  /// The event that did not apply, when `event_error` is not ok. The events
+  /// before it are committed; the checkpoint stays just below it.
+  envelope failed;
+  status event_error;
+};
+
+constexpr std::uint64_t kToHead = std::numeric_limits<std::uint64_t>::max();
+
+/// Applies the events of `log` (named `log_name`) after the store's
+/// checkpoint and below `to`, at most `max_events`, and commits them with
+/// the new checkpoint. The returned status is a read or commit failure (the
+/// store then needs a reopen); an event that does not apply is reported in
+/// `out->event_error` instead.
+status apply_step(const projection& proj, projection_store& store, std::string_view log_name,
+                  const event_log& log, std::uint64_t to, std::size_t max_events, step_result* out);
+
+/// Moves the checkpoint of `log_name` past `seq` without applying it (a
+/// parked event).
+status skip_event(projection_store& store, std::string_view log_name, std::uint64_t seq);
+
+/// Applies everything below `to` of every log the projection follows, in
+/// steps of `batch_events`. Stops at the first event that does not apply
+/// (a rebuild has nobody to retry it) and says which.
+status replay_projection(const projection& proj, projection_store& store, const event_log& links,
+                         const event_log* clicks, std::uint64_t links_to, std::uint64_t clicks_to,
+                         std::size_t batch_events, std::uint64_t* applied);
+
+}  // namespace linkly

@@ -1,0 +1,171 @@
+#include "actors/projection_runner.hpp"
+
+#include "actors/event_bus.hpp"
+#include "actors/projection_replay.hpp"
+#include "schemas/clock.hpp"
+#include "storage/dead_letter_store.hpp"
+#include "storage/event_log.hpp"
+#include "storage/record_format.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace linkly {
+
+namespace {
+
+// A store that keeps failing is retried at most this far apart.
+constexpr std::chrono::milliseconds kMaxStoreBackoff{5'000};
+
+struct runner_state {
+  // Not an aggregate: C++20 would otherwise let CAF build it from the actor.
+  runner_state() = default;
+  projection_runner_config config;
+  std::vector<std::shared_ptr<event_bus::subscription>> wakeups;
+  bool step_pending = false;  // a step_atom is in the mailbox or delayed
+  std::size_t next_log = 0;   // round robin over the logs
+  // The event being retried, and how many times it failed.
+  std::uint64_t failing_seq = 0;
+  std::string failing_log;
+  std::size_t failures = 0;
+  std::size_t store_failures = 0;  // consecutive
+  static inline const char* name = "projection";
+};
+
+using runner_pointer = caf::stateful_actor<runner_state>*;
+
+std::chrono::milliseconds doubled(std::chrono::milliseconds base, std::size_t n) {
+  auto d = base * (std::int64_t{1} << std::min<std::size_t>(n > 0 ? n - 1 : 0, 20));
+  return d;
+}
+
+void schedule(runner_pointer self) {
+  if (self->state.step_pending) return;
+  self->state.step_pending = true;
+  self->send(self, step_atom::value);
+}
+
+void schedule_after(runner_pointer self, std::chrono::milliseconds delay) {
+  self->state.step_pending = true;
+  self->delayed_send(self, delay, step_atom::value);
+}
+
+// Parks `env` as a dead letter, then moves the checkpoint past it. In that
+// order: a crash in between parks it twice, never loses it.
+status park(runner_state& st, std::string_view log_name, const envelope& env, const status& why) {
+  const projection& proj = *st.config.proj;
+  if (st.config.dead_letters) {
+    dead_letter entry;
+    entry.queue = dead_letter_queue_of(proj);
+    entry.payload = encode_record_value(env);
+    entry.error =
+        std::string(log_name) + " seq " + std::to_string(env.seq) + ": " + why.to_string();
+    entry.attempts = static_cast<std::uint32_t>(st.failures);
+    entry.failed_at_ms = now_utc_ms();
+    if (status put = st.config.dead_letters->put(&entry); !put) return put;
+    spdlog::error("{}: parked {} seq {} as dead letter {} after {} tries: {}", proj.name(),
+                  log_name, env.seq, entry.id, st.failures, why.to_string());
+  } else {
+    spdlog::error("{}: skipped {} seq {} after {} tries (no dead-letter store): {}", proj.name(),
+                  log_name, env.seq, st.failures, why.to_string());
+  }
+  return skip_event(*st.config.store, log_name, env.seq);
+}
+
+void on_store_failure(runner_pointer self, const status& st) {
+  auto& s = self->state;
+  s.config.counters->store_errors.fetch_add(1, std::memory_order_relaxed);
+  ++s.store_failures;
+  auto delay = std::min(doubled(s.config.options.backoff, s.store_failures), kMaxStoreBackoff);
+  spdlog::error("{}: {}; reopening the store, retrying in {} ms", s.config.proj->name(),
+                st.to_string(), delay.count());
+  if (status reopened = s.config.store->reopen(); !reopened) {
+    spdlog::error("{}: {}", s.config.proj->name(), reopened.to_string());
+  }
+  schedule_after(self, delay);
+}
+
+// One step: one bounded commit from the next log that has something new.
+void step(runner_pointer self) {
+  auto& s = self->state;
+  s.step_pending = false;
+  // Re-arm the wake-ups before reading, so an append from now on wakes us.
+  std::vector<envelope> none;
+  for (auto& w : s.wakeups) w->take(&none);
+  const auto& logs = s.config.logs;
+  for (std::size_t tried = 0; tried < logs.size(); ++tried) {
+    const followed_log& fl = logs[s.next_log];
+    s.next_log = (s.next_log + 1) % logs.size();
+    step_result r;
+    status st = apply_step(*s.config.proj, *s.config.store, fl.name, *fl.log, kToHead,
+                           s.config.options.batch_events, &r);
+    if (!st) return on_store_failure(self, st);
+    s.store_failures = 0;
+    s.config.counters->applied.fetch_add(r.applied, std::memory_order_relaxed);
+    if (!r.event_error.is_ok()) {
+      if (s.failing_seq != r.failed.seq || s.failing_log != fl.name) {
+        s.failing_seq = r.failed.seq;
+        s.failing_log = std::string(fl.name);
+        s.failures = 0;
+      }
+      ++s.failures;
+      if (s.failures >= s.config.options.max_retries) {
+        if (status parked = park(s, fl.name, r.failed, r.event_error); !parked) {
+          return on_store_failure(self, parked);
+        }
+        s.config.counters->parked.fetch_add(1, std::memory_order_relaxed);
+        s.failing_seq = 0;
+        s.failures = 0;
+        return schedule(self);
+      }
+      s.config.counters->retries.fetch_add(1, std::memory_order_relaxed);
+      auto delay = doubled(s.config.options.backoff, s.failures);
+      spdlog::warn("{}: {} seq {} failed (try {} of {}), retrying in {} ms: {}",
+                   s.config.proj->name(), fl.name, r.failed.seq, s.failures,
+                   s.config.options.max_retries, delay.count(), r.event_error.to_string());
+      return schedule_after(self, delay);
+    }
+    if (r.applied > 0 || !r.at_end) {
+      // More may be waiting: come back after whatever else is in the mailbox.
+      return schedule(self);
+    }
+  }
+}
+
+caf::behavior projection_runner(runner_pointer self, projection_runner_config config) {
+  auto& s = self->state;
+  s.config = std::move(config);
+  self->set_exception_handler([self](std::exception_ptr& e) -> caf::error {
+    spdlog::error("{} projection failed: {}", self->state.config.proj->name(),
+                  describe_exception(e));
+    return caf::sec::runtime_error;
+  });
+  caf::actor me = caf::actor_cast<caf::actor>(self);
+  for (const followed_log& fl : s.config.logs) {
+    if (fl.bus == nullptr) continue;
+    // The waker runs on an appending thread: a send, nothing more.
+    s.wakeups.push_back(fl.bus->subscribe(0, [weak = caf::actor_cast<caf::weak_actor_ptr>(me)] {
+      if (auto strong = caf::actor_cast<caf::actor>(weak)) {
+        caf::anon_send(strong, tail_atom::value);
+      }
+    }));
+  }
+  schedule(self);
+  return {
+      [self](tail_atom) { schedule(self); },
+      [self](step_atom) { step(self); },
+  };
+}
+
+}  // namespace
+
+std::string dead_letter_queue_of(const projection& proj) {
+  return "projection." + std::string(proj.name());
+}
+
+caf::actor spawn_projection_runner(caf::actor_system& sys, projection_runner_config config) {
+  return sys.spawn<caf::detached>(projection_runner, std::move(config));
+}
+
+}  // namespace linkly

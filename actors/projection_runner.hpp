@@ -1,0 +1,66 @@
+#pragma once
+// projection_runner: a durable subscriber. It applies the logs to one
+// projection, committing state and checkpoint together, so a crash neither
+// skips nor double-applies an event.
+//
+// On start it catches up from its checkpoints, in steps of batch_events
+// (one commit each, one message each, so it stays responsive), then follows
+// the live tail: the event bus of each log wakes it, and it reads what is new
+// from the log itself. An event that keeps failing is retried after
+// backoff * 2^(n-1), and after max_retries tries parked in the dead-letter
+// store (queue "projection.<name>") while the projection moves on. A failed
+// read or commit is the store's fault, not the event's: the store is reopened
+// and the step retried, never parked.
+//
+// It runs on a detached thread of its own: every step blocks on LevelDB.
+
+#include "actors/actor_types.hpp"
+#include "actors/engine.hpp"
+#include "actors/projection.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace linkly {
+
+class dead_letter_store;
+class event_bus;
+
+using tail_atom = caf::atom_constant<caf::atom("tail")>;
+using step_atom = caf::atom_constant<caf::atom("step")>;
+
+/// One log a projection follows.
+struct followed_log {
+  std::string_view name;  // kLinksLog, kClicksLog
+  std::shared_ptr<event_log> log;
+  event_bus* bus = nullptr;  // wakes the runner; outlives it
+};
+
+/// What the runner counts; read by projection_status.
+struct projection_counters {
+  std::atomic<std::uint64_t> applied{0};
+  std::atomic<std::uint64_t> retries{0};
+  std::atomic<std::uint64_t> parked{0};
+  std::atomic<std::uint64_t> store_errors{0};
+};
+
+struct projection_runner_config {
+  std::shared_ptr<const projection> proj;
+  std::shared_ptr<projection_store> store;
+  std::vector<followed_log> logs;
+  std::shared_ptr<dead_letter_store> dead_letters;  // may be null
+  projection_options options;
+  std::shared_ptr<projection_counters> counters;
+};
+
+/// The queue name a projection's dead letters carry.
+std::string dead_letter_queue_of(const projection& proj);
+
+/// Spawns the runner; it starts catching up at once. Stop it with an exit
+/// message (its supervisor does).
+caf::actor spawn_projection_runner(caf::actor_system& sys, projection_runner_config config);
+
+}  // namespace linkly

@@ -1,0 +1,191 @@
+#include "storage/projection_store.hpp"
+
+#include "storage/leveldb_util.hpp"
+
+#include <leveldb/db.h>
+#include <leveldb/write_batch.h>
+
+#include <mutex>
+
+namespace linkly {
+
+namespace {
+
+constexpr char kCheckpointTag = 'c';
+constexpr char kStateTag = 's';
+
+std::string state_key(std::string_view key) {
+  std::string k(1, kStateTag);
+  k.append(key);
+  return k;
+}
+
+std::string_view view(const leveldb::Slice& s) {
+  return {s.data(), s.size()};
+}
+
+}  // namespace
+
+std::string encode_counter(std::uint64_t n) {
+  std::string out(8, '\0');
+  for (int i = 7; i >= 0; --i, n >>= 8) out[i] = static_cast<char>(n & 0xff);
+  return out;
+}
+
+bool decode_counter(std::string_view value, std::uint64_t* n) {
+  if (value.size() != 8) return false;
+  std::uint64_t v = 0;
+  for (unsigned char c : value) v = (v << 8) | c;
+  *n = v;
+  return true;
+}
+
+status write_set::get(const projection_store& store, std::string_view key,
+                      std::string* value) const {
+  if (auto it = changes_.find(key); it != changes_.end()) {
+    if (!it->second) return status::not_found(std::string(key));
+    *value = *it->second;
+    return status::ok();
+  }
+  return store.get(key, value);
+}
+
+status write_set::add(const projection_store& store, std::string_view key, std::uint64_t delta) {
+  std::uint64_t n = 0;
+  if (auto it = changes_.find(key); it != changes_.end()) {
+    if (it->second && !decode_counter(*it->second, &n)) {
+      return status::corruption("counter " + std::string(key) + " is not 8 bytes");
+    }
+    it->second = encode_counter(n + delta);
+    return status::ok();
+  }
+  std::string value;
+  status st = store.get(key, &value);
+  if (st.is_ok() && !decode_counter(value, &n)) {
+    return status::corruption("counter " + std::string(key) + " in " + store.dir() +
+                              " is not 8 bytes");
+  }
+  if (!st.is_ok() && !st.is_not_found()) return st;
+  changes_.emplace(std::string(key), encode_counter(n + delta));
+  return status::ok();
+}
+
+status projection_store::open(const std::string& dir, const projection_store_options& options,
+                              std::unique_ptr<projection_store>* out) {
+  std::unique_ptr<projection_store> store(new projection_store(dir, options));
+  if (status st = store->reopen(); !st) return st;
+  *out = std::move(store);
+  return status::ok();
+}
+
+projection_store::projection_store(std::string dir, const projection_store_options& options)
+    : dir_(std::move(dir)), options_(options) {}
+
+projection_store::~projection_store() = default;
+
+status projection_store::reopen() {
+  std::unique_lock lock(mutex_);
+  db_.reset();  // LevelDB's lock must be released before the reopen
+  leveldb::Options lopts;
+  lopts.create_if_missing = options_.create_if_missing;
+  if (options_.env != nullptr) lopts.env = options_.env;
+  if (status st = open_leveldb(dir_, lopts, &db_); !st) return st;
+  write_failure_ = status::ok();
+  return load_checkpoints();
+}
+
+status projection_store::load_checkpoints() {
+  checkpoints_.clear();
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
+  const std::string prefix(1, kCheckpointTag);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    std::uint64_t seq = 0;
+    if (!decode_counter(view(it->value()), &seq)) {
+      return status::corruption("bad checkpoint record in " + dir_);
+    }
+    checkpoints_[std::string(view(it->key()).substr(1))] = seq;
+  }
+  return from_leveldb(it->status(), "reading " + dir_);
+}
+
+status projection_store::get(std::string_view key, std::string* value) const {
+  std::shared_lock lock(mutex_);
+  if (!db_) return status::io_error(dir_ + " is not open");
+  leveldb::Status s = db_->Get(leveldb::ReadOptions(), state_key(key), value);
+  if (s.IsNotFound()) return status::not_found(std::string(key));
+  return from_leveldb(s, "reading " + dir_);
+}
+
+status projection_store::scan(
+    std::string_view prefix, std::string_view after,
+    const std::function<bool(std::string_view key, std::string_view value)>& fn) const {
+  std::shared_lock lock(mutex_);
+  if (!db_) return status::io_error(dir_ + " is not open");
+  leveldb::ReadOptions ropts;
+  ropts.fill_cache = false;
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ropts));
+  const std::string full_prefix = state_key(prefix);
+  if (after.empty()) {
+    it->Seek(full_prefix);
+  } else {
+    const std::string start = state_key(after);
+    it->Seek(start);
+    if (it->Valid() && view(it->key()) == start) it->Next();
+  }
+  for (; it->Valid() && it->key().starts_with(full_prefix); it->Next()) {
+    if (!fn(view(it->key()).substr(1), view(it->value()))) break;
+  }
+  return from_leveldb(it->status(), "reading " + dir_);
+}
+
+std::uint64_t projection_store::checkpoint(std::string_view log) const {
+  std::shared_lock lock(mutex_);
+  auto it = checkpoints_.find(log);
+  return it == checkpoints_.end() ? 0 : it->second;
+}
+
+status projection_store::commit(const write_set& writes) {
+  std::unique_lock lock(mutex_);
+  if (!db_) return status::io_error(dir_ + " is not open");
+  if (!write_failure_.is_ok()) {
+    return status::io_error("store refuses commits after a failed write (" +
+                            write_failure_.message() + "); reopen it");
+  }
+  leveldb::WriteBatch batch;
+  for (const auto& [key, value] : writes.changes_) {
+    if (value) {
+      batch.Put(state_key(key), *value);
+    } else {
+      batch.Delete(state_key(key));
+    }
+  }
+  for (const auto& [log, seq] : writes.checkpoints_) {
+    batch.Put(std::string(1, kCheckpointTag) + log, encode_counter(seq));
+  }
+  leveldb::WriteOptions wopts;
+  wopts.sync = options_.sync;
+  leveldb::Status s = db_->Write(wopts, &batch);
+  if (!s.ok()) {
+    write_failure_ = from_leveldb(s, "committing to " + dir_);
+    return write_failure_;
+  }
+  for (const auto& [log, seq] : writes.checkpoints_) checkpoints_[log] = seq;
+  return status::ok();
+}
+
+status projection_store::clear() {
+  std::unique_lock lock(mutex_);
+  if (!db_) return status::io_error(dir_ + " is not open");
+  leveldb::WriteBatch batch;
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) batch.Delete(it->key());
+  if (!it->status().ok()) return from_leveldb(it->status(), "reading " + dir_);
+  it.reset();
+  leveldb::WriteOptions wopts;
+  wopts.sync = true;
+  if (status st = from_leveldb(db_->Write(wopts, &batch), "clearing " + dir_); !st) return st;
+  checkpoints_.clear();
+  return status::ok();
+}
+
+}  // namespace linkly

@@ -1,0 +1,125 @@
+#pragma once
+// projection_store: the state of one projection and its checkpoints, in its
+// own LevelDB directory.
+//
+// A checkpoint is the last sequence number applied from one log. commit()
+// writes state changes and checkpoints in one WriteBatch, so after a crash
+// the state is exactly that of the events up to the checkpoints: replaying
+// from checkpoint + 1 neither skips nor applies an event twice.
+//
+// Layout:  "c" log-name -> checkpoint:u64-big-endian
+//          "s" key      -> value (the projection's own encoding)
+//
+// Thread safety: any thread may call any method. Commits are serialized;
+// reads run concurrently with them and see whole commits only.
+
+#include "storage/status.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+
+namespace leveldb {
+class DB;
+class Env;
+}  // namespace leveldb
+
+namespace linkly {
+
+class projection_store;
+
+struct projection_store_options {
+  /// Create the directory's store if it does not exist.
+  bool create_if_missing = true;
+  /// fsync every commit. Off by default: a projection is derived, and the
+  /// checkpoint travels with the state, so a power loss only makes it replay
+  /// the last events again from the log.
+  bool sync = false;
+  /// For tests: a LevelDB Env (e.g. one that fails writes). Not owned.
+  leveldb::Env* env = nullptr;
+};
+
+/// Changes to commit at once. Reads through it see its own pending changes
+/// first, so a projection can read-modify-write the same key many times in
+/// one batch.
+class write_set {
+ public:
+  void put(std::string key, std::string value) { changes_[std::move(key)] = std::move(value); }
+  void erase(std::string key) { changes_[std::move(key)] = std::nullopt; }
+  void set_checkpoint(const std::string& log, std::uint64_t seq) { checkpoints_[log] = seq; }
+
+  /// The value `key` has once this set is committed to `store`; not_found if none.
+  status get(const projection_store& store, std::string_view key, std::string* value) const;
+
+  /// Adds `delta` to the counter at `key` (an absent counter is 0).
+  status add(const projection_store& store, std::string_view key, std::uint64_t delta);
+
+  bool empty() const { return changes_.empty() && checkpoints_.empty(); }
+  std::size_t size() const { return changes_.size(); }
+  void clear() {
+    changes_.clear();
+    checkpoints_.clear();
+  }
+
+ private:
+  friend class projection_store;
+  std::map<std::string, std::optional<std::string>, std::less<>> changes_;
+  std::map<std::string, std::uint64_t> checkpoints_;
+};
+
+class projection_store {
+ public:
+  /// Opens (or creates) the store in `dir`. busy() if another process holds it.
+  static status open(const std::string& dir, const projection_store_options& options,
+                     std::unique_ptr<projection_store>* out);
+
+  projection_store(const projection_store&) = delete;
+  projection_store& operator=(const projection_store&) = delete;
+  ~projection_store();
+
+  /// The value at `key`; not_found if none.
+  status get(std::string_view key, std::string* value) const;
+
+  /// Calls `fn(key, value)` for each key starting with `prefix`, in key
+  /// order, after `after` (exclusive; empty: from the start). Stops when fn
+  /// returns false.
+  status scan(std::string_view prefix, std::string_view after,
+              const std::function<bool(std::string_view key, std::string_view value)>& fn) const;
+
+  /// Last seq applied from `log`, 0 if none.
+  std::uint64_t checkpoint(std::string_view log) const;
+
+  /// Writes `writes` atomically. After a failure the store refuses commits
+  /// until reopen() succeeds (LevelDB's own state is then unknown).
+  status commit(const write_set& writes);
+
+  /// Erases everything: state and checkpoints.
+  status clear();
+
+  /// Closes and reopens the directory, e.g. after a failed commit.
+  status reopen();
+
+  const std::string& dir() const { return dir_; }
+
+ private:
+  projection_store(std::string dir, const projection_store_options& options);
+  status load_checkpoints();
+
+  std::string dir_;
+  projection_store_options options_;
+  mutable std::shared_mutex mutex_;  // exclusive for commit/clear/reopen
+  std::unique_ptr<leveldb::DB> db_;
+  std::map<std::string, std::uint64_t, std::less<>> checkpoints_;
+  status write_failure_;
+};
+
+/// Counters as values: 8 bytes big-endian.
+std::string encode_counter(std::uint64_t n);
+bool decode_counter(std::string_view value, std::uint64_t* n);
+
+}  // namespace linkly
