@@ -1,0 +1,220 @@
+// The projections running inside the engine: they follow the logs live,
+// park what they cannot apply, and give start-up its snapshot.
+
+#include "actors/analytics_projection.hpp"
+#include "actors/cache_projection.hpp"
+#include "actors/click_service.hpp"
+#include "actors/projection_runner.hpp"
+#include "actors/projection_status.hpp"
+#include "actors/read_view.hpp"
+#include "schemas/click_events.hpp"
+#include "schemas/clock.hpp"
+#include "storage/dead_letter_store.hpp"
+#include "storage/projection_store.hpp"
+#include "tests/actors/engine_fixture.hpp"
+
+#include <gtest/gtest.h>
+
+namespace linkly::testing {
+namespace {
+
+class ProjectionEngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = make_temp_dir();
+    ASSERT_FALSE(dir_.empty());
+    options_.link_shards = 2;
+    options_.scheduler_threads = 2;
+    options_.clicks.queue.max_wait = std::chrono::milliseconds(1);
+    options_.projections.backoff = std::chrono::milliseconds(1);
+    options_.projections.max_retries = 3;
+    ASSERT_NO_FATAL_FAILURE(start());
+  }
+
+  void TearDown() override {
+    stop();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  template <class T, class Open, class Options>
+  std::shared_ptr<T> open(const std::string& name, Open open_fn, const Options& o) {
+    std::unique_ptr<T> out;
+    status st = open_fn(dir_ + "/" + name, o, &out);
+    EXPECT_TRUE(st) << st.to_string();
+    return std::shared_ptr<T>(std::move(out));
+  }
+
+  void start(bool with_cache = true) {
+    log_options lo;
+    lo.sync = false;
+    links_ = open<event_log>("links", &event_log::open, lo);
+    stores_.clicks_log = open<event_log>("clicks", &event_log::open, lo);
+    stores_.dead_letters =
+        open<dead_letter_store>("dlq", &dead_letter_store::open, dead_letter_options{});
+    stores_.cache = with_cache ? open<projection_store>("cache", &projection_store::open,
+                                                        projection_store_options{})
+                               : nullptr;
+    stores_.analytics =
+        open<projection_store>("analytics", &projection_store::open, projection_store_options{});
+    click_stores clicks{stores_.clicks_log, stores_.dead_letters};
+    status st = engine::start(options_, links_, clicks, stores_, [](const std::string&) {}, &engine_);
+    ASSERT_TRUE(st) << st.to_string();
+  }
+
+  void stop() {
+    if (engine_) engine_->stop();
+    engine_.reset();
+    stores_ = {};
+    links_.reset();
+  }
+
+  command_reply create(std::string code, std::string url) {
+    pending<command_reply> p;
+    engine_->links().create(create_link{std::move(code), std::move(url)}, p.callback());
+    return p.get(timed_out_reply());
+  }
+
+  command_reply update(std::string code, std::string url) {
+    pending<command_reply> p;
+    engine_->links().update(update_link{std::move(code), std::move(url)}, p.callback());
+    return p.get(timed_out_reply());
+  }
+
+  static envelope click(const std::string& code) {
+    click_recorded c;
+    c.code = code;
+    c.clicked_at_ms = now_utc_ms();
+    c.country = "NL";
+    return make_click_envelope(c);
+  }
+
+  projection_status status_of(const std::string& name) {
+    for (auto& s : engine_->projections()) {
+      if (s.name == name) return s;
+    }
+    ADD_FAILURE() << "no projection " << name;
+    return {};
+  }
+
+  bool caught_up(const std::string& name) {
+    for (const auto& p : status_of(name).positions) {
+      if (p.checkpoint != p.head) return false;
+    }
+    return true;
+  }
+
+  std::uint64_t clicks_of(const std::string& code) {
+    std::uint64_t n = 0;
+    EXPECT_TRUE(engine_->analytics()->total_clicks(code, &n));
+    return n;
+  }
+
+  std::string dir_;
+  engine_options options_;
+  std::shared_ptr<event_log> links_;
+  projection_stores stores_;
+  std::unique_ptr<engine> engine_;
+};
+
+TEST_F(ProjectionEngineTest, UpdateReachesTheCacheWithinThreeSeconds) {
+  ASSERT_EQ(create("demo", "https://iii.dev").code, command_errc::ok);
+  ASSERT_EQ(update("demo", "https://iii.dev/updated").code, command_errc::ok);
+  link_record r;
+  EXPECT_TRUE(eventually(
+      [&] {
+        return read_cached_link(*stores_.cache, "demo", &r).is_ok() &&
+               r.url == "https://iii.dev/updated";
+      },
+      std::chrono::seconds(3)));
+  EXPECT_EQ(r.version, 2u);
+  EXPECT_EQ(r.seqs.size(), 2u);
+}
+
+TEST_F(ProjectionEngineTest, ClicksAndCreatesAreCounted) {
+  for (const char* code : {"a", "b", "c", "d", "e"}) {
+    ASSERT_EQ(create(code, "https://example.com").code, command_errc::ok);
+  }
+  engine_->clicks()->submit({click("a"), click("a"), click("a"), click("b")});
+  ASSERT_TRUE(eventually([&] { return caught_up("analytics") && clicks_of("a") == 3; }));
+  EXPECT_EQ(clicks_of("b"), 1u);
+  std::vector<daily_count> rows;
+  ASSERT_TRUE(engine_->analytics()->daily(&rows));
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].day, utc_day(now_utc_ms()));
+  EXPECT_EQ(rows[0].count, 5u);
+  EXPECT_EQ(status_of("analytics").applied, 5u + 4u);
+}
+
+TEST_F(ProjectionEngineTest, PoisonEventIsParkedAndTheProjectionMovesOn) {
+  envelope junk = click("a");
+  junk.payload = "\x01";
+  std::vector<envelope> batch{click("a"), junk, click("a")};
+  append_result r;
+  ASSERT_TRUE(stores_.clicks_log->append(batch, &r));
+  ASSERT_TRUE(eventually([&] { return caught_up("analytics"); }));
+  EXPECT_EQ(clicks_of("a"), 2u);
+  projection_status s = status_of("analytics");
+  EXPECT_EQ(s.parked, 1u);
+  EXPECT_EQ(s.retries, options_.projections.max_retries - 1);
+  std::vector<dead_letter> parked;
+  ASSERT_TRUE(stores_.dead_letters->list(0, 10, &parked));
+  ASSERT_EQ(parked.size(), 1u);
+  EXPECT_EQ(parked[0].queue, "projection.analytics");
+  EXPECT_EQ(parked[0].attempts, options_.projections.max_retries);
+  EXPECT_NE(parked[0].error.find("seq 2"), std::string::npos) << parked[0].error;
+}
+
+TEST_F(ProjectionEngineTest, StartUpLoadsTheSnapshotAndReplaysOnlyTheTail) {
+  for (int i = 0; i < 30; ++i) {
+    ASSERT_EQ(create("k" + std::to_string(i), "https://e.com/" + std::to_string(i)).code,
+              command_errc::ok);
+  }
+  ASSERT_EQ(update("k3", "https://e.com/three").code, command_errc::ok);
+  ASSERT_TRUE(eventually([&] { return caught_up("cache"); }));
+  const std::uint64_t snapshot = links_->highest_seq();
+  stop();
+
+  // Events the cache has not seen: written while no server ran.
+  {
+    log_options lo;
+    std::unique_ptr<event_log> log;
+    ASSERT_TRUE(event_log::open(dir_ + "/links", lo, &log));
+    std::vector<envelope> more{make_envelope(link_created{"late", "https://late.example"}, 1),
+                               make_envelope(link_updated{"k4", "https://e.com/four"}, 2),
+                               make_envelope(link_deleted{"k5"}, 3)};
+    append_result r;
+    ASSERT_TRUE(log->append(more, &r));
+  }
+  ASSERT_NO_FATAL_FAILURE(start());
+  EXPECT_EQ(engine_->recovery().snapshot_seq, snapshot);
+  EXPECT_EQ(engine_->recovery().events, 3u);
+  std::vector<link_info> with_snapshot;
+  for (int i = 0; i < 30; ++i) {
+    link_info l;
+    if (engine_->view().find("k" + std::to_string(i), &l)) with_snapshot.push_back(l);
+  }
+  link_info late;
+  EXPECT_TRUE(engine_->view().find("late", &late));
+  stop();
+
+  ASSERT_NO_FATAL_FAILURE(start(/*with_cache=*/false));
+  EXPECT_EQ(engine_->recovery().snapshot_seq, 0u);
+  EXPECT_EQ(engine_->recovery().events, snapshot + 3);
+  std::vector<link_info> from_log;
+  for (int i = 0; i < 30; ++i) {
+    link_info l;
+    if (engine_->view().find("k" + std::to_string(i), &l)) from_log.push_back(l);
+  }
+  ASSERT_EQ(with_snapshot.size(), 29u);
+  ASSERT_EQ(from_log.size(), with_snapshot.size());
+  for (std::size_t i = 0; i < from_log.size(); ++i) {
+    EXPECT_EQ(from_log[i].code, with_snapshot[i].code);
+    EXPECT_EQ(from_log[i].url, with_snapshot[i].url);
+    EXPECT_EQ(from_log[i].version, with_snapshot[i].version);
+    EXPECT_EQ(from_log[i].updated_at_ms, with_snapshot[i].updated_at_ms);
+  }
+}
+
+}  // namespace
+}  // namespace linkly::testing
