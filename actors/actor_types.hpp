@@ -32,6 +32,7 @@ using list_atom = caf::atom_constant<caf::atom("list")>;
 using history_atom = caf::atom_constant<caf::atom("history")>;
 using restart_atom = caf::atom_constant<caf::atom("restart")>;
 using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
+using redrive_atom = caf::atom_constant<caf::atom("redrive")>;
 
 // -- reply slots --------------------------------------------------------------
 

@@ -46,6 +46,8 @@ status cache_projection::apply(std::string_view, const envelope& env, const proj
     if (!decode_payload(value, &r)) {
       return status::corruption("undecodable cache record for \"" + code + "\"");
     }
+    // Already in the record (a redriven dead letter, say): apply once only.
+    if (!r.seqs.empty() && env.seq <= r.seqs.back()) return status::ok();
     one.restore(code, std::move(r));
   } else if (!st.is_not_found()) {
     return st;

@@ -31,7 +31,6 @@ namespace linkly {
 
 using enqueue_atom = caf::atom_constant<caf::atom("enqueue")>;
 using drain_atom = caf::atom_constant<caf::atom("drain")>;
-using redrive_atom = caf::atom_constant<caf::atom("redrive")>;
 using park_atom = caf::atom_constant<caf::atom("park")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using retry_atom = caf::atom_constant<caf::atom("retry")>;

@@ -126,7 +126,7 @@ void click_runtime::redrive(std::optional<std::uint64_t> id,
   auto slot = slot_for<redrive_reply>(std::move(done), unavailable);
   auto store = dead_letters_;
   auto queue = this->queue();
-  blocking_job job = [store, slot, id, queue] {
+  blocking_job job = [store, slot, id, queue, other = other_queues_] {
     redrive_reply reply;
     std::vector<dead_letter> entries;
     status st;
@@ -142,7 +142,10 @@ void click_runtime::redrive(std::optional<std::uint64_t> id,
       st = store->list(0, SIZE_MAX, &entries);
     }
     for (const auto& entry : entries) {
-      if (entry.queue != "clicks") continue;  // another queue's: not ours to redrive
+      if (entry.queue != "clicks") {
+        if (other && other(entry)) ++reply.redriven;
+        continue;
+      }
       std::vector<envelope> batch;
       if (status d = decode_batch(entry.payload, &batch); !d) {
         st = status::corruption("dead letter " + std::to_string(entry.id) + ": " + d.message());

@@ -24,6 +24,12 @@ class click_runtime : public click_service {
   click_queue_actor queue() const;
   click_queue_actor spawn_queue();
 
+  /// Dead letters of other queues (a projection's) are offered to `route` by
+  /// redrive(); it returns whether it took the entry. Set before serving.
+  void route_other_queues(std::function<bool(const dead_letter&)> route) {
+    other_queues_ = std::move(route);
+  }
+
   /// Stops the helper threads (the queue is stopped by its supervisor).
   void stop_helpers();
 
@@ -48,6 +54,7 @@ class click_runtime : public click_service {
   click_queue_actor queue_;
   caf::actor inline_writer_;  // runs blocking jobs: inline click writes
   caf::actor admin_;          // runs blocking jobs: dead-letter store calls
+  std::function<bool(const dead_letter&)> other_queues_;
 };
 
 }  // namespace linkly

@@ -207,6 +207,17 @@ status engine::start(const engine_options& options, std::shared_ptr<event_log> l
     m->clicks = std::make_unique<click_runtime>(*m->system, click_opts, clicks.log,
                                                 clicks.dead_letters, on_fatal);
   }
+  if (m->clicks) {
+    m->clicks->route_other_queues([im = m.get()](const dead_letter& entry) {
+      for (std::size_t i = 0; i < im->projections.size(); ++i) {
+        if (entry.queue != dead_letter_queue_of(*im->projections[i].proj)) continue;
+        std::lock_guard lock(im->runners_mutex);
+        caf::anon_send(im->runners[i], redrive_atom::value, entry);
+        return true;
+      }
+      return false;
+    });
+  }
   supervisor_hooks hooks{std::move(on_fatal), m->restarts};
   m->supervisor =
       spawn_supervisor(*m->system, options.supervision, m->children(std::move(tables)), hooks);

@@ -85,7 +85,8 @@ void link_table::apply(const link_event& event, const envelope& env) {
 }
 
 void link_table::restore(std::string code, link_record record) {
-  links_.insert_or_assign(std::move(code), std::move(record));
+  // Snapshots come in code order: then the end is the right place, O(1).
+  links_.insert_or_assign(links_.end(), std::move(code), std::move(record));
 }
 
 const link_record* link_table::find(std::string_view code) const {

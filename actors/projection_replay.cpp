@@ -70,6 +70,13 @@ status skip_event(projection_store& store, std::string_view log_name, std::uint6
   return store.commit(writes);
 }
 
+status apply_parked(const projection& proj, projection_store& store, std::string_view log_name,
+                    const envelope& env) {
+  write_set writes;
+  if (status st = apply_one(proj, log_name, env, store, &writes); !st) return st;
+  return store.commit(writes);
+}
+
 status replay_projection(const projection& proj, projection_store& store, const event_log& links,
                          const event_log* clicks, std::uint64_t links_to, std::uint64_t clicks_to,
                          std::size_t batch_events, std::uint64_t* applied) {

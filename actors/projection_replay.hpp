@@ -42,6 +42,12 @@ status apply_step(const projection& proj, projection_store& store, std::string_v
 /// parked event).
 status skip_event(projection_store& store, std::string_view log_name, std::uint64_t seq);
 
+/// Applies one parked event again, out of order, leaving the checkpoints
+/// alone (they are already past it). A projection whose state depends on
+/// order (the cache) ignores an event older than what it holds.
+status apply_parked(const projection& proj, projection_store& store, std::string_view log_name,
+                    const envelope& env);
+
 /// Applies everything below `to` of every log the projection follows, in
 /// steps of `batch_events`. Stops at the first event that does not apply
 /// (a rebuild has nobody to retry it) and says which.

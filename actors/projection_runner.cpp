@@ -58,7 +58,7 @@ status park(runner_state& st, std::string_view log_name, const envelope& env, co
   if (st.config.dead_letters) {
     dead_letter entry;
     entry.queue = dead_letter_queue_of(proj);
-    entry.payload = encode_record_value(env);
+    entry.payload = encode_parked_event(env);
     entry.error =
         std::string(log_name) + " seq " + std::to_string(env.seq) + ": " + why.to_string();
     entry.attempts = static_cast<std::uint32_t>(st.failures);
@@ -133,6 +133,28 @@ void step(runner_pointer self) {
   }
 }
 
+void redrive(runner_pointer self, const dead_letter& entry) {
+  auto& s = self->state;
+  const projection& proj = *s.config.proj;
+  // A second redrive of the same entry, queued behind the first, finds it gone.
+  dead_letter current;
+  if (s.config.dead_letters->get(entry.id, &current).is_not_found()) return;
+  envelope env;
+  status st = decode_parked_event(entry.payload, &env);
+  std::string_view log_name = env.type == event_type::click_recorded ? kClicksLog : kLinksLog;
+  if (st) st = apply_parked(proj, *s.config.store, log_name, env);
+  if (!st) {
+    spdlog::error("{}: dead letter {} not redriven: {}", proj.name(), entry.id, st.to_string());
+    return;
+  }
+  if (status erased = s.config.dead_letters->erase(entry.id); !erased) {
+    spdlog::error("{}: dead letter {} applied but not erased: {}", proj.name(), entry.id,
+                  erased.to_string());
+    return;
+  }
+  spdlog::info("{}: redrove dead letter {} ({} seq {})", proj.name(), entry.id, log_name, env.seq);
+}
+
 caf::behavior projection_runner(runner_pointer self, projection_runner_config config) {
   auto& s = self->state;
   s.config = std::move(config);
@@ -155,6 +177,7 @@ caf::behavior projection_runner(runner_pointer self, projection_runner_config co
   return {
       [self](tail_atom) { schedule(self); },
       [self](step_atom) { step(self); },
+      [self](redrive_atom, const dead_letter& entry) { redrive(self, entry); },
   };
 }
 
@@ -162,6 +185,19 @@ caf::behavior projection_runner(runner_pointer self, projection_runner_config co
 
 std::string dead_letter_queue_of(const projection& proj) {
   return "projection." + std::string(proj.name());
+}
+
+std::string encode_parked_event(const envelope& env) {
+  return encode_record_key(env.seq) + encode_record_value(env);
+}
+
+status decode_parked_event(std::string_view payload, envelope* out) {
+  std::uint64_t seq = 0;
+  if (payload.size() < kRecordKeySize ||
+      !decode_record_key(payload.substr(0, kRecordKeySize), &seq)) {
+    return status::corruption("not a parked event");
+  }
+  return decode_record_value(seq, payload.substr(kRecordKeySize), out);
 }
 
 caf::actor spawn_projection_runner(caf::actor_system& sys, projection_runner_config config) {

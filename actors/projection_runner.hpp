@@ -12,11 +12,15 @@
 // read or commit is the store's fault, not the event's: the store is reopened
 // and the step retried, never parked.
 //
+// redrive_atom with a dead letter of its queue applies the parked event again
+// (out of order, see apply_parked) and erases the dead letter once applied.
+//
 // It runs on a detached thread of its own: every step blocks on LevelDB.
 
 #include "actors/actor_types.hpp"
 #include "actors/engine.hpp"
 #include "actors/projection.hpp"
+#include "storage/dead_letter_store.hpp"
 
 #include <atomic>
 #include <cstdint>
@@ -26,7 +30,6 @@
 
 namespace linkly {
 
-class dead_letter_store;
 class event_bus;
 
 using tail_atom = caf::atom_constant<caf::atom("tail")>;
@@ -58,6 +61,17 @@ struct projection_runner_config {
 
 /// The queue name a projection's dead letters carry.
 std::string dead_letter_queue_of(const projection& proj);
+
+/// A parked event as a dead letter's payload:  seq:u64-big-endian record-value
+/// (storage/record_format.hpp), so the event keeps its sequence number.
+std::string encode_parked_event(const envelope& env);
+status decode_parked_event(std::string_view payload, envelope* out);
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, dead_letter& x) {
+  return f(caf::meta::type_name("dead_letter"), x.id, x.queue, x.payload, x.error, x.attempts,
+           x.failed_at_ms);
+}
 
 /// Spawns the runner; it starts catching up at once. Stop it with an exit
 /// message (its supervisor does).

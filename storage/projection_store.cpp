@@ -2,7 +2,9 @@
 
 #include "storage/leveldb_util.hpp"
 
+#include <leveldb/cache.h>
 #include <leveldb/db.h>
+#include <leveldb/filter_policy.h>
 #include <leveldb/write_batch.h>
 
 #include <mutex>
@@ -40,6 +42,29 @@ bool decode_counter(std::string_view value, std::uint64_t* n) {
   return true;
 }
 
+namespace {
+
+status add_to_counter(std::string_view key, std::string* value, std::uint64_t delta) {
+  std::uint64_t n = 0;
+  if (!value->empty() && !decode_counter(*value, &n)) {
+    return status::corruption("counter " + std::string(key) + " is not 8 bytes");
+  }
+  *value = encode_counter(n + delta);
+  return status::ok();
+}
+
+}  // namespace
+
+void write_set::put(std::string key, std::string value) {
+  deltas_.erase(key);
+  changes_[std::move(key)] = std::move(value);
+}
+
+void write_set::erase(std::string key) {
+  deltas_.erase(key);
+  changes_[std::move(key)] = std::nullopt;
+}
+
 status write_set::get(const projection_store& store, std::string_view key,
                       std::string* value) const {
   if (auto it = changes_.find(key); it != changes_.end()) {
@@ -47,27 +72,27 @@ status write_set::get(const projection_store& store, std::string_view key,
     *value = *it->second;
     return status::ok();
   }
-  return store.get(key, value);
+  status st = store.get(key, value);
+  auto d = deltas_.find(key);
+  if (d == deltas_.end()) return st;
+  if (st.is_not_found()) value->clear();
+  if (!st.is_ok() && !st.is_not_found()) return st;
+  return add_to_counter(key, value, d->second);
 }
 
-status write_set::add(const projection_store& store, std::string_view key, std::uint64_t delta) {
-  std::uint64_t n = 0;
+void write_set::add(std::string_view key, std::uint64_t delta) {
   if (auto it = changes_.find(key); it != changes_.end()) {
-    if (it->second && !decode_counter(*it->second, &n)) {
-      return status::corruption("counter " + std::string(key) + " is not 8 bytes");
-    }
-    it->second = encode_counter(n + delta);
-    return status::ok();
+    std::string& v = it->second ? *it->second : it->second.emplace();
+    std::uint64_t n = 0;
+    decode_counter(v, &n);
+    v = encode_counter(n + delta);
+    return;
   }
-  std::string value;
-  status st = store.get(key, &value);
-  if (st.is_ok() && !decode_counter(value, &n)) {
-    return status::corruption("counter " + std::string(key) + " in " + store.dir() +
-                              " is not 8 bytes");
+  if (auto d = deltas_.find(key); d != deltas_.end()) {
+    d->second += delta;
+  } else {
+    deltas_.emplace(std::string(key), delta);
   }
-  if (!st.is_ok() && !st.is_not_found()) return st;
-  changes_.emplace(std::string(key), encode_counter(n + delta));
-  return status::ok();
 }
 
 status projection_store::open(const std::string& dir, const projection_store_options& options,
@@ -79,15 +104,21 @@ status projection_store::open(const std::string& dir, const projection_store_opt
 }
 
 projection_store::projection_store(std::string dir, const projection_store_options& options)
-    : dir_(std::move(dir)), options_(options) {}
+    : dir_(std::move(dir)), options_(options), filter_policy_(leveldb::NewBloomFilterPolicy(10)) {}
 
-projection_store::~projection_store() = default;
+projection_store::~projection_store() {
+  db_.reset();  // before the filter policy it uses
+}
 
 status projection_store::reopen() {
   std::unique_lock lock(mutex_);
   db_.reset();  // LevelDB's lock must be released before the reopen
   leveldb::Options lopts;
   lopts.create_if_missing = options_.create_if_missing;
+  // Projections read-modify-write keys that often do not exist yet: a bloom
+  // filter answers most of those misses without touching a table file.
+  lopts.filter_policy = filter_policy_.get();
+  lopts.write_buffer_size = 32u << 20;
   if (options_.env != nullptr) lopts.env = options_.env;
   if (status st = open_leveldb(dir_, lopts, &db_); !st) return st;
   write_failure_ = status::ok();
@@ -98,6 +129,8 @@ status projection_store::load_checkpoints() {
   checkpoints_.clear();
   std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
   const std::string prefix(1, kCheckpointTag);
+  it->Seek(std::string(1, kStateTag));
+  empty_ = !it->Valid() || !it->key().starts_with(std::string(1, kStateTag));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     std::uint64_t seq = 0;
     if (!decode_counter(view(it->value()), &seq)) {
@@ -152,6 +185,17 @@ status projection_store::commit(const write_set& writes) {
                             write_failure_.message() + "); reopen it");
   }
   leveldb::WriteBatch batch;
+  // Deltas meet the stored values here, under the lock: no commit between.
+  std::string current;
+  for (const auto& [key, delta] : writes.deltas_) {
+    const std::string k = state_key(key);
+    leveldb::Status s =
+        empty_ ? leveldb::Status::NotFound("") : db_->Get(leveldb::ReadOptions(), k, &current);
+    if (s.IsNotFound()) current.clear();
+    if (!s.ok() && !s.IsNotFound()) return from_leveldb(s, "reading " + dir_);
+    if (status st = add_to_counter(key, &current, delta); !st) return st;
+    batch.Put(k, current);
+  }
   for (const auto& [key, value] : writes.changes_) {
     if (value) {
       batch.Put(state_key(key), *value);
@@ -170,6 +214,7 @@ status projection_store::commit(const write_set& writes) {
     return write_failure_;
   }
   for (const auto& [log, seq] : writes.checkpoints_) checkpoints_[log] = seq;
+  if (!writes.changes_.empty() || !writes.deltas_.empty()) empty_ = false;
   return status::ok();
 }
 
@@ -185,6 +230,7 @@ status projection_store::clear() {
   wopts.sync = true;
   if (status st = from_leveldb(db_->Write(wopts, &batch), "clearing " + dir_); !st) return st;
   checkpoints_.clear();
+  empty_ = true;
   return status::ok();
 }
 

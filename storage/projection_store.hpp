@@ -23,10 +23,12 @@
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 namespace leveldb {
 class DB;
 class Env;
+class FilterPolicy;
 }  // namespace leveldb
 
 namespace linkly {
@@ -46,29 +48,42 @@ struct projection_store_options {
 
 /// Changes to commit at once. Reads through it see its own pending changes
 /// first, so a projection can read-modify-write the same key many times in
-/// one batch.
+/// one batch. Counter additions are kept as deltas and added to the stored
+/// value at commit, so counting reads nothing until then.
 class write_set {
  public:
-  void put(std::string key, std::string value) { changes_[std::move(key)] = std::move(value); }
-  void erase(std::string key) { changes_[std::move(key)] = std::nullopt; }
+  void put(std::string key, std::string value);
+  void erase(std::string key);
   void set_checkpoint(const std::string& log, std::uint64_t seq) { checkpoints_[log] = seq; }
 
   /// The value `key` has once this set is committed to `store`; not_found if none.
   status get(const projection_store& store, std::string_view key, std::string* value) const;
 
-  /// Adds `delta` to the counter at `key` (an absent counter is 0).
-  status add(const projection_store& store, std::string_view key, std::uint64_t delta);
+  /// Adds `delta` to the counter at `key` (an absent counter is 0). A key
+  /// holding something else than a counter fails the commit.
+  void add(std::string_view key, std::uint64_t delta);
 
-  bool empty() const { return changes_.empty() && checkpoints_.empty(); }
-  std::size_t size() const { return changes_.size(); }
+  bool empty() const { return changes_.empty() && deltas_.empty() && checkpoints_.empty(); }
+  /// Keys changed.
+  std::size_t size() const { return changes_.size() + deltas_.size(); }
   void clear() {
     changes_.clear();
+    deltas_.clear();
     checkpoints_.clear();
   }
 
  private:
   friend class projection_store;
-  std::map<std::string, std::optional<std::string>, std::less<>> changes_;
+  struct hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
+  // Unordered: a rebuild folds many events per commit, and LevelDB sorts
+  // the batch itself.
+  std::unordered_map<std::string, std::optional<std::string>, hash, std::equal_to<>> changes_;
+  std::unordered_map<std::string, std::uint64_t, hash, std::equal_to<>> deltas_;  // not in changes_
   std::map<std::string, std::uint64_t> checkpoints_;
 };
 
@@ -113,8 +128,10 @@ class projection_store {
   std::string dir_;
   projection_store_options options_;
   mutable std::shared_mutex mutex_;  // exclusive for commit/clear/reopen
+  std::unique_ptr<const leveldb::FilterPolicy> filter_policy_;
   std::unique_ptr<leveldb::DB> db_;
   std::map<std::string, std::uint64_t, std::less<>> checkpoints_;
+  bool empty_ = false;  // no state key stored: a rebuild's deltas need no reads
   status write_failure_;
 };
 

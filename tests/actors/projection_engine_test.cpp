@@ -58,7 +58,8 @@ class ProjectionEngineTest : public ::testing::Test {
     stores_.analytics =
         open<projection_store>("analytics", &projection_store::open, projection_store_options{});
     click_stores clicks{stores_.clicks_log, stores_.dead_letters};
-    status st = engine::start(options_, links_, clicks, stores_, [](const std::string&) {}, &engine_);
+    status st = engine::start(
+        options_, links_, clicks, stores_, [](const std::string&) {}, &engine_);
     ASSERT_TRUE(st) << st.to_string();
   }
 
@@ -163,6 +164,32 @@ TEST_F(ProjectionEngineTest, PoisonEventIsParkedAndTheProjectionMovesOn) {
   EXPECT_EQ(parked[0].queue, "projection.analytics");
   EXPECT_EQ(parked[0].attempts, options_.projections.max_retries);
   EXPECT_NE(parked[0].error.find("seq 2"), std::string::npos) << parked[0].error;
+}
+
+TEST_F(ProjectionEngineTest, RedrivenDeadLetterIsAppliedOnceAndErased) {
+  // A good click parked by hand, as a projection would park it.
+  std::vector<envelope> batch{click("a")};
+  append_result r;
+  ASSERT_TRUE(stores_.clicks_log->append(batch, &r));
+  ASSERT_TRUE(eventually([&] { return caught_up("analytics") && clicks_of("a") == 1; }));
+  dead_letter entry;
+  entry.queue = "projection.analytics";
+  entry.payload = encode_parked_event(batch[0]);
+  ASSERT_TRUE(stores_.dead_letters->put(&entry));
+
+  for (int i = 0; i < 2; ++i) {  // twice: the second finds it gone
+    pending<redrive_reply> p;
+    engine_->clicks()->redrive(entry.id, p.callback());
+    redrive_reply reply = p.get({});
+    EXPECT_TRUE(reply.ok) << reply.error;
+  }
+  ASSERT_TRUE(eventually([&] { return stores_.dead_letters->size() == 0; }));
+  // Let the second redrive through the runner's mailbox before counting.
+  ASSERT_TRUE(eventually([&] { return clicks_of("a") == 2; }));
+  std::vector<envelope> more{click("b")};
+  ASSERT_TRUE(stores_.clicks_log->append(more, &r));
+  ASSERT_TRUE(eventually([&] { return clicks_of("b") == 1; }));
+  EXPECT_EQ(clicks_of("a"), 2u) << "applied once by the redrive, not twice";
 }
 
 TEST_F(ProjectionEngineTest, StartUpLoadsTheSnapshotAndReplaysOnlyTheTail) {

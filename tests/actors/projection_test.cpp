@@ -6,6 +6,7 @@
 #include "actors/link_recovery.hpp"
 #include "actors/projection_replay.hpp"
 #include "schemas/click_events.hpp"
+#include "schemas/clock.hpp"
 #include "schemas/link_events.hpp"
 #include "storage/event_log.hpp"
 #include "storage/projection_store.hpp"
@@ -110,8 +111,8 @@ bool same(const link_record& a, const link_record& b) {
 TEST_F(ProjectionTest, CommitWritesStateAndCheckpointTogether) {
   auto store = open_store("/mem/p");
   write_set w;
-  ASSERT_TRUE(w.add(*store, "n", 2));
-  ASSERT_TRUE(w.add(*store, "n", 3));  // reads its own pending value
+  w.add("n", 2);
+  w.add("n", 3);  // adds to its own pending value
   w.set_checkpoint("links", 7);
   ASSERT_TRUE(store->commit(w));
   std::string v;
@@ -126,16 +127,27 @@ TEST_F(ProjectionTest, CommitWritesStateAndCheckpointTogether) {
   EXPECT_EQ(store->checkpoint("clicks"), 0u);
 }
 
+TEST(UtcDay, MatchesTheCalendar) {
+  EXPECT_EQ(utc_day(0), "1970-01-01");
+  EXPECT_EQ(utc_day(kDay1), "2025-12-01");
+  EXPECT_EQ(utc_day(kDay1 - 1), "2025-11-30");
+  EXPECT_EQ(utc_day(951'782'400'000), "2000-02-29");  // a leap day
+  EXPECT_EQ(utc_day(-1), "1969-12-31");
+  for (std::int64_t ms = 0; ms < 40'000 * kDayMs; ms += 97 * kDayMs + 12'345) {
+    EXPECT_EQ(utc_day(ms), format_utc_ms(ms).substr(0, 10)) << ms;
+  }
+}
+
 TEST_F(ProjectionTest, FailedCommitChangesNothingAndRefusesUntilReopened) {
   auto store = open_store("/mem/p", /*faulty=*/true);
   write_set first;
-  ASSERT_TRUE(first.add(*store, "n", 1));
+  first.add("n", 1);
   first.set_checkpoint("links", 1);
   ASSERT_TRUE(store->commit(first));
 
   env_->fail_from(0);
   write_set second;
-  ASSERT_TRUE(second.add(*store, "n", 1));
+  second.add("n", 1);
   second.set_checkpoint("links", 2);
   EXPECT_FALSE(store->commit(second));
   env_->heal();
@@ -223,9 +235,8 @@ TEST_F(ProjectionTest, AnalyticsCountsByTheEventsOwnTime) {
   EXPECT_EQ(s.total, 3u);
   EXPECT_EQ(s.by_day, (std::map<std::string, std::uint64_t>{{"2025-12-01", 2}, {"2025-12-02", 1}}));
   EXPECT_EQ(s.by_country, (std::map<std::string, std::uint64_t>{{"US", 2}, {"unknown", 1}}));
-  EXPECT_EQ(s.by_referrer,
-            (std::map<std::string, std::uint64_t>{
-                {"news.example.com", 1}, {"direct", 1}, {"unknown", 1}}));
+  EXPECT_EQ(s.by_referrer, (std::map<std::string, std::uint64_t>{
+                               {"news.example.com", 1}, {"direct", 1}, {"unknown", 1}}));
   std::uint64_t total = 0;
   ASSERT_TRUE(reader.total_clicks("c", &total));
   EXPECT_EQ(total, 0u) << "a code's prefix is not another code";
