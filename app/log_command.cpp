@@ -1,8 +1,6 @@
 #include "app/commands.hpp"
 
-#include "schemas/click_events.hpp"
-#include "schemas/clock.hpp"
-#include "schemas/link_events.hpp"
+#include "http/event_json.hpp"
 #include "storage/event_log.hpp"
 
 #include <boost/json.hpp>
@@ -10,42 +8,6 @@
 #include <iostream>
 
 namespace linkly {
-
-namespace {
-
-boost::json::object click_json(const envelope& env) {
-  boost::json::object out;
-  click_recorded click;
-  if (!decode_click(env, &click)) return out;
-  out["code"] = click.code;
-  out["clicked_at"] = format_utc_ms(click.clicked_at_ms);
-  out["link_version"] = click.link_version;
-  out["url"] = click.url;
-  out["country"] = click.country;
-  if (click.latitude) out["latitude"] = *click.latitude;
-  if (click.longitude) out["longitude"] = *click.longitude;
-  out["referrer"] = click.referrer;
-  out["user_agent"] = click.user_agent;
-  out["client_address"] = click.client_address;
-  return out;
-}
-
-// The event's fields; an empty object for a payload this build cannot read.
-boost::json::object event_json(const envelope& env) {
-  if (env.type == event_type::click_recorded) return click_json(env);
-  boost::json::object out;
-  link_event event;
-  if (!decode_link_event(env, &event)) return out;
-  std::visit(
-      [&](const auto& e) {
-        out["code"] = e.code;
-        if constexpr (!std::is_same_v<std::decay_t<decltype(e)>, link_deleted>) out["url"] = e.url;
-      },
-      event);
-  return out;
-}
-
-}  // namespace
 
 std::string store_dir(const config& cfg, const std::string& name) {
   return cfg.data_dir + "/" + name;
@@ -73,14 +35,7 @@ int run_log_dump(const config& cfg, const dump_options& options) {
     return 1;
   }
   status st = log->replay(options.from, event_log::kNoLimit, options.limit, [](const envelope& e) {
-    boost::json::object line;
-    line["seq"] = e.seq;
-    line["type"] = to_string(e.type);
-    line["schema_version"] = e.schema_version;
-    line["at"] = format_utc_ms(e.timestamp_ms);
-    line["key"] = e.key;
-    line["event"] = event_json(e);
-    std::cout << boost::json::serialize(line) << '\n';
+    std::cout << boost::json::serialize(envelope_json(e)) << '\n';
     return static_cast<bool>(std::cout);
   });
   std::cout.flush();

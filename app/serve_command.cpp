@@ -2,10 +2,13 @@
 
 #include "actors/click_service.hpp"
 #include "actors/engine.hpp"
+#include "actors/event_bus.hpp"
 #include "actors/link_service.hpp"
+#include "actors/projection_status.hpp"
 #include "http/server.hpp"
 #include "storage/dead_letter_store.hpp"
 #include "storage/event_log.hpp"
+#include "storage/projection_store.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -74,6 +77,17 @@ int run_serve(const config& cfg) {
   }
   std::shared_ptr<event_log> log = std::move(opened);
 
+  projection_stores projections;
+  for (auto [name, store] : {std::pair{"cache", &projections.cache},
+                             std::pair{"analytics", &projections.analytics}}) {
+    std::unique_ptr<projection_store> opened_store;
+    if (status st = projection_store::open(store_dir(cfg, name), {}, &opened_store); !st) {
+      spdlog::error("cannot open the {} store: {}", name, st.to_string());
+      return 1;
+    }
+    *store = std::move(opened_store);
+  }
+
   click_stores clicks;
   if (cfg.engine.clicks.mode != click_mode::off) {
     std::unique_ptr<event_log> clicks_log;
@@ -88,22 +102,33 @@ int run_serve(const config& cfg) {
     }
     spdlog::info("clicks log at seq {}, {} dead letters", clicks_log->highest_seq(),
                  dead_letters->size());
-    clicks.log = std::move(clicks_log);
-    clicks.dead_letters = std::move(dead_letters);
+    projections.clicks_log = std::move(clicks_log);
+    projections.dead_letters = std::move(dead_letters);
+    clicks.log = projections.clicks_log;
+    clicks.dead_letters = projections.dead_letters;
   }
 
   stop_signal stop;
   std::unique_ptr<engine> eng;
   auto on_fatal = [&stop](const std::string& reason) { stop.notify(reason, 1); };
-  if (status st = engine::start(cfg.engine, log, clicks, on_fatal, &eng); !st) {
+  if (status st = engine::start(cfg.engine, log, clicks, projections, on_fatal, &eng); !st) {
     spdlog::error("cannot recover link state: {}", st.to_string());
     return 1;
   }
   const auto& rec = eng->recovery();
-  spdlog::info("recovered {} links from {} events in {} ms ({} shards)", rec.links, rec.events,
-               rec.elapsed.count() / 1000, cfg.engine.link_shards);
+  spdlog::info("recovered {} links from the cache at seq {} and {} events after it in {} ms ({} "
+               "shards)",
+               rec.links, rec.snapshot_seq, rec.events, rec.elapsed.count() / 1000,
+               cfg.engine.link_shards);
 
-  http_server server(cfg.http, eng->links(), eng->clicks());
+  read_sources sources;
+  sources.analytics = eng->analytics();
+  sources.links_log = &eng->links_log();
+  sources.link_events = &eng->link_events();
+  sources.clicks_log = eng->clicks_log();
+  sources.click_events = eng->click_events();
+  sources.projections = [e = eng.get()] { return e->projections(); };
+  http_server server(cfg.http, eng->links(), eng->clicks(), std::move(sources));
   if (status st = server.start(); !st) {
     spdlog::error("{}", st.message());
     eng->stop();

@@ -1,6 +1,7 @@
 #include "http/metrics.hpp"
 
 #include "actors/click_metrics.hpp"
+#include "actors/projection_status.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -100,7 +101,75 @@ void append_histogram(std::string* out, std::string_view name, std::string_view 
   out->append("\n");
 }
 
+void append_label(std::string* out, std::string_view name, std::string_view value) {
+  // Prometheus label values escape backslash, quote and newline.
+  out->append(name).append("=\"");
+  for (char c : value) {
+    if (c == '\\' || c == '"') out->push_back('\\');
+    if (c == '\n') {
+      out->append("\\n");
+    } else {
+      out->push_back(c);
+    }
+  }
+  out->append("\"");
+}
+
 }  // namespace
+
+void append_projection_metrics(std::string* out, const std::vector<projection_status>& statuses) {
+  if (statuses.empty()) return;
+  using position_value = std::uint64_t (*)(const log_position&);
+  struct per_log {
+    std::string_view name, type, help;
+    position_value value;
+  };
+  const per_log per_logs[] = {
+      {"linkly_projection_checkpoint", "gauge", "Last sequence number a projection applied.",
+       [](const log_position& p) { return p.checkpoint; }},
+      {"linkly_projection_lag_events", "gauge",
+       "Events of a log a projection has not applied yet (head - checkpoint).",
+       [](const log_position& p) { return p.head > p.checkpoint ? p.head - p.checkpoint : 0; }},
+  };
+  for (const auto& m : per_logs) {
+    append_header(out, m.name, m.type, m.help);
+    for (const projection_status& s : statuses) {
+      for (const log_position& p : s.positions) {
+        out->append(m.name).append("{");
+        append_label(out, "projection", s.name);
+        out->append(",");
+        append_label(out, "log", p.log);
+        out->append("} ");
+        append_number(out, m.value(p));
+        out->append("\n");
+      }
+    }
+  }
+  struct counter {
+    std::string_view name, help;
+    std::uint64_t projection_status::*value;
+  };
+  const counter counters[] = {
+      {"linkly_projection_applied_total", "Events applied by a projection since start.",
+       &projection_status::applied},
+      {"linkly_projection_retries_total", "Failed applies a projection retried.",
+       &projection_status::retries},
+      {"linkly_projection_parked_total", "Events a projection parked as dead letters.",
+       &projection_status::parked},
+      {"linkly_projection_store_errors_total", "Failed projection store reads or commits.",
+       &projection_status::store_errors},
+  };
+  for (const auto& c : counters) {
+    append_header(out, c.name, "counter", c.help);
+    for (const projection_status& s : statuses) {
+      out->append(c.name).append("{");
+      append_label(out, "projection", s.name);
+      out->append("} ");
+      append_number(out, s.*c.value);
+      out->append("\n");
+    }
+  }
+}
 
 std::string render_metrics(const http_metrics* http, const click_metrics* clicks,
                            const latency_histogram* journal_writes) {

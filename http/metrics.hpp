@@ -12,10 +12,12 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace linkly {
 
 struct click_metrics;
+struct projection_status;
 
 /// What the server counts itself.
 struct http_metrics {
@@ -28,5 +30,10 @@ struct http_metrics {
 /// is not null, the links journal's write times when `journal_writes` is not.
 std::string render_metrics(const http_metrics* http, const click_metrics* clicks,
                            const latency_histogram* journal_writes = nullptr);
+
+/// Appends each projection's progress: per log its checkpoint and lag
+/// (head - checkpoint, in events), and its applied, retried, parked and
+/// store-error counts; labelled projection="..." (and log="...").
+void append_projection_metrics(std::string* out, const std::vector<projection_status>& statuses);
 
 }  // namespace linkly

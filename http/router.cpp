@@ -2,13 +2,16 @@
 
 #include "actors/click_service.hpp"
 #include "actors/link_service.hpp"
+#include "actors/projection_status.hpp"
 #include "actors/read_view.hpp"
+#include "http/analytics_routes.hpp"
 #include "http/dlq_routes.hpp"
 #include "http/json_body.hpp"
 #include "http/link_json.hpp"
 #include "http/metrics.hpp"
 #include "http/redirect.hpp"
 #include "http/routes.hpp"
+#include "http/stream_routes.hpp"
 #include "schemas/link_rules.hpp"
 
 #include <boost/json/value.hpp>
@@ -74,6 +77,7 @@ http_response metrics_response(const router_context& ctx) {
   res.set(http::field::cache_control, "no-store");
   res.body() = render_metrics(ctx.metrics, ctx.clicks ? &ctx.clicks->metrics() : nullptr,
                               ctx.links ? ctx.links->journal_writes() : nullptr);
+  if (ctx.sources.projections) append_projection_metrics(&res.body(), ctx.sources.projections());
   res.prepare_payload();
   return res;
 }
@@ -82,7 +86,9 @@ void get_link(const std::string& code, const router_context& ctx, const response
   if (ctx.view == nullptr) return send(unavailable_response());
   link_info link;
   if (is_code_syntax(code) && ctx.view->find(code, &link)) {
-    return send(json_response(http_status::ok, link_json(link)));
+    boost::json::object body = link_json(link);
+    add_click_total(ctx.sources.analytics, code, &body);
+    return send(json_response(http_status::ok, body));
   }
   send(link_not_found_response());
 }
@@ -203,6 +209,9 @@ void handle_request(const http_request& req, const router_context& ctx, response
       if (method == http::verb::post) return create(req, ctx, std::move(send));
       break;
     case route_id::link_item:
+      if (method == http::verb::get && match.as_of) {
+        return link_as_of_route(std::move(match.code), *match.as_of, ctx, std::move(send));
+      }
       if (method == http::verb::get) return get_link(match.code, ctx, send);
       if (method == http::verb::put)
         return update(req, std::move(match.code), ctx, std::move(send));
@@ -210,6 +219,23 @@ void handle_request(const http_request& req, const router_context& ctx, response
       break;
     case route_id::link_history:
       if (method == http::verb::get) return history(std::move(match.code), ctx, std::move(send));
+      break;
+    case route_id::link_stats:
+      if (method == http::verb::get) {
+        return link_stats_route(std::move(match.code), ctx, std::move(send));
+      }
+      break;
+    case route_id::analytics_daily:
+      if (method == http::verb::get) return daily_analytics(ctx, send);
+      break;
+    case route_id::clicks_summary:
+      if (method == http::verb::get) return clicks_summary(ctx, send);
+      break;
+    case route_id::clicks_stream:
+      if (method == http::verb::get) return clicks_stream(req, match, ctx, info, send);
+      break;
+    case route_id::events:
+      if (method == http::verb::get) return events_stream(req, match, ctx, info, send);
       break;
     case route_id::not_found:
     case route_id::bad_target:

@@ -13,8 +13,10 @@
 
 #include "http/click_capture.hpp"
 #include "http/responses.hpp"
+#include "http/server.hpp"
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -24,6 +26,8 @@ class click_batcher;
 class click_service;
 class link_service;
 class read_view;
+class sse_source;
+class stream_slots;
 struct http_metrics;
 
 struct router_context {
@@ -41,6 +45,10 @@ struct router_context {
   linkly::click_headers click_headers;
   /// Counts redirects and is rendered by /metrics. Null: not counted.
   http_metrics* metrics = nullptr;
+  /// Analytics, logs and live feeds (server.hpp).
+  read_sources sources;
+  /// Caps the /clicks/stream listeners of the whole server. Null: no cap.
+  stream_slots* click_listeners = nullptr;
 };
 
 /// What the router knows of one request beyond its message; the session
@@ -52,6 +60,10 @@ struct request_info {
   /// The io thread's click batcher. Null: each queued click is submitted to
   /// click_service on its own.
   click_batcher* batcher = nullptr;
+  /// Answers the request with a Server-Sent Events stream from `source`
+  /// instead of a response (http/sse_stream.hpp); a route calls either this
+  /// or `send`, once. Empty: streams are not possible (the route answers 503).
+  std::function<void(std::shared_ptr<sse_source>)> open_stream;
 };
 
 /// Receives the response. Called exactly once per request.
@@ -61,7 +73,8 @@ using response_sender = std::function<void(http_response)>;
 /// reads, validation errors, 404/405) or later from an actor thread once
 /// link_service answers. In the later case `send` must only hand the
 /// response over to the connection's own thread. Neither `req` nor `ctx`
-/// need outlive the call. HEAD is answered as GET without the body.
+/// need outlive the call. HEAD is answered as GET without the body. The
+/// stream routes call info.open_stream instead of `send`, before returning.
 void handle_request(const http_request& req, const router_context& ctx, response_sender send,
                     const request_info& info = {});
 

@@ -63,10 +63,30 @@ route_match match_route(std::string_view target) {
     } else if (seg.size() == 2) {
       match.route = route_id::link_item;
       match.code = std::move(seg[1]);
+      for (auto param : parsed->params()) {
+        if (param.key == "as_of" && !match.as_of) match.as_of = param.value;
+      }
     } else if (seg[2] == "history") {
       match.route = route_id::link_history;
       match.code = std::move(seg[1]);
+    } else if (seg[2] == "stats") {
+      match.route = route_id::link_stats;
+      match.code = std::move(seg[1]);
     }
+  } else if (seg[0] == "clicks" && seg.size() == 2) {
+    if (seg[1] == "summary") {
+      match.route = route_id::clicks_summary;
+    } else if (seg[1] == "stream") {
+      match.route = route_id::clicks_stream;
+      for (auto param : parsed->params()) {
+        if (param.key == "code" && match.code.empty()) match.code = param.value;
+      }
+    }
+  } else if (seg[0] == "events" && seg.size() == 1) {
+    match.route = route_id::events;
+    read_collection_query(*parsed, &match);
+  } else if (seg[0] == "analytics" && seg.size() >= 2) {
+    if (seg.size() == 2 && seg[1] == "daily") match.route = route_id::analytics_daily;
   } else if (seg[0] == "s" && seg.size() == 2) {
     match.route = route_id::redirect;
     match.code = std::move(seg[1]);
@@ -104,6 +124,11 @@ std::string_view allowed_methods(route_id route) {
     case route_id::link_item:
       return "GET, HEAD, PUT, DELETE";
     case route_id::link_history:
+    case route_id::link_stats:
+    case route_id::analytics_daily:
+    case route_id::clicks_summary:
+    case route_id::clicks_stream:
+    case route_id::events:
       return "GET, HEAD";
     case route_id::redirect:
     case route_id::metrics:

@@ -4,10 +4,15 @@
 //
 //   /healthz               health
 //   /links                 links_collection  (?limit=&after=)
-//   /links/{code}          link_item
+//   /links/{code}          link_item         (?as_of=)
+//   /links/{code}/stats    link_stats
 //   /links/{code}/history  link_history
 //   /s/{code}, /{code}     redirect
 //   /metrics               metrics
+//   /analytics/daily       analytics_daily
+//   /clicks/summary        clicks_summary
+//   /clicks/stream         clicks_stream     (?code=)
+//   /events                events            (?after=)
 //   /admin/dlq             dlq_collection    (?limit=&after=)
 //   /admin/dlq/redrive     dlq_redrive
 //   /admin/dlq/{id}        dlq_item
@@ -31,6 +36,11 @@ enum class route_id {
   links_collection,
   link_item,
   link_history,
+  link_stats,
+  analytics_daily,
+  clicks_summary,
+  clicks_stream,
+  events,
   redirect,
   metrics,
   dlq_collection,
@@ -40,10 +50,14 @@ enum class route_id {
 
 struct route_match {
   route_id route = route_id::not_found;
-  std::string code;  // link_item, link_history, redirect; dlq_item: the raw id
+  std::string code;  // link_item, link_history, link_stats, redirect; dlq_item: the raw id
   // links_collection and dlq_collection: the raw (decoded) query parameters.
   std::optional<std::string> limit;
   std::string after;
+  // clicks_stream: `code` is the ?code= filter ("": every click); events:
+  // `after` is ?after=.
+  // link_item: the raw (decoded) as_of parameter, when given.
+  std::optional<std::string> as_of;
 };
 
 /// Matches a request target such as "/s/demo?x=1".

@@ -58,8 +58,8 @@ std::string default_base_url(const std::string& host, std::uint16_t port) {
 }  // namespace
 
 struct http_server::impl {
-  impl(const server_options& o, link_service& l, click_service* c)
-      : options(o), links(l), clicks(c) {}
+  impl(const server_options& o, link_service& l, click_service* c, read_sources r)
+      : options(o), links(l), clicks(c), sources(std::move(r)) {}
 
   status listen();
   void do_accept();
@@ -70,6 +70,7 @@ struct http_server::impl {
   server_options options;
   link_service& links;
   click_service* clicks;
+  read_sources sources;
   http_metrics metrics;
   std::shared_ptr<session_config> config = std::make_shared<session_config>();
   std::vector<std::shared_ptr<io_worker>> workers;
@@ -148,8 +149,9 @@ void http_server::impl::close_sessions(bool idle_only) {
   }
 }
 
-http_server::http_server(const server_options& options, link_service& links, click_service* clicks)
-    : impl_(std::make_unique<impl>(options, links, clicks)) {}
+http_server::http_server(const server_options& options, link_service& links, click_service* clicks,
+                         read_sources sources)
+    : impl_(std::make_unique<impl>(options, links, clicks, std::move(sources))) {}
 
 http_server::~http_server() {
   stop();
@@ -171,6 +173,9 @@ status http_server::start() {
   im.config->max_body_bytes = im.options.max_body_bytes;
   im.config->max_header_bytes = im.options.max_header_bytes;
   im.config->idle_timeout = im.options.idle_timeout;
+  im.config->max_sse_buffer_bytes = im.options.max_sse_buffer_bytes;
+  im.config->sse_keep_alive = im.options.sse_keep_alive;
+  im.config->click_listeners.set_limit(im.options.max_click_listeners);
   std::string base = im.options.public_url;
   while (!base.empty() && base.back() == '/') base.pop_back();
   if (base.empty()) base = default_base_url(im.options.host, im.port);
@@ -181,6 +186,8 @@ status http_server::start() {
   router.clicks = im.clicks;
   router.click_headers = im.options.click_headers;
   router.metrics = &im.metrics;
+  router.sources = im.sources;
+  router.click_listeners = &im.config->click_listeners;
   if (im.clicks != nullptr) {
     click_batch_options batching{im.options.click_batch_max, im.options.click_batch_wait};
     for (auto& worker : im.workers) worker->enable_clicks(*im.clicks, batching);

@@ -9,19 +9,40 @@
 // Clicks: each io thread batches the clicks of its redirects and hands each
 // batch to click_service in one call; stop() submits what is left.
 
+#include "actors/projection_status.hpp"
 #include "http/click_capture.hpp"
 #include "storage/status.hpp"
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace linkly {
 
+class analytics_reader;
 class click_service;
+class event_bus;
+class event_log;
 class link_service;
+
+/// What the server reads beyond the two services. Each may be null; the
+/// routes that need it then answer 503.
+struct read_sources {
+  /// /analytics/daily, /links/{code}/stats, `clicks` in GET /links/{code}.
+  const analytics_reader* analytics = nullptr;
+  /// /events reads it; link_events says when it moved.
+  const event_log* links_log = nullptr;
+  event_bus* link_events = nullptr;
+  /// /clicks/summary reads its head; click_events feeds /clicks/stream.
+  const event_log* clicks_log = nullptr;
+  event_bus* click_events = nullptr;
+  /// The projections' progress, for /metrics.
+  std::function<std::vector<projection_status>()> projections;
+};
 
 /// Every limit of the server, named with its unit.
 struct server_options {
@@ -48,13 +69,21 @@ struct server_options {
   std::size_t click_batch_max = 64;
   /// ...or this long after the first of them.
   std::chrono::microseconds click_batch_wait{1'000};
+  /// Unwritten output one SSE stream may hold; a stream whose client stops
+  /// reading is closed by the idle timeout instead of growing.
+  std::size_t max_sse_buffer_bytes = 256 * 1024;
+  /// A stream with nothing to say sends a `: keep-alive` comment this often.
+  std::chrono::milliseconds sse_keep_alive{15'000};
+  /// Open /clicks/stream listeners; one more is answered 503.
+  std::size_t max_click_listeners = 256;
 };
 
 class http_server {
  public:
   /// `clicks` null: redirects record no click, /admin/dlq answers 503.
   /// Both services must outlive the server (its stop()).
-  http_server(const server_options& options, link_service& links, click_service* clicks = nullptr);
+  http_server(const server_options& options, link_service& links, click_service* clicks = nullptr,
+              read_sources sources = {});
   ~http_server();  // stop()s if still running
 
   /// Binds and starts the io threads. After it returns ok, port() is bound.

@@ -65,6 +65,7 @@ void session::start() {
 
 void session::shutdown() {
   draining_ = true;
+  if (phase_ == phase::streaming) return close();
   bool idle = phase_ == phase::reading && buffer_.size() == 0 && !(parser_ && parser_->got_some());
   if (idle) close();
 }
@@ -76,6 +77,9 @@ void session::close() {
   socket_.shutdown(net::ip::tcp::socket::shutdown_both, ec);
   socket_.close(ec);
   timer_.cancel();
+  // The source (its subscription, its listener slot) ends now; the buffers
+  // stay until the session goes, as a cancelled write may still name them.
+  if (stream_) stream_->stop();
   worker_->sessions().erase(this);
   uncount();
 }
@@ -155,7 +159,9 @@ void session::on_request() {
     handle_request(
         req, config_->router,
         [self = shared_from_this()](http_response res) { self->deliver(std::move(res)); },
-        request_info{remote_ip_, worker_->batcher()});
+        request_info{remote_ip_, worker_->batcher(), [this](std::shared_ptr<sse_source> source) {
+                       open_stream(std::move(source));
+                     }});
   } catch (const std::exception& e) {
     spdlog::error("http: request {} {} failed: {}", std::string_view(req.method_string()),
                   std::string_view(req.target()), e.what());
@@ -231,20 +237,114 @@ void session::on_linger(beast::error_code ec, std::size_t bytes) {
 // wakes every quarter of the idle timeout and closes a connection that has
 // completed no read or write for that long. It never closes one awaiting an
 // actor's answer.
+// A stream's timer also paces its keep-alive comments.
 void session::arm_timer() {
-  if (config_->idle_timeout.count() <= 0) return;
-  auto tick = std::max(config_->idle_timeout / 4, std::chrono::milliseconds(1));
+  auto period = config_->idle_timeout;
+  if (phase_ == phase::streaming && (period.count() <= 0 || config_->sse_keep_alive < period)) {
+    period = config_->sse_keep_alive;
+  }
+  if (period.count() <= 0) return;
+  auto tick = std::max(period / 4, std::chrono::milliseconds(1));
   timer_.expires_after(tick);
-  timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
-    if (auto self = weak.lock()) self->on_timer(ec);
-  });
+  timer_.async_wait(
+      [weak = weak_from_this(), generation = ++timer_generation_](beast::error_code ec) {
+        auto self = weak.lock();
+        if (self && generation == self->timer_generation_) self->on_timer(ec);
+      });
 }
 
 void session::on_timer(beast::error_code ec) {
   if (ec == net::error::operation_aborted || phase_ == phase::closed) return;
+  if (phase_ == phase::streaming) return on_stream_timer();
   auto limit = config_->idle_timeout;
   if (phase_ == phase::lingering) limit = std::min(limit, kMaxLinger);
   if (phase_ != phase::handling && steady::now() - last_activity_ >= limit) return close();
+  arm_timer();
+}
+
+// The stream's header and messages go out through sse_stream; the
+// connection is not reused after it.
+void session::open_stream(std::shared_ptr<sse_source> source) {
+  if (phase_ != phase::handling) return;
+  if (draining_) {
+    return respond(error_response(http_status::service_unavailable, "server is shutting down"));
+  }
+  phase_ = phase::streaming;
+  keep_alive_ = false;
+  stream_ = std::make_unique<sse_stream>(std::move(source), config_->max_sse_buffer_bytes);
+  // Runs on a publishing thread: only posts, and holds the session weakly so
+  // that thread never destroys it.
+  auto wake = [weak = weak_from_this(), worker = worker_] {
+    worker->post([weak] {
+      if (auto self = weak.lock()) self->on_stream_wake();
+    });
+  };
+  stream_->start(version_, std::move(wake));
+  last_activity_ = steady::now();
+  arm_timer();
+  pump_stream();
+  do_stream_watch();
+}
+
+void session::on_stream_wake() {
+  if (phase_ != phase::streaming) return;
+  stream_->notify();
+  pump_stream();
+}
+
+// Pulls what fits, starts a write if none is in flight, and takes another
+// turn later (not now) when the source has more than one pull gave.
+void session::pump_stream() {
+  if (phase_ != phase::streaming) return;
+  bool again = stream_->fill();
+  if (!stream_->writing()) {
+    if (stream_->finished()) return close();
+    const std::string& out = stream_->begin_write();
+    if (!out.empty()) {
+      net::async_write(socket_, net::buffer(out),
+                       beast::bind_front_handler(&session::on_stream_write, shared_from_this()));
+    }
+  }
+  if (again && !stream_turn_posted_) {
+    stream_turn_posted_ = true;
+    net::post(socket_.get_executor(), [self = shared_from_this()] {
+      self->stream_turn_posted_ = false;
+      self->pump_stream();
+    });
+  }
+}
+
+void session::on_stream_write(beast::error_code ec, std::size_t) {
+  if (phase_ != phase::streaming) return;
+  if (ec) return close();
+  stream_->end_write();
+  last_activity_ = steady::now();
+  pump_stream();
+}
+
+void session::do_stream_watch() {
+  buffer_.clear();
+  socket_.async_read_some(buffer_.prepare(kLingerChunkBytes),
+                          beast::bind_front_handler(&session::on_stream_watch, shared_from_this()));
+}
+
+void session::on_stream_watch(beast::error_code ec, std::size_t) {
+  if (phase_ != phase::streaming) return;
+  if (ec) return close();  // the client went away
+  do_stream_watch();
+}
+
+// A quiet stream gets a keep-alive comment; a write that has not completed
+// for the idle timeout means the client stopped reading: the stream is
+// closed rather than left holding its buffer.
+void session::on_stream_timer() {
+  auto quiet = steady::now() - last_activity_;
+  if (stream_->writing()) {
+    if (config_->idle_timeout.count() > 0 && quiet >= config_->idle_timeout) return close();
+  } else if (quiet >= config_->sse_keep_alive) {
+    stream_->queue_keep_alive();
+    pump_stream();
+  }
   arm_timer();
 }
 

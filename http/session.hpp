@@ -2,6 +2,9 @@
 // session: one HTTP/1.1 connection. Reads a request, hands it to the router,
 // writes the answer, repeats while the connection is kept alive. One request
 // at a time: the next is not read before the answer to the last is written.
+// A route may answer with a Server-Sent Events stream instead
+// (sse_stream.hpp): the connection then carries that stream until the source
+// ends, the client goes away or stops reading, or the server stops.
 //
 // Threading: every method but deliver() runs on the worker's thread. The
 // session lives as long as an operation (read, write, a command awaiting an
@@ -10,6 +13,7 @@
 
 #include "http/responses.hpp"
 #include "http/router.hpp"
+#include "http/sse_stream.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -20,6 +24,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,6 +38,9 @@ struct session_config {
   std::size_t max_body_bytes = 0;
   std::size_t max_header_bytes = 0;
   std::chrono::milliseconds idle_timeout{0};  // 0: never
+  std::size_t max_sse_buffer_bytes = 256 * 1024;
+  std::chrono::milliseconds sse_keep_alive{15'000};
+  stream_slots click_listeners;  // /clicks/stream, over all sessions
   router_context router;
   std::atomic<std::size_t> open_connections{0};  // sessions not yet closed
   std::atomic<bool> stopping{false};
@@ -50,15 +58,15 @@ class session : public std::enable_shared_from_this<session> {
 
   void start();
 
-  /// Server shutdown: closes the connection now if it is between requests,
-  /// otherwise right after the answer to the current one.
+  /// Server shutdown: closes the connection now if it is between requests
+  /// or streaming, otherwise right after the answer to the current one.
   void shutdown();
 
   /// Closes the connection now. Idempotent.
   void close();
 
  private:
-  enum class phase { reading, handling, writing, lingering, closed };
+  enum class phase { reading, handling, writing, lingering, streaming, closed };
 
   void do_read();
   void on_read_header(boost::beast::error_code ec, std::size_t bytes);
@@ -82,6 +90,17 @@ class session : public std::enable_shared_from_this<session> {
   void do_linger();
   void on_linger(boost::beast::error_code ec, std::size_t bytes);
 
+  // Server-Sent Events. open_stream is called by the router, on this
+  // thread, before handle_request returns.
+  void open_stream(std::shared_ptr<sse_source> source);
+  void on_stream_wake();
+  void pump_stream();
+  void on_stream_write(boost::beast::error_code ec, std::size_t bytes);
+  // Reads (and discards) while streaming, only to notice the client leaving.
+  void do_stream_watch();
+  void on_stream_watch(boost::beast::error_code ec, std::size_t bytes);
+  void on_stream_timer();
+
   void arm_timer();
   void on_timer(boost::beast::error_code ec);
   void uncount();
@@ -93,6 +112,9 @@ class session : public std::enable_shared_from_this<session> {
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   http_response response_;
   boost::asio::steady_timer timer_;
+  std::uint64_t timer_generation_ = 0;  // a re-armed timer ignores older waits
+  std::unique_ptr<sse_stream> stream_;  // while streaming
+  bool stream_turn_posted_ = false;
   std::chrono::steady_clock::time_point last_activity_;
   std::chrono::steady_clock::time_point request_start_;  // the current request's
   std::string remote_ip_;                                // the peer, read once when clicks are on

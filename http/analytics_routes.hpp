@@ -1,0 +1,61 @@
+#pragma once
+// The analytics routes (API.md), internal to the router:
+//
+//   GET /analytics/daily           200 {"rows":[{"day","count"}],"row_count","freshness"}
+//   GET /links/{code}/stats        200 {"code","total","by_day","by_country","by_referrer",
+//                                       "freshness"}
+//   GET /links/{code}?as_of=SEQ    200 the link right after links-log seq SEQ, plus "as_of"
+//
+// Every analytics answer carries "freshness": per followed log the
+// projection's checkpoint and the log's head, so a client sees how far
+// behind the log the numbers are. Analytics reads (a few LevelDB reads) run
+// on the calling io thread; only the existence check of a link that is no
+// longer live, and as_of, ask link_service, whose callback only builds and
+// sends the answer.
+//
+// 503 when the analytics reader (or link_service, for as_of) is null or a
+// read fails.
+
+#include "actors/analytics_projection.hpp"
+#include "http/router.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace linkly {
+
+/// {"links":{"checkpoint","head"},"clicks":{...}}: one member per log.
+boost::json::object freshness_json(const std::vector<log_position>& positions);
+
+/// The body of GET /analytics/daily (without freshness).
+boost::json::object daily_json(const std::vector<daily_count>& rows);
+
+/// The body of GET /links/{code}/stats (without freshness).
+boost::json::object stats_json(std::string_view code, const link_stats& stats);
+
+/// The `as_of` query parameter: decimal digits, 1..2^64-1. Sets `*error` (a
+/// 400 message) otherwise.
+bool parse_as_of(const std::string& raw, std::uint64_t* out, std::string* error);
+
+/// Adds "clicks" (the link's total) and "freshness" to a GET /links/{code}
+/// body. Adds nothing when `analytics` is null or its read fails: the link
+/// itself is still right, and a missing "clicks" is never mistaken for 0.
+void add_click_total(const analytics_reader* analytics, std::string_view code,
+                     boost::json::object* body);
+
+void daily_analytics(const router_context& ctx, const response_sender& send);
+
+/// A live link's stats, or a deleted one's (its clicks are kept, so are its
+/// stats); 404 for a code link_service never saw.
+void link_stats_route(std::string code, const router_context& ctx, response_sender send);
+
+/// GET /links/{code}?as_of=`raw`.
+void link_as_of_route(std::string code, const std::string& raw, const router_context& ctx,
+                      response_sender send);
+
+}  // namespace linkly

@@ -1,0 +1,57 @@
+#include "http/event_json.hpp"
+
+#include "schemas/click_events.hpp"
+#include "schemas/clock.hpp"
+#include "schemas/link_events.hpp"
+
+#include <type_traits>
+
+namespace linkly {
+
+namespace {
+
+boost::json::object click_json(const envelope& env) {
+  boost::json::object out;
+  click_recorded click;
+  if (!decode_click(env, &click)) return out;
+  out["code"] = click.code;
+  out["clicked_at"] = format_utc_ms(click.clicked_at_ms);
+  out["link_version"] = click.link_version;
+  out["url"] = click.url;
+  out["country"] = click.country;
+  if (click.latitude) out["latitude"] = *click.latitude;
+  if (click.longitude) out["longitude"] = *click.longitude;
+  out["referrer"] = click.referrer;
+  out["user_agent"] = click.user_agent;
+  out["client_address"] = click.client_address;
+  return out;
+}
+
+boost::json::object payload_json(const envelope& env) {
+  if (env.type == event_type::click_recorded) return click_json(env);
+  boost::json::object out;
+  link_event event;
+  if (!decode_link_event(env, &event)) return out;
+  std::visit(
+      [&](const auto& e) {
+        out["code"] = e.code;
+        if constexpr (!std::is_same_v<std::decay_t<decltype(e)>, link_deleted>) out["url"] = e.url;
+      },
+      event);
+  return out;
+}
+
+}  // namespace
+
+boost::json::object envelope_json(const envelope& env) {
+  boost::json::object line;
+  line["seq"] = env.seq;
+  line["type"] = to_string(env.type);
+  line["schema_version"] = env.schema_version;
+  line["at"] = format_utc_ms(env.timestamp_ms);
+  line["key"] = env.key;
+  line["event"] = payload_json(env);
+  return line;
+}
+
+}  // namespace linkly

@@ -1,0 +1,184 @@
+#include "http/stream_routes.hpp"
+
+#include "actors/event_bus.hpp"
+#include "http/event_json.hpp"
+#include "http/sse_stream.hpp"
+#include "schemas/click_events.hpp"
+#include "schemas/clock.hpp"
+#include "storage/event_log.hpp"
+
+#include <spdlog/spdlog.h>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <charconv>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace linkly {
+
+namespace {
+
+namespace http = boost::beast::http;
+
+http_response unavailable(std::string_view what) {
+  return error_response(http_status::service_unavailable, std::string(what) + " is not available");
+}
+
+// HEAD of a stream: its headers, no body, no stream.
+http_response stream_head_response() {
+  http_response res{http_status::ok, 11};
+  res.set(http::field::content_type, "text/event-stream");
+  res.set(http::field::cache_control, "no-store");
+  return res;
+}
+
+// A decimal sequence number, all of `text`.
+bool parse_seq(std::string_view text, std::uint64_t* out) {
+  if (text.empty()) return false;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+// Live clicks, best effort: the subscription's buffer holds what arrives
+// between two pulls and drops (and counts) the rest.
+class click_feed : public sse_source {
+ public:
+  click_feed(event_bus& bus, std::string code, std::unique_ptr<stream_slots::slot> slot)
+      : bus_(bus), code_(std::move(code)), slot_(std::move(slot)) {}
+
+  void start(waker wake) override {
+    event_bus::filter keep;
+    if (!code_.empty()) keep = [code = code_](const envelope& e) { return e.key == code; };
+    sub_ = bus_.subscribe(kClickStreamBufferEvents, std::move(wake), std::move(keep));
+  }
+
+  pull_status pull(std::string* out, std::size_t room_bytes) override {
+    if (next_ == pending_.size()) {
+      pending_.clear();
+      next_ = 0;
+      sub_->take(&pending_);
+    }
+    std::size_t start = out->size();
+    while (next_ < pending_.size() && out->size() - start < room_bytes) {
+      append_click(pending_[next_++], out);
+    }
+    return next_ < pending_.size() ? pull_status::more : pull_status::idle;
+  }
+
+ private:
+  static void append_click(const envelope& env, std::string* out) {
+    click_recorded click;
+    if (!decode_click(env, &click)) return;
+    boost::json::object data;
+    data["id"] = env.seq;
+    data["code"] = click.code;
+    data["clicked_at"] = format_utc_ms(click.clicked_at_ms);
+    out->append(format_sse(std::to_string(env.seq), {}, boost::json::serialize(data)));
+  }
+
+  event_bus& bus_;
+  std::string code_;
+  std::unique_ptr<stream_slots::slot> slot_;  // held for the stream's life
+  std::shared_ptr<event_bus::subscription> sub_;
+  std::vector<envelope> pending_;  // taken, not yet formatted from next_
+  std::size_t next_ = 0;
+};
+
+// Link events from the log after `after`, then its live tail: a capacity-0
+// subscription only says that the log moved; the feed reads it itself, in
+// chunks, so a reconnecting client misses nothing.
+class link_event_feed : public sse_source {
+ public:
+  link_event_feed(const event_log& log, event_bus& bus, std::uint64_t after)
+      : log_(log), bus_(bus), after_(after) {}
+
+  void start(waker wake) override { sub_ = bus_.subscribe(0, std::move(wake)); }
+
+  pull_status pull(std::string* out, std::size_t room_bytes) override {
+    if (next_ == batch_.size()) {
+      batch_.clear();
+      next_ = 0;
+      // Re-arm before reading: an append after this read wakes the stream.
+      std::vector<envelope> none;
+      sub_->take(&none);
+      status st = log_.read(after_ + 1, event_log::kNoLimit, kEventsReadChunkEvents, &batch_);
+      if (!st) {
+        spdlog::error("http: /events: reading the links log after seq {}: {}", after_,
+                      st.to_string());
+        return pull_status::end;
+      }
+      full_chunk_ = batch_.size() == kEventsReadChunkEvents;
+    }
+    std::size_t start = out->size();
+    while (next_ < batch_.size() && out->size() - start < room_bytes) {
+      const envelope& env = batch_[next_++];
+      out->append(format_sse(std::to_string(env.seq), to_string(env.type),
+                             boost::json::serialize(envelope_json(env))));
+      after_ = env.seq;
+    }
+    // A short chunk reached the head as of the read; later appends wake us.
+    return next_ < batch_.size() || full_chunk_ ? pull_status::more : pull_status::idle;
+  }
+
+ private:
+  const event_log& log_;
+  event_bus& bus_;
+  std::uint64_t after_;  // the last seq appended to the output
+  std::shared_ptr<event_bus::subscription> sub_;
+  std::vector<envelope> batch_;  // read, not yet formatted from next_
+  std::size_t next_ = 0;
+  bool full_chunk_ = false;
+};
+
+}  // namespace
+
+void clicks_summary(const router_context& ctx, const response_sender& send) {
+  const event_log* log = ctx.sources.clicks_log;
+  if (log == nullptr) return send(unavailable("the clicks log"));
+  // Every event of the clicks log is one click and seqs start at 1.
+  std::uint64_t head = log->highest_seq();
+  send(json_response(http_status::ok, boost::json::value{{"total", head}, {"last_id", head}}));
+}
+
+void clicks_stream(const http_request& req, const route_match& match, const router_context& ctx,
+                   const request_info& info, const response_sender& send) {
+  event_bus* bus = ctx.sources.click_events;
+  if (bus == nullptr || !info.open_stream) return send(unavailable("the click stream"));
+  if (req.method() == http::verb::head) return send(stream_head_response());
+  std::unique_ptr<stream_slots::slot> slot;
+  if (ctx.click_listeners != nullptr) {
+    slot = ctx.click_listeners->try_acquire();
+    if (!slot) {
+      return send(error_response(http_status::service_unavailable,
+                                 "too many click stream listeners, try again later"));
+    }
+  }
+  info.open_stream(std::make_shared<click_feed>(*bus, match.code, std::move(slot)));
+}
+
+void events_stream(const http_request& req, const route_match& match, const router_context& ctx,
+                   const request_info& info, const response_sender& send) {
+  const event_log* log = ctx.sources.links_log;
+  event_bus* bus = ctx.sources.link_events;
+  if (log == nullptr || bus == nullptr || !info.open_stream) {
+    return send(unavailable("the event stream"));
+  }
+  // Last-Event-ID (a reconnecting EventSource) wins over ?after=.
+  std::uint64_t after = 0;
+  auto last_id = req.find("Last-Event-ID");
+  if (last_id != req.end()) {
+    if (!parse_seq(last_id->value(), &after)) {
+      return send(
+          error_response(http_status::bad_request, "invalid Last-Event-ID: use a sequence number"));
+    }
+  } else if (!match.after.empty() && !parse_seq(match.after, &after)) {
+    return send(error_response(http_status::bad_request, "invalid after: use a sequence number"));
+  }
+  if (req.method() == http::verb::head) return send(stream_head_response());
+  info.open_stream(std::make_shared<link_event_feed>(*log, *bus, after));
+}
+
+}  // namespace linkly
