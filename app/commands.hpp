@@ -22,6 +22,50 @@ struct dump_options {
 /// `linkly log dump`: the log as JSON lines, one event per line.
 int run_log_dump(const config& cfg, const dump_options& options);
 
+/// `linkly log stats LOG`: one JSON object: records, first/last seq, counts
+/// per event type and per UTC day of the events' timestamps.
+int run_log_stats(const config& cfg, const std::string& log_name);
+
+/// `linkly log check links|clicks|all`: reads and decodes every record; one
+/// JSON summary line per log; non-zero on any problem (named by seq).
+int run_log_check(const config& cfg, const std::string& which);
+
+struct tail_options {
+  std::string log = "links";
+  std::string url = "http://127.0.0.1:3111";
+  /// links: first seq to print (0: the server's default start).
+  std::uint64_t from = 0;
+  std::uint64_t limit = UINT64_MAX;
+  /// Failed reconnects in a row before giving up.
+  int retries = 5;
+  /// Sent as "Authorization: Bearer" when not empty.
+  std::string token;
+};
+
+/// `linkly log tail`: follows a running server's SSE stream, printing each
+/// event's data line; 0 on SIGINT/SIGTERM or after `limit` events, 1 when
+/// the server is gone for good.
+int run_log_tail(const tail_options& options);
+
+struct replay_options {
+  /// "cache", "analytics" or "all"; empty when not given.
+  std::string projection;
+  /// Rebuild from the events at and after this seq of each log (partial).
+  std::uint64_t from = 1;
+  bool verify = false;
+  /// With as_of: show this link as of links-log seq as_of.
+  std::string code;
+  std::uint64_t as_of = 0;
+};
+
+/// `linkly replay`: rebuild (--projection), compare (--verify) or show a
+/// link's past state (--code --as-of). Offline: refuses while a server runs.
+int run_replay(const config& cfg, const replay_options& options);
+
+/// `linkly replay --verify`: 0 when every live projection equals a rebuild
+/// up to its checkpoints, 1 (differences printed) otherwise.
+int run_replay_verify(const config& cfg, const replay_options& options);
+
 /// Where a store lives inside the data directory.
 std::string store_dir(const config& cfg, const std::string& name);
 

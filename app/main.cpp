@@ -37,6 +37,83 @@ int main(int argc, char** argv) {
   dump_cmd->add_option("--from", dump.from, "first sequence number")->check(CLI::PositiveNumber);
   dump_cmd->add_option("--limit", dump.limit, "most events to print");
 
+  linkly::tail_options tail;
+  auto* tail_cmd = log->add_subcommand(
+      "tail", "follow a running server's log over HTTP (SSE), printing JSON lines as they come");
+  tail_cmd
+      ->add_option("log", tail.log,
+                   "links: GET /events (durable, resumed after a dropped connection); clicks: "
+                   "GET /clicks/stream (live only)")
+      ->check(CLI::IsMember({"links", "clicks"}))
+      ->capture_default_str();
+  tail_cmd->add_option("--url", tail.url, "the server's base url")->capture_default_str();
+  tail_cmd
+      ->add_option("--from", tail.from,
+                   "links: first sequence number to print (default: where /events starts "
+                   "without ?after)")
+      ->check(CLI::PositiveNumber);
+  tail_cmd->add_option("--limit", tail.limit, "exit 0 after printing this many events")
+      ->check(CLI::PositiveNumber);
+  tail_cmd
+      ->add_option("--retries", tail.retries,
+                   "failed reconnects in a row (exponential backoff) before giving up with exit 1")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  tail_cmd->add_option("--token", tail.token, "API token, sent as Authorization: Bearer")
+      ->envname("LINKLY_TOKEN");
+
+  std::string stats_log = "links";
+  auto* stats_cmd = log->add_subcommand(
+      "stats",
+      "offline: records per event type and per UTC day, first/last seq, as one JSON "
+      "object");
+  stats_cmd->add_option("log", stats_log, "which log")
+      ->check(CLI::IsMember({"links", "clicks"}))
+      ->capture_default_str();
+
+  std::string check_log = "all";
+  auto* check_cmd = log->add_subcommand(
+      "check",
+      "offline: read and decode every record (checksums, gaps, payloads); exit 1 "
+      "naming the seq of any problem");
+  check_cmd->add_option("log", check_log, "which log (all: links, and clicks if present)")
+      ->check(CLI::IsMember({"links", "clicks", "all"}))
+      ->capture_default_str();
+
+  linkly::replay_options replay;
+  auto* replay_cmd = app.add_subcommand(
+      "replay",
+      "offline: rebuild projections from the logs, verify them, or show a link's past state "
+      "(refuses while a server holds the data)");
+  auto* replay_projection =
+      replay_cmd
+          ->add_option("--projection", replay.projection,
+                       "which projection to rebuild (its store is cleared first); with --verify, "
+                       "which to verify (default all)")
+          ->check(CLI::IsMember({"cache", "analytics", "all"}));
+  auto* replay_from =
+      replay_cmd
+          ->add_option("--from", replay.from,
+                       "partial rebuild: apply only the events at and after this seq of each log "
+                       "the projection reads (default 1: a full rebuild)")
+          ->check(CLI::PositiveNumber)
+          ->needs(replay_projection);
+  auto* replay_verify = replay_cmd->add_flag(
+      "--verify", replay.verify,
+      "rebuild every projection in a temporary directory up to the live store's checkpoints and "
+      "compare key by key; print each difference, exit 1 on any, 0 when identical");
+  auto* replay_code = replay_cmd->add_option("--code", replay.code,
+                                             "show this link as of --as-of (one JSON object)");
+  auto* replay_as_of =
+      replay_cmd
+          ->add_option("--as-of", replay.as_of,
+                       "links-log seq: the link's state right after it; exit 1 if the code did "
+                       "not exist by then")
+          ->check(CLI::PositiveNumber);
+  replay_code->needs(replay_as_of)->excludes(replay_verify)->excludes(replay_projection);
+  replay_as_of->needs(replay_code);
+  replay_verify->excludes(replay_from);
+
   auto* dlq = app.add_subcommand("dlq", "dead letters: click batches that could not be written");
   dlq->require_subcommand(1);
   auto* dlq_list = dlq->add_subcommand("list", "print the dead letters as JSON lines");
@@ -70,6 +147,10 @@ int main(int argc, char** argv) {
 
   if (*serve) return linkly::run_serve(cfg);
   if (*dump_cmd) return linkly::run_log_dump(cfg, dump);
+  if (*tail_cmd) return linkly::run_log_tail(tail);
+  if (*stats_cmd) return linkly::run_log_stats(cfg, stats_log);
+  if (*check_cmd) return linkly::run_log_check(cfg, check_log);
+  if (*replay_cmd) return linkly::run_replay(cfg, replay);
   if (*dlq_list) return linkly::run_dlq_list(cfg);
   if (*dlq_redrive) return linkly::run_dlq_redrive(cfg, dlq_id);
   if (*dlq_discard) return linkly::run_dlq_discard(cfg, dlq_id);

@@ -1,0 +1,44 @@
+#pragma once
+// Opening linkly's stores from an offline tool (`replay`, `log stats`,
+// `log check`), with the errors a user can act on. A running server holds
+// every store (LevelDB allows one process per directory), so a busy store
+// means "stop the server first"; nothing here creates a log.
+
+#include "app/config.hpp"
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace linkly {
+
+class event_log;
+class projection;
+class projection_store;
+class status;
+
+/// Events per commit when a tool replays a log into a projection.
+inline constexpr std::size_t kReplayBatch = 1024;
+
+/// What opening a store came to. `failed` has printed its reason.
+enum class open_outcome { opened, absent, failed };
+
+/// Prints "linkly: ..." for a store that did not open: busy (a server holds
+/// it) or the status itself.
+void print_open_error(std::string_view what, const std::string& dir, const status& st);
+
+/// Opens the log DATA/`name` without creating it (nor its directory).
+/// `absent` (nothing printed) when there is no store there.
+open_outcome open_log_offline(const config& cfg, std::string_view name,
+                              std::unique_ptr<event_log>* out);
+
+/// Opens the projection store at `dir`; creates it only if `create`.
+/// `absent` (nothing printed) for a missing store when !create.
+open_outcome open_projection_offline(const std::string& dir, bool create,
+                                     std::unique_ptr<projection_store>* out);
+
+/// The projection called `name` ("cache", "analytics"); null for another name.
+std::unique_ptr<projection> make_projection(std::string_view name);
+
+}  // namespace linkly
