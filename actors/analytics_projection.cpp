@@ -27,10 +27,16 @@ std::string key(std::string_view prefix, std::string_view code, std::string_view
   return k;
 }
 
+// Reads at most `max` counters under `prefix`; says whether there were more.
 status read_counters(const projection_store& store, std::string_view prefix,
-                     std::map<std::string, std::uint64_t>* out) {
+                     std::map<std::string, std::uint64_t>* out, std::size_t max = SIZE_MAX,
+                     bool* truncated = nullptr) {
   status bad;
   status st = store.scan(prefix, "", [&](std::string_view k, std::string_view v) {
+    if (out->size() == max) {
+      if (truncated != nullptr) *truncated = true;
+      return false;
+    }
     std::uint64_t n = 0;
     if (!decode_counter(v, &n)) {
       bad = status::corruption("counter " + std::string(k) + " is not 8 bytes");
@@ -128,14 +134,17 @@ status analytics_reader::total_clicks(std::string_view code, std::uint64_t* out)
   return status::ok();
 }
 
-status analytics_reader::stats(std::string_view code, link_stats* out) const {
+status analytics_reader::stats(std::string_view code, link_stats* out,
+                               std::size_t max_entries) const {
   if (status st = total_clicks(code, &out->total); !st) return st;
   const std::string sub = std::string(code) + "/";
-  if (status st = read_counters(store_, std::string(kClickDayPrefix) + sub, &out->by_day); !st)
-    return st;
-  if (status st = read_counters(store_, std::string(kCountryPrefix) + sub, &out->by_country); !st)
-    return st;
-  return read_counters(store_, std::string(kReferrerPrefix) + sub, &out->by_referrer);
+  for (auto [prefix, map] : {std::pair{kClickDayPrefix, &out->by_day},
+                             std::pair{kCountryPrefix, &out->by_country},
+                             std::pair{kReferrerPrefix, &out->by_referrer}}) {
+    status st = read_counters(store_, std::string(prefix) + sub, map, max_entries, &out->truncated);
+    if (!st) return st;
+  }
+  return status::ok();
 }
 
 std::vector<log_position> analytics_reader::freshness() const {

@@ -42,6 +42,10 @@ struct link_stats {
   std::map<std::string, std::uint64_t> by_day;
   std::map<std::string, std::uint64_t> by_country;
   std::map<std::string, std::uint64_t> by_referrer;
+  /// A map held more than the reader's limit: only the first entries, in
+  /// key order, are here. Referrers and countries come from request headers,
+  /// so a client can make them many.
+  bool truncated = false;
 };
 
 /// How far a projection has read each log, beside where the log ends.
@@ -59,7 +63,8 @@ class analytics_reader {
 
   /// Links created per UTC day, oldest day first.
   status daily(std::vector<daily_count>* rows) const;
-  status stats(std::string_view code, link_stats* out) const;
+  /// At most `max_entries` per map (see link_stats::truncated).
+  status stats(std::string_view code, link_stats* out, std::size_t max_entries = 1000) const;
   /// Clicks of one link in all (0 for none).
   status total_clicks(std::string_view code, std::uint64_t* out) const;
   /// Checkpoint and head per followed log.

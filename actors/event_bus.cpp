@@ -12,7 +12,7 @@ struct event_bus::subscription::state {
   waker wake;
   filter keep;
   std::mutex mutex;  // guards buffer, dropped, armed
-  std::vector<envelope> buffer;
+  std::vector<std::shared_ptr<const envelope>> buffer;
   std::uint64_t dropped = 0;        // since the last take
   std::uint64_t dropped_total = 0;  //
   bool armed = true;                // the next arrival wakes
@@ -21,7 +21,7 @@ struct event_bus::subscription::state {
 
 struct event_bus::impl {
   mutable std::mutex mutex;  // guards subs
-  std::vector<subscription::state*> subs;
+  std::vector<std::shared_ptr<subscription::state>> subs;
   std::atomic<std::uint64_t> dropped{0};
 };
 
@@ -29,11 +29,11 @@ event_bus::subscription::~subscription() {
   if (auto bus = state_->bus.lock()) {
     std::lock_guard lock(bus->mutex);
     auto& subs = bus->subs;
-    subs.erase(std::remove(subs.begin(), subs.end(), state_.get()), subs.end());
+    subs.erase(std::remove(subs.begin(), subs.end(), state_), subs.end());
   }
 }
 
-std::uint64_t event_bus::subscription::take(std::vector<envelope>* out) {
+std::uint64_t event_bus::subscription::take(std::vector<std::shared_ptr<const envelope>>* out) {
   std::lock_guard lock(state_->mutex);
   std::move(state_->buffer.begin(), state_->buffer.end(), std::back_inserter(*out));
   state_->buffer.clear();
@@ -57,39 +57,42 @@ std::shared_ptr<event_bus::subscription> event_bus::subscribe(std::size_t capaci
   st->keep = std::move(keep);
   st->bus = impl_;
   std::lock_guard lock(impl_->mutex);
-  impl_->subs.push_back(st.get());
+  impl_->subs.push_back(st);
   return std::shared_ptr<subscription>(new subscription(std::move(st)));
 }
 
 void event_bus::publish(const std::vector<envelope>& events) {
   if (events.empty()) return;
-  // Wakers run once every lock is released: they may post, send, or take.
-  std::vector<waker*> to_wake;
-  std::lock_guard lock(impl_->mutex);
-  for (subscription::state* sub : impl_->subs) {
-    std::lock_guard sub_lock(sub->mutex);
-    bool arrived = false;
-    for (const envelope& e : events) {
-      if (sub->keep && !sub->keep(e)) continue;
-      if (sub->capacity == 0) {
-        arrived = true;
-      } else if (sub->buffer.size() < sub->capacity) {
-        sub->buffer.push_back(e);
-        arrived = true;
-      } else {
-        ++sub->dropped;
-        ++sub->dropped_total;
-        impl_->dropped.fetch_add(1, std::memory_order_relaxed);
+  // Shared by every subscriber that keeps it; made on first use.
+  std::vector<std::shared_ptr<const envelope>> shared(events.size());
+  // Woken once the bus lock is released, so a waker may end a subscription.
+  std::vector<std::shared_ptr<subscription::state>> to_wake;
+  {
+    std::lock_guard lock(impl_->mutex);
+    for (const auto& sub : impl_->subs) {
+      std::lock_guard sub_lock(sub->mutex);
+      bool arrived = false;
+      for (std::size_t i = 0; i < events.size(); ++i) {
+        if (sub->keep && !sub->keep(events[i])) continue;
+        if (sub->capacity == 0) {
+          arrived = true;
+        } else if (sub->buffer.size() < sub->capacity) {
+          if (!shared[i]) shared[i] = std::make_shared<const envelope>(events[i]);
+          sub->buffer.push_back(shared[i]);
+          arrived = true;
+        } else {
+          ++sub->dropped;
+          ++sub->dropped_total;
+          impl_->dropped.fetch_add(1, std::memory_order_relaxed);
+        }
+      }
+      if (arrived && sub->armed && sub->wake) {
+        sub->armed = false;
+        to_wake.push_back(sub);
       }
     }
-    if (arrived && sub->armed && sub->wake) {
-      sub->armed = false;
-      to_wake.push_back(&sub->wake);
-    }
   }
-  // Still under the bus lock, so no subscription is destroyed meanwhile; a
-  // waker must therefore not subscribe or unsubscribe.
-  for (waker* w : to_wake) (*w)();
+  for (const auto& sub : to_wake) sub->wake();
 }
 
 std::size_t event_bus::subscribers() const {

@@ -4,8 +4,9 @@
 // wakes durable followers that read the log themselves.
 //
 // publish() never waits for a subscriber: when one's buffer is full, the
-// events that do not fit are dropped for it and counted. A durable follower
-// subscribes with capacity 0: it only learns that the log moved.
+// events that do not fit are dropped for it and counted. Subscribers share
+// one copy of each event. A durable follower subscribes with capacity 0: it
+// only learns that the log moved.
 //
 // Thread safety: any thread may call any method. A subscription may outlive
 // the bus.
@@ -24,8 +25,9 @@ class event_bus {
  public:
   /// Called when events (or, at capacity 0, news of them) arrive for a
   /// subscription that has taken everything since its last wake-up. Runs on
-  /// the publishing thread: it must be quick (post to an executor, send a
-  /// message) and must not call back into the bus.
+  /// the publishing thread, outside the bus's locks, possibly just after the
+  /// subscription ended: it must be quick (post to an executor, send a
+  /// message) and must not publish to this bus.
   using waker = std::function<void()>;
   /// Which events a subscription wants; empty means all.
   using filter = std::function<bool(const envelope&)>;
@@ -38,7 +40,7 @@ class event_bus {
 
     /// Appends the buffered events to `*out` and re-arms the waker. Returns
     /// how many events were dropped for this subscription since the last take.
-    std::uint64_t take(std::vector<envelope>* out);
+    std::uint64_t take(std::vector<std::shared_ptr<const envelope>>* out);
 
     /// Events dropped for this subscription in all.
     std::uint64_t dropped_total() const;

@@ -10,6 +10,10 @@ namespace linkly {
 
 namespace {
 
+// A commit stops growing at this many changed keys, whatever the event
+// count: LevelDB takes a batch whole into its memtable.
+constexpr std::size_t kMaxKeysPerCommit = 100'000;
+
 // A projection that throws is treated like one that returned an error.
 status apply_one(const projection& proj, std::string_view log_name, const envelope& env,
                  const projection_store& store, write_set* writes) {
@@ -47,6 +51,10 @@ status apply_step(const projection& proj, projection_store& store, std::string_v
       out->event_error = st;
       break;
     }
+    if (writes.size() >= kMaxKeysPerCommit) {
+      ++done;
+      break;
+    }
   }
   if (!out->event_error.is_ok()) {
     // The failed apply may have left part of its changes: redo the others.
@@ -60,7 +68,7 @@ status apply_step(const projection& proj, projection_store& store, std::string_v
     if (status st = store.commit(writes); !st) return st;
   }
   out->applied = done;
-  out->at_end = out->event_error.is_ok() && events.back().seq + 1 >= end;
+  out->at_end = out->event_error.is_ok() && events[done - 1].seq + 1 >= end;
   return status::ok();
 }
 

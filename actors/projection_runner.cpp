@@ -91,7 +91,7 @@ void step(runner_pointer self) {
   auto& s = self->state;
   s.step_pending = false;
   // Re-arm the wake-ups before reading, so an append from now on wakes us.
-  std::vector<envelope> none;
+  std::vector<std::shared_ptr<const envelope>> none;
   for (auto& w : s.wakeups) w->take(&none);
   const auto& logs = s.config.logs;
   for (std::size_t tried = 0; tried < logs.size(); ++tried) {

@@ -22,7 +22,9 @@ namespace detail {
 // Reads from a caller's buffer without copying it.
 class memory_buf : public std::streambuf {
  public:
-  explicit memory_buf(std::string_view bytes) {
+  memory_buf() = default;
+  explicit memory_buf(std::string_view bytes) { reset(bytes); }
+  void reset(std::string_view bytes) {
     char* p = const_cast<char*>(bytes.data());
     setg(p, p, p + bytes.size());
   }
@@ -79,8 +81,11 @@ std::string encode_payload(const T& value) {
 /// False when the bytes do not hold a T (truncated or garbage).
 template <class T>
 bool decode_payload(std::string_view bytes, T* out) {
-  detail::memory_buf buf(bytes);
-  std::istream in(&buf);
+  // A stream per thread, as for writing: replays decode millions of events.
+  thread_local detail::memory_buf buf;
+  thread_local std::istream in(&buf);
+  buf.reset(bytes);
+  in.clear();
   try {
     cereal::BinaryInputArchive ar(in);
     ar(*out);

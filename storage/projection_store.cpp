@@ -144,6 +144,7 @@ status projection_store::load_checkpoints() {
 status projection_store::get(std::string_view key, std::string* value) const {
   std::shared_lock lock(mutex_);
   if (!db_) return status::io_error(dir_ + " is not open");
+  if (empty_) return status::not_found(std::string(key));
   leveldb::Status s = db_->Get(leveldb::ReadOptions(), state_key(key), value);
   if (s.IsNotFound()) return status::not_found(std::string(key));
   return from_leveldb(s, "reading " + dir_);

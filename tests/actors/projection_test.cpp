@@ -246,6 +246,25 @@ TEST_F(ProjectionTest, AnalyticsCountsByTheEventsOwnTime) {
   EXPECT_EQ(fresh[1].head, 4u);
 }
 
+TEST_F(ProjectionTest, StatsStopAtTheEntryLimitAndSaySo) {
+  for (int i = 0; i < 5; ++i) append_click("a", kDay1, "", "https://r" + std::to_string(i) + ".example/");
+  auto store = open_store("/mem/analytics");
+  analytics_projection analytics;
+  std::uint64_t applied = 0;
+  ASSERT_TRUE(
+      replay_projection(analytics, *store, *links_, clicks_.get(), kToHead, kToHead, 10, &applied));
+  analytics_reader reader(*store, *links_, clicks_.get());
+  link_stats capped;
+  ASSERT_TRUE(reader.stats("a", &capped, 3));
+  EXPECT_TRUE(capped.truncated);
+  EXPECT_EQ(capped.by_referrer.size(), 3u);
+  EXPECT_EQ(capped.total, 5u) << "the total is never capped";
+  link_stats whole;
+  ASSERT_TRUE(reader.stats("a", &whole, 5));
+  EXPECT_FALSE(whole.truncated);
+  EXPECT_EQ(whole.by_referrer.size(), 5u);
+}
+
 // Fails on the event with seq `poison` the first `times` times it is applied.
 class flaky_projection final : public projection {
  public:
