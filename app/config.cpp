@@ -24,13 +24,12 @@ std::function<bool(const std::string&, std::string*)> integer(Int* field, Int mi
   };
 }
 
-std::function<bool(const std::string&, std::string*)> millis(std::chrono::milliseconds* field,
-                                                             std::int64_t min) {
+std::function<bool(const std::string&, std::string*)> millis(
+    std::chrono::milliseconds* field, std::int64_t min,
+    std::int64_t max = std::numeric_limits<std::int64_t>::max() / 2) {
   return [=](const std::string& v, std::string* error) {
     std::int64_t ms = 0;
-    if (!integer<std::int64_t>(&ms, min, std::numeric_limits<std::int64_t>::max() / 2)(v, error)) {
-      return false;
-    }
+    if (!integer<std::int64_t>(&ms, min, max)(v, error)) return false;
     *field = std::chrono::milliseconds(ms);
     return true;
   };
@@ -125,6 +124,14 @@ std::vector<setting> settings_of(config& c) {
                    integer<std::size_t>(&h.max_connections, 1, kMax), show(&h.max_connections)));
   s.push_back(make("http.shutdown_grace_ms", "time in-flight requests get on shutdown",
                    millis(&h.shutdown_grace, 0), show(&h.shutdown_grace)));
+  s.push_back(make("http.max_sse_buffer_bytes", "unwritten output one SSE stream may hold",
+                   integer<std::size_t>(&h.max_sse_buffer_bytes, 1, kMax),
+                   show(&h.max_sse_buffer_bytes)));
+  s.push_back(make("http.sse_keep_alive_ms", "a quiet SSE stream sends a keep-alive this often",
+                   millis(&h.sse_keep_alive, 1), show(&h.sse_keep_alive)));
+  s.push_back(make("http.max_click_listeners", "open /clicks/stream listeners (503 beyond)",
+                   integer<std::size_t>(&h.max_click_listeners, 1, kMax),
+                   show(&h.max_click_listeners)));
   s.push_back(make("actors.link_shards", "link actors the code space is sharded over",
                    integer<std::size_t>(&e.link_shards, 1, 1024), show(&e.link_shards)));
   s.push_back(make("actors.scheduler_threads", "actor scheduler threads",
@@ -139,6 +146,17 @@ std::vector<setting> settings_of(config& c) {
                    millis(&sup.initial_backoff, 0), show(&sup.initial_backoff)));
   s.push_back(make("supervision.max_backoff_ms", "longest wait before a restart",
                    millis(&sup.max_backoff, 0), show(&sup.max_backoff)));
+  auto& proj = c.engine.projections;
+  s.push_back(make("projections.batch_events", "most events one projection commit applies",
+                   integer<std::size_t>(&proj.batch_events, 1, 1'000'000),
+                   show(&proj.batch_events)));
+  s.push_back(make("projections.max_retries",
+                   "tries at one event (the first included) before dead-lettering it",
+                   integer<std::size_t>(&proj.max_retries, 1, 100), show(&proj.max_retries)));
+  // Capped: the wait doubles per try (up to 2^20 times), which must not overflow.
+  s.push_back(make("projections.backoff_ms",
+                   "wait before the second try; doubles for each further one",
+                   millis(&proj.backoff, 0, 3'600'000), show(&proj.backoff)));
   auto& clicks = c.engine.clicks;
   auto& q = clicks.queue;
   s.push_back(make(

@@ -63,7 +63,7 @@ class click_feed : public sse_source {
     }
     std::size_t start = out->size();
     while (next_ < pending_.size() && out->size() - start < room_bytes) {
-      append_click(pending_[next_++], out);
+      append_click(*pending_[next_++], out);
     }
     return next_ < pending_.size() ? pull_status::more : pull_status::idle;
   }
@@ -83,7 +83,7 @@ class click_feed : public sse_source {
   std::string code_;
   std::unique_ptr<stream_slots::slot> slot_;  // held for the stream's life
   std::shared_ptr<event_bus::subscription> sub_;
-  std::vector<envelope> pending_;  // taken, not yet formatted from next_
+  std::vector<std::shared_ptr<const envelope>> pending_;  // taken, not yet formatted from next_
   std::size_t next_ = 0;
 };
 
@@ -102,7 +102,7 @@ class link_event_feed : public sse_source {
       batch_.clear();
       next_ = 0;
       // Re-arm before reading: an append after this read wakes the stream.
-      std::vector<envelope> none;
+      std::vector<std::shared_ptr<const envelope>> none;
       sub_->take(&none);
       status st = log_.read(after_ + 1, event_log::kNoLimit, kEventsReadChunkEvents, &batch_);
       if (!st) {

@@ -1,6 +1,7 @@
-// The `linkly` command line: help, log dump, settings errors, startup
+// The `linkly` command line: help, log dump, settings (errors, YAML), startup
 // failures.
 
+#include "tests/http/stream_test_client.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/linkly_cli.hpp"
 #include "tests/support/links_api.hpp"
@@ -11,6 +12,7 @@
 
 #include <csignal>
 #include <fstream>
+#include <utility>
 
 namespace linkly::e2e {
 namespace {
@@ -164,6 +166,54 @@ TEST(CliTest, YamlConfigIsApplied) {
   http_response big = create_link(client, "https://example.com/" + std::string(200, 'x'), "big");
   EXPECT_EQ(big.status, 413) << big.describe();
   client.close();
+  EXPECT_TRUE(server.stop().success()) << server.output_text();
+}
+
+TEST(CliTest, ShippedYamlConfigIsAccepted) {
+  temp_dir data;
+  server_options options;
+  options.extra_args = {"--config", std::string(LINKLY_SOURCE_DIR) + "/config/linkly.yaml"};
+  server_process server(data.path(), options);
+  http_client client(server.port());
+  EXPECT_EQ(client.get("/healthz").status, 200);
+  client.close();
+  EXPECT_TRUE(server.stop().success()) << server.output_text();
+}
+
+TEST(CliTest, NonPositiveStreamAndProjectionSettingsAreRefusedByName) {
+  temp_dir data;
+  const std::pair<std::string, std::string> bad[] = {
+      {"--http-max-sse-buffer-bytes", "0"}, {"--http-sse-keep-alive-ms", "0"},
+      {"--http-max-click-listeners", "0"},  {"--projections-batch-events", "0"},
+      {"--projections-max-retries", "0"},   {"--projections-backoff-ms", "3600001"},
+  };
+  for (const auto& [flag, value] : bad) {
+    cli_result res = run_linkly(
+        {"serve", "--data", data.path(), "--listen", "127.0.0.1:0", flag, value}, kRefusal);
+    EXPECT_FALSE(res.timed_out) << flag << " " << value << " was accepted\n" << res.describe();
+    EXPECT_NE(res.exit_code(), 0) << res.describe();
+    EXPECT_TRUE(contains(res.err, flag)) << res.describe();
+  }
+}
+
+TEST(CliTest, StreamSettingsFromYamlAreApplied) {
+  temp_dir data;
+  std::string config = data.path() + "/linkly.yaml";
+  std::ofstream(config) << "http:\n  max_click_listeners: 1\n  sse_keep_alive_ms: 50\n";
+  server_options options;
+  options.extra_args = {"--config", config};
+  server_process server(data.path() + "/d", options);
+  linkly::testing::stream_test_client first(server.port());
+  ASSERT_EQ(first.open("/clicks/stream"), 200) << first.header();
+  // Quiet, so the next block is a keep-alive: well within the client's 5 s
+  // deadline at 50 ms, never at the default 15 s.
+  auto keep_alive = first.next(linkly::testing::stream_test_client::kDeadline, true);
+  ASSERT_TRUE(keep_alive.has_value()) << server.output_text();
+  EXPECT_FALSE(keep_alive->comment.empty());
+  linkly::testing::stream_test_client second(server.port());
+  EXPECT_EQ(second.open("/clicks/stream"), 503) << second.header();
+  first.close();
+  second.close();
   EXPECT_TRUE(server.stop().success()) << server.output_text();
 }
 
