@@ -13,6 +13,8 @@ namespace {
 // A commit stops growing at this many changed keys, whatever the event
 // count: LevelDB takes a batch whole into its memtable.
 constexpr std::size_t kMaxKeysPerCommit = 100'000;
+// Events read from the log at a time.
+constexpr std::uint64_t kReadChunkEvents = 4096;
 
 // A projection that throws is treated like one that returned an error.
 status apply_one(const projection& proj, std::string_view log_name, const envelope& env,
@@ -38,37 +40,42 @@ status apply_step(const projection& proj, projection_store& store, std::string_v
     out->at_end = true;
     return status::ok();
   }
-  std::vector<envelope> events;
-  events.reserve(std::min<std::uint64_t>(max_events, end - from));
-  if (status st = log.read(from, end, max_events, &events); !st) return st;
-
   write_set writes;
-  std::size_t done = 0;
-  for (; done < events.size(); ++done) {
-    status st = apply_one(proj, log_name, events[done], store, &writes);
-    if (!st) {
-      out->failed = events[done];
-      out->event_error = st;
-      break;
+  std::uint64_t next = from;  // the first event not applied
+  std::vector<envelope> chunk;
+  while (next < end && out->applied < max_events && writes.size() < kMaxKeysPerCommit) {
+    chunk.clear();
+    const std::uint64_t want = std::min<std::uint64_t>(kReadChunkEvents, max_events - out->applied);
+    if (status st = log.read(next, end, want, &chunk); !st) return st;
+    if (chunk.empty()) break;
+    for (const envelope& env : chunk) {
+      if (status st = apply_one(proj, log_name, env, store, &writes); !st) {
+        out->failed = env;
+        out->event_error = st;
+        break;
+      }
+      ++out->applied;
+      next = env.seq + 1;
+      if (writes.size() >= kMaxKeysPerCommit) break;
     }
-    if (writes.size() >= kMaxKeysPerCommit) {
-      ++done;
-      break;
-    }
+    if (!out->event_error.is_ok()) break;
   }
-  if (!out->event_error.is_ok()) {
+  if (!out->event_error.is_ok() && out->applied > 0) {
     // The failed apply may have left part of its changes: redo the others.
     writes.clear();
-    for (std::size_t i = 0; i < done; ++i) {
-      if (status st = apply_one(proj, log_name, events[i], store, &writes); !st) return st;
-    }
+    status redo;
+    status st = log.replay(from, next, event_log::kNoLimit, [&](const envelope& env) {
+      redo = apply_one(proj, log_name, env, store, &writes);
+      return redo.is_ok();
+    });
+    if (!st) return st;
+    if (!redo) return redo;
   }
-  if (done > 0) {
-    writes.set_checkpoint(std::string(log_name), events[done - 1].seq);
+  if (out->applied > 0) {
+    writes.set_checkpoint(std::string(log_name), next - 1);
     if (status st = store.commit(writes); !st) return st;
   }
-  out->applied = done;
-  out->at_end = out->event_error.is_ok() && events[done - 1].seq + 1 >= end;
+  out->at_end = out->event_error.is_ok() && next >= end;
   return status::ok();
 }
 

@@ -8,6 +8,8 @@
 #include <leveldb/write_batch.h>
 
 #include <mutex>
+#include <utility>
+#include <vector>
 
 namespace linkly {
 
@@ -130,7 +132,8 @@ status projection_store::load_checkpoints() {
   std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
   const std::string prefix(1, kCheckpointTag);
   it->Seek(std::string(1, kStateTag));
-  empty_ = !it->Valid() || !it->key().starts_with(std::string(1, kStateTag));
+  recent_.clear();
+  complete_ = !it->Valid() || !it->key().starts_with(std::string(1, kStateTag));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     std::uint64_t seq = 0;
     if (!decode_counter(view(it->value()), &seq)) {
@@ -144,7 +147,16 @@ status projection_store::load_checkpoints() {
 status projection_store::get(std::string_view key, std::string* value) const {
   std::shared_lock lock(mutex_);
   if (!db_) return status::io_error(dir_ + " is not open");
-  if (empty_) return status::not_found(std::string(key));
+  return lookup(key, value);
+}
+
+status projection_store::lookup(std::string_view key, std::string* value) const {
+  if (auto it = recent_.find(key); it != recent_.end()) {
+    if (!it->second) return status::not_found(std::string(key));
+    *value = *it->second;
+    return status::ok();
+  }
+  if (complete_) return status::not_found(std::string(key));
   leveldb::Status s = db_->Get(leveldb::ReadOptions(), state_key(key), value);
   if (s.IsNotFound()) return status::not_found(std::string(key));
   return from_leveldb(s, "reading " + dir_);
@@ -178,6 +190,20 @@ std::uint64_t projection_store::checkpoint(std::string_view log) const {
   return it == checkpoints_.end() ? 0 : it->second;
 }
 
+void projection_store::remember(
+    const std::vector<std::pair<std::string_view, std::string>>& counted, const write_set& writes) {
+  const std::size_t limit = options_.recent_values;
+  if (recent_.size() + counted.size() + writes.changes_.size() > limit) {
+    // Dropping all at once is crude, but cheaper than tracking recency per
+    // key; hot keys come back with the next batch that touches them.
+    recent_.clear();
+    complete_ = false;
+    if (counted.size() + writes.changes_.size() > limit) return;
+  }
+  for (const auto& [key, value] : counted) recent_.insert_or_assign(std::string(key), value);
+  for (const auto& [key, value] : writes.changes_) recent_.insert_or_assign(key, value);
+}
+
 status projection_store::commit(const write_set& writes) {
   std::unique_lock lock(mutex_);
   if (!db_) return status::io_error(dir_ + " is not open");
@@ -187,15 +213,16 @@ status projection_store::commit(const write_set& writes) {
   }
   leveldb::WriteBatch batch;
   // Deltas meet the stored values here, under the lock: no commit between.
+  std::vector<std::pair<std::string_view, std::string>> counted;
+  counted.reserve(writes.deltas_.size());
   std::string current;
   for (const auto& [key, delta] : writes.deltas_) {
-    const std::string k = state_key(key);
-    leveldb::Status s =
-        empty_ ? leveldb::Status::NotFound("") : db_->Get(leveldb::ReadOptions(), k, &current);
-    if (s.IsNotFound()) current.clear();
-    if (!s.ok() && !s.IsNotFound()) return from_leveldb(s, "reading " + dir_);
-    if (status st = add_to_counter(key, &current, delta); !st) return st;
-    batch.Put(k, current);
+    status st = lookup(key, &current);
+    if (st.is_not_found()) current.clear();
+    if (!st.is_ok() && !st.is_not_found()) return st;
+    if (status added = add_to_counter(key, &current, delta); !added) return added;
+    batch.Put(state_key(key), current);
+    counted.emplace_back(key, current);
   }
   for (const auto& [key, value] : writes.changes_) {
     if (value) {
@@ -215,7 +242,7 @@ status projection_store::commit(const write_set& writes) {
     return write_failure_;
   }
   for (const auto& [log, seq] : writes.checkpoints_) checkpoints_[log] = seq;
-  if (!writes.changes_.empty() || !writes.deltas_.empty()) empty_ = false;
+  remember(counted, writes);
   return status::ok();
 }
 
@@ -231,7 +258,8 @@ status projection_store::clear() {
   wopts.sync = true;
   if (status st = from_leveldb(db_->Write(wopts, &batch), "clearing " + dir_); !st) return st;
   checkpoints_.clear();
-  empty_ = true;
+  recent_.clear();
+  complete_ = true;
   return status::ok();
 }
 

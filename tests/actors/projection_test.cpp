@@ -138,6 +138,35 @@ TEST(UtcDay, MatchesTheCalendar) {
   }
 }
 
+TEST_F(ProjectionTest, RecentValuesAgreeWithTheStoreAcrossEvictionAndReopen) {
+  projection_store_options o;
+  o.env = mem_.get();
+  o.recent_values = 3;  // small: commits below evict it
+  std::unique_ptr<projection_store> store;
+  ASSERT_TRUE(projection_store::open("/mem/recent", o, &store));
+  for (int round = 1; round <= 4; ++round) {
+    write_set w;
+    for (const char* k : {"a", "b"}) w.add(k, 1);
+    if (round == 2) w.put("x", "v");
+    if (round == 3) w.erase("x");
+    ASSERT_TRUE(store->commit(w));
+  }
+  auto counter = [&](const char* k) {
+    std::string v;
+    std::uint64_t n = 0;
+    EXPECT_TRUE(store->get(k, &v)) << k;
+    EXPECT_TRUE(decode_counter(v, &n)) << k;
+    return n;
+  };
+  EXPECT_EQ(counter("a"), 4u);
+  EXPECT_EQ(counter("b"), 4u);
+  std::string v;
+  EXPECT_TRUE(store->get("x", &v).is_not_found());
+  ASSERT_TRUE(store->reopen());
+  EXPECT_EQ(counter("a"), 4u);
+  EXPECT_TRUE(store->get("x", &v).is_not_found());
+}
+
 TEST_F(ProjectionTest, FailedCommitChangesNothingAndRefusesUntilReopened) {
   auto store = open_store("/mem/p", /*faulty=*/true);
   write_set first;
@@ -247,7 +276,8 @@ TEST_F(ProjectionTest, AnalyticsCountsByTheEventsOwnTime) {
 }
 
 TEST_F(ProjectionTest, StatsStopAtTheEntryLimitAndSaySo) {
-  for (int i = 0; i < 5; ++i) append_click("a", kDay1, "", "https://r" + std::to_string(i) + ".example/");
+  for (int i = 0; i < 5; ++i)
+    append_click("a", kDay1, "", "https://r" + std::to_string(i) + ".example/");
   auto store = open_store("/mem/analytics");
   analytics_projection analytics;
   std::uint64_t applied = 0;
