@@ -17,7 +17,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <mutex>
+#include <thread>
 
 namespace linkly {
 
@@ -163,14 +165,9 @@ status engine::start(const engine_options& options, std::shared_ptr<event_log> l
   auto began = std::chrono::steady_clock::now();
   shard_replay replay;
   if (status st = m->recover(&replay); !st) return st;
+  publish_all_to_view(replay, m->view, std::max(1u, std::thread::hardware_concurrency()));
   std::vector<table_ptr> tables;
-  std::size_t codes = 0;
-  for (auto& t : replay.tables) codes += t->size();
-  m->view.reserve(codes);
-  for (auto& t : replay.tables) {
-    publish_to_view(*t, m->view);
-    tables.emplace_back(std::move(t));
-  }
+  for (auto& t : replay.tables) tables.emplace_back(std::move(t));
   m->recovery.events = replay.events;
   m->recovery.links = m->view.size();
   m->recovery.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(

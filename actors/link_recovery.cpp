@@ -3,6 +3,10 @@
 #include "actors/read_view.hpp"
 #include "storage/event_log.hpp"
 
+#include <algorithm>
+#include <thread>
+#include <vector>
+
 namespace linkly {
 
 status replay_links(const event_log& log, std::size_t shards, std::size_t only, shard_replay* out) {
@@ -33,6 +37,25 @@ status replay_links_tail(const event_log& log, std::size_t only, shard_replay* o
       });
   if (!st) return st;
   return decode_error;
+}
+
+void publish_all_to_view(const shard_replay& replay, read_view& view, std::size_t threads) {
+  std::size_t links = 0;
+  for (const auto& t : replay.tables) links += t->size();
+  view.reserve(links);
+  threads = std::max<std::size_t>(1, std::min(threads, replay.tables.size()));
+  std::vector<std::thread> helpers;
+  for (std::size_t i = 1; i < threads; ++i) {
+    helpers.emplace_back([&, i] {
+      for (std::size_t t = i; t < replay.tables.size(); t += threads) {
+        publish_to_view(*replay.tables[t], view);
+      }
+    });
+  }
+  for (std::size_t t = 0; t < replay.tables.size(); t += threads) {
+    publish_to_view(*replay.tables[t], view);
+  }
+  for (auto& h : helpers) h.join();
 }
 
 void publish_to_view(const link_table& table, read_view& view) {

@@ -33,6 +33,11 @@ status replay_links_tail(const event_log& log, std::size_t only, shard_replay* o
 /// Makes `view` agree with `table`: live links in, deleted ones out.
 void publish_to_view(const link_table& table, read_view& view);
 
+/// publish_to_view for every table of a replay, on up to `threads` threads
+/// (the view's stripes keep them out of each other's way). Start-up does
+/// this once for every link.
+void publish_all_to_view(const shard_replay& replay, read_view& view, std::size_t threads);
+
 constexpr std::size_t kAllShards = static_cast<std::size_t>(-1);
 
 }  // namespace linkly

@@ -132,6 +132,9 @@ std::vector<setting> settings_of(config& c) {
   s.push_back(make("http.max_click_listeners", "open /clicks/stream listeners (503 beyond)",
                    integer<std::size_t>(&h.max_click_listeners, 1, kMax),
                    show(&h.max_click_listeners)));
+  s.push_back(make("http.max_event_streams", "open /events streams (503 beyond)",
+                   integer<std::size_t>(&h.max_event_streams, 1, kMax),
+                   show(&h.max_event_streams)));
   s.push_back(make("actors.link_shards", "link actors the code space is sharded over",
                    integer<std::size_t>(&e.link_shards, 1, 1024), show(&e.link_shards)));
   s.push_back(make("actors.scheduler_threads", "actor scheduler threads",

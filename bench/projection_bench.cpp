@@ -111,8 +111,7 @@ void startup(const event_log& links, const projection_store& cache, std::uint64_
     auto replay = std::make_unique<shard_replay>();
     auto view = std::make_unique<read_view>();
     if (!replay_links(links, 4, kAllShards, replay.get())) throw std::runtime_error("replay");
-    view->reserve(links.highest_seq());
-    for (auto& t : replay->tables) publish_to_view(*t, *view);
+    publish_all_to_view(*replay, *view, 2);
     std::printf("start-up, %lu links, whole log replayed:        %6.2f s\n",
                 static_cast<unsigned long>(n), seconds_since(began));
   }
@@ -123,8 +122,7 @@ void startup(const event_log& links, const projection_store& cache, std::uint64_
     if (!load_cache_snapshot(cache, 4, replay.get())) throw std::runtime_error("snapshot");
     double loaded = seconds_since(began);
     if (!replay_links_tail(links, kAllShards, replay.get())) throw std::runtime_error("tail");
-    view->reserve(links.highest_seq());
-    for (auto& t : replay->tables) publish_to_view(*t, *view);
+    publish_all_to_view(*replay, *view, 2);
     std::printf("start-up, %lu links, snapshot + %lu-event tail: %6.2f s (snapshot %.2f s)\n",
                 static_cast<unsigned long>(n), static_cast<unsigned long>(replay->events),
                 seconds_since(began), loaded);

@@ -60,11 +60,13 @@ boost::json::object daily_json(const std::vector<daily_count>& rows) {
 }
 
 boost::json::object stats_json(std::string_view code, const link_stats& stats) {
-  return {{"code", code},
-          {"total", stats.total},
-          {"by_day", counters_json(stats.by_day)},
-          {"by_country", counters_json(stats.by_country)},
-          {"by_referrer", counters_json(stats.by_referrer)}};
+  boost::json::object out{{"code", code},
+                          {"total", stats.total},
+                          {"by_day", counters_json(stats.by_day)},
+                          {"by_country", counters_json(stats.by_country)},
+                          {"by_referrer", counters_json(stats.by_referrer)}};
+  if (stats.truncated) out["truncated"] = true;
+  return out;
 }
 
 bool parse_as_of(const std::string& raw, std::uint64_t* out, std::string* error) {
@@ -86,10 +88,12 @@ bool parse_as_of(const std::string& raw, std::uint64_t* out, std::string* error)
 void add_click_total(const analytics_reader* analytics, std::string_view code,
                      boost::json::object* body) {
   if (analytics == nullptr) return;
+  // Freshness first: the total then reflects at least that checkpoint.
+  auto freshness = freshness_json(analytics->freshness());
   std::uint64_t total = 0;
   if (!analytics->total_clicks(code, &total)) return;
   (*body)["clicks"] = total;
-  (*body)["freshness"] = freshness_json(analytics->freshness());
+  (*body)["freshness"] = std::move(freshness);
 }
 
 void daily_analytics(const router_context& ctx, const response_sender& send) {
@@ -112,7 +116,7 @@ void link_stats_route(std::string code, const router_context& ctx, response_send
   if (analytics == nullptr) return send(unavailable_response(kAnalyticsOff));
   auto freshness = freshness_json(analytics->freshness());
   link_stats stats;
-  if (status st = analytics->stats(code, &stats); !st) {
+  if (status st = analytics->stats(code, &stats, kMaxStatsEntries); !st) {
     return send(unavailable_response("the analytics store could not be read"));
   }
   boost::json::object body = stats_json(code, stats);

@@ -3,7 +3,7 @@
 //
 //   GET /analytics/daily           200 {"rows":[{"day","count"}],"row_count","freshness"}
 //   GET /links/{code}/stats        200 {"code","total","by_day","by_country","by_referrer",
-//                                       "freshness"}
+//                                       "freshness"[,"truncated":true]}
 //   GET /links/{code}?as_of=SEQ    200 the link right after links-log seq SEQ, plus "as_of"
 //
 // Every analytics answer carries "freshness": per followed log the
@@ -21,6 +21,7 @@
 
 #include <boost/json/object.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -35,7 +36,12 @@ boost::json::object freshness_json(const std::vector<log_position>& positions);
 /// The body of GET /analytics/daily (without freshness).
 boost::json::object daily_json(const std::vector<daily_count>& rows);
 
-/// The body of GET /links/{code}/stats (without freshness).
+/// Entries each map of GET /links/{code}/stats holds at most, so one link's
+/// many referrers (they come from request headers) cost the io thread little.
+constexpr std::size_t kMaxStatsEntries = 1000;
+
+/// The body of GET /links/{code}/stats (without freshness). "truncated":
+/// true only when a map was cut at kMaxStatsEntries; absent otherwise.
 boost::json::object stats_json(std::string_view code, const link_stats& stats);
 
 /// The `as_of` query parameter: decimal digits, 1..2^64-1. Sets `*error` (a

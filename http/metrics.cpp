@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <utility>
 
 namespace linkly {
 
@@ -168,6 +169,29 @@ void append_projection_metrics(std::string* out, const std::vector<projection_st
       append_number(out, s.*c.value);
       out->append("\n");
     }
+  }
+}
+
+void append_stream_metrics(std::string* out, const stream_metrics& streams) {
+  if (streams.click_dropped) {
+    append_metric(out, "linkly_click_stream_dropped_total", "counter",
+                  "Clicks dropped for /clicks/stream listeners too slow to take them.",
+                  *streams.click_dropped);
+  }
+  if (!streams.click_listeners && !streams.event_streams) return;
+  constexpr std::string_view name = "linkly_stream_listeners";
+  append_header(out, name, "gauge", "Open Server-Sent Events streams, per route.");
+  const std::pair<std::string_view, const std::optional<std::size_t>&> gauges[] = {
+      {"clicks", streams.click_listeners},
+      {"events", streams.event_streams},
+  };
+  for (const auto& [stream, value] : gauges) {
+    if (!value) continue;
+    out->append(name).append("{");
+    append_label(out, "stream", stream);
+    out->append("} ");
+    append_number(out, static_cast<std::uint64_t>(*value));
+    out->append("\n");
   }
 }
 

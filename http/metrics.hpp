@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,19 @@ struct http_metrics {
 /// is not null, the links journal's write times when `journal_writes` is not.
 std::string render_metrics(const http_metrics* http, const click_metrics* clicks,
                            const latency_histogram* journal_writes = nullptr);
+
+/// The live streams, as /metrics shows them; an empty field is not shown.
+struct stream_metrics {
+  /// Clicks dropped for /clicks/stream listeners too slow to take them.
+  std::optional<std::uint64_t> click_dropped;
+  /// Open streams, per route.
+  std::optional<std::size_t> click_listeners;  // /clicks/stream
+  std::optional<std::size_t> event_streams;    // /events
+};
+
+/// Appends linkly_click_stream_dropped_total and
+/// linkly_stream_listeners{stream="clicks"|"events"}.
+void append_stream_metrics(std::string* out, const stream_metrics& streams);
 
 /// Appends each projection's progress: per log its checkpoint and lag
 /// (head - checkpoint, in events), and its applied, retried, parked and

@@ -1,6 +1,7 @@
 #include "http/router.hpp"
 
 #include "actors/click_service.hpp"
+#include "actors/event_bus.hpp"
 #include "actors/link_service.hpp"
 #include "actors/projection_status.hpp"
 #include "actors/read_view.hpp"
@@ -11,6 +12,7 @@
 #include "http/metrics.hpp"
 #include "http/redirect.hpp"
 #include "http/routes.hpp"
+#include "http/sse_stream.hpp"
 #include "http/stream_routes.hpp"
 #include "schemas/link_rules.hpp"
 
@@ -77,6 +79,12 @@ http_response metrics_response(const router_context& ctx) {
   res.set(http::field::cache_control, "no-store");
   res.body() = render_metrics(ctx.metrics, ctx.clicks ? &ctx.clicks->metrics() : nullptr,
                               ctx.links ? ctx.links->journal_writes() : nullptr);
+  stream_metrics streams;
+  if (ctx.sources.click_events != nullptr)
+    streams.click_dropped = ctx.sources.click_events->dropped();
+  if (ctx.click_listeners != nullptr) streams.click_listeners = ctx.click_listeners->used();
+  if (ctx.event_streams != nullptr) streams.event_streams = ctx.event_streams->used();
+  append_stream_metrics(&res.body(), streams);
   if (ctx.sources.projections) append_projection_metrics(&res.body(), ctx.sources.projections());
   res.prepare_payload();
   return res;

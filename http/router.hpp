@@ -12,8 +12,8 @@
 // redirect never fails because of clicks).
 
 #include "http/click_capture.hpp"
+#include "http/read_sources.hpp"
 #include "http/responses.hpp"
-#include "http/server.hpp"
 
 #include <functional>
 #include <memory>
@@ -49,6 +49,21 @@ struct router_context {
   read_sources sources;
   /// Caps the /clicks/stream listeners of the whole server. Null: no cap.
   stream_slots* click_listeners = nullptr;
+  /// Caps the /events streams of the whole server. Null: no cap.
+  stream_slots* event_streams = nullptr;
+};
+
+/// Turns the current request's connection into a Server-Sent Events stream
+/// (http/sse_stream.hpp). Implemented by the session.
+class stream_opener {
+ public:
+  /// Answers the request with a stream from `source` instead of a response.
+  /// On this (the io) thread, before handle_request returns. May throw if
+  /// the source fails to start; the request is then still unanswered.
+  virtual void open_stream(std::shared_ptr<sse_source> source) = 0;
+
+ protected:
+  ~stream_opener() = default;
 };
 
 /// What the router knows of one request beyond its message; the session
@@ -60,10 +75,10 @@ struct request_info {
   /// The io thread's click batcher. Null: each queued click is submitted to
   /// click_service on its own.
   click_batcher* batcher = nullptr;
-  /// Answers the request with a Server-Sent Events stream from `source`
-  /// instead of a response (http/sse_stream.hpp); a route calls either this
-  /// or `send`, once. Empty: streams are not possible (the route answers 503).
-  std::function<void(std::shared_ptr<sse_source>)> open_stream;
+  /// Not owned; outlives the call. A stream route calls either
+  /// streams->open_stream or `send`, once. Null: streams are not possible
+  /// (the route answers 503). A plain pointer, so a redirect pays nothing.
+  stream_opener* streams = nullptr;
 };
 
 /// Receives the response. Called exactly once per request.
@@ -74,7 +89,7 @@ using response_sender = std::function<void(http_response)>;
 /// link_service answers. In the later case `send` must only hand the
 /// response over to the connection's own thread. Neither `req` nor `ctx`
 /// need outlive the call. HEAD is answered as GET without the body. The
-/// stream routes call info.open_stream instead of `send`, before returning.
+/// stream routes call info.streams->open_stream instead of `send`, before returning.
 void handle_request(const http_request& req, const router_context& ctx, response_sender send,
                     const request_info& info = {});
 

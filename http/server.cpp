@@ -176,6 +176,7 @@ status http_server::start() {
   im.config->max_sse_buffer_bytes = im.options.max_sse_buffer_bytes;
   im.config->sse_keep_alive = im.options.sse_keep_alive;
   im.config->click_listeners.set_limit(im.options.max_click_listeners);
+  im.config->event_streams.set_limit(im.options.max_event_streams);
   std::string base = im.options.public_url;
   while (!base.empty() && base.back() == '/') base.pop_back();
   if (base.empty()) base = default_base_url(im.options.host, im.port);
@@ -188,6 +189,7 @@ status http_server::start() {
   router.metrics = &im.metrics;
   router.sources = im.sources;
   router.click_listeners = &im.config->click_listeners;
+  router.event_streams = &im.config->event_streams;
   if (im.clicks != nullptr) {
     click_batch_options batching{im.options.click_batch_max, im.options.click_batch_wait};
     for (auto& worker : im.workers) worker->enable_clicks(*im.clicks, batching);

@@ -9,40 +9,20 @@
 // Clicks: each io thread batches the clicks of its redirects and hands each
 // batch to click_service in one call; stop() submits what is left.
 
-#include "actors/projection_status.hpp"
 #include "http/click_capture.hpp"
+#include "http/read_sources.hpp"
 #include "storage/status.hpp"
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
-#include <vector>
 
 namespace linkly {
 
-class analytics_reader;
 class click_service;
-class event_bus;
-class event_log;
 class link_service;
-
-/// What the server reads beyond the two services. Each may be null; the
-/// routes that need it then answer 503.
-struct read_sources {
-  /// /analytics/daily, /links/{code}/stats, `clicks` in GET /links/{code}.
-  const analytics_reader* analytics = nullptr;
-  /// /events reads it; link_events says when it moved.
-  const event_log* links_log = nullptr;
-  event_bus* link_events = nullptr;
-  /// /clicks/summary reads its head; click_events feeds /clicks/stream.
-  const event_log* clicks_log = nullptr;
-  event_bus* click_events = nullptr;
-  /// The projections' progress, for /metrics.
-  std::function<std::vector<projection_status>()> projections;
-};
 
 /// Every limit of the server, named with its unit.
 struct server_options {
@@ -73,9 +53,12 @@ struct server_options {
   /// reading is closed by the idle timeout instead of growing.
   std::size_t max_sse_buffer_bytes = 256 * 1024;
   /// A stream with nothing to say sends a `: keep-alive` comment this often.
+  /// 0: never (a stalled stream is still closed by the idle timeout).
   std::chrono::milliseconds sse_keep_alive{15'000};
   /// Open /clicks/stream listeners; one more is answered 503.
   std::size_t max_click_listeners = 256;
+  /// Open /events streams; one more is answered 503.
+  std::size_t max_event_streams = 256;
 };
 
 class http_server {

@@ -159,16 +159,19 @@ void session::on_request() {
     handle_request(
         req, config_->router,
         [self = shared_from_this()](http_response res) { self->deliver(std::move(res)); },
-        request_info{remote_ip_, worker_->batcher(), [this](std::shared_ptr<sse_source> source) {
-                       open_stream(std::move(source));
-                     }});
+        request_info{remote_ip_, worker_->batcher(), this});
   } catch (const std::exception& e) {
     spdlog::error("http: request {} {} failed: {}", std::string_view(req.method_string()),
                   std::string_view(req.target()), e.what());
     if (phase_ == phase::handling) {
       respond(error_response(http_status::internal_server_error, "internal error"));
+    } else if (phase_ == phase::streaming) {
+      close();  // failed after its header may have gone: no answer fits
     }
   }
+  // A stream never reads another request: let its body go now, not when
+  // the (long-lived) stream ends.
+  if (phase_ == phase::streaming || phase_ == phase::closed) parser_.reset();
 }
 
 void session::deliver(http_response res) {
@@ -185,8 +188,10 @@ void session::respond(http_response res) {
   if (res.result() == http_status::found && config_->router.metrics != nullptr) {
     config_->router.metrics->redirect_duration.observe(steady::now() - request_start_);
   }
+  // Only ever downgrades: a response that closes (a stream's HEAD) stays so.
+  bool route_keeps_alive = res.keep_alive();
   res.version(version_);
-  res.keep_alive(keep_alive_ && !draining_);
+  res.keep_alive(route_keeps_alive && keep_alive_ && !draining_);
   response_ = std::move(res);
   do_write();
 }
@@ -237,11 +242,14 @@ void session::on_linger(beast::error_code ec, std::size_t bytes) {
 // wakes every quarter of the idle timeout and closes a connection that has
 // completed no read or write for that long. It never closes one awaiting an
 // actor's answer.
-// A stream's timer also paces its keep-alive comments.
+// A stream's timer also paces its keep-alive comments: the shorter of the
+// two positive periods, so a zero keep-alive never leaves a stream untimed.
 void session::arm_timer() {
   auto period = config_->idle_timeout;
-  if (phase_ == phase::streaming && (period.count() <= 0 || config_->sse_keep_alive < period)) {
-    period = config_->sse_keep_alive;
+  auto keep_alive = config_->sse_keep_alive;
+  if (phase_ == phase::streaming && keep_alive.count() > 0 &&
+      (period.count() <= 0 || keep_alive < period)) {
+    period = keep_alive;
   }
   if (period.count() <= 0) return;
   auto tick = std::max(period / 4, std::chrono::milliseconds(1));
@@ -269,17 +277,19 @@ void session::open_stream(std::shared_ptr<sse_source> source) {
   if (draining_) {
     return respond(error_response(http_status::service_unavailable, "server is shutting down"));
   }
-  phase_ = phase::streaming;
-  keep_alive_ = false;
-  stream_ = std::make_unique<sse_stream>(std::move(source), config_->max_sse_buffer_bytes);
+  auto stream = std::make_unique<sse_stream>(std::move(source), config_->max_sse_buffer_bytes);
   // Runs on a publishing thread: only posts, and holds the session weakly so
-  // that thread never destroys it.
+  // that thread never destroys it. A wake before phase_ is set below is
+  // posted, so it runs after this returns.
   auto wake = [weak = weak_from_this(), worker = worker_] {
     worker->post([weak] {
       if (auto self = weak.lock()) self->on_stream_wake();
     });
   };
-  stream_->start(version_, std::move(wake));
+  stream->start(version_, std::move(wake));  // may throw: still handling then
+  stream_ = std::move(stream);
+  phase_ = phase::streaming;
+  keep_alive_ = false;
   last_activity_ = steady::now();
   arm_timer();
   pump_stream();
@@ -341,7 +351,7 @@ void session::on_stream_timer() {
   auto quiet = steady::now() - last_activity_;
   if (stream_->writing()) {
     if (config_->idle_timeout.count() > 0 && quiet >= config_->idle_timeout) return close();
-  } else if (quiet >= config_->sse_keep_alive) {
+  } else if (config_->sse_keep_alive.count() > 0 && quiet >= config_->sse_keep_alive) {
     stream_->queue_keep_alive();
     pump_stream();
   }

@@ -41,12 +41,13 @@ struct session_config {
   std::size_t max_sse_buffer_bytes = 256 * 1024;
   std::chrono::milliseconds sse_keep_alive{15'000};
   stream_slots click_listeners;  // /clicks/stream, over all sessions
+  stream_slots event_streams;    // /events, over all sessions
   router_context router;
   std::atomic<std::size_t> open_connections{0};  // sessions not yet closed
   std::atomic<bool> stopping{false};
 };
 
-class session : public std::enable_shared_from_this<session> {
+class session : public std::enable_shared_from_this<session>, private stream_opener {
  public:
   /// The caller has counted the connection in `config->open_connections`;
   /// the session uncounts it when closed. `over_limit`: the server is past
@@ -91,8 +92,10 @@ class session : public std::enable_shared_from_this<session> {
   void on_linger(boost::beast::error_code ec, std::size_t bytes);
 
   // Server-Sent Events. open_stream is called by the router, on this
-  // thread, before handle_request returns.
-  void open_stream(std::shared_ptr<sse_source> source);
+  // thread, before handle_request returns. The session is streaming only
+  // once the source has started; if starting throws, nothing has changed
+  // and on_request answers 500.
+  void open_stream(std::shared_ptr<sse_source> source) override;
   void on_stream_wake();
   void pump_stream();
   void on_stream_write(boost::beast::error_code ec, std::size_t bytes);

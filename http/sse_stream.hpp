@@ -2,7 +2,7 @@
 // Server-Sent Events: what a route answers with when it streams instead of
 // sending one response, and the per-stream buffering the session drives.
 //
-// A route builds an sse_source and hands it to request_info::open_stream.
+// A route builds an sse_source and hands it to request_info::streams.
 // The session then writes the 200 header (text/event-stream, no-store, no
 // Content-Length, Connection: close: the stream is close-delimited and the
 // connection is not reused) and, from then on, pulls messages from the

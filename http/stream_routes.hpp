@@ -4,8 +4,9 @@
 //   GET /clicks/stream[?code=X]  SSE, one message per click, live, best effort
 //   GET /events[?after=SEQ]      SSE of link events from the links log, durable
 //
-// The streams are answered through request_info::open_stream; a HEAD gets
-// the stream's headers and no body. A source that is not wired answers 503.
+// The streams are answered through request_info::streams; a HEAD gets the
+// stream's headers, no body, and Connection: close. A source that is not
+// wired answers 503; so does a stream beyond its cap (router_context).
 
 #include "http/router.hpp"
 #include "http/routes.hpp"
@@ -20,6 +21,9 @@ constexpr std::size_t kClickStreamBufferEvents = 1024;
 /// Events /events reads from the log at once, so a client far behind takes
 /// turns with the others on its io thread.
 constexpr std::size_t kEventsReadChunkEvents = 256;
+/// The `retry:` an /events stream starts with: how long an EventSource
+/// waits before reconnecting after the stream ends.
+constexpr unsigned kEventsRetryMs = 2'000;
 
 void clicks_summary(const router_context& ctx, const response_sender& send);
 

@@ -6,6 +6,7 @@
 #include "actors/projection_replay.hpp"
 #include "actors/projection_status.hpp"
 #include "actors/read_view.hpp"
+#include "http/analytics_routes.hpp"
 #include "http/router.hpp"
 #include "schemas/click_events.hpp"
 #include "schemas/link_events.hpp"
@@ -14,6 +15,7 @@
 
 #include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <cstdlib>
 #include <filesystem>
@@ -183,6 +185,34 @@ TEST_F(AnalyticsRouterTest, StatsHaveTotalAndPerDayCountryAndReferrer) {
   EXPECT_EQ(counters_of(body.at("by_day")), (counts{{"2026-01-01", 2}, {"2026-01-02", 1}}));
   EXPECT_EQ(counters_of(body.at("by_country")), (counts{{"US", 2}, {"unknown", 1}}));
   EXPECT_EQ(counters_of(body.at("by_referrer")), (counts{{"news.example.com", 2}, {"direct", 1}}));
+}
+
+TEST_F(AnalyticsRouterTest, StatsAreNotMarkedTruncatedWhenComplete) {
+  EXPECT_FALSE(body_of("/links/demo/stats").contains("truncated"));
+}
+
+// Referrers come from request headers, so a client can make them many: each
+// map is cut at kMaxStatsEntries and the answer says so.
+TEST_F(AnalyticsRouterTest, StatsWithTooManyReferrersAreTruncated) {
+  std::vector<envelope> batch;
+  for (std::size_t i = 0; i <= kMaxStatsEntries; ++i) {
+    click_recorded click;
+    click.code = "many";
+    click.clicked_at_ms = kJan1 + kHour;
+    click.country = "US";
+    click.referrer = "https://r" + std::to_string(i) + ".example.com/";
+    batch.push_back(make_click_envelope(click));
+  }
+  append_result result;
+  ASSERT_TRUE(clicks_->append(batch, &result));
+  catch_up();
+  auto body = body_of("/links/many/stats");
+  EXPECT_EQ(body.at("total").to_number<std::size_t>(), kMaxStatsEntries + 1);
+  EXPECT_EQ(body.at("by_referrer").as_object().size(), kMaxStatsEntries);
+  EXPECT_EQ(counters_of(body.at("by_country")),
+            (std::map<std::string, std::uint64_t>{{"US", kMaxStatsEntries + 1}}));
+  ASSERT_TRUE(body.contains("truncated")) << json::serialize(body);
+  EXPECT_EQ(body.at("truncated"), json::value(true));
 }
 
 TEST_F(AnalyticsRouterTest, StatsOfLiveLinkWithoutClicksAreZero) {

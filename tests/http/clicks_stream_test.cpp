@@ -153,6 +153,51 @@ TEST_F(ClicksStreamTest, QuietStreamGetsKeepAlivesAndOutlivesTheIdleTimeout) {
   expect_click(listener.next(), 1, "late");
 }
 
+// Without keep-alives the idle timer still runs: a stream whose client
+// stopped reading is closed, not left holding its buffer and subscription.
+TEST_F(ClicksStreamTest, StalledStreamIsClosedEvenWithoutKeepAlives) {
+  options_.idle_timeout = 300ms;
+  options_.sse_keep_alive = 0ms;
+  options_.max_sse_buffer_bytes = 4 * 1024;
+  start_stream_server();
+  stream_test_client stalled(server_->port());  // never reads after the header
+  ASSERT_EQ(stalled.open("/clicks/stream"), 200);
+  ASSERT_EQ(click_bus_.subscribers(), 1u);
+  // Clicks keep coming until the socket buffers are full and a write stays
+  // unfinished; the session's close then ends the subscription.
+  std::vector<std::string> codes(1000, "slow");
+  bool closed = eventually(
+      [&] {
+        append_clicks(codes);
+        return HasFatalFailure() || click_bus_.subscribers() == 0;
+      },
+      10s);
+  ASSERT_FALSE(HasFatalFailure());
+  EXPECT_TRUE(closed);
+}
+
+TEST_F(ClicksStreamTest, MetricsCountOpenStreamsAndDroppedClicks) {
+  start_stream_server();
+  stream_test_client clicks(server_->port());
+  ASSERT_EQ(clicks.open("/clicks/stream"), 200);
+  stream_test_client events_a(server_->port());
+  ASSERT_EQ(events_a.open("/events"), 200);
+  stream_test_client events_b(server_->port());
+  ASSERT_EQ(events_b.open("/events"), 200);
+  auto res = fetch(http::verb::get, "/metrics");
+  ASSERT_EQ(res.result(), http::status::ok);
+  const std::string& text = res.body();
+  EXPECT_NE(text.find("# TYPE linkly_click_stream_dropped_total counter\n"
+                      "linkly_click_stream_dropped_total 0\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("# TYPE linkly_stream_listeners gauge\n"
+                      "linkly_stream_listeners{stream=\"clicks\"} 1\n"
+                      "linkly_stream_listeners{stream=\"events\"} 2\n"),
+            std::string::npos)
+      << text;
+}
+
 TEST_F(ClicksStreamTest, StopClosesOpenStreamsPromptly) {
   options_.shutdown_grace = 10s;  // streams must not wait for it
   start_stream_server();

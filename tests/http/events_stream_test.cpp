@@ -1,11 +1,13 @@
 // /events over real sockets: the links log from a sequence number on, then
 // its live tail; a reconnect with Last-Event-ID resumes exactly after it, so
-// a client that drops mid-stream sees every event once.
+// a client that drops mid-stream sees every event once. Also the stream cap,
+// the opening `retry:`, and HEAD of a stream (which closes).
 
 #include "tests/http/stream_fixture.hpp"
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -123,6 +125,84 @@ TEST_F(EventsStreamTest, BadAfterOrLastEventIdIs400) {
   stream_test_client client(server_->port());
   ASSERT_EQ(client.open("/events", {{"Last-Event-ID", "nope"}}), 400);
   EXPECT_TRUE(json_of(client.body()).contains("error"));
+}
+
+TEST_F(EventsStreamTest, UintMaxAfterOrLastEventIdIs400) {
+  // after + 1 would wrap to 0 and replay the whole log.
+  start_stream_server();
+  const std::string max = "18446744073709551615";
+  auto res = fetch(http::verb::get, "/events?after=" + max);
+  EXPECT_EQ(res.result(), http::status::bad_request) << res.body();
+  stream_test_client client(server_->port());
+  ASSERT_EQ(client.open("/events", {{"Last-Event-ID", max}}), 400);
+  EXPECT_TRUE(json_of(client.body()).contains("error"));
+  stream_test_client below(server_->port());
+  EXPECT_EQ(below.open("/events?after=18446744073709551614"), 200);
+}
+
+TEST_F(EventsStreamTest, EmptyLastEventIdIsIgnored) {
+  start_stream_server();
+  for (int i = 1; i <= 3; ++i) create_link(code_of(i));
+  stream_test_client client(server_->port());
+  ASSERT_EQ(client.open("/events?after=2", {{"Last-Event-ID", ""}}), 200) << client.header();
+  expect_created(client.next(), 3, code_of(3));
+}
+
+TEST_F(EventsStreamTest, StreamStartsWithRetry) {
+  start_stream_server();
+  create_link(code_of(1));
+  stream_test_client client(server_->port());
+  ASSERT_EQ(client.open("/events"), 200);
+  auto first = client.next(stream_test_client::kDeadline, /*keep_comments=*/true);
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->retry, "2000");
+  EXPECT_TRUE(first->id.empty() && first->data.empty());
+  expect_created(client.next(), 1, code_of(1));
+}
+
+TEST_F(EventsStreamTest, StreamBeyondTheLimitGets503UntilOneLeaves) {
+  ASSERT_EQ(options_.max_event_streams, 256u);
+  options_.max_event_streams = 2;
+  start_stream_server();
+  stream_test_client first(server_->port());
+  ASSERT_EQ(first.open("/events"), 200);
+  stream_test_client second(server_->port());
+  ASSERT_EQ(second.open("/events"), 200);
+  // A HEAD takes no place; /clicks/stream has places of its own.
+  EXPECT_EQ(fetch(http::verb::head, "/events").result(), http::status::ok);
+  stream_test_client clicks(server_->port());
+  EXPECT_EQ(clicks.open("/clicks/stream"), 200);
+
+  stream_test_client extra(server_->port());
+  ASSERT_EQ(extra.open("/events"), 503);
+  EXPECT_TRUE(extra.header_has("Content-Type: application/json"));
+  EXPECT_TRUE(json_of(extra.body()).contains("error"));
+
+  first.close();
+  std::unique_ptr<stream_test_client> next;
+  ASSERT_TRUE(eventually([&] {
+    next = std::make_unique<stream_test_client>(server_->port());
+    return next->open("/events") == 200;
+  }));
+  create_link(code_of(1));
+  expect_created(next->next(), 1, code_of(1));
+}
+
+// The stream's own headers, and Connection: close: the server closes after
+// a HEAD of a stream, so it must not advertise keep-alive.
+TEST_F(EventsStreamTest, HeadOfAStreamClosesTheConnection) {
+  start_stream_server();
+  for (const char* target : {"/events", "/clicks/stream"}) {
+    stream_test_client client(server_->port());
+    ASSERT_EQ(client.open(target, {}, "HEAD"), 200) << target;
+    EXPECT_TRUE(client.header_has("Content-Type: text/event-stream")) << client.header();
+    EXPECT_TRUE(client.header_has("Cache-Control: no-store")) << client.header();
+    EXPECT_TRUE(client.header_has("X-Accel-Buffering: no")) << client.header();
+    EXPECT_TRUE(client.header_has("Connection: close")) << client.header();
+    EXPECT_TRUE(client.closed_by_server()) << target;
+  }
+  auto head = fetch(http::verb::head, "/events");
+  EXPECT_FALSE(head.keep_alive());
 }
 
 TEST_F(EventsStreamTest, HeadAndOtherMethods) {

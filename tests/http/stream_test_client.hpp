@@ -25,6 +25,7 @@ struct sse_message {
   std::string id;
   std::string event;
   std::string data;
+  std::string retry;    // a `retry:` field
   std::string comment;  // a comment-only block (": keep-alive")
 };
 
@@ -81,7 +82,8 @@ class stream_test_client {
     return buffer_.substr(0, std::min(length, buffer_.size()));
   }
 
-  /// The next message (comments skipped unless `keep_comments`), or nullopt
+  /// The next message (blocks without id, event or data, such as comments
+  /// and `retry:`, skipped unless `keep_comments`), or nullopt
   /// when none arrives within `timeout` or the stream ends. A timeout closes
   /// the connection (beast::tcp_stream), so it is a failure, not a probe.
   std::optional<sse_message> next(std::chrono::milliseconds timeout = kDeadline,
@@ -90,9 +92,8 @@ class stream_test_client {
       std::optional<std::string> block = read_until("\n\n", timeout);
       if (!block) return std::nullopt;
       sse_message msg = parse(*block);
-      bool comment_only =
-          !msg.comment.empty() && msg.id.empty() && msg.event.empty() && msg.data.empty();
-      if (keep_comments || !comment_only) return msg;
+      bool control_only = msg.id.empty() && msg.event.empty() && msg.data.empty();
+      if (keep_comments || !control_only) return msg;
     }
   }
 
@@ -168,6 +169,7 @@ class stream_test_client {
       if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
       if (field == "id") msg.id = value;
       if (field == "event") msg.event = value;
+      if (field == "retry") msg.retry = value;
       if (field == "data") {
         if (!msg.data.empty()) msg.data += '\n';
         msg.data += value;

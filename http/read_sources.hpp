@@ -1,0 +1,31 @@
+#pragma once
+// read_sources: what the HTTP server reads beyond link_service and
+// click_service. Its own header so the router need not include the server.
+
+#include "actors/projection_status.hpp"
+
+#include <functional>
+#include <vector>
+
+namespace linkly {
+
+class analytics_reader;
+class event_bus;
+class event_log;
+
+/// Each may be null; the routes that need it then answer 503.
+struct read_sources {
+  /// /analytics/daily, /links/{code}/stats, `clicks` in GET /links/{code}.
+  const analytics_reader* analytics = nullptr;
+  /// /events reads it; link_events says when it moved.
+  const event_log* links_log = nullptr;
+  event_bus* link_events = nullptr;
+  /// /clicks/summary reads its head; click_events feeds /clicks/stream (and
+  /// its drop count goes to /metrics).
+  const event_log* clicks_log = nullptr;
+  event_bus* click_events = nullptr;
+  /// The projections' progress, for /metrics.
+  std::function<std::vector<projection_status>()> projections;
+};
+
+}  // namespace linkly
