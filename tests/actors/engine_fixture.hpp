@@ -58,6 +58,19 @@ inline bool eventually(const std::function<bool()>& condition,
   return true;
 }
 
+/// A create or update through `links`, waited for.
+inline command_reply create_and_wait(link_service& links, std::string code, std::string url) {
+  pending<command_reply> p;
+  links.create(create_link{std::move(code), std::move(url)}, p.callback());
+  return p.get(timed_out_reply());
+}
+
+inline command_reply update_and_wait(link_service& links, std::string code, std::string url) {
+  pending<command_reply> p;
+  links.update(update_link{std::move(code), std::move(url)}, p.callback());
+  return p.get(timed_out_reply());
+}
+
 inline std::string make_temp_dir() {
   std::string pattern = ::testing::TempDir() + "linkly-actors-XXXXXX";
   std::vector<char> buf(pattern.begin(), pattern.end());
@@ -123,15 +136,11 @@ class EngineFixture : public ::testing::Test {
   }
 
   command_reply create(std::string code, std::string url) {
-    pending<command_reply> p;
-    engine_->links().create(create_link{std::move(code), std::move(url)}, p.callback());
-    return p.get(timed_out_reply());
+    return create_and_wait(engine_->links(), std::move(code), std::move(url));
   }
 
   command_reply update(std::string code, std::string url) {
-    pending<command_reply> p;
-    engine_->links().update(update_link{std::move(code), std::move(url)}, p.callback());
-    return p.get(timed_out_reply());
+    return update_and_wait(engine_->links(), std::move(code), std::move(url));
   }
 
   command_reply remove(std::string code) {

@@ -71,15 +71,11 @@ class ProjectionEngineTest : public ::testing::Test {
   }
 
   command_reply create(std::string code, std::string url) {
-    pending<command_reply> p;
-    engine_->links().create(create_link{std::move(code), std::move(url)}, p.callback());
-    return p.get(timed_out_reply());
+    return create_and_wait(engine_->links(), std::move(code), std::move(url));
   }
 
   command_reply update(std::string code, std::string url) {
-    pending<command_reply> p;
-    engine_->links().update(update_link{std::move(code), std::move(url)}, p.callback());
-    return p.get(timed_out_reply());
+    return update_and_wait(engine_->links(), std::move(code), std::move(url));
   }
 
   static envelope click(const std::string& code) {
