@@ -11,19 +11,11 @@ conns=${3:-32}
 linkly="$build/app/linkly"
 command -v wrk >/dev/null || { echo "projection_lag: wrk is needed (apt-get install wrk)" >&2; exit 1; }
 [ -x "$linkly" ] || { echo "projection_lag: build $linkly first" >&2; exit 1; }
+. "$(dirname "$0")/start_linkly.sh"
 
 data=$(mktemp -d)
 trap 'rm -rf "$data"' EXIT
-log="$data/server.log"
-"$linkly" serve --data "$data/d" --listen 127.0.0.1:0 >"$log" 2>&1 &
-pid=$!
-port=""
-for _ in $(seq 1 200); do
-  port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$log" | grep -o '[0-9]*$' || true)
-  [ -n "$port" ] && break
-  sleep 0.05
-done
-[ -n "$port" ] || { echo "server did not start" >&2; cat "$log" >&2; kill "$pid"; exit 1; }
+start_linkly "$linkly" "$data/d"
 base="http://127.0.0.1:$port"
 curl -s -o /dev/null "$base/links" -d '{"url":"https://example.com/landing","code":"demo"}'
 

@@ -12,20 +12,12 @@ conns=${3:-32}
 linkly="$build/app/linkly"
 command -v wrk >/dev/null || { echo "redirect_modes: wrk is needed (apt-get install wrk)" >&2; exit 1; }
 [ -x "$linkly" ] || { echo "redirect_modes: build $linkly first" >&2; exit 1; }
+. "$(dirname "$0")/start_linkly.sh"
 
 printf '%-8s %12s %10s %10s %14s %14s\n' mode 'req/s' 'p50' 'p99' 'redirects' 'clicks logged'
 for mode in queued off inline; do
   data=$(mktemp -d)
-  log="$data/server.log"
-  "$linkly" serve --data "$data" --listen 127.0.0.1:0 --clicks-mode "$mode" >"$log" 2>&1 &
-  pid=$!
-  port=""
-  for _ in $(seq 1 200); do
-    port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$log" | grep -o '[0-9]*$' || true)
-    [ -n "$port" ] && break
-    sleep 0.05
-  done
-  [ -n "$port" ] || { echo "server did not start" >&2; cat "$log" >&2; kill "$pid"; exit 1; }
+  start_linkly "$linkly" "$data/d" --clicks-mode "$mode"
   curl -s -o /dev/null "http://127.0.0.1:$port/links" -d '{"url":"https://example.com/landing","code":"demo"}'
   out=$(wrk -t1 -c"$conns" -d"${seconds}s" --latency "http://127.0.0.1:$port/s/demo")
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
@@ -35,7 +27,7 @@ for mode in queued off inline; do
   kill -TERM "$pid"
   wait "$pid" || true
   clicks=0
-  [ "$mode" = off ] || clicks=$("$linkly" log dump clicks --data "$data" | wc -l)
+  [ "$mode" = off ] || clicks=$("$linkly" log dump clicks --data "$data/d" | wc -l)
   printf '%-8s %12s %10s %10s %14s %14s\n' "$mode" "$rps" "$p50" "$p99" "$total" "$clicks"
   rm -rf "$data"
 done

@@ -6,6 +6,7 @@
 #include "actors/link_service.hpp"
 #include "actors/read_view.hpp"
 #include "storage/event_log.hpp"
+#include "tests/support/make_temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
@@ -69,17 +70,6 @@ inline command_reply update_and_wait(link_service& links, std::string code, std:
   pending<command_reply> p;
   links.update(update_link{std::move(code), std::move(url)}, p.callback());
   return p.get(timed_out_reply());
-}
-
-inline std::string make_temp_dir() {
-  std::string pattern = ::testing::TempDir() + "linkly-actors-XXXXXX";
-  std::vector<char> buf(pattern.begin(), pattern.end());
-  buf.push_back('\0');
-  if (::mkdtemp(buf.data()) == nullptr) {
-    ADD_FAILURE() << "mkdtemp failed for " << pattern;
-    return {};
-  }
-  return buf.data();
 }
 
 class EngineFixture : public ::testing::Test {

@@ -12,6 +12,7 @@
 #include "schemas/link_events.hpp"
 #include "storage/event_log.hpp"
 #include "storage/projection_store.hpp"
+#include "tests/support/make_temp_dir.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
@@ -39,11 +40,8 @@ using pos = std::pair<std::uint64_t, std::uint64_t>;  // checkpoint, head
 class AnalyticsRouterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = ::testing::TempDir() + "linkly-analytics-XXXXXX";
-    std::vector<char> buf(pattern.begin(), pattern.end());
-    buf.push_back('\0');
-    ASSERT_NE(::mkdtemp(buf.data()), nullptr) << pattern;
-    dir_ = buf.data();
+    dir_ = linkly::testing::make_temp_dir("linkly-analytics");
+    ASSERT_FALSE(dir_.empty());
     log_options log_opts;
     log_opts.sync = false;
     ASSERT_TRUE(event_log::open(dir_ + "/links", log_opts, &links_));

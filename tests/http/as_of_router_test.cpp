@@ -10,6 +10,7 @@
 #include "schemas/click_events.hpp"
 #include "storage/event_log.hpp"
 #include "storage/projection_store.hpp"
+#include "tests/support/make_temp_dir.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
@@ -33,11 +34,8 @@ constexpr auto kDeadline = 5s;
 class AsOfRouterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = ::testing::TempDir() + "linkly-as-of-XXXXXX";
-    std::vector<char> buf(pattern.begin(), pattern.end());
-    buf.push_back('\0');
-    ASSERT_NE(::mkdtemp(buf.data()), nullptr) << pattern;
-    dir_ = buf.data();
+    dir_ = linkly::testing::make_temp_dir("linkly-as-of");
+    ASSERT_FALSE(dir_.empty());
     log_options log_opts;
     log_opts.sync = false;
     std::unique_ptr<event_log> log;

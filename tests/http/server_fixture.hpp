@@ -8,6 +8,7 @@
 #include "http/server.hpp"
 #include "storage/event_log.hpp"
 #include "tests/http/test_client.hpp"
+#include "tests/support/make_temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
@@ -22,11 +23,8 @@ namespace linkly::testing {
 class ServerFixture : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = ::testing::TempDir() + "linkly-http-XXXXXX";
-    std::vector<char> buf(pattern.begin(), pattern.end());
-    buf.push_back('\0');
-    ASSERT_NE(::mkdtemp(buf.data()), nullptr) << pattern;
-    dir_ = buf.data();
+    dir_ = linkly::testing::make_temp_dir("linkly-http");
+    ASSERT_FALSE(dir_.empty());
 
     log_options log_opts;
     log_opts.sync = false;

@@ -9,6 +9,7 @@
 #include "schemas/click_events.hpp"
 #include "schemas/link_events.hpp"
 #include "storage/event_log.hpp"
+#include "tests/support/make_temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
@@ -51,11 +52,8 @@ std::vector<std::string> ids_from(int first, int last) {
 class StreamSourceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = ::testing::TempDir() + "linkly-sources-XXXXXX";
-    std::vector<char> buf(pattern.begin(), pattern.end());
-    buf.push_back('\0');
-    ASSERT_NE(::mkdtemp(buf.data()), nullptr) << pattern;
-    dir_ = buf.data();
+    dir_ = linkly::testing::make_temp_dir("linkly-sources");
+    ASSERT_FALSE(dir_.empty());
     log_options opts;
     opts.sync = false;
     ASSERT_TRUE(event_log::open(dir_, opts, &links_));
