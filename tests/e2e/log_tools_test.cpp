@@ -46,22 +46,10 @@ std::uint64_t sum_of(const boost::json::value& counts) {
   return n;
 }
 
-class LogToolsTest : public ::testing::Test {
+class LogToolsTest : public MixedWorkloadTest {
  protected:
-  void SetUp() override {
-    std::string why;
-    ASSERT_TRUE(run_mixed_workload(data_.path(), {}, &why)) << why;
-  }
-
-  cli_result run(std::vector<std::string> args) {
-    args.push_back("--data");
-    args.push_back(data_.path());
-    return run_linkly(args);
-  }
-
   std::string links_dir() const { return data_.path() + "/links"; }
 
-  temp_dir data_;
   workload_counts done_;
 };
 

@@ -33,22 +33,9 @@ boost::json::object as_of_json(const cli_result& res) {
   return v.as_object();
 }
 
-class ReplayTest : public ::testing::Test {
+class ReplayTest : public MixedWorkloadTest {
  protected:
-  void SetUp() override {
-    std::string why;
-    ASSERT_TRUE(run_mixed_workload(data_.path(), {}, &why)) << why;
-  }
-
-  cli_result run(std::vector<std::string> args) {
-    args.push_back("--data");
-    args.push_back(data_.path());
-    return run_linkly(args);
-  }
-
   std::string store(const std::string& name) const { return data_.path() + "/" + name; }
-
-  temp_dir data_;
 };
 
 TEST_F(ReplayTest, VerifyFindsTheServersProjectionsIdentical) {
