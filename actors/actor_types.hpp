@@ -2,6 +2,7 @@
 // The message vocabulary of linkly's actors: atoms, typed interfaces and the
 // inspect() overloads CAF 0.17 needs to put our types into messages.
 
+#include "actors/exception_text.hpp"
 #include "actors/link_recovery.hpp"
 #include "actors/link_service.hpp"
 #include "schemas/envelope.hpp"
@@ -77,18 +78,6 @@ enum class journal_errc : std::uint8_t {
 
 caf::error make_error(journal_errc x, std::string message);
 constexpr caf::atom_value kJournalErrorCategory = caf::atom("journal");
-
-/// What an exception that escaped a handler was, for the log line an actor
-/// writes before it stops (and its supervisor restarts it).
-inline std::string describe_exception(const std::exception_ptr& e) {
-  try {
-    std::rethrow_exception(e);
-  } catch (const std::exception& ex) {
-    return ex.what();
-  } catch (...) {
-    return "unknown exception";
-  }
-}
 
 // -- interfaces ---------------------------------------------------------------
 

@@ -138,9 +138,9 @@ status analytics_reader::stats(std::string_view code, link_stats* out,
                                std::size_t max_entries) const {
   if (status st = total_clicks(code, &out->total); !st) return st;
   const std::string sub = std::string(code) + "/";
-  for (auto [prefix, map] : {std::pair{kClickDayPrefix, &out->by_day},
-                             std::pair{kCountryPrefix, &out->by_country},
-                             std::pair{kReferrerPrefix, &out->by_referrer}}) {
+  for (auto [prefix, map] :
+       {std::pair{kClickDayPrefix, &out->by_day}, std::pair{kCountryPrefix, &out->by_country},
+        std::pair{kReferrerPrefix, &out->by_referrer}}) {
     status st = read_counters(store_, std::string(prefix) + sub, map, max_entries, &out->truncated);
     if (!st) return st;
   }

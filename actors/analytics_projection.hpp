@@ -48,13 +48,6 @@ struct link_stats {
   bool truncated = false;
 };
 
-/// How far a projection has read each log, beside where the log ends.
-struct log_position {
-  std::string log;
-  std::uint64_t checkpoint = 0;
-  std::uint64_t head = 0;
-};
-
 /// Reads the analytics store. Any thread; each call is a few LevelDB reads.
 class analytics_reader {
  public:

@@ -12,6 +12,7 @@
 #include "storage/projection_store.hpp"
 #include "storage/status.hpp"
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,13 @@ namespace linkly {
 /// The logs projections follow, by the names their checkpoints use.
 inline constexpr std::string_view kLinksLog = "links";
 inline constexpr std::string_view kClicksLog = "clicks";
+
+/// How far a projection has read each log, beside where the log ends.
+struct log_position {
+  std::string log;
+  std::uint64_t checkpoint = 0;
+  std::uint64_t head = 0;
+};
 
 class projection {
  public:

@@ -1,6 +1,6 @@
 #include "actors/projection_replay.hpp"
 
-#include "actors/actor_types.hpp"
+#include "actors/exception_text.hpp"
 #include "storage/event_log.hpp"
 
 #include <algorithm>

@@ -30,6 +30,10 @@ struct step_result {
 
 constexpr std::uint64_t kToHead = std::numeric_limits<std::uint64_t>::max();
 
+/// Events per step of an offline rebuild. Large: each step's commit is
+/// bounded by the keys it changes anyway, and fewer steps mean fewer commits.
+constexpr std::size_t kRebuildBatchEvents = 1u << 20;
+
 /// Applies the events of `log` (named `log_name`) after the store's
 /// checkpoint and below `to`, at most `max_events`, and commits them with
 /// the new checkpoint. The returned status is a read or commit failure (the

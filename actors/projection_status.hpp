@@ -2,7 +2,7 @@
 // What a running projection reports: how far it has read each log and what
 // it has done, for /metrics and the admin routes. CAF-free.
 
-#include "actors/analytics_projection.hpp"
+#include "actors/projection.hpp"
 
 #include <cstdint>
 #include <string>

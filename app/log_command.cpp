@@ -1,5 +1,7 @@
 #include "app/commands.hpp"
 
+#include "app/offline_stores.hpp"
+
 #include "http/event_json.hpp"
 #include "storage/event_log.hpp"
 
@@ -18,22 +20,8 @@ int run_log_dump(const config& cfg, const dump_options& options) {
     std::cerr << "linkly: unknown log \"" << options.log << "\" (known logs: links, clicks)\n";
     return 2;
   }
-  log_options opts;
-  opts.create_if_missing = false;
   std::unique_ptr<event_log> log;
-  std::string dir = store_dir(cfg, options.log);
-  if (status st = event_log::open(dir, opts, &log); !st) {
-    if (st.is_busy()) {
-      std::cerr << "linkly: " << dir
-                << " is held by a running linkly server; stop it first (LevelDB allows one "
-                   "process per store)\n";
-    } else if (st.error_code() == status::code::invalid_argument) {
-      std::cerr << "linkly: no " << options.log << " log in " << cfg.data_dir << "\n";
-    } else {
-      std::cerr << "linkly: " << st.to_string() << "\n";
-    }
-    return 1;
-  }
+  if (!open_required_log(cfg, options.log, &log)) return 1;
   status st = log->replay(options.from, event_log::kNoLimit, options.limit, [](const envelope& e) {
     std::cout << boost::json::serialize(envelope_json(e)) << '\n';
     return static_cast<bool>(std::cout);

@@ -16,15 +16,7 @@ namespace linkly {
 
 int run_log_stats(const config& cfg, const std::string& log_name) {
   std::unique_ptr<event_log> log;
-  switch (open_log_offline(cfg, log_name, &log)) {
-    case open_outcome::opened:
-      break;
-    case open_outcome::absent:
-      std::cerr << "linkly: no " << log_name << " log in " << cfg.data_dir << "\n";
-      return 1;
-    case open_outcome::failed:
-      return 1;
-  }
+  if (!open_required_log(cfg, log_name, &log)) return 1;
   std::uint64_t records = 0;
   std::uint64_t first = 0;
   std::uint64_t last = 0;

@@ -55,6 +55,19 @@ open_outcome open_log_offline(const config& cfg, std::string_view name,
   return open_outcome::opened;
 }
 
+bool open_required_log(const config& cfg, std::string_view name, std::unique_ptr<event_log>* out) {
+  switch (open_log_offline(cfg, name, out)) {
+    case open_outcome::opened:
+      return true;
+    case open_outcome::absent:
+      std::cerr << "linkly: no " << name << " log in " << cfg.data_dir << "\n";
+      return false;
+    case open_outcome::failed:
+      return false;
+  }
+  return false;
+}
+
 open_outcome open_projection_offline(const std::string& dir, bool create,
                                      std::unique_ptr<projection_store>* out) {
   if (!create && !dir_exists(dir)) return open_outcome::absent;

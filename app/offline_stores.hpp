@@ -18,9 +18,6 @@ class projection;
 class projection_store;
 class status;
 
-/// Events per commit when a tool replays a log into a projection.
-inline constexpr std::size_t kReplayBatch = 1024;
-
 /// What opening a store came to. `failed` has printed its reason.
 enum class open_outcome { opened, absent, failed };
 
@@ -32,6 +29,10 @@ void print_open_error(std::string_view what, const std::string& dir, const statu
 /// `absent` (nothing printed) when there is no store there.
 open_outcome open_log_offline(const config& cfg, std::string_view name,
                               std::unique_ptr<event_log>* out);
+
+/// open_log_offline for a log the command cannot do without: false (with
+/// "linkly: no NAME log in DATA" for an absent one) unless it opened.
+bool open_required_log(const config& cfg, std::string_view name, std::unique_ptr<event_log>* out);
 
 /// Opens the projection store at `dir`; creates it only if `create`.
 /// `absent` (nothing printed) for a missing store when !create.

@@ -60,8 +60,8 @@ int rebuild(const projection& proj, projection_store& store, const event_log& li
     }
   }
   std::uint64_t applied = 0;
-  status st =
-      replay_projection(proj, store, links, clicks, kToHead, kToHead, kReplayBatch, &applied);
+  status st = replay_projection(proj, store, links, clicks, kToHead, kToHead, kRebuildBatchEvents,
+                                &applied);
   const auto elapsed = std::chrono::steady_clock::now() - start;
   if (!st) {
     std::cerr << "linkly: " << proj.name() << ": rebuild stopped after " << applied

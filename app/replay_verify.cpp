@@ -185,7 +185,7 @@ int verify_one(const config& cfg, const projection& proj, const event_log& links
   const std::uint64_t clicks_to = live->checkpoint(kClicksLog) + 1;
   std::uint64_t applied = 0;
   if (status st = replay_projection(proj, *rebuilt, links, clicks, links_to, clicks_to,
-                                    kReplayBatch, &applied);
+                                    kRebuildBatchEvents, &applied);
       !st) {
     std::cerr << "linkly: " << name << ": rebuild failed: " << st.to_string() << "\n";
     return 1;

@@ -78,8 +78,8 @@ int run_serve(const config& cfg) {
   std::shared_ptr<event_log> log = std::move(opened);
 
   projection_stores projections;
-  for (auto [name, store] : {std::pair{"cache", &projections.cache},
-                             std::pair{"analytics", &projections.analytics}}) {
+  for (auto [name, store] :
+       {std::pair{"cache", &projections.cache}, std::pair{"analytics", &projections.analytics}}) {
     std::unique_ptr<projection_store> opened_store;
     if (status st = projection_store::open(store_dir(cfg, name), {}, &opened_store); !st) {
       spdlog::error("cannot open the {} store: {}", name, st.to_string());
@@ -116,10 +116,10 @@ int run_serve(const config& cfg) {
     return 1;
   }
   const auto& rec = eng->recovery();
-  spdlog::info("recovered {} links from the cache at seq {} and {} events after it in {} ms ({} "
-               "shards)",
-               rec.links, rec.snapshot_seq, rec.events, rec.elapsed.count() / 1000,
-               cfg.engine.link_shards);
+  spdlog::info(
+      "recovered {} links from the cache at seq {} and {} events after it in {} ms ({} "
+      "shards)",
+      rec.links, rec.snapshot_seq, rec.events, rec.elapsed.count() / 1000, cfg.engine.link_shards);
 
   read_sources sources;
   sources.analytics = eng->analytics();

@@ -94,8 +94,8 @@ void rebuild(const char* what, const projection& proj, projection_store& store,
              const event_log& links, const event_log* clicks) {
   auto began = clock_type::now();
   std::uint64_t applied = 0;
-  if (status st =
-          replay_projection(proj, store, links, clicks, kToHead, kToHead, 1u << 20, &applied);
+  if (status st = replay_projection(proj, store, links, clicks, kToHead, kToHead,
+                                    kRebuildBatchEvents, &applied);
       !st) {
     throw std::runtime_error(st.to_string());
   }

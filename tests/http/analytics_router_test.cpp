@@ -12,6 +12,7 @@
 #include "schemas/link_events.hpp"
 #include "storage/event_log.hpp"
 #include "storage/projection_store.hpp"
+#include "tests/http/metrics_samples.hpp"
 #include "tests/support/make_temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -295,18 +296,7 @@ TEST_F(AnalyticsRouterTest, AsOfWithoutLinkServiceIs503) {
   EXPECT_TRUE(body.contains("error"));
 }
 
-// "name{labels} value" lines (comments skipped) -> value.
-std::map<std::string, double> samples_of(const std::string& text) {
-  std::map<std::string, double> out;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    auto space = line.rfind(' ');
-    out[line.substr(0, space)] = std::stod(line.substr(space + 1));
-  }
-  return out;
-}
+using linkly::testing::samples_of;
 
 TEST_F(AnalyticsRouterTest, MetricsHaveEachProjectionsProgress) {
   ctx_.sources.projections = [] {

@@ -2,6 +2,7 @@
 
 #include "http/metrics.hpp"
 #include "http/router.hpp"
+#include "tests/http/metrics_samples.hpp"
 
 #include "tests/http/fake_click_service.hpp"
 
@@ -18,18 +19,7 @@ namespace http = boost::beast::http;
 using namespace std::chrono_literals;
 using testing::fake_click_service;
 
-// "name{labels} value" lines (comments skipped) -> value.
-std::map<std::string, double> samples_of(const std::string& text) {
-  std::map<std::string, double> out;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    auto space = line.rfind(' ');
-    out[line.substr(0, space)] = std::stod(line.substr(space + 1));
-  }
-  return out;
-}
+using linkly::testing::samples_of;
 
 std::optional<http_response> answer(const router_context& ctx, http::verb method,
                                     std::string target) {
