@@ -60,6 +60,17 @@ void write_binary(std::string* out, Write&& write) {
   buf.reset(nullptr);
 }
 
+/// Runs `read(std::istream&)` over `bytes` through a stream kept per thread,
+/// for the same reason: replays and projections decode millions of events.
+template <class Read>
+auto read_binary(std::string_view bytes, Read&& read) {
+  thread_local memory_buf buf;
+  thread_local std::istream stream(&buf);
+  buf.reset(bytes);
+  stream.clear();
+  return read(stream);
+}
+
 }  // namespace detail
 
 /// Cereal's version of T as it is written by this build.
@@ -81,20 +92,15 @@ std::string encode_payload(const T& value) {
 /// False when the bytes do not hold a T (truncated or garbage).
 template <class T>
 bool decode_payload(std::string_view bytes, T* out) {
-  // A stream per thread, as for writing: replays decode millions of events.
-  thread_local detail::memory_buf buf;
-  thread_local std::istream in(&buf);
-  buf.reset(bytes);
-  in.clear();
-  try {
-    cereal::BinaryInputArchive ar(in);
-    ar(*out);
-  } catch (const cereal::Exception&) {
-    return false;
-  } catch (const std::exception&) {
-    return false;
-  }
-  return true;
+  return detail::read_binary(bytes, [&](std::istream& in) {
+    try {
+      cereal::BinaryInputArchive ar(in);
+      ar(*out);
+    } catch (const std::exception&) {
+      return false;
+    }
+    return true;
+  });
 }
 
 }  // namespace linkly

@@ -1,29 +1,39 @@
 #include "storage/record_format.hpp"
 
-#include "schemas/payload_codec.hpp"
+#include "schemas/cereal_layout.hpp"
 
 #include <boost/crc.hpp>
-#include <cereal/archives/binary.hpp>
-#include <cereal/types/string.hpp>
 
 #include <cstring>
-#include <sstream>
 
 namespace linkly {
 
 namespace {
 
+// The body is what cereal's binary archive wrote for (seq, type as u16,
+// schema_version, timestamp_ms, key, payload), laid out by hand
+// (cereal_layout.hpp): every append and every replay goes through here.
 // Saving takes the envelope as const: the caller's envelope may be const or
 // read by another thread while it is encoded.
-void save_body(cereal::BinaryOutputArchive& ar, const envelope& e) {
-  const auto type = static_cast<std::uint16_t>(e.type);
-  ar(e.seq, type, e.schema_version, e.timestamp_ms, e.key, e.payload);
+void save_body(std::string* out, const envelope& e) {
+  using cereal_layout::put;
+  put<std::uint64_t>(out, e.seq);
+  put<std::uint16_t>(out, static_cast<std::uint16_t>(e.type));
+  put<std::uint32_t>(out, e.schema_version);
+  put<std::int64_t>(out, e.timestamp_ms);
+  put(out, e.key);
+  put(out, e.payload);
 }
 
-void load_body(cereal::BinaryInputArchive& ar, envelope& e) {
+bool load_body(std::string_view body, envelope* e) {
+  cereal_layout::reader in(body);
   std::uint16_t type = 0;
-  ar(e.seq, type, e.schema_version, e.timestamp_ms, e.key, e.payload);
-  e.type = static_cast<event_type>(type);
+  if (!(in.get(&e->seq) && in.get(&type) && in.get(&e->schema_version) &&
+        in.get(&e->timestamp_ms) && in.get(&e->key) && in.get(&e->payload))) {
+    return false;
+  }
+  e->type = static_cast<event_type>(type);
+  return true;
 }
 
 }  // namespace
@@ -82,11 +92,10 @@ std::uint32_t crc32c(std::string_view bytes) {
 }
 
 std::string encode_record_value(const envelope& env) {
-  std::string value(4, '\0');  // checksum, filled in below
-  detail::write_binary(&value, [&](std::ostream& out) {
-    cereal::BinaryOutputArchive ar(out);
-    save_body(ar, env);
-  });
+  std::string value;
+  value.reserve(4 + 8 + 2 + 4 + 8 + 16 + env.key.size() + env.payload.size());
+  value.assign(4, '\0');  // checksum, filled in below
+  save_body(&value, env);
   std::uint32_t crc = crc32c(std::string_view(value).substr(4));
   for (int i = 0; i < 4; ++i) value[i] = static_cast<char>((crc >> (8 * i)) & 0xff);
   return value;
@@ -99,14 +108,7 @@ status decode_record_value(std::uint64_t expected_seq, std::string_view value, e
   for (int i = 3; i >= 0; --i) stored = (stored << 8) | static_cast<unsigned char>(value[i]);
   std::string_view body = value.substr(4);
   if (crc32c(body) != stored) return status::corruption("checksum mismatch" + where());
-  detail::memory_buf buf(body);
-  std::istream in(&buf);
-  try {
-    cereal::BinaryInputArchive ar(in);
-    load_body(ar, *out);
-  } catch (const std::exception&) {
-    return status::corruption("undecodable record" + where());
-  }
+  if (!load_body(body, out)) return status::corruption("undecodable record" + where());
   if (out->seq != expected_seq) {
     return status::corruption("record holds seq " + std::to_string(out->seq) + where());
   }
