@@ -1,5 +1,6 @@
 // Micro-benchmarks of linkly's parts: log append (synced, batched), log
-// replay, link-state recovery, read-view lookups.
+// replay, link-state recovery, read-view lookups against a round trip
+// through an actor, and the JSON of a link.
 //
 //   linkly_micro_bench [--benchmark_filter=...]   (scratch data in $LINKLY_BENCH_DIR or
 //   ./bench-data)
@@ -7,8 +8,11 @@
 #include "actors/link_recovery.hpp"
 #include "actors/read_view.hpp"
 #include "bench/bench_support.hpp"
+#include "http/link_json.hpp"
 
 #include <benchmark/benchmark.h>
+#include <boost/json/serialize.hpp>
+#include <caf/all.hpp>
 
 namespace {
 
@@ -104,6 +108,57 @@ void BM_ReadViewFindUrl(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_ReadViewFindUrl)->Threads(1)->Threads(2);
+
+using resolve_atom = caf::atom_constant<caf::atom("resolve")>;
+using resolver_actor =
+    caf::typed_actor<caf::replies_to<resolve_atom, std::string>::with<std::string>>;
+
+resolver_actor::behavior_type resolver(resolver_actor::pointer, const read_view* view) {
+  return {[view](resolve_atom, const std::string& code) {
+    std::string url;
+    view->find_url(code, &url);
+    return url;
+  }};
+}
+
+// The same lookup asked of an actor from a thread outside the actor system,
+// as an io thread would for every redirect without the read view: the
+// hand-off both ways is what the read view saves.
+void BM_LinkActorResolveRoundTrip(benchmark::State& state) {
+  read_view view;
+  for (int i = 0; i < 1000; ++i) {
+    view.upsert({"c" + std::to_string(i), "https://example.com/" + std::to_string(i), 1, 0, 0});
+  }
+  caf::actor_system_config cfg;
+  cfg.set("scheduler.max-threads", 2);
+  cfg.set("scheduler.policy", caf::atom("sharing"));
+  cfg.set("logger.console-verbosity", caf::atom("quiet"));
+  caf::actor_system sys{cfg};
+  auto actor = sys.spawn(resolver, &view);
+  caf::scoped_actor self{sys};
+  std::size_t i = 0;
+  for (auto _ : state) {
+    std::string code = "c" + std::to_string(i++ % 1000);
+    self->request(actor, caf::infinite, resolve_atom::value, std::move(code))
+        .receive([](std::string& url) { benchmark::DoNotOptimize(url.data()); },
+                 [&](caf::error&) { state.SkipWithError("resolve failed"); });
+  }
+  state.SetItemsProcessed(state.iterations());
+  self->send_exit(actor, caf::exit_reason::user_shutdown);
+}
+BENCHMARK(BM_LinkActorResolveRoundTrip)->UseRealTime();
+
+// GET /links/{code}'s body: build the object and serialize it.
+void BM_LinkJsonEncode(benchmark::State& state) {
+  link_info link{"demo", "https://example.com/some/path?with=query", 3, 1'764'547'200'000,
+                 1'764'633'600'000};
+  for (auto _ : state) {
+    std::string body = boost::json::serialize(link_json(link));
+    benchmark::DoNotOptimize(body.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_LinkJsonEncode);
 
 }  // namespace
 

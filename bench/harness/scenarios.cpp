@@ -1,0 +1,384 @@
+#include "bench/harness/scenarios.hpp"
+
+#include "bench/harness/goals.hpp"
+
+#include "bench/harness/server_launcher.hpp"
+#include "bench/harness/server_metrics.hpp"
+#include "bench/harness/stop_signal.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+
+namespace linkly::bench {
+
+namespace {
+
+namespace fs = std::filesystem;
+using clock = std::chrono::steady_clock;
+
+std::string percent_label(double fraction) {
+  return std::to_string(static_cast<int>(std::lround(fraction * 100))) + "%";
+}
+
+std::string count(std::uint64_t n) {
+  return std::to_string(n);
+}
+
+double seconds_since(clock::time_point start) {
+  return std::chrono::duration<double>(clock::now() - start).count();
+}
+
+// One suite or run: the template data directory, the servers started from
+// copies of it, and the runs against them.
+class session {
+ public:
+  explicit session(const bench_settings& settings) : s_(settings) {
+    record_.settings = settings;
+    record_.cpus = online_cpus();
+    record_.load_before = load_average();
+    record_.pinned = settings.server_cpu >= 0 && settings.bench_cpu >= 0 &&
+                     std::max(settings.server_cpu, settings.bench_cpu) < online_cpus();
+    if (record_.pinned) {
+      pin_current_thread(settings.bench_cpu);
+    } else {
+      record_.notes.push_back(
+          "server and load generator not pinned (fewer than 2 CPUs or "
+          "--no-pin): they share the cores");
+    }
+  }
+
+  suite_record& record() { return record_; }
+
+  int server_cpu() const { return record_.pinned ? s_.server_cpu : -1; }
+
+  // Creates links 0..N-1 through POST /links into the template directory,
+  // with the server stopped afterwards so copies of it are consistent.
+  void preload() {
+    auto start = clock::now();
+    std::cerr << "linkly-bench: preloading " << s_.links << " links\n";
+    template_dir_ = s_.work_dir + "/template";
+    auto server = start_linkly({.binary = s_.linkly_binary,
+                                .data_dir = template_dir_,
+                                .clicks_mode = "queued",
+                                .extra_args = s_.linkly_args,
+                                .cpu = server_cpu()});
+    workload_options wo;
+    wo.links = s_.links;
+    wo.preload = true;
+    workload work(wo);
+    load_options lo;
+    lo.port = server->port();
+    lo.connections = std::min<std::size_t>(s_.preload_connections, s_.links);
+    lo.warmup = std::chrono::nanoseconds(0);
+    lo.duration = std::chrono::hours(1);
+    load_result r = run_load(lo, work);
+    throw_if_stopped();
+    if (r.answered != s_.links || !r.clean()) {
+      std::string why = r.problems.empty() ? "" : ": " + r.problems.front();
+      throw std::runtime_error("preload: " + count(r.answered) + " of " + count(s_.links) +
+                               " links created, " + count(r.wrong_status) + " refused, " +
+                               count(r.io_errors) + " errors" + why);
+    }
+    std::string how = server->stop(std::chrono::seconds(60));
+    if (how != "exit 0") throw std::runtime_error("preload server stopped with " + how);
+    record_.preload_seconds = seconds_since(start);
+  }
+
+  std::unique_ptr<server_process> start_server(scenario_record& sc) {
+    std::string dir = s_.work_dir + "/" + sc.name;
+    if (sc.target == "nginx") {
+      return start_nginx({.binary = s_.nginx_binary, .dir = dir, .cpu = server_cpu()});
+    }
+    fs::remove_all(dir);
+    fs::copy(template_dir_, dir, fs::copy_options::recursive);
+    return start_linkly({.binary = s_.linkly_binary,
+                         .data_dir = dir,
+                         .clicks_mode = sc.clicks_mode,
+                         .extra_args = s_.linkly_args,
+                         .cpu = server_cpu()});
+  }
+
+  void stop_server(scenario_record& sc, server_process& server) {
+    std::string how = server.stop(std::chrono::seconds(60));
+    if (sc.target == "linkly" && how != "exit 0") {
+      fail(sc.name, "linkly stopped with " + how + " on SIGTERM (" + server.log_path() + ")");
+    }
+  }
+
+  // One run against `server`, checked; rate 0 is a closed loop.
+  run_record& measure(scenario_record& sc, server_process& server, const std::string& label,
+                      double rate, double create_share = 0) {
+    throw_if_stopped();
+    std::optional<click_counters> before;
+    double quiesce = 0;
+    if (sc.target == "linkly") {
+      auto start = clock::now();
+      if (!wait_for_projections(server.port(), std::chrono::seconds(60))) {
+        record_.notes.push_back(sc.name + " " + label +
+                                ": linkly's projections still lagged after 60 s; the run "
+                                "shares the server's CPU with their catch-up");
+      }
+      quiesce = seconds_since(start);
+    }
+    // With clicks off linkly has no click counters to audit.
+    if (sc.target == "linkly" && sc.clicks_mode != "off") {
+      before = read_click_counters(server.port());
+      if (!before) throw std::runtime_error("cannot read the click counters of linkly's /metrics");
+    }
+    workload_options wo;
+    wo.links = s_.links;
+    wo.distribution = s_.distribution;
+    wo.zipf_exponent = s_.zipf_exponent;
+    wo.seed = s_.seed + (++runs_);
+    wo.create_share = create_share;
+    wo.create_prefix = "m" + std::to_string(runs_) + "-";
+    workload work(wo);
+    load_options lo;
+    lo.port = server.port();
+    lo.connections = s_.connections;
+    lo.rate = rate;
+    lo.warmup = s_.warmup;
+    lo.duration = s_.duration;
+    lo.drain_timeout = s_.drain_timeout;
+    lo.server_pid = server.pid();
+
+    run_record& run = sc.runs.emplace_back();
+    run.scenario = sc.name;
+    run.label = label;
+    run.closed_loop = rate <= 0;
+    run.quiesce_seconds = quiesce;
+    run.load = run_load(lo, work);
+    if (run.load.interrupted) throw interrupted();
+    if (before) audit(server, *before, run);
+    check(run);
+    std::cerr << "linkly-bench: " << sc.name << " " << label << ": "
+              << std::lround(run.load.achieved_rate) << " req/s, p99 "
+              << percentile_us(run.load.redirect_latency, 99) << " us (projections caught up in "
+              << quiesce << " s before)\n";
+    return run;
+  }
+
+  void fail(const std::string& where, const std::string& what) {
+    record_.failures.push_back(where + ": " + what);
+  }
+
+  const bench_settings& settings() const { return s_; }
+
+ private:
+  void audit(server_process& server, const click_counters& before, run_record& run) {
+    click_audit& a = run.clicks;
+    a.owed = run.load.redirects_302;
+    a.in_doubt = run.load.in_doubt;
+    settle_options so;
+    so.expected_written = before.written + a.owed;
+    auto after = wait_for_clicks(server.port(), so);
+    a.checked = true;
+    a.settled = after.settled;
+    a.written = after.counters.written - before.written;
+    a.shed = after.counters.shed - before.shed;
+  }
+
+  void check(run_record& run) {
+    const load_result& r = run.load;
+    auto where = run.scenario + " " + run.label;
+    auto note = [&](const std::string& what) {
+      run.failures.push_back(what);
+      fail(where, what);
+    };
+    if (r.wrong_status > 0) note(count(r.wrong_status) + " answers with a wrong status");
+    if (r.wrong_location > 0) note(count(r.wrong_location) + " redirects to a wrong Location");
+    if (r.io_errors > 0) note(count(r.io_errors) + " connection errors");
+    if (r.unanswered > 0) note(count(r.unanswered) + " requests unanswered");
+    if (r.measured == 0) {
+      note("no answers in the measured window (" + count(r.sent) + " sent, " + count(r.answered) +
+           " answered)");
+    }
+    const click_audit& a = run.clicks;
+    if (!a.checked) return;
+    if (!a.settled) note("clicks still moving when the wait timed out");
+    // A full queue sheds clicks by design; anything else missing is lost.
+    std::uint64_t unexplained = a.lost() > a.shed ? a.lost() - a.shed : 0;
+    if (unexplained > a.in_doubt) note(count(unexplained) + " clicks lost");
+    if (a.written > a.owed + a.in_doubt) {
+      note(count(a.written - a.owed) + " more clicks written than redirects answered");
+    }
+    if (a.shed > 0) {
+      record_.notes.push_back(where + ": the click queue was full, " + count(a.shed) +
+                              " clicks shed");
+    }
+  }
+
+  const bench_settings& s_;
+  suite_record record_;
+  std::string template_dir_;
+  std::uint64_t runs_ = 0;
+};
+
+scenario_record make_scenario(const std::string& name) {
+  scenario_record sc;
+  sc.name = name;
+  sc.target = name == "nginx" ? "nginx" : "linkly";
+  if (sc.target == "linkly") sc.clicks_mode = name == "mixed" ? "queued" : name;
+  return sc;
+}
+
+bool p99_within(const run_record& run, double target_us) {
+  return run.failures.empty() && percentile_us(run.load.redirect_latency, 99) < target_us;
+}
+
+// Bisects between the highest fraction run under the target and the lowest
+// one above it (or the max), on the same server.
+void sweep(session& s, scenario_record& sc, server_process& server, sweep_record& out) {
+  const double target = s.settings().p99_target_us;
+  double lo = 0, lo_p99 = 0, hi = sc.max_rate;
+  for (const auto& run : sc.runs) {
+    if (run.closed_loop) continue;
+    double rate = run.load.offered_rate;
+    if (p99_within(run, target) && rate > lo) {
+      lo = rate;
+      lo_p99 = percentile_us(run.load.redirect_latency, 99);
+    }
+  }
+  for (const auto& run : sc.runs) {
+    if (!run.closed_loop && !p99_within(run, target) && run.load.offered_rate > lo) {
+      hi = std::min(hi, run.load.offered_rate);
+    }
+  }
+  out.ran = true;
+  for (int step = 0; step < s.settings().sweep_steps; ++step) {
+    double mid = (lo + hi) / 2;
+    const run_record& run = s.measure(sc, server, "sweep", mid);
+    if (p99_within(run, target)) {
+      lo = mid;
+      lo_p99 = percentile_us(run.load.redirect_latency, 99);
+    } else {
+      hi = mid;
+    }
+  }
+  out.found = lo > 0;
+  out.best_rate = lo;
+  out.best_p99_us = lo_p99;
+  out.upper_rate = hi;
+}
+
+bool nginx_available(session& s, scenario_record& sc) {
+  const auto& bin = s.settings().nginx_binary;
+  if (!bin.empty() && ::access(bin.c_str(), X_OK) == 0) return true;
+  sc.skipped = true;
+  sc.note = bin.empty() ? "nginx not found: baseline skipped"
+                        : "nginx not executable at " + bin + ": baseline skipped";
+  s.record().notes.push_back(sc.note);
+  return false;
+}
+
+// The max run and the fraction runs of one scenario (plus the sweep for queued).
+void run_curve(session& s, scenario_record& sc) {
+  if (sc.target == "nginx" && !nginx_available(s, sc)) return;
+  auto server = s.start_server(sc);
+  const run_record& max = s.measure(sc, *server, "max", 0);
+  sc.max_rate = max.load.achieved_rate;
+  if (sc.max_rate > 0) {
+    for (double f : s.settings().fractions)
+      s.measure(sc, *server, percent_label(f), f * sc.max_rate);
+    if (sc.name == "queued" && s.settings().sweep_steps > 0) {
+      sweep(s, sc, *server, s.record().sweep);
+    }
+  }
+  s.stop_server(sc, *server);
+}
+
+void run_mixed(session& s, scenario_record& sc, double queued_max) {
+  if (queued_max <= 0) {
+    sc.skipped = true;
+    sc.note = "needs the queued max rate, which was not measured";
+    s.record().notes.push_back("mixed: " + sc.note);
+    return;
+  }
+  auto server = s.start_server(sc);
+  s.measure(sc, *server, "mixed", s.settings().mixed_fraction * queued_max,
+            s.settings().mixed_create_share);
+  sc.max_rate = queued_max;
+  s.stop_server(sc, *server);
+}
+
+// A scenario that cannot run (a server that does not start, say) is a
+// failure of its own; the others still run.
+template <class Body>
+void guarded(session& s, scenario_record& sc, Body body) {
+  try {
+    body();
+  } catch (const interrupted&) {
+    throw;
+  } catch (const std::exception& e) {
+    sc.skipped = true;
+    sc.note = e.what();
+    s.fail(sc.name, e.what());
+  }
+}
+
+}  // namespace
+
+const std::vector<std::string>& scenario_names() {
+  static const std::vector<std::string> names{"queued", "inline", "off", "nginx", "mixed"};
+  return names;
+}
+
+double percentile_us(const latency_histogram& h, double percentile) {
+  return static_cast<double>(h.value_at_percentile(percentile)) / 1000.0;
+}
+
+suite_record run_suite(const bench_settings& settings) {
+  auto start = clock::now();
+  session s(settings);
+  s.record().kind = "suite";
+  auto wants = [&](const char* name) {
+    return std::find(settings.scenarios.begin(), settings.scenarios.end(), name) !=
+           settings.scenarios.end();
+  };
+  if (std::any_of(settings.scenarios.begin(), settings.scenarios.end(),
+                  [](const std::string& name) { return name != "nginx"; })) {
+    s.preload();
+  }
+  double queued_max = 0;
+  for (const char* name : {"queued", "inline", "off", "nginx"}) {
+    if (!wants(name)) continue;
+    auto& sc = s.record().scenarios.emplace_back(make_scenario(name));
+    guarded(s, sc, [&] { run_curve(s, sc); });
+    if (sc.name == "queued") queued_max = sc.max_rate;
+  }
+  if (wants("mixed")) {
+    auto& sc = s.record().scenarios.emplace_back(make_scenario("mixed"));
+    guarded(s, sc, [&] { run_mixed(s, sc, queued_max); });
+  }
+  judge_goals(s.record());
+  note_conditions(s.record());
+  s.record().wall_seconds = seconds_since(start);
+  return std::move(s.record());
+}
+
+suite_record run_one(const bench_settings& settings, const std::string& scenario, double rate) {
+  auto start = clock::now();
+  session s(settings);
+  s.record().kind = "run";
+  auto& sc = s.record().scenarios.emplace_back(make_scenario(scenario));
+  if (sc.target == "linkly") s.preload();
+  if (sc.target != "nginx" || nginx_available(s, sc)) {
+    auto server = s.start_server(sc);
+    const auto& run = s.measure(sc, *server, rate > 0 ? "rate" : "max", rate,
+                                scenario == "mixed" ? settings.mixed_create_share : 0);
+    if (rate <= 0) sc.max_rate = run.load.achieved_rate;
+    s.stop_server(sc, *server);
+  }
+  note_conditions(s.record());
+  s.record().wall_seconds = seconds_since(start);
+  return std::move(s.record());
+}
+
+}  // namespace linkly::bench

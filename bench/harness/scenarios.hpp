@@ -1,0 +1,128 @@
+#pragma once
+// scenarios: what linkly-bench measures and in what order.
+//
+// Every scenario gets its own server, started from a copy of one template
+// data directory preloaded with the links, so all start from the same
+// state. The server is pinned to one CPU and the load generator to another
+// (on machines with two or more), so each side has a core of its own.
+//
+// The standard suite, per scenario (queued, inline, off, nginx): a
+// closed-loop run finds the highest rate, then open-loop runs at fractions
+// of it give latency against offered rate. For queued, a bisection finds
+// the highest rate whose p99 stays under the target; mixed (a share of
+// creates among redirects) runs open loop at a fraction of queued's max.
+//
+// Checks, whose failure makes the exit status non-zero: every answer has
+// the right status and Location, no connection fails, and linkly's written
+// clicks (its /metrics, once the queue is empty and the count still) equal
+// the 302s it answered; clicks shed by a full queue are reported as such.
+
+#include "bench/harness/link_set.hpp"
+#include "bench/harness/load_generator.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace linkly::bench {
+
+struct bench_settings {
+  std::string linkly_binary;
+  std::string nginx_binary;              // empty: no nginx baseline
+  std::string work_dir;                  // data directories go under it
+  std::vector<std::string> linkly_args;  // appended to every `linkly serve`
+  std::uint64_t links = 100'000;
+  code_distribution distribution = code_distribution::uniform;
+  double zipf_exponent = 0.99;
+  std::uint64_t seed = 42;
+  std::size_t connections = 32;
+  std::size_t preload_connections = 64;
+  std::chrono::milliseconds warmup{1'000};
+  std::chrono::milliseconds duration{4'000};
+  std::chrono::milliseconds drain_timeout{5'000};
+  std::vector<double> fractions{0.25, 0.5, 0.75, 0.9};
+  int sweep_steps = 4;
+  double p99_target_us = 1'000;
+  double mixed_create_share = 0.01;
+  double mixed_fraction = 0.5;
+  std::vector<std::string> scenarios{"queued", "inline", "off", "nginx", "mixed"};
+  int server_cpu = 0;  // -1: no pinning
+  int bench_cpu = 1;
+};
+
+/// linkly's written clicks against the 302s it answered in one run.
+struct click_audit {
+  bool checked = false;
+  bool settled = false;        // queue empty and count still before the timeout
+  std::uint64_t owed = 0;      // 302s answered, warm-up included
+  std::uint64_t written = 0;   // linkly_clicks_written_total, this run's share
+  std::uint64_t shed = 0;      // linkly_clicks_shed_total, this run's share
+  std::uint64_t in_doubt = 0;  // redirects whose answer was lost
+  std::uint64_t lost() const { return owed > written ? owed - written : 0; }
+};
+
+struct run_record {
+  std::string scenario;
+  std::string label;  // "max", "50%", "sweep", "mixed", "rate"
+  bool closed_loop = false;
+  load_result load;
+  click_audit clicks;
+  /// linkly: how long its projections took to catch up before the run
+  /// started (leftovers of the previous run would steal the server's CPU).
+  double quiesce_seconds = 0;
+  std::vector<std::string> failures;
+};
+
+struct scenario_record {
+  std::string name;
+  std::string target;       // "linkly" or "nginx"
+  std::string clicks_mode;  // linkly only
+  bool skipped = false;
+  std::string note;
+  double max_rate = 0;
+  std::vector<run_record> runs;
+};
+
+struct sweep_record {
+  bool ran = false;
+  bool found = false;
+  double best_rate = 0;
+  double best_p99_us = 0;
+  double upper_rate = 0;  // the lowest rate seen to miss the target
+};
+
+struct goal_record {
+  std::string goal;
+  std::string measured;
+  std::string verdict;  // "met", "missed", "not measured"
+};
+
+struct suite_record {
+  bench_settings settings;
+  std::string kind;  // "suite" or "run"
+  std::vector<scenario_record> scenarios;
+  sweep_record sweep;
+  std::vector<goal_record> goals;
+  std::vector<std::string> failures;
+  std::vector<std::string> notes;
+  double preload_seconds = 0;
+  double wall_seconds = 0;
+  bool pinned = false;
+  int cpus = 0;
+  std::string load_before;  // /proc/loadavg when the suite started
+  std::string load_after;
+};
+
+/// The standard suite over settings.scenarios.
+suite_record run_suite(const bench_settings& settings);
+/// One scenario at one open-loop rate, or closed loop when rate is 0.
+suite_record run_one(const bench_settings& settings, const std::string& scenario, double rate);
+
+/// The scenario names run_one and settings.scenarios accept.
+const std::vector<std::string>& scenario_names();
+
+/// Percentile latencies of a run in microseconds.
+double percentile_us(const latency_histogram& h, double percentile);
+
+}  // namespace linkly::bench
