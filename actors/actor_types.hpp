@@ -34,6 +34,7 @@ using history_atom = caf::atom_constant<caf::atom("history")>;
 using restart_atom = caf::atom_constant<caf::atom("restart")>;
 using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
 using redrive_atom = caf::atom_constant<caf::atom("redrive")>;
+using import_atom = caf::atom_constant<caf::atom("import")>;
 
 // -- reply slots --------------------------------------------------------------
 
@@ -65,6 +66,7 @@ class reply_slot {
 using command_slot = std::shared_ptr<reply_slot<command_reply>>;
 using list_slot = std::shared_ptr<reply_slot<link_page>>;
 using history_slot = std::shared_ptr<reply_slot<history_reply>>;
+using import_slot = std::shared_ptr<reply_slot<import_reply>>;
 using table_ptr = std::shared_ptr<link_table>;
 
 // -- errors -------------------------------------------------------------------
@@ -101,7 +103,8 @@ using link_actor =
                      caf::reacts_to<update_atom, update_link, command_slot>,
                      caf::reacts_to<delete_atom, delete_link, command_slot>,
                      caf::reacts_to<list_atom, std::string, std::uint64_t, list_slot>,
-                     caf::reacts_to<history_atom, std::string, history_slot>>;
+                     caf::reacts_to<history_atom, std::string, history_slot>,
+                     caf::reacts_to<import_atom, std::vector<create_link>, import_slot>>;
 
 // -- inspect ------------------------------------------------------------------
 
@@ -143,4 +146,5 @@ typename Inspector::result_type inspect(Inspector& f, link_info& x) {
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(linkly::command_slot)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(linkly::list_slot)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(linkly::history_slot)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(linkly::import_slot)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(linkly::table_ptr)

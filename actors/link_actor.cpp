@@ -7,7 +7,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <deque>
 #include <random>
 #include <unordered_map>
 #include <variant>
@@ -29,7 +28,9 @@ struct link_shard_state {
   link_shard_config config;
   table_ptr table;
   // Codes with an append in flight, each with the commands queued behind it.
-  std::unordered_map<std::string, std::deque<waiting_command>> busy;
+  // A vector, not a deque: most codes never have a waiter, and an import
+  // marks tens of thousands busy at once (an empty deque allocates).
+  std::unordered_map<std::string, std::vector<waiting_command>> busy;
   std::mt19937_64 rng{std::random_device{}()};
   static inline const char* name = "link_shard";
 };
@@ -43,11 +44,17 @@ const std::string& code_of(const command& cmd) {
 // A fresh 6-character code that this shard owns and nobody holds.
 std::string generate_code(link_shard_state& st) {
   static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-  std::uniform_int_distribution<int> pick(0, 35);
+  static_assert(kGeneratedCodeLength <= 12, "one 64-bit draw must cover every character");
   std::string code(kGeneratedCodeLength, 'a');
   std::string ignored;
   for (;;) {
-    for (char& c : code) c = kAlphabet[pick(st.rng)];
+    // One draw for all characters: imports generate codes by the million,
+    // and about shards-1 of every shards candidates belong elsewhere.
+    std::uint64_t bits = st.rng();
+    for (char& c : code) {
+      c = kAlphabet[bits % 36];
+      bits /= 36;
+    }
     if (shard_of(code, st.config.shards) == st.config.index && st.table->find(code) == nullptr &&
         st.busy.count(code) == 0 && validate_custom_code(code, &ignored)) {
       return code;
@@ -63,14 +70,14 @@ void release(shard_pointer self, const std::string& code) {
   auto& busy = self->state.busy;
   auto it = busy.find(code);
   if (it == busy.end()) return;
-  std::deque<waiting_command> waiting = std::move(it->second);
+  std::vector<waiting_command> waiting = std::move(it->second);
   busy.erase(it);
-  while (!waiting.empty()) {
-    waiting_command next = std::move(waiting.front());
-    waiting.pop_front();
-    execute(self, std::move(next.cmd), std::move(next.reply));
+  for (std::size_t i = 0; i < waiting.size(); ++i) {
+    execute(self, std::move(waiting[i].cmd), std::move(waiting[i].reply));
     if (auto again = busy.find(code); again != busy.end()) {
-      for (auto& w : waiting) again->second.push_back(std::move(w));
+      for (std::size_t j = i + 1; j < waiting.size(); ++j) {
+        again->second.push_back(std::move(waiting[j]));
+      }
       return;
     }
   }
@@ -115,6 +122,88 @@ void execute(shard_pointer self, command cmd, command_slot reply) {
           });
 }
 
+// A bulk create: every row is decided against the table and the rows before
+// it, the accepted ones go out in one append and stay busy until it is
+// over, so single commands for their codes queue behind it.
+void import_rows(shard_pointer self, std::vector<create_link> rows, import_slot reply) {
+  auto& st = self->state;
+  auto journal = st.config.dir->journal();
+  if (!journal) {
+    import_reply out;
+    out.available = false;
+    out.error = "log unavailable";
+    return reply->deliver(std::move(out));
+  }
+  import_reply out;
+  auto accepted = std::make_shared<std::vector<create_link>>();
+  accepted->reserve(rows.size());
+  std::vector<envelope> envs;
+  envs.reserve(rows.size());
+  const std::int64_t now = now_utc_ms();
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    create_link& row = rows[i];
+    decision d;
+    if (row.code.empty()) {
+      row.code = generate_code(st);  // free by construction
+      d.accepted = true;
+      d.event = link_created{row.code, row.url};
+    } else if (st.busy.count(row.code) != 0) {
+      // Earlier in this import, or a command still being written.
+      out.refused.push_back(
+          {i, command_errc::conflict, "code \"" + row.code + "\" is already taken"});
+      continue;
+    } else {
+      d = st.table->decide(row);
+    }
+    if (!d.accepted) {
+      out.refused.push_back({i, d.refusal.code, std::move(d.refusal.error)});
+      continue;
+    }
+    st.busy[row.code];
+    envs.push_back(make_envelope(d.event, now));
+    accepted->push_back(std::move(row));
+  }
+  if (accepted->empty()) return reply->deliver(std::move(out));
+  auto result = std::make_shared<import_reply>(std::move(out));
+  self->request(journal, st.config.append_timeout, append_atom::value, std::move(envs))
+      .then(
+          [self, accepted, result, reply, now](append_result& r) {
+            auto& st = self->state;
+            envelope env;
+            env.timestamp_ms = now;
+            env.seq = r.first_seq;
+            link_info link;
+            link.version = 1;
+            link.created_at_ms = link.updated_at_ms = now;
+            for (auto& row : *accepted) {
+              link.code = row.code;
+              link.url = row.url;
+              st.config.view->upsert(link);
+              st.table->apply(link_created{row.code, std::move(row.url)}, env);
+              ++env.seq;
+            }
+            result->imported = accepted->size();
+            reply->deliver(std::move(*result));
+            for (const auto& row : *accepted) release(self, row.code);
+          },
+          [self, accepted, result, reply](caf::error& err) {
+            result->available = false;
+            result->error = "log unavailable";
+            reply->deliver(std::move(*result));
+            bool known_unwritten =
+                err.category() == kJournalErrorCategory &&
+                err.code() == static_cast<std::uint8_t>(journal_errc::write_failed);
+            if (known_unwritten) {
+              for (const auto& row : *accepted) release(self, row.code);
+              return;
+            }
+            spdlog::error(
+                "link shard {}: import append outcome unknown ({}); rebuilding from the log",
+                self->state.config.index, self->system().render(err));
+            self->quit(err);
+          });
+}
+
 void submit(shard_pointer self, command cmd, command_slot reply) {
   auto& st = self->state;
   if (auto it = st.busy.find(code_of(cmd)); it != st.busy.end()) {
@@ -142,6 +231,9 @@ link_actor::behavior_type link_shard(shard_pointer self, link_shard_config confi
       },
       [self](delete_atom, delete_link& cmd, command_slot& reply) {
         submit(self, std::move(cmd), std::move(reply));
+      },
+      [self](import_atom, std::vector<create_link>& rows, import_slot& reply) {
+        import_rows(self, std::move(rows), std::move(reply));
       },
       [self](list_atom, const std::string& after, std::uint64_t limit, list_slot& reply) {
         link_page page;

@@ -1,6 +1,7 @@
 #include "actors/link_service.hpp"
 
 #include "actors/directory.hpp"
+#include "actors/link_table.hpp"
 
 #include <algorithm>
 #include <mutex>
@@ -43,6 +44,33 @@ struct page_gather {
   }
 };
 
+// Gathers the shards' answers to one import; maps each shard's positions
+// back to the caller's.
+struct import_gather {
+  std::mutex mutex;
+  import_reply reply;
+  std::size_t remaining = 0;
+  import_callback done;
+
+  void add(const std::vector<std::size_t>& indices, import_reply part) {
+    std::unique_lock lock(mutex);
+    reply.imported += part.imported;
+    for (auto& r : part.refused) {
+      r.index = indices[r.index];
+      reply.refused.push_back(std::move(r));
+    }
+    if (!part.available && reply.available) {
+      reply.available = false;
+      reply.error = std::move(part.error);
+    }
+    if (--remaining > 0) return;
+    lock.unlock();
+    std::sort(reply.refused.begin(), reply.refused.end(),
+              [](const import_refusal& a, const import_refusal& b) { return a.index < b.index; });
+    done(std::move(reply));
+  }
+};
+
 }  // namespace
 
 link_service::link_service(directory& dir, const read_view& view,
@@ -63,6 +91,35 @@ void link_service::update(update_link cmd, command_callback done) {
 void link_service::remove(delete_link cmd, command_callback done) {
   auto target = dir_.shard_for(cmd.code);
   caf::anon_send(target, delete_atom::value, std::move(cmd), make_command_slot(std::move(done)));
+}
+
+void link_service::import_links(std::vector<create_link> rows, import_callback done) {
+  const std::size_t shards = dir_.shard_count();
+  std::vector<std::vector<create_link>> parts(shards);
+  std::vector<std::vector<std::size_t>> indices(shards);
+  // Generated codes are spread over the shards, a share of them each.
+  std::size_t next = next_shard_.fetch_add(1);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    std::size_t shard = rows[i].code.empty() ? next++ % shards : shard_of(rows[i].code, shards);
+    parts[shard].push_back(std::move(rows[i]));
+    indices[shard].push_back(i);
+  }
+  auto gather = std::make_shared<import_gather>();
+  gather->done = std::move(done);
+  for (std::size_t i = 0; i < shards; ++i) gather->remaining += parts[i].empty() ? 0 : 1;
+  if (gather->remaining == 0) return gather->done(import_reply{});
+  import_reply unavailable;
+  unavailable.available = false;
+  unavailable.error = "link service restarting, try again";
+  for (std::size_t i = 0; i < shards; ++i) {
+    if (parts[i].empty()) continue;
+    auto slot = std::make_shared<reply_slot<import_reply>>(
+        [gather, idx = std::move(indices[i])](import_reply part) {
+          gather->add(idx, std::move(part));
+        },
+        unavailable);
+    caf::anon_send(dir_.shard(i), import_atom::value, std::move(parts[i]), std::move(slot));
+  }
 }
 
 void link_service::list(std::string after, std::size_t limit, page_callback done) {

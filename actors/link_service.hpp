@@ -39,6 +39,24 @@ struct history_reply {
 };
 using history_callback = std::function<void(history_reply)>;
 
+/// A row an import did not create, by its position in the rows given.
+struct import_refusal {
+  std::size_t index = 0;
+  command_errc code = command_errc::invalid;  // conflict, invalid
+  std::string error;
+};
+
+struct import_reply {
+  std::size_t imported = 0;
+  std::vector<import_refusal> refused;  // in index order
+  /// False: some rows were neither imported nor refused, because the log
+  /// could not be written or a shard was restarting (`error` says which).
+  /// `imported` still counts the rows that are durable.
+  bool available = true;
+  std::string error;
+};
+using import_callback = std::function<void(import_reply)>;
+
 class link_service {
  public:
   link_service(directory& dir, const read_view& view,
@@ -47,6 +65,12 @@ class link_service {
   void create(create_link cmd, command_callback done);
   void update(update_link cmd, command_callback done);
   void remove(delete_link cmd, command_callback done);
+
+  /// Creates every row it can, as create() would, in one append per shard:
+  /// a taken code (also one taken earlier in `rows`) is refused as a
+  /// conflict, an empty code is generated. Rows must be normalised and
+  /// validated already (link_rules.hpp).
+  void import_links(std::vector<create_link> rows, import_callback done);
 
   /// Links with code > `after`, at most `limit` (at least 1), in code order.
   void list(std::string after, std::size_t limit, page_callback done);

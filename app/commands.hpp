@@ -47,6 +47,18 @@ struct tail_options {
 /// the server is gone for good.
 int run_log_tail(const tail_options& options);
 
+struct import_options {
+  std::string file;
+  std::string server = "http://127.0.0.1:3111";
+  /// Sent as "Authorization: Bearer" when not empty.
+  std::string token;
+};
+
+/// `linkly import FILE.csv`: streams the file to a running server's
+/// POST /links/import and prints the JSON answer; 0 on a 2xx answer, 1 on
+/// an unreadable file, an unreachable server or any other answer.
+int run_import(const import_options& options);
+
 struct replay_options {
   /// "cache", "analytics" or "all"; empty when not given.
   std::string projection;

@@ -115,6 +115,10 @@ std::vector<setting> settings_of(config& c) {
                    show(&h.io_threads)));
   s.push_back(make("http.max_body_bytes", "largest request body accepted (413 beyond)",
                    integer<std::size_t>(&h.max_body_bytes, 1, kMax), show(&h.max_body_bytes)));
+  s.push_back(make("http.max_import_bytes",
+                   "largest POST /links/import body, streamed (413 beyond; 0: no limit)",
+                   integer<std::uint64_t>(&h.max_import_bytes, 0, UINT64_MAX),
+                   show(&h.max_import_bytes)));
   s.push_back(make("http.max_header_bytes", "largest request head accepted (431 beyond)",
                    integer<std::size_t>(&h.max_header_bytes, 256, kMax),
                    show(&h.max_header_bytes)));
@@ -135,6 +139,20 @@ std::vector<setting> settings_of(config& c) {
   s.push_back(make("http.max_event_streams", "open /events streams (503 beyond)",
                    integer<std::size_t>(&h.max_event_streams, 1, kMax),
                    show(&h.max_event_streams)));
+  auto& auth = h.auth;
+  // Any value, even "", counts as configured, so that an empty token refuses
+  // to start instead of silently leaving the API open. Never shown.
+  s.push_back(make(
+      "auth.token", "API token; when set, all but redirects, /healthz and the UI need it",
+      [&auth](const std::string& v, std::string*) { return auth.token = v, true; },
+      [] { return std::string(); }));
+  s.back().env = "LINKLY_TOKEN";
+  s.push_back(make("auth.session_ttl_ms", "lifetime of the session cookie POST /login sets",
+                   millis(&auth.session_ttl, 1'000, 7LL * 24 * 3'600'000),
+                   show(&auth.session_ttl)));
+  s.push_back(make("auth.max_sessions", "live login sessions; the oldest is evicted beyond",
+                   integer<std::size_t>(&auth.max_sessions, 1, 1'000'000),
+                   show(&auth.max_sessions)));
   s.push_back(make("actors.link_shards", "link actors the code space is sharded over",
                    integer<std::size_t>(&e.link_shards, 1, 1024), show(&e.link_shards)));
   s.push_back(make("actors.scheduler_threads", "actor scheduler threads",

@@ -80,6 +80,16 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"links", "clicks", "all"}))
       ->capture_default_str();
 
+  linkly::import_options import;
+  auto* import_cmd = app.add_subcommand(
+      "import",
+      "stream a CSV file (header line, then code,url per line) to a running server's POST "
+      "/links/import; prints its JSON answer");
+  import_cmd->add_option("file", import.file, "the CSV file")->required();
+  import_cmd->add_option("--server", import.server, "the server's base url")->capture_default_str();
+  import_cmd->add_option("--token", import.token, "API token, sent as Authorization: Bearer")
+      ->envname("LINKLY_TOKEN");
+
   linkly::replay_options replay;
   auto* replay_cmd = app.add_subcommand(
       "replay",
@@ -150,6 +160,7 @@ int main(int argc, char** argv) {
   if (*tail_cmd) return linkly::run_log_tail(tail);
   if (*stats_cmd) return linkly::run_log_stats(cfg, stats_log);
   if (*check_cmd) return linkly::run_log_check(cfg, check_log);
+  if (*import_cmd) return linkly::run_import(import);
   if (*replay_cmd) return linkly::run_replay(cfg, replay);
   if (*dlq_list) return linkly::run_dlq_list(cfg);
   if (*dlq_redrive) return linkly::run_dlq_redrive(cfg, dlq_id);

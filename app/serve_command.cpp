@@ -5,6 +5,7 @@
 #include "actors/event_bus.hpp"
 #include "actors/link_service.hpp"
 #include "actors/projection_status.hpp"
+#include "http/access_control.hpp"
 #include "http/server.hpp"
 #include "storage/dead_letter_store.hpp"
 #include "storage/event_log.hpp"
@@ -15,8 +16,10 @@
 #include <pthread.h>
 #include <condition_variable>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace linkly {
@@ -49,11 +52,50 @@ class stop_signal {
   int exit_code_ = 0;
 };
 
+// A token that is set but unusable refuses the start: running open when the
+// user asked for auth would be worse than not running.
+int check_auth_config(const config& cfg) {
+  std::optional<std::string> token = cfg.http.auth.token;
+  // The environment reader skips an empty variable; it is still a request
+  // for auth (LINKLY_TOKEN=$UNSET), not for an open API.
+  if (const char* env = std::getenv("LINKLY_TOKEN"); !token && env != nullptr) token = env;
+  if (!token) return 0;
+  if (auto problem = token_problem(*token)) {
+    spdlog::error("auth.token (LINKLY_TOKEN): {}; refusing to start", *problem);
+    return 2;
+  }
+  return 0;
+}
+
+void log_auth_mode(const config& cfg, std::uint16_t port) {
+  if (cfg.http.auth.token) {
+    spdlog::info(
+        "auth on: all but redirects, /healthz and the web UI need the API token; login "
+        "sessions last {} s",
+        cfg.http.auth.session_ttl.count() / 1000);
+    return;
+  }
+  if (is_loopback_host(cfg.http.host)) {
+    spdlog::warn(
+        "auth off: no API token is set (LINKLY_TOKEN or auth.token), so anyone who can "
+        "reach {}:{} can create, change and delete links and read every stat",
+        cfg.http.host, port);
+    return;
+  }
+  spdlog::error(
+      "AUTH OFF ON A NETWORK ADDRESS: listening on {}:{}, which is not loopback, with "
+      "no API token: ANYONE who can reach this machine can create, change and delete "
+      "links, redrive dead letters and read every stat. Set LINKLY_TOKEN (or "
+      "auth.token), or listen on 127.0.0.1",
+      cfg.http.host, port);
+}
+
 }  // namespace
 
 int run_serve(const config& cfg) {
   spdlog::set_level(spdlog::level::from_str(cfg.log_level));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+  if (int rc = check_auth_config(cfg); rc != 0) return rc;
 
   // Signals are taken by one thread with sigwait; every other thread,
   // including those started below, inherits the blocked mask.
@@ -136,6 +178,7 @@ int run_serve(const config& cfg) {
   }
   spdlog::info("data in {}, links log sync={}, {} io threads, {} scheduler threads", cfg.data_dir,
                cfg.links_log.sync, cfg.http.io_threads, cfg.engine.scheduler_threads);
+  log_auth_mode(cfg, server.port());
   spdlog::info("linkly listening on http://{}:{}", cfg.http.host, server.port());
 
   std::thread signal_waiter([&stop, signals] {

@@ -51,8 +51,9 @@ void submit_one(click_service& clicks, envelope env) {
 }  // namespace
 
 click_recorded capture_click(const http_request& req, const click_headers& names,
-                             std::string_view remote_ip, std::string code, std::string link_url,
-                             std::uint32_t link_version, std::int64_t now_ms) {
+                             std::string_view client_address, std::string code,
+                             std::string link_url, std::uint32_t link_version,
+                             std::int64_t now_ms) {
   click_recorded click;
   click.code = std::move(code);
   click.clicked_at_ms = now_ms;
@@ -63,7 +64,7 @@ click_recorded capture_click(const http_request& req, const click_headers& names
   if (!names.longitude.empty()) click.longitude = parse_coordinate(req[names.longitude]);
   click.referrer = std::string(req[http::field::referer]);
   click.user_agent = std::string(req[http::field::user_agent]);
-  click.client_address = truncate_client_address(remote_ip);
+  click.client_address = client_address;
   return click;
 }
 
@@ -87,7 +88,7 @@ void redirect(const std::string& code, const http_request& req, bool record_clic
   link_info link;
   if (!ctx.view->find(code, &link)) return send(link_not_found_response());
   http_response res = redirect_response(link.url);
-  envelope env = make_click_envelope(capture_click(req, ctx.click_headers, info.remote_ip,
+  envelope env = make_click_envelope(capture_click(req, ctx.click_headers, info.client_address,
                                                    std::move(link.code), std::move(link.url),
                                                    link.version, now_utc_ms()));
   if (mode == click_mode::queued) {

@@ -6,7 +6,9 @@
 #include "actors/projection_status.hpp"
 #include "actors/read_view.hpp"
 #include "http/analytics_routes.hpp"
+#include "http/auth.hpp"
 #include "http/dlq_routes.hpp"
+#include "http/io_worker.hpp"
 #include "http/json_body.hpp"
 #include "http/link_json.hpp"
 #include "http/metrics.hpp"
@@ -14,6 +16,7 @@
 #include "http/routes.hpp"
 #include "http/sse_stream.hpp"
 #include "http/stream_routes.hpp"
+#include "http/ui_routes.hpp"
 #include "schemas/link_rules.hpp"
 
 #include <boost/json/value.hpp>
@@ -142,17 +145,42 @@ void remove(std::string code, const router_context& ctx, response_sender send) {
   });
 }
 
-void list(const route_match& match, const router_context& ctx, response_sender send) {
+// Each entry carries its click total, as GET /links/{code} does, and the
+// page one freshness for all of them: one point read of the analytics store
+// per link (a page has at most kMaxPageLimit).
+boost::json::object page_with_clicks(const link_page& page, const analytics_reader* analytics) {
+  boost::json::object body = link_page_json(page);
+  if (analytics == nullptr) return body;
+  auto freshness = freshness_json(analytics->freshness());
+  for (boost::json::value& item : body["links"].as_array()) {
+    boost::json::object& link = item.as_object();
+    std::uint64_t total = 0;
+    if (analytics->total_clicks(link["code"].as_string(), &total)) link["clicks"] = total;
+  }
+  body["freshness"] = std::move(freshness);
+  return body;
+}
+
+void list(const route_match& match, const router_context& ctx, const request_info& info,
+          response_sender send) {
   std::size_t limit = 0;
   std::string error;
   if (!parse_limit(match.limit, &limit, &error)) {
     return send(error_response(http_status::bad_request, error));
   }
   if (ctx.links == nullptr) return send(unavailable_response());
-  ctx.links->list(match.after, limit, [send = std::move(send)](link_page page) {
-    if (!page.ok) return send(unavailable_response());
-    send(json_response(http_status::ok, link_page_json(page)));
-  });
+  const analytics_reader* analytics = ctx.sources.analytics;
+  ctx.links->list(
+      match.after, limit,
+      [send = std::move(send), analytics, worker = info.worker](link_page page) mutable {
+        if (!page.ok) return send(unavailable_response());
+        // The totals are store reads: on the io thread, not this actor's.
+        auto answer = [send = std::move(send), analytics, page = std::move(page)] {
+          send(json_response(http_status::ok, page_with_clicks(page, analytics)));
+        };
+        if (analytics == nullptr || worker == nullptr) return answer();
+        worker->post(std::move(answer));  // refused only once the server has stopped
+      });
 }
 
 void history(std::string code, const router_context& ctx, response_sender send) {
@@ -187,6 +215,10 @@ void handle_request(const http_request& req, const router_context& ctx, response
       inner(std::move(res));
     };
   }
+  // Before dispatch, so a refused request reaches no handler.
+  if (auto denied = check_access(match.route, req.method(), req, ctx)) {
+    return send(std::move(*denied));
+  }
   switch (match.route) {
     case route_id::health:
       if (method == http::verb::get) {
@@ -213,7 +245,7 @@ void handle_request(const http_request& req, const router_context& ctx, response
         return discard_dead_letter(match.code, ctx, std::move(send));
       break;
     case route_id::links_collection:
-      if (method == http::verb::get) return list(match, ctx, std::move(send));
+      if (method == http::verb::get) return list(match, ctx, info, std::move(send));
       if (method == http::verb::post) return create(req, ctx, std::move(send));
       break;
     case route_id::link_item:
@@ -244,6 +276,19 @@ void handle_request(const http_request& req, const router_context& ctx, response
       break;
     case route_id::events:
       if (method == http::verb::get) return events_stream(req, match, ctx, info, send);
+      break;
+    case route_id::login:
+      if (method == http::verb::post) return send(login_response(req, ctx));
+      break;
+    case route_id::logout:
+      if (method == http::verb::post) return send(logout_response(req, ctx));
+      break;
+    case route_id::ui:
+      if (method == http::verb::get) return send(ui_asset_response(match.code, req));
+      break;
+    case route_id::links_import:
+      // A POST never gets here: the session streams its body into an
+      // import (session_import.cpp). Every other method is 405.
       break;
     case route_id::not_found:
     case route_id::bad_target:

@@ -22,7 +22,9 @@
 
 namespace linkly {
 
+class access_control;
 class click_batcher;
+class io_worker;
 class click_service;
 class link_service;
 class read_view;
@@ -51,6 +53,9 @@ struct router_context {
   stream_slots* click_listeners = nullptr;
   /// Caps the /events streams of the whole server. Null: no cap.
   stream_slots* event_streams = nullptr;
+  /// Token auth and login sessions (http/auth.hpp). Null or disabled: every
+  /// route is open. Not owned; thread-safe.
+  access_control* access = nullptr;
 };
 
 /// Turns the current request's connection into a Server-Sent Events stream
@@ -69,9 +74,9 @@ class stream_opener {
 /// What the router knows of one request beyond its message; the session
 /// fills it in, tests may leave it empty.
 struct request_info {
-  /// The peer's IP address as text ("203.0.113.7", "2001:db8::1"); a click
-  /// stores it truncated (truncate_client_address).
-  std::string_view remote_ip;
+  /// The peer's address as a click stores it: already truncated
+  /// (truncate_client_address), once per connection rather than per click.
+  std::string_view client_address;
   /// The io thread's click batcher. Null: each queued click is submitted to
   /// click_service on its own.
   click_batcher* batcher = nullptr;
@@ -79,6 +84,10 @@ struct request_info {
   /// streams->open_stream or `send`, once. Null: streams are not possible
   /// (the route answers 503). A plain pointer, so a redirect pays nothing.
   stream_opener* streams = nullptr;
+  /// The connection's io thread. A route that must read a store after an
+  /// actor answered (a page's click totals) posts that work here, as actor
+  /// threads never block. Null: done where the answer arrives (tests).
+  io_worker* worker = nullptr;
 };
 
 /// Receives the response. Called exactly once per request.

@@ -35,10 +35,31 @@ void read_collection_query(const boost::urls::url_view& url, route_match* match)
   }
 }
 
+bool is_plain_code_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_';
+}
+
+// "/s/{code}" with nothing to decode and no query: every redirect a link
+// service hands out, matched without building a URL view (a tenth of a
+// redirect's instructions). Anything else takes the full parse.
+bool match_plain_redirect(std::string_view target, route_match* match) {
+  constexpr std::string_view kPrefix = "/s/";
+  if (target.size() <= kPrefix.size() || target.substr(0, kPrefix.size()) != kPrefix) return false;
+  std::string_view code = target.substr(kPrefix.size());
+  for (char c : code) {
+    if (!is_plain_code_char(c)) return false;
+  }
+  match->route = route_id::redirect;
+  match->code.assign(code);
+  return true;
+}
+
 }  // namespace
 
 route_match match_route(std::string_view target) {
   route_match match;
+  if (match_plain_redirect(target, &match)) return match;
   auto parsed = boost::urls::parse_origin_form(target);
   // HTTP/1.1 servers must also accept the absolute form ("http://host/s/x").
   if (!parsed) {
@@ -54,12 +75,18 @@ route_match match_route(std::string_view target) {
   }
   std::vector<std::string> seg;
   seg.reserve(kMaxSegments);
-  if (!split_path(*parsed, &seg) || seg.empty()) return match;
+  if (!split_path(*parsed, &seg)) return match;
+  if (seg.empty()) {
+    match.route = route_id::ui;
+    return match;
+  }
 
   if (seg[0] == "links") {
     if (seg.size() == 1) {
       match.route = route_id::links_collection;
       read_collection_query(*parsed, &match);
+    } else if (seg.size() == 2 && seg[1] == "import") {
+      match.route = route_id::links_import;
     } else if (seg.size() == 2) {
       match.route = route_id::link_item;
       match.code = std::move(seg[1]);
@@ -87,6 +114,9 @@ route_match match_route(std::string_view target) {
     read_collection_query(*parsed, &match);
   } else if (seg[0] == "analytics" && seg.size() >= 2) {
     if (seg.size() == 2 && seg[1] == "daily") match.route = route_id::analytics_daily;
+  } else if (seg[0] == "ui" && seg.size() == 2) {
+    match.route = route_id::ui;
+    match.code = std::move(seg[1]);
   } else if (seg[0] == "s" && seg.size() == 2) {
     match.route = route_id::redirect;
     match.code = std::move(seg[1]);
@@ -107,6 +137,10 @@ route_match match_route(std::string_view target) {
       match.route = route_id::health;
     } else if (seg[0] == "metrics") {
       match.route = route_id::metrics;
+    } else if (seg[0] == "login") {
+      match.route = route_id::login;
+    } else if (seg[0] == "logout") {
+      match.route = route_id::logout;
     } else {
       match.route = route_id::redirect;
       match.code = std::move(seg[0]);
@@ -118,7 +152,12 @@ route_match match_route(std::string_view target) {
 std::string_view allowed_methods(route_id route) {
   switch (route) {
     case route_id::health:
+    case route_id::ui:
       return "GET, HEAD";
+    case route_id::login:
+    case route_id::logout:
+    case route_id::links_import:
+      return "POST";
     case route_id::links_collection:
       return "GET, HEAD, POST";
     case route_id::link_item:

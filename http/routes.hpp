@@ -3,7 +3,11 @@
 // rules of the collection. Pure functions, no sockets, no Beast.
 //
 //   /healthz               health
+//   /                      ui                (the web front end's page)
+//   /ui/{asset}            ui                (its scripts and styles)
+//   /login, /logout        login, logout     (the front end's session cookie)
 //   /links                 links_collection  (?limit=&after=)
+//   /links/import          links_import      (text/csv body, streamed)
 //   /links/{code}          link_item         (?as_of=)
 //   /links/{code}/stats    link_stats
 //   /links/{code}/history  link_history
@@ -33,7 +37,11 @@ enum class route_id {
   not_found,   // no such resource
   bad_target,  // not an origin-form target ("/path?query")
   health,
+  ui,
+  login,
+  logout,
   links_collection,
+  links_import,
   link_item,
   link_history,
   link_stats,
@@ -50,7 +58,8 @@ enum class route_id {
 
 struct route_match {
   route_id route = route_id::not_found;
-  std::string code;  // link_item, link_history, link_stats, redirect; dlq_item: the raw id
+  std::string code;  // link_item, link_history, link_stats, redirect; dlq_item: the raw id;
+                     // ui: the asset's name ("" for the page)
   // links_collection and dlq_collection: the raw (decoded) query parameters.
   std::optional<std::string> limit;
   std::string after;

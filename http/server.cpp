@@ -72,6 +72,7 @@ struct http_server::impl {
   click_service* clicks;
   read_sources sources;
   http_metrics metrics;
+  std::unique_ptr<access_control> access;
   std::shared_ptr<session_config> config = std::make_shared<session_config>();
   std::vector<std::shared_ptr<io_worker>> workers;
   std::vector<std::thread> threads;
@@ -161,6 +162,11 @@ status http_server::start() {
   std::lock_guard<std::mutex> lock(impl_->lifecycle_mutex);
   if (impl_->started) return status::invalid_argument("http server already started");
   auto& im = *impl_;
+  if (const auto& token = im.options.auth.token) {
+    if (auto problem = token_problem(*token)) {
+      return status::invalid_argument("auth.token: " + *problem);
+    }
+  }
   std::size_t n = std::max<std::size_t>(1, im.options.io_threads);
   for (std::size_t i = 0; i < n; ++i) im.workers.push_back(std::make_shared<io_worker>());
   status st = im.listen();
@@ -171,6 +177,7 @@ status http_server::start() {
     return st;
   }
   im.config->max_body_bytes = im.options.max_body_bytes;
+  im.config->max_import_bytes = im.options.max_import_bytes;
   im.config->max_header_bytes = im.options.max_header_bytes;
   im.config->idle_timeout = im.options.idle_timeout;
   im.config->max_sse_buffer_bytes = im.options.max_sse_buffer_bytes;
@@ -190,6 +197,8 @@ status http_server::start() {
   router.sources = im.sources;
   router.click_listeners = &im.config->click_listeners;
   router.event_streams = &im.config->event_streams;
+  im.access = std::make_unique<access_control>(im.options.auth);
+  router.access = im.access.get();
   if (im.clicks != nullptr) {
     click_batch_options batching{im.options.click_batch_max, im.options.click_batch_wait};
     for (auto& worker : im.workers) worker->enable_clicks(*im.clicks, batching);

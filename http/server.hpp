@@ -9,6 +9,7 @@
 // Clicks: each io thread batches the clicks of its redirects and hands each
 // batch to click_service in one call; stop() submits what is left.
 
+#include "http/access_control.hpp"
 #include "http/click_capture.hpp"
 #include "http/read_sources.hpp"
 #include "storage/status.hpp"
@@ -31,6 +32,9 @@ struct server_options {
   std::size_t io_threads = 1;
   /// Largest accepted request body; a larger one gets 413.
   std::size_t max_body_bytes = 64 * 1024;
+  /// Largest POST /links/import body, which is streamed, never held whole;
+  /// a larger one gets 413. 0: no limit.
+  std::uint64_t max_import_bytes = std::uint64_t{1} << 30;
   /// Largest accepted request line plus headers; larger gets 431.
   std::size_t max_header_bytes = 8 * 1024;
   /// A connection that sends nothing for this long is closed. Also bounds
@@ -59,6 +63,8 @@ struct server_options {
   std::size_t max_click_listeners = 256;
   /// Open /events streams; one more is answered 503.
   std::size_t max_event_streams = 256;
+  /// The API token and login sessions; no token: every route is open.
+  access_options auth;
 };
 
 class http_server {
@@ -70,6 +76,8 @@ class http_server {
   ~http_server();  // stop()s if still running
 
   /// Binds and starts the io threads. After it returns ok, port() is bound.
+  /// Refuses (invalid_argument) a configured token that token_problem()
+  /// rejects.
   status start();
 
   /// The bound port (useful with port 0).

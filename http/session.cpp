@@ -1,7 +1,9 @@
 #include "http/session.hpp"
 
+#include "http/import_stream.hpp"
 #include "http/io_worker.hpp"
 #include "http/metrics.hpp"
+#include "schemas/click_events.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/write.hpp>
@@ -55,7 +57,7 @@ void session::start() {
   if (config_->router.clicks != nullptr) {
     beast::error_code ec;
     auto peer = socket_.remote_endpoint(ec);
-    if (!ec) remote_ip_ = peer.address().to_string();
+    if (!ec) client_address_ = truncate_client_address(peer.address().to_string());
   }
   if (config_->stopping.load(std::memory_order_acquire)) draining_ = true;
   last_activity_ = steady::now();
@@ -66,7 +68,8 @@ void session::start() {
 void session::shutdown() {
   draining_ = true;
   if (phase_ == phase::streaming) return close();
-  bool idle = phase_ == phase::reading && buffer_.size() == 0 && !(parser_ && parser_->got_some());
+  bool idle = phase_ == phase::reading && buffer_.size() == 0 &&
+              !(parser_ && parser_->got_some()) && !import_;
   if (idle) close();
 }
 
@@ -94,7 +97,14 @@ void session::uncount() {
 void session::do_read() {
   phase_ = phase::reading;
   parser_.emplace();
-  parser_->body_limit(config_->max_body_bytes);
+  // Until the route is known, the larger limit: Beast checks a Content-Length
+  // as soon as the header is complete. on_read_header applies the route's.
+  if (config_->max_import_bytes == 0) {
+    parser_->body_limit(boost::none);
+  } else {
+    parser_->body_limit(
+        std::max<std::uint64_t>(config_->max_body_bytes, config_->max_import_bytes));
+  }
   parser_->header_limit(static_cast<std::uint32_t>(config_->max_header_bytes));
   http::async_read_header(socket_, buffer_, *parser_,
                           beast::bind_front_handler(&session::on_read_header, shared_from_this()));
@@ -103,6 +113,12 @@ void session::do_read() {
 void session::on_read_header(beast::error_code ec, std::size_t) {
   if (phase_ == phase::closed) return;
   if (ec) return on_read_error(ec);
+  if (is_import(parser_->get())) return start_import();
+  // Every other body has the small limit (a chunked one is counted as it comes).
+  if (auto length = parser_->content_length(); length && *length > config_->max_body_bytes) {
+    return fail(http_status::payload_too_large, "request body too large");
+  }
+  parser_->body_limit(config_->max_body_bytes);
   if (parser_->is_done()) return on_request();
   const http_request& req = parser_->get();
   auto expect = req[http::field::expect];
@@ -159,7 +175,7 @@ void session::on_request() {
     handle_request(
         req, config_->router,
         [self = shared_from_this()](http_response res) { self->deliver(std::move(res)); },
-        request_info{remote_ip_, worker_->batcher(), this});
+        request_info{client_address_, worker_->batcher(), this, worker_.get()});
   } catch (const std::exception& e) {
     spdlog::error("http: request {} {} failed: {}", std::string_view(req.method_string()),
                   std::string_view(req.target()), e.what());
@@ -198,10 +214,14 @@ void session::respond(http_response res) {
 
 void session::fail(http_status status, std::string_view message) {
   if (parser_ && parser_->is_header_done()) version_ = parser_->get().version();
+  refuse(error_response(status, message));
+}
+
+void session::refuse(http_response res) {
   keep_alive_ = false;
   linger_after_write_ = true;
   phase_ = phase::handling;
-  respond(error_response(status, message));
+  respond(std::move(res));
 }
 
 void session::do_write() {

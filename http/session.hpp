@@ -19,6 +19,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 
 #include <atomic>
@@ -31,11 +32,14 @@
 
 namespace linkly {
 
+class import_stream;
 class io_worker;
+struct import_reply;
 
 /// What the server shares with all its sessions; outlives each of them.
 struct session_config {
   std::size_t max_body_bytes = 0;
+  std::uint64_t max_import_bytes = 0;  // 0: no limit
   std::size_t max_header_bytes = 0;
   std::chrono::milliseconds idle_timeout{0};  // 0: never
   std::size_t max_sse_buffer_bytes = 256 * 1024;
@@ -77,11 +81,24 @@ class session : public std::enable_shared_from_this<session>, private stream_ope
   void on_read_error(boost::beast::error_code ec);
   void on_request();
 
+  // POST /links/import (session_import.cpp): the body is read in chunks
+  // into an import_stream, its batches go to link_service one at a time,
+  // and reading pauses while a full batch waits behind the one in flight.
+  bool is_import(const http_request& req) const;
+  void start_import();
+  void do_import_read();
+  void on_import_read(boost::beast::error_code ec, std::size_t bytes);
+  void pump_import();
+  void on_import_batch(std::uint64_t id, import_reply reply);
+  void finish_import();
+
   // Any thread: hands a response to the worker's thread.
   void deliver(http_response res);
   void respond(http_response res);
   // Answers an unreadable request, then closes.
   void fail(http_status status, std::string_view message);
+  // Answers a request whose body is (partly) unread, then closes.
+  void refuse(http_response res);
   void do_write();
   void on_write(boost::beast::error_code ec, std::size_t bytes);
 
@@ -114,13 +131,17 @@ class session : public std::enable_shared_from_this<session>, private stream_ope
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   http_response response_;
+  std::unique_ptr<import_stream> import_;  // while importing
+  std::optional<boost::beast::http::request_parser<boost::beast::http::buffer_body>> import_parser_;
+  std::unique_ptr<char[]> import_chunk_;
+  bool import_reading_ = false;
   boost::asio::steady_timer timer_;
   std::uint64_t timer_generation_ = 0;  // a re-armed timer ignores older waits
   std::unique_ptr<sse_stream> stream_;  // while streaming
   bool stream_turn_posted_ = false;
   std::chrono::steady_clock::time_point last_activity_;
   std::chrono::steady_clock::time_point request_start_;  // the current request's
-  std::string remote_ip_;                                // the peer, read once when clicks are on
+  std::string client_address_;  // the peer, truncated, read once when clicks are on
   phase phase_ = phase::reading;
   unsigned version_ = 11;
   bool keep_alive_ = false;

@@ -10,16 +10,36 @@ packages=(
   libleveldb-dev libsnappy-dev libcereal-dev
   libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  chromium nodejs npm
+  nginx gnuplot-nox
 )
 
 missing=()
 for p in "${packages[@]}"; do
+  # A Node from elsewhere bundles npm (and conflicts with Debian's): what
+  # counts for these two is that the command is there.
+  case "$p" in
+    nodejs) command -v node >/dev/null 2>&1 && continue ;;
+    npm) command -v npm >/dev/null 2>&1 && continue ;;
+  esac
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
 
-sudo=""
-[ "$(id -u)" -eq 0 ] || sudo="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update
-$sudo apt-get install -y --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update
+  $sudo apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+# The browser test's playwright-core, exactly as tests/browser/package-lock.json
+# pins it (it drives /usr/bin/chromium and downloads no browser). Skipped
+# while node_modules was installed from this very lock file.
+browser_dir="$(cd "$(dirname "$0")/.." && pwd)/tests/browser"
+lock_sum="$(sha256sum "$browser_dir/package-lock.json" | cut -d' ' -f1)"
+stamp="$browser_dir/node_modules/.installed-lock.sha256"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$lock_sum" ]; then
+  npm ci --prefix "$browser_dir" --no-audit --no-fund
+  echo "$lock_sum" >"$stamp"
+fi

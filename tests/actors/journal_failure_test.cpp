@@ -157,6 +157,27 @@ TEST_F(JournalFailureTest, FailedAppendAnswersUnavailableWithoutRestarting) {
   EXPECT_EQ(url, "https://example.com/ok");
 }
 
+TEST_F(JournalFailureTest, FailedImportAnswersUnavailableAndReleasesItsCodes) {
+  ASSERT_EQ(create("ok", "https://example.com/ok").code, command_errc::ok);
+  env_->failing = true;
+  pending<import_reply> p;
+  engine_->links().import_links({{"i1", "https://example.com/1"}, {"ok", "https://example.com/x"}},
+                                p.callback());
+  import_reply r = p.get(import_reply{});
+  EXPECT_FALSE(r.available);
+  EXPECT_EQ(r.imported, 0u);
+  ASSERT_EQ(r.refused.size(), 1u);  // the taken code is still refused as such
+  EXPECT_EQ(r.refused[0].index, 1u);
+  std::string url;
+  EXPECT_FALSE(engine_->view().find_url("i1", &url));
+  // The code is not left busy: a command for it is answered, not parked.
+  env_->failing = false;
+  EXPECT_EQ(create("i1", "https://example.com/1").code, command_errc::unavailable);
+  EXPECT_TRUE(every_shard_answers());
+  EXPECT_EQ(engine_->restarts(), 0u);
+  EXPECT_EQ(log_->highest_seq(), 1u);
+}
+
 TEST_F(JournalFailureTest, FailedUpdateKeepsThePreviousUrl) {
   ASSERT_EQ(create("keep", "https://example.com/v1").code, command_errc::ok);
   env_->failing = true;

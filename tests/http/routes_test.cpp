@@ -16,6 +16,21 @@ TEST(MatchRoute, RedirectRoutes) {
   EXPECT_EQ(bare.code, "demo");
 }
 
+// Short codes are matched without the URL parser; what needs it still gets it.
+TEST(MatchRoute, ShortRedirectsAndTheirLookalikes) {
+  auto plain = match_route("/s/Ab-9_z");
+  EXPECT_EQ(plain.route, route_id::redirect);
+  EXPECT_EQ(plain.code, "Ab-9_z");
+  auto encoded = match_route("/s/a%2Db");
+  EXPECT_EQ(encoded.route, route_id::redirect);
+  EXPECT_EQ(encoded.code, "a-b");
+  EXPECT_EQ(match_route("/s/").route, route_id::not_found);
+  EXPECT_EQ(match_route("/s/a/b").route, route_id::not_found);
+  EXPECT_EQ(match_route("/s//a").route, route_id::not_found);
+  EXPECT_EQ(match_route("/s/a b").route, route_id::bad_target);
+  EXPECT_EQ(match_route("/sx/a").route, route_id::not_found);
+}
+
 TEST(MatchRoute, QueryStringDoesNotAffectRouting) {
   auto m = match_route("/s/demo?x=1&utm_source=mail");
   EXPECT_EQ(m.route, route_id::redirect);
@@ -44,10 +59,19 @@ TEST(MatchRoute, PercentEncodedSegmentsAreDecoded) {
 }
 
 TEST(MatchRoute, UnknownPathsAreNotFound) {
-  for (auto target : {"/", "/links/demo/stats/x", "/links/demo/other", "/s/a/b", "/a/b", "/s/",
-                      "//demo", "/links/", "/healthz/x"}) {
+  for (auto target : {"/links/demo/stats/x", "/links/demo/other", "/s/a/b", "/a/b", "/s/", "//demo",
+                      "/links/", "/healthz/x", "/ui/a/b"}) {
     EXPECT_EQ(match_route(target).route, route_id::not_found) << target;
   }
+}
+
+TEST(MatchRoute, RootAndUiAssetsAreTheFrontEnd) {
+  EXPECT_EQ(match_route("/").route, route_id::ui);
+  EXPECT_EQ(match_route("/").code, "");
+  EXPECT_EQ(match_route("/?x=1").route, route_id::ui);
+  auto asset = match_route("/ui/app.js");
+  EXPECT_EQ(asset.route, route_id::ui);
+  EXPECT_EQ(asset.code, "app.js");
 }
 
 TEST(MatchRoute, NonOriginFormIsBadTarget) {

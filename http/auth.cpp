@@ -1,0 +1,178 @@
+#include "http/auth.hpp"
+
+#include "http/access_control.hpp"
+#include "http/router.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+namespace linkly {
+
+namespace {
+
+namespace http = boost::beast::http;
+
+enum class credential { none, malformed, present };
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// `Authorization: Bearer <token>`; the scheme is case-insensitive (RFC 7235).
+credential bearer_token(const http::fields& headers, std::string_view* token) {
+  auto it = headers.find(http::field::authorization);
+  if (it == headers.end()) return credential::none;
+  std::string_view value = trim(it->value());
+  constexpr std::string_view kScheme = "Bearer";
+  if (value.size() <= kScheme.size() || !iequals(value.substr(0, kScheme.size()), kScheme) ||
+      (value[kScheme.size()] != ' ' && value[kScheme.size()] != '\t')) {
+    return credential::malformed;
+  }
+  *token = trim(value.substr(kScheme.size()));
+  return token->empty() ? credential::malformed : credential::present;
+}
+
+// Every linkly_session value among the Cookie headers: a browser may send
+// more than one (stale cookies of other paths), any live one will do.
+template <class Fn>
+bool any_session_cookie(const http::fields& headers, Fn&& fn) {
+  auto [first, last] = headers.equal_range(http::field::cookie);
+  for (auto it = first; it != last; ++it) {
+    std::string_view rest = it->value();
+    while (!rest.empty()) {
+      auto semi = rest.find(';');
+      std::string_view pair = trim(rest.substr(0, semi));
+      rest = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi + 1);
+      auto eq = pair.find('=');
+      if (eq == std::string_view::npos || trim(pair.substr(0, eq)) != kSessionCookie) continue;
+      std::string_view value = trim(pair.substr(eq + 1));
+      if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+        value = value.substr(1, value.size() - 2);
+      }
+      if (fn(value)) return true;
+    }
+  }
+  return false;
+}
+
+http_response unauthorized(std::string_view message) {
+  http_response res = error_response(http_status::unauthorized, message);
+  res.set(http::field::www_authenticate, "Bearer");
+  res.set(http::field::cache_control, "no-store");
+  return res;
+}
+
+bool is_read(http::verb method) {
+  return method == http::verb::get || method == http::verb::head;
+}
+
+std::string cookie_attributes(const router_context& ctx, long long max_age_s) {
+  std::string out = "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age_s);
+  // Behind TLS (an https public url) the cookie must never travel in clear.
+  if (ctx.short_url_base.rfind("https://", 0) == 0) out += "; Secure";
+  return out;
+}
+
+http_response no_store_no_content() {
+  http_response res = no_content_response();
+  res.set(http::field::cache_control, "no-store");
+  return res;
+}
+
+constexpr std::string_view kMissing = "authentication required: send Authorization: Bearer <token>";
+constexpr std::string_view kInvalid = "invalid API token";
+
+}  // namespace
+
+bool is_public_route(route_id route) {
+  switch (route) {
+    case route_id::redirect:
+    case route_id::health:
+    case route_id::ui:
+    case route_id::login:
+    case route_id::logout:
+    case route_id::not_found:
+    case route_id::bad_target:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::optional<http_response> check_access(route_id route, http::verb method,
+                                          const http::fields& headers, const router_context& ctx) {
+  access_control* access = ctx.access;
+  if (access == nullptr || !access->enabled() || is_public_route(route)) return std::nullopt;
+  std::string_view token;
+  switch (bearer_token(headers, &token)) {
+    case credential::present:
+      if (access->token_matches(token)) return std::nullopt;
+      return unauthorized(kInvalid);
+    case credential::malformed:
+      return unauthorized(kInvalid);
+    case credential::none:
+      break;
+  }
+  bool has_cookie = false;
+  bool live = any_session_cookie(headers, [&](std::string_view id) {
+    has_cookie = true;
+    return is_read(method) && access->session_valid(id);
+  });
+  if (live) return std::nullopt;
+  if (has_cookie && !is_read(method)) {
+    return unauthorized(
+        "the session cookie is only accepted for reads: send Authorization: "
+        "Bearer <token>");
+  }
+  if (has_cookie) return unauthorized("session expired or unknown: POST /login again");
+  return unauthorized(kMissing);
+}
+
+http_response login_response(const http_request& req, const router_context& ctx) {
+  access_control* access = ctx.access;
+  if (access == nullptr || !access->enabled()) return no_store_no_content();
+  std::string_view token;
+  switch (bearer_token(req, &token)) {
+    case credential::none:
+      return unauthorized(kMissing);
+    case credential::malformed:
+      return unauthorized(kInvalid);
+    case credential::present:
+      if (!access->token_matches(token)) return unauthorized(kInvalid);
+      break;
+  }
+  std::string id = access->open_session();
+  if (id.empty()) {
+    return error_response(http_status::service_unavailable, "cannot open a session, try again");
+  }
+  auto ttl_s = std::max<long long>(
+      1, std::chrono::duration_cast<std::chrono::seconds>(access->session_ttl()).count());
+  http_response res = no_store_no_content();
+  res.set(http::field::set_cookie,
+          std::string(kSessionCookie) + "=" + id + cookie_attributes(ctx, ttl_s));
+  return res;
+}
+
+http_response logout_response(const http_request& req, const router_context& ctx) {
+  if (access_control* access = ctx.access; access != nullptr && access->enabled()) {
+    any_session_cookie(req, [&](std::string_view id) {
+      access->close_session(id);
+      return false;  // every one of them
+    });
+  }
+  http_response res = no_store_no_content();
+  res.set(http::field::set_cookie, std::string(kSessionCookie) + "=" + cookie_attributes(ctx, 0));
+  return res;
+}
+
+}  // namespace linkly

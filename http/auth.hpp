@@ -1,0 +1,44 @@
+#pragma once
+// Token auth (API.md "Auth"): when a token is configured, every route but
+// redirects, /healthz, the front end's files, /login and /logout needs it, as
+// `Authorization: Bearer <token>` or, for GET and HEAD only, the short-lived
+// session cookie that POST /login sets (a browser's EventSource cannot send
+// headers). A write always needs the header, so a cross-site form cannot
+// write even with the cookie. The token is never read from the URL.
+
+#include "http/responses.hpp"
+#include "http/routes.hpp"
+
+#include <boost/beast/http/verb.hpp>
+
+#include <optional>
+#include <string_view>
+
+namespace linkly {
+
+struct router_context;
+
+/// The cookie POST /login sets.
+constexpr std::string_view kSessionCookie = "linkly_session";
+
+/// Whether `route` is answered without a token even when one is configured.
+bool is_public_route(route_id route);
+
+/// nullopt: the request may go on; otherwise the 401 to answer. Reads only
+/// the header, so a streamed body (an import) is refused before it is read.
+/// ctx.access null or disabled: everything is allowed.
+std::optional<http_response> check_access(route_id route, boost::beast::http::verb method,
+                                          const boost::beast::http::fields& headers,
+                                          const router_context& ctx);
+
+/// POST /login. With a token configured: the right Bearer token opens a
+/// session, 204 with `Set-Cookie: linkly_session=...; Path=/; HttpOnly;
+/// SameSite=Strict; Max-Age=<ttl s>`; a missing or wrong one is 401. Without
+/// a token: 204 and no cookie (nothing to log in to).
+http_response login_response(const http_request& req, const router_context& ctx);
+
+/// POST /logout: ends the session the cookie names, if any; always 204 with
+/// the cookie cleared (Max-Age=0).
+http_response logout_response(const http_request& req, const router_context& ctx);
+
+}  // namespace linkly
