@@ -39,6 +39,31 @@ http_response no_content_response() {
   return res;
 }
 
+void write_head(const http_response& res, std::string* out) {
+  out->clear();
+  const unsigned version = res.version();
+  const unsigned code = res.result_int();
+  out->append("HTTP/");
+  out->push_back(static_cast<char>('0' + version / 10 % 10));
+  out->push_back('.');
+  out->push_back(static_cast<char>('0' + version % 10));
+  out->push_back(' ');
+  for (unsigned div : {100u, 10u, 1u}) out->push_back(static_cast<char>('0' + code / div % 10));
+  out->push_back(' ');
+  const auto reason = res.reason();
+  out->append(reason.data(), reason.size());
+  out->append("\r\n");
+  for (const auto& field : res) {
+    const auto name = field.name_string();
+    const auto value = field.value();
+    out->append(name.data(), name.size());
+    out->append(": ");
+    out->append(value.data(), value.size());
+    out->append("\r\n");
+  }
+  out->append("\r\n");
+}
+
 void strip_body_for_head(http_response* res) {
   // Content-Length already describes the GET body; keep it, drop the bytes.
   res->body().clear();

@@ -38,4 +38,9 @@ http_response no_content_response();
 /// (Content-Length included), no body.
 void strip_body_for_head(http_response* res);
 
+/// Replaces `*out` with the status line and fields of `res` as they go on
+/// the wire, ending with the blank line: what Beast's serializer writes
+/// before the body of a response that is not chunked, in one pass.
+void write_head(const http_response& res, std::string* out);
+
 }  // namespace linkly

@@ -131,6 +131,7 @@ class session : public std::enable_shared_from_this<session>, private stream_ope
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   http_response response_;
+  std::string head_;                       // response_'s header on the wire, reused between answers
   std::unique_ptr<import_stream> import_;  // while importing
   std::optional<boost::beast::http::request_parser<boost::beast::http::buffer_body>> import_parser_;
   std::unique_ptr<char[]> import_chunk_;
