@@ -16,8 +16,9 @@ bool is_csv_content_type(std::string_view content_type) {
 }
 
 import_stream::import_stream(std::size_t batch_rows, std::size_t max_errors,
-                             std::size_t max_in_flight)
+                             std::size_t max_in_flight, std::size_t batch_bytes)
     : batch_rows_(std::max<std::size_t>(batch_rows, 1)),
+      batch_bytes_(std::max<std::size_t>(batch_bytes, 1)),
       max_errors_(max_errors),
       max_in_flight_(std::max<std::size_t>(max_in_flight, 1)) {}
 
@@ -50,6 +51,7 @@ void import_stream::on_line(const csv_line& line) {
     if (!validate_custom_code(code, &error)) return skip(line.number, std::move(error));
     row.code.assign(code);
   }
+  rows_bytes_ += row.code.size() + row.url.size();
   rows_.push_back(std::move(row));
   row_lines_.push_back(line.number);
 }
@@ -70,6 +72,7 @@ import_stream::batch import_stream::start_batch() {
   flights_.emplace_back(out.id, std::move(row_lines_));
   rows_.clear();
   row_lines_.clear();
+  rows_bytes_ = 0;
   rows_.reserve(batch_rows_);
   row_lines_.reserve(batch_rows_);
   return out;
@@ -87,13 +90,21 @@ void import_stream::record(std::uint64_t id, import_reply reply) {
   }
   if (!reply.available && !failed_) {
     failed_ = true;
-    failure_ = reply.error.empty() ? "service unavailable, try again" : std::move(reply.error);
+    failure_ = "import stopped: " +
+               (reply.error.empty() ? "service unavailable, try again" : std::move(reply.error));
   }
+}
+
+void import_stream::abort(http_status status, std::string reason) {
+  if (failed_) return;
+  failed_ = true;
+  failure_status_ = status;
+  failure_ = std::move(reason);
 }
 
 http_response import_stream::response() const {
   boost::json::object body;
-  if (failed_) body["error"] = "import stopped: " + failure_;
+  if (failed_) body["error"] = failure_;
   body["imported"] = imported_;
   body["skipped"] = skipped_;
   if (!errors_.empty()) {
@@ -102,7 +113,7 @@ http_response import_stream::response() const {
       list.push_back(boost::json::object{{"line", e.line}, {"error", e.error}});
     body["errors"] = std::move(list);
   }
-  return json_response(failed_ ? http_status::service_unavailable : http_status::ok, body);
+  return json_response(failed_ ? failure_status_ : http_status::ok, body);
 }
 
 }  // namespace linkly

@@ -81,6 +81,7 @@ void session::close() {
   socket_.shutdown(net::ip::tcp::socket::shutdown_both, ec);
   socket_.close(ec);
   timer_.cancel();
+  import_slot_.reset();
   // The source (its subscription, its listener slot) ends now; the buffers
   // stay until the session goes, as a cancelled write may still name them.
   if (stream_) stream_->stop();

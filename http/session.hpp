@@ -36,8 +36,14 @@ class import_stream;
 class io_worker;
 struct import_reply;
 
+/// POST /links/import bodies read at once, over all sessions (503 beyond):
+/// each holds a few batches of rows, so the total stays bounded.
+constexpr std::size_t kMaxConcurrentImports = 4;
+
 /// What the server shares with all its sessions; outlives each of them.
 struct session_config {
+  session_config() { import_slots.set_limit(kMaxConcurrentImports); }
+
   std::size_t max_body_bytes = 0;
   std::uint64_t max_import_bytes = 0;  // 0: no limit
   std::size_t max_header_bytes = 0;
@@ -46,6 +52,7 @@ struct session_config {
   std::chrono::milliseconds sse_keep_alive{15'000};
   stream_slots click_listeners;  // /clicks/stream, over all sessions
   stream_slots event_streams;    // /events, over all sessions
+  stream_slots import_slots;     // POST /links/import, over all sessions
   router_context router;
   std::atomic<std::size_t> open_connections{0};  // sessions not yet closed
   std::atomic<bool> stopping{false};
@@ -135,6 +142,7 @@ class session : public std::enable_shared_from_this<session>, private stream_ope
   std::unique_ptr<import_stream> import_;  // while importing
   std::optional<boost::beast::http::request_parser<boost::beast::http::buffer_body>> import_parser_;
   std::unique_ptr<char[]> import_chunk_;
+  std::unique_ptr<stream_slots::slot> import_slot_;  // held from start to answer
   bool import_reading_ = false;
   boost::asio::steady_timer timer_;
   std::uint64_t timer_generation_ = 0;  // a re-armed timer ignores older waits

@@ -64,6 +64,11 @@ void session::start_import() {
   if (auto length = parser_->content_length(); limit > 0 && length && *length > limit) {
     return refuse(error_response(http_status::payload_too_large, "request body too large"));
   }
+  import_slot_ = config_->import_slots.try_acquire();
+  if (!import_slot_) {
+    return refuse(error_response(http_status::service_unavailable,
+                                 "too many imports in progress, try again"));
+  }
   bool expect_continue =
       req.version() >= 11 && beast::iequals(req[http::field::expect], "100-continue");
   // The header-only parser becomes one that hands out the body in chunks.
@@ -102,8 +107,19 @@ void session::on_import_read(beast::error_code ec, std::size_t) {
   import_reading_ = false;
   if (phase_ == phase::closed) return;
   if (ec == http::error::need_buffer) ec = {};  // the chunk is full
+  if (ec && ec.category() == http::make_error_code(http::error::body_limit).category()) {
+    // Rows may already be written: the answer says how many, once the
+    // batches in flight are decided.
+    if (ec == http::error::body_limit) {
+      import_->abort(http_status::payload_too_large, "request body too large");
+    } else {
+      import_->abort(http_status::bad_request, "malformed request");
+    }
+    return pump_import();
+  }
   if (ec) {
-    // A batch still in flight finds no import to report to.
+    // The socket failed: no one to answer. A batch still in flight finds
+    // no import to report to.
     import_.reset();
     import_parser_.reset();
     import_chunk_.reset();
@@ -124,7 +140,9 @@ void session::pump_import() {
   if (im.failed()) {
     // The answer counts every batch sent; a read in progress must end
     // before the parser goes.
-    if (!import_reading_ && im.in_flight() == 0) finish_import();
+    if (import_reading_) return;
+    if (im.in_flight() == 0) return finish_import();
+    phase_ = phase::handling;  // waiting on the log, not the client: no idle timeout
     return;
   }
   while (im.batch_due()) {
@@ -161,6 +179,7 @@ void session::finish_import() {
   http_response res = import_->response();
   bool whole_body = import_->finished();
   import_.reset();
+  import_slot_.reset();
   import_parser_.reset();
   import_chunk_.reset();
   if (!whole_body) return refuse(std::move(res));

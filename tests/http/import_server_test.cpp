@@ -2,9 +2,14 @@
 
 #include "tests/http/server_fixture.hpp"
 
+#include "http/import_stream.hpp"
+#include "http/session.hpp"
+
 #include <boost/json/parse.hpp>
 
+#include <memory>
 #include <sstream>
+#include <vector>
 
 namespace linkly::testing {
 namespace {
@@ -26,6 +31,58 @@ class ImportServerTest : public ServerFixture {
   std::string location_of(const std::string& code) {
     auto res = fetch(http::verb::get, "/s/" + code);
     return res.result() == http::status::found ? std::string(res[http::field::location]) : "";
+  }
+
+  static std::string chunk(std::string_view data) {
+    std::ostringstream hex;
+    hex << std::hex << data.size();
+    return hex.str() + "\r\n" + std::string(data) + "\r\n";
+  }
+
+  static std::string chunked(std::string_view body, std::size_t chunk_bytes = 16 * 1024) {
+    std::string out;
+    for (std::size_t at = 0; at < body.size(); at += chunk_bytes)
+      out += chunk(body.substr(at, chunk_bytes));
+    return out;
+  }
+
+  static constexpr std::string_view kChunkedImportHead =
+      "POST /links/import HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n"
+      "Transfer-Encoding: chunked\r\n";
+
+  // A header line, one skipped row, then exactly one full batch of valid
+  // rows: that batch is sent as soon as the read that fills it ends.
+  static std::string one_batch_csv() {
+    std::string csv = "code,url\nbad!,https://bad.example\n";
+    for (std::size_t i = 0; i < kImportBatchRows; ++i)
+      csv += "c" + std::to_string(i) + ",https://x.example/" + std::to_string(i) + "\n";
+    return csv;
+  }
+
+  // Appends rows "m0", "m1", ... until `csv` holds `bytes`; the last code.
+  static std::string append_rows(std::string* csv, std::size_t bytes) {
+    int i = 0;
+    for (; csv->size() < bytes; ++i)
+      *csv += "m" + std::to_string(i) + ",https://more.example/" + std::to_string(i) + "\n";
+    return "m" + std::to_string(i - 1);
+  }
+
+  // The answer to an import stopped after one_batch_csv(): its batch
+  // written, its counts reported.
+  void expect_first_batch_reported(const client_response& res, std::string_view error) {
+    auto body = json_of(res);
+    EXPECT_EQ(body.at("error").as_string(), error);
+    auto imported = body.at("imported").as_int64();
+    // The batch may have taken the rest of its last 64 KiB read with it.
+    EXPECT_GE(imported, static_cast<std::int64_t>(kImportBatchRows));
+    EXPECT_LT(imported, static_cast<std::int64_t>(kImportBatchRows) + 4096);
+    EXPECT_EQ(body.at("skipped").as_int64(), 1);
+    EXPECT_EQ(body.at("errors").as_array().at(0).at("line").as_int64(), 2);
+    EXPECT_FALSE(res.keep_alive());
+    EXPECT_EQ(engine_->view().size(), static_cast<std::size_t>(imported));
+    EXPECT_EQ(location_of("c0"), "https://x.example/0");
+    EXPECT_EQ(location_of("c" + std::to_string(kImportBatchRows - 1)),
+              "https://x.example/" + std::to_string(kImportBatchRows - 1));
   }
 };
 
@@ -127,22 +184,62 @@ TEST_F(ImportServerTest, ImportOverItsLimitIs413) {
   EXPECT_EQ(engine_->view().size(), 0u);
 }
 
+// A chunked body is counted as it comes: rows before the limit may be
+// written already, and the 413 says how many.
 TEST_F(ImportServerTest, ChunkedImportOverItsLimitIs413) {
-  options_.max_import_bytes = 64 * 1024;
+  std::string csv = one_batch_csv();
+  // Past the read that fills the batch (64 KiB) and the chunk that crosses
+  // the limit (16 KiB), so the batch is always sent first.
+  options_.max_import_bytes = csv.size() + 128 * 1024;
+  std::string last = append_rows(&csv, options_.max_import_bytes + 64 * 1024);
   start_server();
   auto client = connect();
-  std::string row = "code,url\n" + std::string(40 * 1024, ' ') + "\n";
-  auto chunk = [](const std::string& data) {
-    std::ostringstream hex;
-    hex << std::hex << data.size();
-    return hex.str() + "\r\n" + data + "\r\n";
-  };
-  ASSERT_TRUE(
-      client.write_raw("POST /links/import HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n"
-                       "Transfer-Encoding: chunked\r\n\r\n" +
-                       chunk(row) + chunk(row)));
+  ASSERT_TRUE(client.write_raw(std::string(kChunkedImportHead) + "\r\n" + chunked(csv)));
   auto res = client.read_response();
-  EXPECT_EQ(res.result(), http::status::payload_too_large) << res.body();
+  ASSERT_EQ(res.result(), http::status::payload_too_large) << res.body();
+  expect_first_batch_reported(res, "request body too large");
+  EXPECT_EQ(location_of(last), "");  // past the limit
+}
+
+TEST_F(ImportServerTest, MalformedChunkAfterWrittenRowsIs400WithCounts) {
+  start_server();
+  auto client = connect();
+  std::string csv = one_batch_csv();
+  // The bad chunk comes reads after the batch is full, not in the same one.
+  append_rows(&csv, csv.size() + 128 * 1024);
+  ASSERT_TRUE(client.write_raw(std::string(kChunkedImportHead) + "\r\n" + chunked(csv) +
+                               "zz\r\nnot a chunk\r\n"));
+  auto res = client.read_response();
+  ASSERT_EQ(res.result(), http::status::bad_request) << res.body();
+  expect_first_batch_reported(res, "malformed request");
+}
+
+// Four imports hold every slot; a fifth is refused before its body is read,
+// and a slot is free again once an import has answered.
+TEST_F(ImportServerTest, FifthConcurrentImportIs503) {
+  start_server();
+  const std::string head = std::string(kChunkedImportHead) + "Expect: 100-continue\r\n\r\n";
+  std::vector<std::unique_ptr<test_client>> held;
+  for (std::size_t i = 0; i < kMaxConcurrentImports; ++i) {
+    auto& client = *held.emplace_back(std::make_unique<test_client>(server_->port()));
+    ASSERT_TRUE(client.write_raw(head));
+    // The 100 Continue comes once the import holds its slot.
+    ASSERT_EQ(client.read_raw_until("\r\n\r\n"), "HTTP/1.1 100 Continue\r\n\r\n") << i;
+    ASSERT_TRUE(
+        client.write_raw(chunk("code,url\nheld" + std::to_string(i) + ",https://held.example\n")));
+  }
+  auto refused = import_csv("code,url\nfifth,https://fifth.example\n");
+  ASSERT_EQ(refused.result(), http::status::service_unavailable) << refused.body();
+  EXPECT_EQ(json_of(refused).at("error").as_string(), "too many imports in progress, try again");
+  EXPECT_EQ(location_of("fifth"), "");
+
+  ASSERT_TRUE(held[0]->write_raw("0\r\n\r\n"));
+  auto done = held[0]->read_response();
+  ASSERT_EQ(done.result(), http::status::ok) << done.body();
+  EXPECT_EQ(done.body(), R"({"imported":1,"skipped":0})");
+  auto next = import_csv("code,url\nfifth,https://fifth.example\n");
+  ASSERT_EQ(next.result(), http::status::ok) << next.body();
+  EXPECT_EQ(location_of("fifth"), "https://fifth.example");
 }
 
 // Many batches, each row checked against the rows of earlier batches.

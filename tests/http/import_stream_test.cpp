@@ -125,6 +125,57 @@ TEST(ImportStream, UnavailableBatchFailsWith503AndCounts) {
   EXPECT_EQ(body.at("imported").as_int64(), 0);
 }
 
+// Long urls fill a batch long before its row count: bytes close it too.
+TEST(ImportStream, BatchIsFullAtItsByteBudget) {
+  import_stream im(/*batch_rows=*/1000, kImportMaxErrors, kImportMaxInFlight,
+                   /*batch_bytes=*/100);
+  const std::string url = "https://x.example/" + std::string(30, 'p');  // 48 bytes
+  im.feed("code,url\na," + url + "\n");
+  EXPECT_FALSE(im.batch_full());
+  im.feed("b," + url + "\n");  // 98 bytes of codes and urls
+  EXPECT_FALSE(im.batch_full());
+  im.feed("c," + url + "\n");
+  EXPECT_TRUE(im.batch_full());
+  ASSERT_TRUE(im.batch_due());
+  EXPECT_EQ(im.start_batch().rows.size(), 3u);
+  // The next batch counts from zero.
+  im.feed("d," + url + "\n");
+  EXPECT_FALSE(im.batch_full());
+}
+
+TEST(ImportStream, DefaultBatchOfLongUrlsStaysWithinFourMiB) {
+  import_stream im;
+  const std::string url = "https://x.example/" + std::string(2000, 'p');
+  im.feed("code,url\n");
+  std::size_t rows = 0;
+  while (!im.batch_full()) {
+    im.feed("," + url + "\n");
+    ++rows;
+  }
+  EXPECT_LT(rows, kImportBatchRows);
+  EXPECT_EQ(rows, (kImportBatchBytes + url.size() - 1) / url.size());
+}
+
+TEST(ImportStream, AbortAnswersItsStatusWithTheCountsSoFar) {
+  import_stream im;
+  im.feed("code,url\na,x.example\nbad!,y.example\n");
+  auto first = im.start_batch();
+  im.feed("b,z.example\n");
+  im.abort(http_status::payload_too_large, "request body too large");
+  EXPECT_TRUE(im.failed());
+  EXPECT_FALSE(im.batch_due());  // the waiting row is not sent
+  EXPECT_EQ(im.in_flight(), 1u);
+  im.record(first.id, import_reply{1, {}, true, {}});
+  // A later failure does not replace the first.
+  im.abort(http_status::bad_request, "malformed request");
+  http_response res = im.response();
+  EXPECT_EQ(res.result(), http_status::payload_too_large);
+  auto body = body_of(res);
+  EXPECT_EQ(body.at("error").as_string(), "request body too large");
+  EXPECT_EQ(body.at("imported").as_int64(), 1);
+  EXPECT_EQ(body.at("skipped").as_int64(), 1);
+}
+
 TEST(ImportStream, ContentTypeIsTextCsvWithAnyParameters) {
   EXPECT_TRUE(is_csv_content_type("text/csv"));
   EXPECT_TRUE(is_csv_content_type("Text/CSV; charset=utf-8"));

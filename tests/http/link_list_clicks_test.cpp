@@ -5,6 +5,7 @@
 #include "actors/engine.hpp"
 #include "actors/link_service.hpp"
 #include "actors/projection_replay.hpp"
+#include "http/io_worker.hpp"
 #include "http/router.hpp"
 #include "schemas/click_events.hpp"
 #include "storage/event_log.hpp"
@@ -18,6 +19,7 @@
 #include <filesystem>
 #include <future>
 #include <memory>
+#include <thread>
 #include <vector>
 
 namespace linkly {
@@ -28,6 +30,27 @@ namespace json = boost::json;
 using namespace std::chrono_literals;
 
 constexpr auto kDeadline = 5s;
+
+// An io_worker whose context runs on a thread of its own, as a server's
+// does, until the test ends.
+class worker_thread {
+ public:
+  worker_thread() : thread_([this] { worker_.context().run(); }) {}
+  ~worker_thread() {
+    worker_.post([this] { worker_.release_work(); });  // its own thread only
+    thread_.join();
+    worker_.close_gate();
+  }
+  worker_thread(const worker_thread&) = delete;
+  worker_thread& operator=(const worker_thread&) = delete;
+
+  io_worker& worker() { return worker_; }
+  std::thread::id id() const { return thread_.get_id(); }
+
+ private:
+  io_worker worker_;
+  std::thread thread_;
+};
 
 class LinkListClicksTest : public ::testing::Test {
  protected:
@@ -94,17 +117,27 @@ class LinkListClicksTest : public ::testing::Test {
     ctx_.sources.analytics = reader_.get();
   }
 
-  // The answer to a GET, sent later from an actor thread.
-  json::object page(std::string target) {
+  // The answer to a GET, sent later from an actor thread, or from
+  // `worker`'s thread when given; `*sent_on`: the thread that sent it.
+  // Fails fatally (call it under ASSERT_NO_FATAL_FAILURE) if none comes.
+  void page(std::string target, json::object* out, io_worker* worker = nullptr,
+            std::thread::id* sent_on = nullptr) {
     http_request req{http::verb::get, target, 11};
     req.prepare_payload();
-    auto done = std::make_shared<std::promise<http_response>>();
+    auto done = std::make_shared<std::promise<std::pair<http_response, std::thread::id>>>();
     auto answer = done->get_future();
-    handle_request(req, ctx_, [done](http_response r) { done->set_value(std::move(r)); });
-    EXPECT_EQ(answer.wait_for(kDeadline), std::future_status::ready) << target;
-    http_response res = answer.get();
-    EXPECT_EQ(res.result(), http::status::ok) << target << " " << res.body();
-    return json::parse(res.body()).as_object();
+    handle_request(
+        req, ctx_,
+        [done](http_response r) {
+          done->set_value({std::move(r), std::this_thread::get_id()});
+        },
+        request_info{{}, nullptr, nullptr, worker});
+    // Never get() an answer that may not come: the test would hang.
+    ASSERT_EQ(answer.wait_for(kDeadline), std::future_status::ready) << target;
+    auto [res, thread] = answer.get();
+    ASSERT_EQ(res.result(), http::status::ok) << target << " " << res.body();
+    if (sent_on != nullptr) *sent_on = thread;
+    *out = json::parse(res.body()).as_object();
   }
 
   std::string dir_;
@@ -118,7 +151,8 @@ class LinkListClicksTest : public ::testing::Test {
 
 TEST_F(LinkListClicksTest, EachListedLinkCarriesItsClickTotal) {
   project_clicks();
-  auto body = page("/links");
+  json::object body;
+  ASSERT_NO_FATAL_FAILURE(page("/links", &body));
   const auto& links = body.at("links").as_array();
   ASSERT_EQ(links.size(), 3u);
   std::vector<std::pair<std::string, int>> seen;
@@ -133,18 +167,36 @@ TEST_F(LinkListClicksTest, EachListedLinkCarriesItsClickTotal) {
 
 TEST_F(LinkListClicksTest, TotalsFollowThePageCursor) {
   project_clicks();
-  auto first = page("/links?limit=1");
+  json::object first, second;
+  ASSERT_NO_FATAL_FAILURE(page("/links?limit=1", &first));
   ASSERT_EQ(first.at("links").as_array().size(), 1u);
   EXPECT_EQ(first.at("links").at(0).at("clicks").to_number<int>(), 3);
   EXPECT_EQ(first.at("next").as_string(), "busy");
-  auto second = page("/links?limit=2&after=busy");
+  ASSERT_NO_FATAL_FAILURE(page("/links?limit=2&after=busy", &second));
   ASSERT_EQ(second.at("links").as_array().size(), 2u);
   EXPECT_EQ(second.at("links").at(0).at("clicks").to_number<int>(), 0);
   EXPECT_EQ(second.at("links").at(1).at("clicks").to_number<int>(), 1);
 }
 
+// As a session calls it: the page comes back on an actor thread, and the
+// totals are read on the connection's io thread it is posted to.
+TEST_F(LinkListClicksTest, TotalsAreReadOnTheConnectionsIoThread) {
+  project_clicks();
+  worker_thread io;
+  json::object body;
+  std::thread::id sent_on;
+  ASSERT_NO_FATAL_FAILURE(page("/links", &body, &io.worker(), &sent_on));
+  EXPECT_EQ(sent_on, io.id());
+  std::vector<std::pair<std::string, int>> seen;
+  for (const auto& link : body.at("links").as_array())
+    seen.emplace_back(std::string(link.at("code").as_string()), link.at("clicks").to_number<int>());
+  EXPECT_EQ(seen,
+            (std::vector<std::pair<std::string, int>>{{"busy", 3}, {"quiet", 0}, {"some", 1}}));
+}
+
 TEST_F(LinkListClicksTest, WithoutAnalyticsEntriesHaveNoClicks) {
-  auto body = page("/links");
+  json::object body;
+  ASSERT_NO_FATAL_FAILURE(page("/links", &body));
   const auto& links = body.at("links").as_array();
   ASSERT_EQ(links.size(), 3u);
   // A missing "clicks" is never mistaken for 0.
