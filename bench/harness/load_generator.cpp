@@ -87,6 +87,7 @@ class load_run {
       check_finished();
     }
     io_.run();
+    if (!finished_) finished_at_ = clock::now();
     if (!cpu_sampled_end_) sample_cpu(false);
     finish_result();
     return std::move(result_);
@@ -108,6 +109,10 @@ class load_run {
     if (due <= due_) return;
     std::uint64_t first = due_;
     due_ = due;
+    if (auto at = due_time(first); in_window(at)) {
+      result_.generator_lag.record(static_cast<std::uint64_t>(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(now - at).count()));
+    }
     // An idle connection's slot is never below the old due_, so each one's
     // first newly due index lies in [first, first + N).
     std::uint64_t end = std::min(due, first + conns_.size());
@@ -191,6 +196,9 @@ class load_run {
     auto location = response[http::field::location];
     verdict v = work_.check(c.ticket, status, location);
     ++result_.answered;
+    // Under overload answers lag their due times: the rate counts what
+    // arrives in the window, whenever it was due.
+    if (now >= measure_start_ && now < window_end_) ++answered_in_window_;
     if (c.ticket.kind == request_kind::redirect && status == 302) ++result_.redirects_302;
     if (v == verdict::wrong_status) {
       ++result_.wrong_status;
@@ -206,7 +214,6 @@ class load_run {
       (c.ticket.kind == request_kind::redirect ? result_.redirect_latency : result_.create_latency)
           .record(ns);
       ++result_.measured;
-      last_measured_ = now;
     }
     bool keep_alive = response.keep_alive();
     c.busy = c.in_flight = false;
@@ -228,6 +235,14 @@ class load_run {
     note(std::string(what) + ": " + ec.message());
     if (c.in_flight) {
       if (c.ticket.kind == request_kind::redirect) ++result_.in_doubt;
+      // A failure is a slow answer, not none: charge its wait as abandon() does.
+      if (in_window(c.start)) {
+        auto ns = static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now() - c.start).count());
+        (c.ticket.kind == request_kind::redirect ? result_.redirect_latency
+                                                 : result_.create_latency)
+            .record(ns);
+      }
       c.in_flight = false;
     }
     c.busy = false;
@@ -271,6 +286,7 @@ class load_run {
 
   void finish() {
     finished_ = true;
+    finished_at_ = clock::now();
     io_.stop();
   }
 
@@ -351,9 +367,11 @@ class load_run {
 
   void finish_result() {
     auto& r = result_;
-    if (r.measured > 0 && last_measured_ > measure_start_) {
-      r.window_seconds = std::chrono::duration<double>(last_measured_ - measure_start_).count();
-      r.achieved_rate = static_cast<double>(r.measured) / r.window_seconds;
+    // Over the window, or its part before an early end (all connections dead).
+    auto end = std::min(finished_at_, window_end_);
+    if (answered_in_window_ > 0 && end > measure_start_) {
+      r.window_seconds = std::chrono::duration<double>(end - measure_start_).count();
+      r.achieved_rate = static_cast<double>(answered_in_window_) / r.window_seconds;
     }
   }
 
@@ -364,7 +382,8 @@ class load_run {
   std::deque<connection> conns_;  // stable addresses: handlers hold references
   asio::steady_timer pacer_, sampler_, watchdog_;
   load_result result_;
-  clock::time_point t0_, measure_start_, window_end_, last_measured_;
+  clock::time_point t0_, measure_start_, window_end_, finished_at_;
+  std::uint64_t answered_in_window_ = 0;
   std::uint64_t total_ = 0;  // open loop: requests due over warm-up + window
   std::uint64_t due_ = 0;    // open loop: requests due so far
   std::size_t busy_ = 0;

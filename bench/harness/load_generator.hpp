@@ -48,6 +48,9 @@ struct load_result {
   /// Open loop: how late requests went out after they were due (waiting
   /// for a busy connection, or the generator itself falling behind).
   latency_histogram send_lag;
+  /// Open loop: how late the generator itself noticed requests falling due
+  /// (its timer or loop running late), busy connections aside.
+  latency_histogram generator_lag;
   std::uint64_t sent = 0;  // whole run, warm-up included
   std::uint64_t answered = 0;
   std::uint64_t redirects_302 = 0;  // every 302: the clicks the server owes
@@ -60,7 +63,7 @@ struct load_result {
   std::uint64_t in_doubt = 0;
   std::uint64_t unanswered = 0;  // owed when the drain timed out
   double offered_rate = 0;       // 0 for a closed loop
-  double achieved_rate = 0;      // answers of the window per second
+  double achieved_rate = 0;      // answers received in the window per second
   double window_seconds = 0;
   double cpu_window_seconds = 0;   // wall time the two below were taken over
   double server_cpu_seconds = -1;  // -1: unknown

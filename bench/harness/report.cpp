@@ -60,21 +60,14 @@ struct row {
   std::vector<std::string> cells;
 };
 
-const std::vector<std::string> kHeader = {"scenario",
-                                          "run",
-                                          "offered/s",
-                                          "achieved/s",
-                                          "p50",
-                                          "p90",
-                                          "p99",
-                                          "p99.9",
-                                          "max",
-                                          "send lag p99",
-                                          "server CPU",
-                                          "bench CPU",
-                                          "clicks written/owed",
-                                          "lost",
-                                          "checks"};
+const std::vector<std::string> kHeader = {"scenario",    "run",
+                                          "offered/s",   "achieved/s",
+                                          "p50",         "p90",
+                                          "p99",         "p99.9",
+                                          "max",         "send lag p99",
+                                          "gen lag p99", "server CPU",
+                                          "bench CPU",   "clicks written/owed",
+                                          "lost",        "checks"};
 
 std::vector<row> run_rows(const suite_record& suite) {
   std::vector<row> rows;
@@ -93,6 +86,7 @@ std::vector<row> run_rows(const suite_record& suite) {
       const auto& a = run.clicks;
       std::string clicks = !a.checked ? "-" : thousands(a.written) + " / " + thousands(a.owed);
       std::string lost = !a.checked ? "-" : thousands(a.lost());
+      if (a.checked && !a.verified) lost += " (unverified)";
       if (a.checked && a.shed > 0) lost += " (" + thousands(a.shed) + " shed)";
       std::string checks = run.failures.empty() ? "ok" : run.failures.front();
       if (run.failures.size() > 1) checks += " (+" + std::to_string(run.failures.size() - 1) + ")";
@@ -102,6 +96,7 @@ std::vector<row> run_rows(const suite_record& suite) {
             latency(percentile_us(h, 90)), latency(percentile_us(h, 99)),
             latency(percentile_us(h, 99.9)), latency(percentile_us(h, 100)),
             run.closed_loop ? "-" : latency(percentile_us(r.send_lag, 99)),
+            run.closed_loop ? "-" : latency(percentile_us(r.generator_lag, 99)),
             cpu_percent(r.server_cpu_seconds, r.cpu_window_seconds),
             cpu_percent(r.bench_cpu_seconds, r.cpu_window_seconds), clicks, lost, checks}});
       if (r.create_latency.count() > 0) {
@@ -109,7 +104,7 @@ std::vector<row> run_rows(const suite_record& suite) {
         rows.push_back({{"", "creates", "-", "-", latency(percentile_us(c, 50)),
                          latency(percentile_us(c, 90)), latency(percentile_us(c, 99)),
                          latency(percentile_us(c, 99.9)), latency(percentile_us(c, 100)), "", "",
-                         "", "", "", thousands(static_cast<double>(c.count())) + " creates"}});
+                         "", "", "", "", thousands(static_cast<double>(c.count())) + " creates"}});
       }
     }
   }
@@ -121,9 +116,10 @@ std::string sweep_line(const suite_record& suite) {
   std::string target = latency(suite.settings.p99_target_us);
   if (!sw.ran) return "";
   if (!sw.found) return "no rate tried kept p99 under " + target + " (queued)";
+  // An upper bound only when some run really missed, not the untested max.
+  std::string upper = sw.missed ? "; " + thousands(sw.upper_rate) + " req/s missed it" : "";
   return "highest rate with p99 under " + target + " (queued): " + thousands(sw.best_rate) +
-         " req/s (p99 " + latency(sw.best_p99_us) + "; " + thousands(sw.upper_rate) +
-         " req/s missed it)";
+         " req/s (p99 " + latency(sw.best_p99_us) + upper + ")";
 }
 
 std::string setup_line(const suite_record& suite) {
@@ -136,6 +132,8 @@ std::string setup_line(const suite_record& suite) {
       << " ms + " << s.duration.count() << " ms per run; ";
   if (suite.pinned) {
     out << "server pinned to CPU " << s.server_cpu << ", load generator to CPU " << s.bench_cpu;
+  } else if (suite.bench_pinned) {
+    out << "load generator pinned to CPU " << s.bench_cpu << ", server not pinned";
   } else {
     out << "no CPU pinning";
   }
@@ -194,7 +192,9 @@ std::string markdown_report(const suite_record& suite) {
      << "Open-loop runs send at a fixed rate and count each request's latency from when it "
         "was due (coordinated omission corrected); `max` is a closed loop, each connection "
         "sending as soon as its answer arrives. Send lag is how late open-loop requests went "
-        "out (a busy connection, or the generator itself falling behind). CPU is the share of "
+        "out (a busy connection, or the generator itself falling behind); generator lag is how "
+        "late "
+        "the generator itself noticed a request falling due. CPU is the share of "
         "one core used over the measured window.\n\n";
   auto rows = run_rows(suite);
   md << '|';
@@ -240,6 +240,8 @@ std::string json_report(const suite_record& suite) {
       {"warmup_ms", s.warmup.count()},
       {"duration_ms", s.duration.count()},
       {"pinned", suite.pinned},
+      {"bench_pinned", suite.bench_pinned},
+      {"server_pinned", suite.server_pinned},
       {"server_cpu", s.server_cpu},
       {"bench_cpu", s.bench_cpu},
       {"linkly_args", json::value_from(s.linkly_args)},
@@ -278,10 +280,12 @@ std::string json_report(const suite_record& suite) {
                      {"problems", json::value_from(r.problems)}};
       if (r.create_latency.count() > 0) o["creates"] = latencies(r.create_latency);
       if (r.send_lag.count() > 0) o["send_lag"] = latencies(r.send_lag);
+      if (r.generator_lag.count() > 0) o["generator_lag"] = latencies(r.generator_lag);
       if (run.clicks.checked) {
         const auto& a = run.clicks;
-        o["clicks"] = {{"owed", a.owed},   {"written", a.written},   {"shed", a.shed},
-                       {"lost", a.lost()}, {"in_doubt", a.in_doubt}, {"settled", a.settled}};
+        o["clicks"] = {{"owed", a.owed},        {"written", a.written},   {"shed", a.shed},
+                       {"lost", a.lost()},      {"in_doubt", a.in_doubt}, {"settled", a.settled},
+                       {"verified", a.verified}};
       }
       runs.push_back(std::move(o));
     }
@@ -299,6 +303,7 @@ std::string json_report(const suite_record& suite) {
                          {"found", suite.sweep.found},
                          {"best_rate", suite.sweep.best_rate},
                          {"best_p99_us", suite.sweep.best_p99_us},
+                         {"missed", suite.sweep.missed},
                          {"upper_rate", suite.sweep.upper_rate}};
   }
   json::array goals;

@@ -43,20 +43,42 @@ class session {
     record_.settings = settings;
     record_.cpus = online_cpus();
     record_.load_before = load_average();
-    record_.pinned = settings.server_cpu >= 0 && settings.bench_cpu >= 0 &&
-                     std::max(settings.server_cpu, settings.bench_cpu) < online_cpus();
-    if (record_.pinned) {
-      pin_current_thread(settings.bench_cpu);
-    } else {
-      record_.notes.push_back(
-          "server and load generator not pinned (fewer than 2 CPUs or "
-          "--no-pin): they share the cores");
-    }
+    pin(settings.server_cpu, settings.bench_cpu);
   }
 
   suite_record& record() { return record_; }
 
   int server_cpu() const { return record_.pinned ? s_.server_cpu : -1; }
+
+  // Pins only what this machine allows, and says what was really done; the
+  // allowed set is read before this thread narrows it.
+  void pin(int server, int bench) {
+    std::string why;
+    if (server < 0 || bench < 0) {
+      why = "--no-pin, or a CPU of -1";
+    } else if (server == bench) {
+      why = "server and load generator CPUs are the same (" + std::to_string(server) + ")";
+    } else if (!cpu_allowed(server) || !cpu_allowed(bench)) {
+      why = "CPU " + std::to_string(cpu_allowed(server) ? bench : server) +
+            " is not in this process's allowed set";
+    } else if (!pin_current_thread(bench)) {
+      why = "pinning the load generator to CPU " + std::to_string(bench) + " failed";
+    } else {
+      record_.pinned = record_.bench_pinned = record_.server_pinned = true;
+      return;
+    }
+    record_.notes.push_back("server and load generator not pinned (" + why +
+                            "): they share the cores");
+  }
+
+  // A server whose affinity is not the CPU asked for makes the suite unpinned.
+  void check_pinned(const std::string& name, server_process& server) {
+    if (server_cpu() < 0 || server.pinned()) return;
+    record_.pinned = record_.server_pinned = false;
+    record_.notes.push_back(name + ": the server's affinity is not CPU " +
+                            std::to_string(s_.server_cpu) +
+                            " after start, so the server was not pinned");
+  }
 
   // Creates links 0..N-1 through POST /links into the template directory,
   // with the server stopped afterwards so copies of it are consistent.
@@ -69,6 +91,7 @@ class session {
                                 .clicks_mode = "queued",
                                 .extra_args = s_.linkly_args,
                                 .cpu = server_cpu()});
+    check_pinned("preload", *server);
     workload_options wo;
     wo.links = s_.links;
     wo.preload = true;
@@ -93,16 +116,20 @@ class session {
 
   std::unique_ptr<server_process> start_server(scenario_record& sc) {
     std::string dir = s_.work_dir + "/" + sc.name;
+    std::unique_ptr<server_process> server;
     if (sc.target == "nginx") {
-      return start_nginx({.binary = s_.nginx_binary, .dir = dir, .cpu = server_cpu()});
+      server = start_nginx({.binary = s_.nginx_binary, .dir = dir, .cpu = server_cpu()});
+    } else {
+      fs::remove_all(dir);
+      fs::copy(template_dir_, dir, fs::copy_options::recursive);
+      server = start_linkly({.binary = s_.linkly_binary,
+                             .data_dir = dir,
+                             .clicks_mode = sc.clicks_mode,
+                             .extra_args = s_.linkly_args,
+                             .cpu = server_cpu()});
     }
-    fs::remove_all(dir);
-    fs::copy(template_dir_, dir, fs::copy_options::recursive);
-    return start_linkly({.binary = s_.linkly_binary,
-                         .data_dir = dir,
-                         .clicks_mode = sc.clicks_mode,
-                         .extra_args = s_.linkly_args,
-                         .cpu = server_cpu()});
+    check_pinned(sc.name, *server);
+    return server;
   }
 
   void stop_server(scenario_record& sc, server_process& server) {
@@ -129,7 +156,17 @@ class session {
     }
     // With clicks off linkly has no click counters to audit.
     if (sc.target == "linkly" && sc.clicks_mode != "off") {
-      before = read_click_counters(server.port());
+      // The previous run's clicks still on their way would count as this run's.
+      settle_options so;
+      so.queued = sc.clicks_mode != "inline";
+      auto quiet = wait_for_clicks(server.port(), so);
+      if (quiet.read && !quiet.settled) {
+        record_.notes.push_back(sc.name + " " + label +
+                                ": the previous run's clicks were still moving after " +
+                                std::to_string(so.timeout.count() / 1000) +
+                                " s; this run's audit may count some of them");
+      }
+      if (quiet.read) before = quiet.counters;
       if (!before) throw std::runtime_error("cannot read the click counters of linkly's /metrics");
     }
     workload_options wo;
@@ -156,7 +193,7 @@ class session {
     run.quiesce_seconds = quiesce;
     run.load = run_load(lo, work);
     if (run.load.interrupted) throw interrupted();
-    if (before) audit(server, *before, run);
+    if (before) audit(server, sc, *before, run);
     check(run);
     std::cerr << "linkly-bench: " << sc.name << " " << label << ": "
               << std::lround(run.load.achieved_rate) << " req/s, p99 "
@@ -172,17 +209,13 @@ class session {
   const bench_settings& settings() const { return s_; }
 
  private:
-  void audit(server_process& server, const click_counters& before, run_record& run) {
-    click_audit& a = run.clicks;
-    a.owed = run.load.redirects_302;
-    a.in_doubt = run.load.in_doubt;
+  void audit(server_process& server, const scenario_record& sc, const click_counters& before,
+             run_record& run) {
     settle_options so;
-    so.expected_written = before.written + a.owed;
-    auto after = wait_for_clicks(server.port(), so);
-    a.checked = true;
-    a.settled = after.settled;
-    a.written = after.counters.written - before.written;
-    a.shed = after.counters.shed - before.shed;
+    so.expected_written = before.written + run.load.redirects_302;
+    so.queued = sc.clicks_mode != "inline";
+    run.clicks = audit_clicks(before, wait_for_clicks(server.port(), so), run.load.redirects_302,
+                              run.load.in_doubt);
   }
 
   void check(run_record& run) {
@@ -202,6 +235,11 @@ class session {
     }
     const click_audit& a = run.clicks;
     if (!a.checked) return;
+    if (!a.verified) {
+      note("click counters unreadable after the run: " + count(a.owed) +
+           " clicks unverified, counted as lost");
+      return;
+    }
     if (!a.settled) note("clicks still moving when the wait timed out");
     // A full queue sheds clicks by design; anything else missing is lost.
     std::uint64_t unexplained = a.lost() > a.shed ? a.lost() - a.shed : 0;
@@ -238,6 +276,7 @@ bool p99_within(const run_record& run, double target_us) {
 void sweep(session& s, scenario_record& sc, server_process& server, sweep_record& out) {
   const double target = s.settings().p99_target_us;
   double lo = 0, lo_p99 = 0, hi = sc.max_rate;
+  bool missed = false;  // hi is a rate that missed, not just the max
   for (const auto& run : sc.runs) {
     if (run.closed_loop) continue;
     double rate = run.load.offered_rate;
@@ -248,7 +287,8 @@ void sweep(session& s, scenario_record& sc, server_process& server, sweep_record
   }
   for (const auto& run : sc.runs) {
     if (!run.closed_loop && !p99_within(run, target) && run.load.offered_rate > lo) {
-      hi = std::min(hi, run.load.offered_rate);
+      hi = missed ? std::min(hi, run.load.offered_rate) : run.load.offered_rate;
+      missed = true;
     }
   }
   out.ran = true;
@@ -260,12 +300,14 @@ void sweep(session& s, scenario_record& sc, server_process& server, sweep_record
       lo_p99 = percentile_us(run.load.redirect_latency, 99);
     } else {
       hi = mid;
+      missed = true;
     }
   }
   out.found = lo > 0;
   out.best_rate = lo;
   out.best_p99_us = lo_p99;
-  out.upper_rate = hi;
+  out.missed = missed;
+  out.upper_rate = missed ? hi : 0;
 }
 
 bool nginx_available(session& s, scenario_record& sc) {
@@ -328,6 +370,22 @@ void guarded(session& s, scenario_record& sc, Body body) {
 const std::vector<std::string>& scenario_names() {
   static const std::vector<std::string> names{"queued", "inline", "off", "nginx", "mixed"};
   return names;
+}
+
+click_audit audit_clicks(const click_counters& before, const settled_clicks& after,
+                         std::uint64_t owed, std::uint64_t in_doubt) {
+  click_audit a;
+  a.checked = true;
+  a.owed = owed;
+  a.in_doubt = in_doubt;
+  a.settled = after.settled;
+  // Counters that were never read, or went backwards (a restart), verify
+  // nothing: written stays 0, so every click owed is lost.
+  a.verified = after.read && after.counters.written >= before.written;
+  if (!a.verified) return a;
+  a.written = after.counters.written - before.written;
+  a.shed = after.counters.shed > before.shed ? after.counters.shed - before.shed : 0;
+  return a;
 }
 
 double percentile_us(const latency_histogram& h, double percentile) {

@@ -14,11 +14,14 @@
 //
 // Checks, whose failure makes the exit status non-zero: every answer has
 // the right status and Location, no connection fails, and linkly's written
-// clicks (its /metrics, once the queue is empty and the count still) equal
-// the 302s it answered; clicks shed by a full queue are reported as such.
+// clicks (its /metrics, once every redirect it answered reached the click
+// path and the count is still) equal the 302s it answered; clicks shed by a
+// full queue are reported as such, and a run whose counters could not be
+// read afterwards counts all its clicks as lost.
 
 #include "bench/harness/link_set.hpp"
 #include "bench/harness/load_generator.hpp"
+#include "bench/harness/server_metrics.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -54,7 +57,10 @@ struct bench_settings {
 /// linkly's written clicks against the 302s it answered in one run.
 struct click_audit {
   bool checked = false;
-  bool settled = false;        // queue empty and count still before the timeout
+  bool settled = false;  // clicks accounted for and count still before the timeout
+  /// false: /metrics could not be read after the run (or went backwards):
+  /// nothing was verified and every click owed counts as lost.
+  bool verified = false;
   std::uint64_t owed = 0;      // 302s answered, warm-up included
   std::uint64_t written = 0;   // linkly_clicks_written_total, this run's share
   std::uint64_t shed = 0;      // linkly_clicks_shed_total, this run's share
@@ -89,7 +95,8 @@ struct sweep_record {
   bool found = false;
   double best_rate = 0;
   double best_p99_us = 0;
-  double upper_rate = 0;  // the lowest rate seen to miss the target
+  bool missed = false;    // some run missed the target
+  double upper_rate = 0;  // the lowest rate seen to miss the target (when missed)
 };
 
 struct goal_record {
@@ -108,7 +115,9 @@ struct suite_record {
   std::vector<std::string> notes;
   double preload_seconds = 0;
   double wall_seconds = 0;
-  bool pinned = false;
+  bool pinned = false;         // both sides really pinned
+  bool bench_pinned = false;   // the load generator's thread
+  bool server_pinned = false;  // every server, its affinity checked after start
   int cpus = 0;
   std::string load_before;  // /proc/loadavg when the suite started
   std::string load_after;
@@ -121,6 +130,10 @@ suite_record run_one(const bench_settings& settings, const std::string& scenario
 
 /// The scenario names run_one and settings.scenarios accept.
 const std::vector<std::string>& scenario_names();
+
+/// The audit of one run from the counters before and after it.
+click_audit audit_clicks(const click_counters& before, const settled_clicks& after,
+                         std::uint64_t owed, std::uint64_t in_doubt);
 
 /// Percentile latencies of a run in microseconds.
 double percentile_us(const latency_histogram& h, double percentile);

@@ -209,6 +209,8 @@ std::unique_ptr<server_process> start_linkly(const linkly_launch& launch) {
                              server->log_tail());
   }
   server->set_port(port);
+  // The child pins itself between fork and exec, unchecked: read it back.
+  if (launch.cpu >= 0) server->set_pinned(affinity_is(server->pid(), launch.cpu));
   return server;
 }
 
@@ -249,6 +251,7 @@ std::unique_ptr<server_process> start_nginx(const nginx_launch& launch) {
               launch.dir + "/nginx.out", launch.cpu);
     if (poll_until(*server, launch.start_timeout, [&] { return can_connect(port); })) {
       server->set_port(port);
+      if (launch.cpu >= 0) server->set_pinned(affinity_is(server->pid(), launch.cpu));
       return server;
     }
     server->stop({});
@@ -286,6 +289,21 @@ bool pin_current_thread(int cpu) {
   CPU_ZERO(&set);
   CPU_SET(cpu, &set);
   return ::sched_setaffinity(0, sizeof set, &set) == 0;
+}
+
+bool cpu_allowed(int cpu) {
+  if (cpu < 0 || cpu >= CPU_SETSIZE) return false;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  return ::sched_getaffinity(0, sizeof set, &set) == 0 && CPU_ISSET(cpu, &set);
+}
+
+bool affinity_is(pid_t pid, int cpu) {
+  if (cpu < 0 || cpu >= CPU_SETSIZE) return false;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  return ::sched_getaffinity(pid, sizeof set, &set) == 0 && CPU_COUNT(&set) == 1 &&
+         CPU_ISSET(cpu, &set);
 }
 
 int online_cpus() {

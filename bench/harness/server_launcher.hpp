@@ -32,6 +32,9 @@ class server_process {
   pid_t pid() const { return pid_; }
   std::uint16_t port() const { return port_; }
   void set_port(std::uint16_t port) { port_ = port; }
+  /// Whether its affinity, read back once it was up, is the CPU asked for.
+  bool pinned() const { return pinned_; }
+  void set_pinned(bool pinned) { pinned_ = pinned; }
   const std::string& log_path() const { return log_path_; }
 
   /// False once the process has exited (reaps it if so).
@@ -49,6 +52,7 @@ class server_process {
   pid_t pid_;
   std::string log_path_;
   std::uint16_t port_ = 0;
+  bool pinned_ = false;
   bool reaped_ = false;
   int wait_status_ = 0;
 };
@@ -88,6 +92,10 @@ double process_cpu_seconds(pid_t pid);
 double own_cpu_seconds();
 /// Pins the calling thread; false when the CPU does not exist here.
 bool pin_current_thread(int cpu);
+/// Whether `cpu` is in the calling thread's allowed set (sched_getaffinity).
+bool cpu_allowed(int cpu);
+/// Whether thread or process `pid` may run on `cpu` and on no other.
+bool affinity_is(pid_t pid, int cpu);
 int online_cpus();
 
 }  // namespace linkly::bench

@@ -72,8 +72,26 @@ std::optional<click_counters> read_click_counters(std::uint16_t port) {
   auto written = value("linkly_clicks_written_total");
   auto depth = value("linkly_click_queue_depth");
   if (!written || !depth) return std::nullopt;
-  return click_counters{*written, value("linkly_clicks_shed_total").value_or(0), *depth,
-                        value("linkly_redirects_total").value_or(0)};
+  return click_counters{*written,
+                        value("linkly_clicks_shed_total").value_or(0),
+                        *depth,
+                        value("linkly_redirects_total").value_or(0),
+                        value("linkly_clicks_enqueued_total").value_or(0),
+                        value("linkly_clicks_lost_total").value_or(0)};
+}
+
+bool clicks_accounted(const click_counters& c, bool queued) {
+  // The queue depth misses clicks still in the batcher or the mailbox: the
+  // counters of the click path must account for every redirect answered.
+  if (queued) return c.depth == 0 && c.enqueued + c.shed >= c.redirects;
+  return c.written + c.lost >= c.redirects;
+}
+
+bool clicks_settled(const click_counters& c, const settle_options& options,
+                    std::chrono::nanoseconds still_for) {
+  if (!clicks_accounted(c, options.queued)) return false;
+  if (options.expected_written && c.written == *options.expected_written) return true;
+  return still_for >= options.quiet;
 }
 
 std::optional<std::uint64_t> read_projection_lag(std::uint16_t port) {
@@ -117,9 +135,8 @@ settled_clicks wait_for_clicks(std::uint16_t port, const settle_options& options
         last_change = clock::now();
       }
       out.counters = *now;
-      bool empty = now->depth == 0;
-      if (empty && (now->written == options.expected_written ||
-                    clock::now() - last_change >= options.quiet)) {
+      out.read = true;
+      if (clicks_settled(*now, options, clock::now() - last_change)) {
         out.settled = true;
         return out;
       }

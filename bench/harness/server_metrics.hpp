@@ -31,6 +31,8 @@ struct click_counters {
   std::uint64_t shed = 0;       // linkly_clicks_shed_total (queue full)
   std::uint64_t depth = 0;      // linkly_click_queue_depth
   std::uint64_t redirects = 0;  // linkly_redirects_total
+  std::uint64_t enqueued = 0;   // linkly_clicks_enqueued_total
+  std::uint64_t lost = 0;       // linkly_clicks_lost_total
 };
 
 /// nullopt when /metrics cannot be read or lacks the click counters.
@@ -45,16 +47,30 @@ std::optional<std::uint64_t> read_projection_lag(std::uint16_t port);
 bool wait_for_projections(std::uint16_t port, std::chrono::milliseconds timeout);
 
 struct settle_options {
-  /// The written count a perfect run reaches: done at once when seen.
-  std::uint64_t expected_written = 0;
-  /// Otherwise settled when the queue is empty and the count has not moved
-  /// for this long.
+  /// The written count a perfect run reaches: done at once when seen (and
+  /// every redirect is accounted for).
+  std::optional<std::uint64_t> expected_written;
+  /// Otherwise settled when every redirect is accounted for and the count
+  /// has not moved for this long.
   std::chrono::milliseconds quiet{300};
   std::chrono::milliseconds timeout{15'000};
+  /// queued: a click is accounted for once enqueued or shed (it may sit in
+  /// the io thread's batcher or the actor's mailbox before the queue sees
+  /// it); inline: once written or lost.
+  bool queued = true;
 };
+
+/// Every redirect linkly answered has reached the click path's counters.
+bool clicks_accounted(const click_counters& c, bool queued);
+
+/// The settle rule of wait_for_clicks for one reading; `still_for` is how
+/// long the written count has not moved.
+bool clicks_settled(const click_counters& c, const settle_options& options,
+                    std::chrono::nanoseconds still_for);
 
 struct settled_clicks {
   click_counters counters;
+  bool read = false;     // false: /metrics never answered with the counters
   bool settled = false;  // false: the timeout passed first
 };
 
