@@ -1,16 +1,8 @@
 // GET /links through a running engine: each entry of a page carries its
 // click total from the analytics store, as GET /links/{code} does.
 
-#include "actors/analytics_projection.hpp"
-#include "actors/engine.hpp"
-#include "actors/link_service.hpp"
-#include "actors/projection_replay.hpp"
 #include "http/io_worker.hpp"
-#include "http/router.hpp"
-#include "schemas/click_events.hpp"
-#include "storage/event_log.hpp"
-#include "storage/projection_store.hpp"
-#include "tests/support/make_temp_dir.hpp"
+#include "tests/http/engine_router_fixture.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
@@ -27,9 +19,6 @@ namespace {
 
 namespace http = boost::beast::http;
 namespace json = boost::json;
-using namespace std::chrono_literals;
-
-constexpr auto kDeadline = 5s;
 
 // An io_worker whose context runs on a thread of its own, as a server's
 // does, until the test ends.
@@ -52,69 +41,13 @@ class worker_thread {
   std::thread thread_;
 };
 
-class LinkListClicksTest : public ::testing::Test {
+class LinkListClicksTest : public testing::EngineRouterTest {
  protected:
   void SetUp() override {
-    dir_ = linkly::testing::make_temp_dir("linkly-list-clicks");
-    ASSERT_FALSE(dir_.empty());
-    log_options log_opts;
-    log_opts.sync = false;
-    std::unique_ptr<event_log> log;
-    ASSERT_TRUE(event_log::open(dir_ + "/links", log_opts, &log));
-    links_log_ = std::shared_ptr<event_log>(std::move(log));
-    engine_options opts;
-    opts.link_shards = 2;
-    opts.scheduler_threads = 2;
-    status st = engine::start(
-        opts, links_log_, [](const std::string&) {}, &engine_);
-    ASSERT_TRUE(st) << st.to_string();
-    ctx_.links = &engine_->links();
-    ctx_.view = &engine_->view();
+    ASSERT_NO_FATAL_FAILURE(start_engine("linkly-list-clicks"));
     for (const char* code : {"busy", "quiet", "some"}) {
-      ASSERT_EQ(create(code), command_errc::ok) << code;
+      ASSERT_EQ(command(create_link{code, "https://example.com/"}), command_errc::ok) << code;
     }
-  }
-
-  void TearDown() override {
-    ctx_ = {};
-    reader_.reset();
-    store_.reset();
-    if (engine_) engine_->stop();
-    engine_.reset();
-    clicks_log_.reset();
-    links_log_.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-
-  command_errc create(std::string code) {
-    std::promise<command_reply> done;
-    auto reply = done.get_future();
-    engine_->links().create(create_link{std::move(code), "https://example.com/"},
-                            [&done](command_reply r) { done.set_value(std::move(r)); });
-    if (reply.wait_for(kDeadline) != std::future_status::ready) return command_errc::unavailable;
-    return reply.get().code;
-  }
-
-  // Three clicks of "busy", one of "some", projected into an analytics store.
-  void project_clicks() {
-    log_options log_opts;
-    log_opts.sync = false;
-    ASSERT_TRUE(event_log::open(dir_ + "/clicks", log_opts, &clicks_log_));
-    for (const char* code : {"busy", "some", "busy", "busy"}) {
-      click_recorded click;
-      click.code = code;
-      click.clicked_at_ms = 1'767'225'600'000;
-      std::vector<envelope> batch{make_click_envelope(click)};
-      append_result result;
-      ASSERT_TRUE(clicks_log_->append(batch, &result));
-    }
-    ASSERT_TRUE(projection_store::open(dir_ + "/analytics", {}, &store_));
-    std::uint64_t applied = 0;
-    ASSERT_TRUE(replay_projection(analytics_projection{}, *store_, *links_log_, clicks_log_.get(),
-                                  kToHead, kToHead, 64, &applied));
-    reader_ = std::make_unique<analytics_reader>(*store_, *links_log_, clicks_log_.get());
-    ctx_.sources.analytics = reader_.get();
   }
 
   // The answer to a GET, sent later from an actor thread, or from
@@ -139,18 +72,10 @@ class LinkListClicksTest : public ::testing::Test {
     if (sent_on != nullptr) *sent_on = thread;
     *out = json::parse(res.body()).as_object();
   }
-
-  std::string dir_;
-  std::shared_ptr<event_log> links_log_;
-  std::unique_ptr<event_log> clicks_log_;
-  std::unique_ptr<engine> engine_;
-  std::unique_ptr<projection_store> store_;
-  std::unique_ptr<analytics_reader> reader_;
-  router_context ctx_;
 };
 
 TEST_F(LinkListClicksTest, EachListedLinkCarriesItsClickTotal) {
-  project_clicks();
+  project_clicks({"busy", "some", "busy", "busy"});
   json::object body;
   ASSERT_NO_FATAL_FAILURE(page("/links", &body));
   const auto& links = body.at("links").as_array();
@@ -166,7 +91,7 @@ TEST_F(LinkListClicksTest, EachListedLinkCarriesItsClickTotal) {
 }
 
 TEST_F(LinkListClicksTest, TotalsFollowThePageCursor) {
-  project_clicks();
+  project_clicks({"busy", "some", "busy", "busy"});
   json::object first, second;
   ASSERT_NO_FATAL_FAILURE(page("/links?limit=1", &first));
   ASSERT_EQ(first.at("links").as_array().size(), 1u);
@@ -181,7 +106,7 @@ TEST_F(LinkListClicksTest, TotalsFollowThePageCursor) {
 // As a session calls it: the page comes back on an actor thread, and the
 // totals are read on the connection's io thread it is posted to.
 TEST_F(LinkListClicksTest, TotalsAreReadOnTheConnectionsIoThread) {
-  project_clicks();
+  project_clicks({"busy", "some", "busy", "busy"});
   worker_thread io;
   json::object body;
   std::thread::id sent_on;
