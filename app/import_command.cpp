@@ -8,11 +8,11 @@
 // deadline, so a server that stops answering ends the command.
 
 #include "app/commands.hpp"
+#include "app/server_url.hpp"
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/url/parse.hpp>
 
 #include <cerrno>
 #include <chrono>
@@ -127,17 +127,14 @@ int report(uploader& up, http::response_parser<http::empty_body>& head, const st
 }  // namespace
 
 int run_import(const import_options& options) {
-  auto url = boost::urls::parse_uri(options.server);
-  if (!url || url->scheme() != "http" || url->host().empty()) {
+  auto url = parse_server_url(options.server);
+  if (!url) {
     std::cerr << "linkly: --server must look like http://HOST[:PORT] (https is not supported), "
                  "got \""
               << options.server << "\"\n";
     return 2;
   }
-  std::string host = url->host();
-  std::string port = url->has_port() ? std::string(url->port()) : "80";
-  std::string base = url->path();
-  while (!base.empty() && base.back() == '/') base.pop_back();
+  const std::string& base = url->base;
   const std::string target = base + "/links/import";
   const std::string what = "POST " + options.server + target.substr(base.size());
 
@@ -156,12 +153,12 @@ int run_import(const import_options& options) {
   }
 
   uploader up;
-  if (auto ec = up.connect(host, port)) {
+  if (auto ec = up.connect(url->host, url->port)) {
     std::cerr << "linkly: cannot connect to " << options.server << ": " << ec.message() << "\n";
     return 1;
   }
   http::request<http::empty_body> req{http::verb::post, target, 11};
-  req.set(http::field::host, host + ":" + port);
+  req.set(http::field::host, url->host + ":" + url->port);
   req.set(http::field::content_type, "text/csv");
   req.set(http::field::user_agent, "linkly-import");
   req.set(http::field::expect, "100-continue");

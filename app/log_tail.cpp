@@ -10,11 +10,11 @@
 // with exit 0. Plain Boost.Asio/Beast on one thread, no actor system.
 
 #include "app/commands.hpp"
+#include "app/server_url.hpp"
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/url/parse.hpp>
 
 #include <array>
 #include <charconv>
@@ -41,31 +41,11 @@ constexpr auto kConnectTimeout = 5s;
 constexpr auto kFirstBackoff = 250ms;
 constexpr auto kMaxBackoff = 5s;
 
-struct endpoint_url {
-  std::string host;
-  std::string port;
-  std::string base;  // path prefix without a trailing '/'
-};
-
-std::optional<endpoint_url> parse_url(const std::string& text, std::string* why) {
-  auto url = boost::urls::parse_uri(text);
-  if (!url || url->scheme() != "http" || url->host().empty()) {
-    *why = "--url must look like http://HOST[:PORT] (https is not supported)";
-    return std::nullopt;
-  }
-  endpoint_url out;
-  out.host = url->host();
-  out.port = url->has_port() ? std::string(url->port()) : "80";
-  out.base = url->path();
-  while (!out.base.empty() && out.base.back() == '/') out.base.pop_back();
-  return out;
-}
-
 // One SSE client that reconnects. Every step runs on the io_context's one
 // thread; do_x starts an operation, on_x handles its completion.
 class follower {
  public:
-  follower(const tail_options& options, endpoint_url url)
+  follower(const tail_options& options, server_url url)
       : options_(options),
         url_(std::move(url)),
         resolver_(io_),
@@ -259,7 +239,7 @@ class follower {
   }
 
   const tail_options& options_;
-  endpoint_url url_;
+  server_url url_;
   asio::io_context io_;
   tcp::resolver resolver_;
   beast::tcp_stream stream_;
@@ -289,10 +269,10 @@ int run_log_tail(const tail_options& options) {
     return 2;
   }
   if (options.limit == 0) return 0;
-  std::string why;
-  auto url = parse_url(options.url, &why);
+  auto url = parse_server_url(options.url);
   if (!url) {
-    std::cerr << "linkly: " << why << " (got \"" << options.url << "\")\n";
+    std::cerr << "linkly: --url must look like http://HOST[:PORT] (https is not supported) (got \""
+              << options.url << "\")\n";
     return 2;
   }
   follower f(options, std::move(*url));
