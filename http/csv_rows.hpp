@@ -40,6 +40,8 @@ class line_splitter {
 
  private:
   void keep(std::string_view piece);
+  template <class Fn>
+  void emit_partial(Fn& on_line);
   static std::string_view strip_cr(std::string_view s) {
     if (!s.empty() && s.back() == '\r') s.remove_suffix(1);
     return s;
@@ -82,13 +84,7 @@ void line_splitter::feed(std::string_view bytes, Fn&& on_line) {
       continue;
     }
     keep(piece);
-    std::string_view text = strip_cr(partial_);
-    bool too_long = overflow_ || text.size() > max_line_bytes_;
-    if (text.size() > max_line_bytes_) text = text.substr(0, max_line_bytes_);
-    on_line(csv_line{line_, text, too_long});
-    partial_.clear();
-    overflow_ = false;
-    pending_ = false;
+    emit_partial(on_line);
   }
 }
 
@@ -96,6 +92,12 @@ template <class Fn>
 void line_splitter::finish(Fn&& on_line) {
   if (!pending_) return;
   ++line_;
+  emit_partial(on_line);
+}
+
+// The line gathered in partial_ is complete: hand it on and start afresh.
+template <class Fn>
+void line_splitter::emit_partial(Fn& on_line) {
   std::string_view text = strip_cr(partial_);
   bool too_long = overflow_ || text.size() > max_line_bytes_;
   if (text.size() > max_line_bytes_) text = text.substr(0, max_line_bytes_);
