@@ -64,6 +64,13 @@ std::string generate_code(link_shard_state& st) {
 
 void execute(shard_pointer self, command cmd, command_slot reply);
 
+// The journal knows the append was not written: the shard's state still
+// matches the log. Any other failure leaves the outcome unknown.
+bool known_unwritten(const caf::error& err) {
+  return err.category() == kJournalErrorCategory &&
+         err.code() == static_cast<std::uint8_t>(journal_errc::write_failed);
+}
+
 // The append for `code` is over: run what queued behind it, in order, until
 // one of them starts an append of its own.
 void release(shard_pointer self, const std::string& code) {
@@ -112,10 +119,7 @@ void execute(shard_pointer self, command cmd, command_slot reply) {
           },
           [self, reply, code](caf::error& err) {
             reply->deliver(command_reply::failure(command_errc::unavailable, "log unavailable"));
-            bool known_unwritten =
-                err.category() == kJournalErrorCategory &&
-                err.code() == static_cast<std::uint8_t>(journal_errc::write_failed);
-            if (known_unwritten) return release(self, code);
+            if (known_unwritten(err)) return release(self, code);
             spdlog::error("link shard {}: append outcome unknown ({}); rebuilding from the log",
                           self->state.config.index, self->system().render(err));
             self->quit(err);
@@ -190,10 +194,7 @@ void import_rows(shard_pointer self, std::vector<create_link> rows, import_slot 
             result->available = false;
             result->error = "log unavailable";
             reply->deliver(std::move(*result));
-            bool known_unwritten =
-                err.category() == kJournalErrorCategory &&
-                err.code() == static_cast<std::uint8_t>(journal_errc::write_failed);
-            if (known_unwritten) {
+            if (known_unwritten(err)) {
               for (const auto& row : *accepted) release(self, row.code);
               return;
             }
