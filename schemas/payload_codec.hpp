@@ -22,8 +22,6 @@ namespace detail {
 // Reads from a caller's buffer without copying it.
 class memory_buf : public std::streambuf {
  public:
-  memory_buf() = default;
-  explicit memory_buf(std::string_view bytes) { reset(bytes); }
   void reset(std::string_view bytes) {
     char* p = const_cast<char*>(bytes.data());
     setg(p, p, p + bytes.size());
@@ -60,17 +58,6 @@ void write_binary(std::string* out, Write&& write) {
   buf.reset(nullptr);
 }
 
-/// Runs `read(std::istream&)` over `bytes` through a stream kept per thread,
-/// for the same reason: replays and projections decode millions of events.
-template <class Read>
-auto read_binary(std::string_view bytes, Read&& read) {
-  thread_local memory_buf buf;
-  thread_local std::istream stream(&buf);
-  buf.reset(bytes);
-  stream.clear();
-  return read(stream);
-}
-
 }  // namespace detail
 
 /// Cereal's version of T as it is written by this build.
@@ -92,15 +79,18 @@ std::string encode_payload(const T& value) {
 /// False when the bytes do not hold a T (truncated or garbage).
 template <class T>
 bool decode_payload(std::string_view bytes, T* out) {
-  return detail::read_binary(bytes, [&](std::istream& in) {
-    try {
-      cereal::BinaryInputArchive ar(in);
-      ar(*out);
-    } catch (const std::exception&) {
-      return false;
-    }
-    return true;
-  });
+  // A stream per thread, as for writing: replays decode millions of events.
+  thread_local detail::memory_buf buf;
+  thread_local std::istream in(&buf);
+  buf.reset(bytes);
+  in.clear();
+  try {
+    cereal::BinaryInputArchive ar(in);
+    ar(*out);
+  } catch (const std::exception&) {
+    return false;
+  }
+  return true;
 }
 
 }  // namespace linkly
