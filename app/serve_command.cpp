@@ -5,6 +5,7 @@
 #include "actors/event_bus.hpp"
 #include "actors/link_service.hpp"
 #include "actors/projection_status.hpp"
+#include "app/fd_limit.hpp"
 #include "http/access_control.hpp"
 #include "http/server.hpp"
 #include "storage/dead_letter_store.hpp"
@@ -59,12 +60,34 @@ int check_auth_config(const config& cfg) {
   // The environment reader skips an empty variable; it is still a request
   // for auth (LINKLY_TOKEN=$UNSET), not for an open API.
   if (const char* env = std::getenv("LINKLY_TOKEN"); !token && env != nullptr) token = env;
-  if (!token) return 0;
-  if (auto problem = token_problem(*token)) {
-    spdlog::error("auth.token (LINKLY_TOKEN): {}; refusing to start", *problem);
+  if (token) {
+    if (auto problem = token_problem(*token)) {
+      spdlog::error("auth.token (LINKLY_TOKEN): {}; refusing to start", *problem);
+      return 2;
+    }
+    return 0;
+  }
+  if (auto problem = exposure_problem(cfg.http)) {
+    spdlog::error("{}; refusing to start", *problem);
     return 2;
   }
   return 0;
+}
+
+// Every connection holds a descriptor: raise the soft limit, then allow only
+// the connections that fit under it, so that at the limit new connections
+// are refused by linkly (503) instead of failing in accept().
+server_options fit_to_fd_limit(server_options http) {
+  fd_limit limit = raise_fd_limit();
+  std::size_t fitting = connections_within(limit, http.max_connections);
+  if (fitting < http.max_connections) {
+    spdlog::warn(
+        "the open-file limit ({} descriptors) leaves room for {} connections: "
+        "http.max_connections lowered from {} (raise it with `ulimit -n`)",
+        limit.soft, fitting, http.max_connections);
+    http.max_connections = fitting;
+  }
+  return http;
 }
 
 void log_auth_mode(const config& cfg, std::uint16_t port) {
@@ -75,19 +98,11 @@ void log_auth_mode(const config& cfg, std::uint16_t port) {
         cfg.http.auth.session_ttl.count() / 1000);
     return;
   }
-  if (is_loopback_host(cfg.http.host)) {
-    spdlog::warn(
-        "auth off: no API token is set (LINKLY_TOKEN or auth.token), so anyone who can "
-        "reach {}:{} can create, change and delete links and read every stat",
-        cfg.http.host, port);
-    return;
-  }
-  spdlog::error(
-      "AUTH OFF ON A NETWORK ADDRESS: listening on {}:{}, which is not loopback, with "
-      "no API token: ANYONE who can reach this machine can create, change and delete "
-      "links, redrive dead letters and read every stat. Set LINKLY_TOKEN (or "
-      "auth.token), or listen on 127.0.0.1",
-      cfg.http.host, port);
+  spdlog::warn(
+      "auth off: no API token is set (LINKLY_TOKEN or auth.token), so anyone who can "
+      "reach {}:{} can create, change and delete links and read every stat{}",
+      cfg.http.host, port,
+      is_loopback_host(cfg.http.host) ? "" : " (http.trusted_network declares that safe)");
 }
 
 }  // namespace
@@ -170,7 +185,7 @@ int run_serve(const config& cfg) {
   sources.clicks_log = eng->clicks_log();
   sources.click_events = eng->click_events();
   sources.projections = [e = eng.get()] { return e->projections(); };
-  http_server server(cfg.http, eng->links(), eng->clicks(), std::move(sources));
+  http_server server(fit_to_fd_limit(cfg.http), eng->links(), eng->clicks(), std::move(sources));
   if (status st = server.start(); !st) {
     spdlog::error("{}", st.message());
     eng->stop();

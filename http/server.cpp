@@ -6,6 +6,8 @@
 #include "http/session.hpp"
 
 #include <spdlog/spdlog.h>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/host_name.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -27,6 +29,7 @@ namespace {
 // rather than spin.
 constexpr std::chrono::milliseconds kAcceptRetryDelay{50};
 constexpr std::chrono::milliseconds kDrainPollInterval{5};
+constexpr std::chrono::seconds kAcceptFailureLogPeriod{10};
 
 // Runs `fn` on `worker`'s thread and waits for it.
 template <class Fn>
@@ -50,12 +53,72 @@ void run_worker(io_worker& worker) {
   }
 }
 
-std::string default_base_url(const std::string& host, std::uint16_t port) {
+bool is_unspecified_address(const std::string& host) {
+  boost::system::error_code ec;
+  auto address = net::ip::make_address(host, ec);
+  return !ec && address.is_unspecified();
+}
+
+// At max_connections a new connection takes the place of the one idle
+// longest on its thread (a keep-alive client between requests loses
+// nothing), so that idle clients cannot lock out /healthz or a redirect.
+bool close_idle_session(io_worker& worker) {
+  session* oldest = nullptr;
+  for (session* s : worker.sessions()) {
+    if (s->idle() && (oldest == nullptr || s->last_activity() < oldest->last_activity())) {
+      oldest = s;
+    }
+  }
+  if (oldest == nullptr) return false;
+  oldest->close();
+  return true;
+}
+
+// Accept errors repeat as fast as the loop retries (EMFILE leaves the
+// listening socket readable): one log line per period, with a count.
+class accept_failure_log {
+ public:
+  void note(const boost::system::error_code& ec) {
+    auto now = std::chrono::steady_clock::now();
+    ++count_;
+    if (now - last_ < kAcceptFailureLogPeriod) return;
+    spdlog::warn("http: accept failed {} time(s) in the last {} s: {}", count_,
+                 std::chrono::duration_cast<std::chrono::seconds>(kAcceptFailureLogPeriod).count(),
+                 ec.message());
+    count_ = 0;
+    last_ = now;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_{};
+  std::uint64_t count_ = 0;
+};
+
+}  // namespace
+
+std::optional<std::string> exposure_problem(const server_options& options) {
+  if (options.auth.token || options.trusted_network || is_loopback_host(options.host)) {
+    return std::nullopt;
+  }
+  return "listening on " + options.host +
+         ", which other machines can reach, with no API token: anyone there could create, "
+         "change and delete links and read every stat. Set LINKLY_TOKEN (auth.token), listen "
+         "on 127.0.0.1, or declare the network trusted (http.trusted_network: true)";
+}
+
+std::string short_url_base(const server_options& options, std::uint16_t port) {
+  std::string base = options.public_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  if (!base.empty()) return base;
+  std::string host = options.host;
+  if (is_unspecified_address(host)) {
+    boost::system::error_code ec;
+    host = net::ip::host_name(ec);
+    if (ec || host.empty()) host = "localhost";
+  }
   bool ipv6 = host.find(':') != std::string::npos;
   return "http://" + (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
-
-}  // namespace
 
 struct http_server::impl {
   impl(const server_options& o, link_service& l, click_service* c, read_sources r)
@@ -79,6 +142,7 @@ struct http_server::impl {
   std::unique_ptr<tcp::acceptor> acceptor;   // on workers[0]
   std::unique_ptr<net::steady_timer> retry;  // on workers[0]
   std::size_t next_worker = 0;               // workers[0]'s thread only
+  accept_failure_log accept_failures;        // workers[0]'s thread only
   std::uint16_t port = 0;
   std::mutex lifecycle_mutex;
   bool started = false;
@@ -124,7 +188,7 @@ void http_server::impl::on_accept(const std::shared_ptr<io_worker>& worker,
                                   boost::system::error_code ec, tcp::socket socket) {
   if (!acceptor->is_open() || ec == net::error::operation_aborted) return;
   if (ec) {
-    spdlog::warn("http: accept failed: {}", ec.message());
+    accept_failures.note(ec);
     retry->expires_after(kAcceptRetryDelay);
     retry->async_wait([this](boost::system::error_code wait_ec) {
       if (!wait_ec && acceptor->is_open()) do_accept();
@@ -135,8 +199,8 @@ void http_server::impl::on_accept(const std::shared_ptr<io_worker>& worker,
   socket.set_option(tcp::no_delay(true), ignored);
   std::size_t open = config->open_connections.fetch_add(1, std::memory_order_acq_rel) + 1;
   bool over_limit = open > options.max_connections;
-  auto s = std::make_shared<session>(std::move(socket), worker, config, over_limit);
-  worker->post([s] { s->start(); });
+  auto s = std::make_shared<session>(std::move(socket), worker, config);
+  worker->post([s, worker, over_limit] { s->start(over_limit && !close_idle_session(*worker)); });
   do_accept();
 }
 
@@ -167,6 +231,7 @@ status http_server::start() {
       return status::invalid_argument("auth.token: " + *problem);
     }
   }
+  if (auto problem = exposure_problem(im.options)) return status::invalid_argument(*problem);
   std::size_t n = std::max<std::size_t>(1, im.options.io_threads);
   for (std::size_t i = 0; i < n; ++i) im.workers.push_back(std::make_shared<io_worker>());
   status st = im.listen();
@@ -184,13 +249,10 @@ status http_server::start() {
   im.config->sse_keep_alive = im.options.sse_keep_alive;
   im.config->click_listeners.set_limit(im.options.max_click_listeners);
   im.config->event_streams.set_limit(im.options.max_event_streams);
-  std::string base = im.options.public_url;
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  if (base.empty()) base = default_base_url(im.options.host, im.port);
   router_context& router = im.config->router;
   router.links = &im.links;
   router.view = &im.links.view();
-  router.short_url_base = std::move(base);
+  router.short_url_base = short_url_base(im.options, im.port);
   router.clicks = im.clicks;
   router.click_headers = im.options.click_headers;
   router.metrics = &im.metrics;

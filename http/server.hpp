@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace linkly {
@@ -65,7 +66,20 @@ struct server_options {
   std::size_t max_event_streams = 256;
   /// The API token and login sessions; no token: every route is open.
   access_options auth;
+  /// Serve with no API token on an address other machines can reach. Off,
+  /// such a start is refused: anyone on the network could write.
+  bool trusted_network = false;
 };
+
+/// Why `options` must not be served as they are (no API token on a
+/// non-loopback address, and the network not declared trusted), or nullopt.
+std::optional<std::string> exposure_problem(const server_options& options);
+
+/// The `short_url` base for `options` bound to `port`: public_url without
+/// its trailing slashes, else "http://HOST:PORT", where an unspecified
+/// listen address (0.0.0.0, ::) is replaced by this machine's host name, as
+/// clients cannot reach the former.
+std::string short_url_base(const server_options& options, std::uint16_t port);
 
 class http_server {
  public:

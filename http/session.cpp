@@ -39,12 +39,11 @@ bool is_http_error(const beast::error_code& ec) {
 }  // namespace
 
 session::session(net::ip::tcp::socket socket, std::shared_ptr<io_worker> worker,
-                 std::shared_ptr<session_config> config, bool over_limit)
+                 std::shared_ptr<session_config> config)
     : socket_(std::move(socket)),
       worker_(std::move(worker)),
       config_(std::move(config)),
-      timer_(socket_.get_executor()),
-      over_limit_(over_limit) {}
+      timer_(socket_.get_executor()) {}
 
 session::~session() {
   if (phase_ != phase::closed) {
@@ -53,7 +52,7 @@ session::~session() {
   }
 }
 
-void session::start() {
+void session::start(bool over_limit) {
   worker_->sessions().insert(this);
   if (config_->router.clicks != nullptr) {
     beast::error_code ec;
@@ -63,15 +62,21 @@ void session::start() {
   if (config_->stopping.load(std::memory_order_acquire)) draining_ = true;
   last_activity_ = steady::now();
   arm_timer();
+  if (over_limit) {
+    return refuse(error_response(http_status::service_unavailable, "too many connections"));
+  }
   do_read();
+}
+
+bool session::idle() const {
+  return phase_ == phase::reading && buffer_.size() == 0 && !(parser_ && parser_->got_some()) &&
+         !import_;
 }
 
 void session::shutdown() {
   draining_ = true;
   if (phase_ == phase::streaming) return close();
-  bool idle = phase_ == phase::reading && buffer_.size() == 0 &&
-              !(parser_ && parser_->got_some()) && !import_;
-  if (idle) close();
+  if (idle()) close();
 }
 
 void session::close() {
@@ -168,11 +173,8 @@ void session::on_request() {
   request_start_ = last_activity_;
   const http_request& req = parser_->get();
   version_ = req.version();
-  keep_alive_ = req.keep_alive() && !over_limit_;
+  keep_alive_ = req.keep_alive();
   phase_ = phase::handling;
-  if (over_limit_) {
-    return respond(error_response(http_status::service_unavailable, "too many connections"));
-  }
   try {
     handle_request(
         req, config_->router,

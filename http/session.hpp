@@ -61,14 +61,22 @@ struct session_config {
 class session : public std::enable_shared_from_this<session>, private stream_opener {
  public:
   /// The caller has counted the connection in `config->open_connections`;
-  /// the session uncounts it when closed. `over_limit`: the server is past
-  /// max_connections, so the first request is answered 503 and the
-  /// connection closed.
+  /// the session uncounts it when closed.
   session(boost::asio::ip::tcp::socket socket, std::shared_ptr<io_worker> worker,
-          std::shared_ptr<session_config> config, bool over_limit);
+          std::shared_ptr<session_config> config);
   ~session();
 
-  void start();
+  /// `over_limit`: the server is past max_connections even after closing an
+  /// idle connection, so the connection is answered 503 at once, without
+  /// reading a request, and closed.
+  void start(bool over_limit = false);
+
+  /// Between requests with nothing of the next one read: closing it now
+  /// loses nothing a client sent.
+  bool idle() const;
+
+  /// When the connection last completed a read or write.
+  std::chrono::steady_clock::time_point last_activity() const { return last_activity_; }
 
   /// Server shutdown: closes the connection now if it is between requests
   /// or streaming, otherwise right after the answer to the current one.
@@ -156,7 +164,6 @@ class session : public std::enable_shared_from_this<session>, private stream_ope
   bool keep_alive_ = false;
   bool draining_ = false;  // close after the current answer
   bool linger_after_write_ = false;
-  bool over_limit_ = false;
   bool counted_ = true;
   std::size_t lingered_bytes_ = 0;
 };

@@ -43,10 +43,7 @@ void session::start_import() {
   request_start_ = last_activity_;
   const http_request& req = parser_->get();
   version_ = req.version();
-  keep_alive_ = req.keep_alive() && !over_limit_;
-  if (over_limit_) {
-    return refuse(error_response(http_status::service_unavailable, "too many connections"));
-  }
+  keep_alive_ = req.keep_alive();
   if (auto denied = check_access(route_id::links_import, req.method(), req, config_->router)) {
     return refuse(std::move(*denied));
   }

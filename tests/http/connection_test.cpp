@@ -122,18 +122,40 @@ TEST_F(ConnectionTest, IdleConnectionIsClosed) {
   EXPECT_GE(std::chrono::steady_clock::now() - begin, 150ms);
 }
 
-TEST_F(ConnectionTest, ConnectionsBeyondLimitGet503) {
+TEST_F(ConnectionTest, ConnectionBeyondLimitTakesTheIdleOnesPlace) {
   options_.max_connections = 1;
+  options_.io_threads = 1;  // the idle connection is on the new one's thread
   start_server();
   auto first = connect();
   ASSERT_EQ(first.request(http::verb::get, "/healthz").result(), http::status::ok);
   auto second = connect();
-  auto res = second.request(http::verb::get, "/healthz");
+  EXPECT_EQ(second.request(http::verb::get, "/healthz").result(), http::status::ok);
+  // The first was between requests: closed to make room, losing nothing.
+  EXPECT_TRUE(first.closed_by_server());
+}
+
+TEST_F(ConnectionTest, ConnectionBeyondLimitGets503AtOnceWhenNoneIsIdle) {
+  options_.max_connections = 1;
+  options_.io_threads = 1;
+  start_server();
+  auto busy = connect();
+  const std::string csv = "code,url\nbusy1,https://a.example\n";
+  // An import whose body has not come yet: once 100 Continue is read, the
+  // server holds the request, so the connection is not idle.
+  ASSERT_TRUE(
+      busy.write_raw("POST /links/import HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/csv\r\n"
+                     "Expect: 100-continue\r\nContent-Length: " +
+                     std::to_string(csv.size()) + "\r\n\r\n"));
+  ASSERT_NE(busy.read_raw_until("\r\n\r\n").find("100 Continue"), std::string::npos);
+  auto second = connect();
+  // Answered without a request being read.
+  auto res = second.read_response();
   EXPECT_EQ(res.result(), http::status::service_unavailable);
   EXPECT_EQ(error_of(res), "too many connections");
   EXPECT_TRUE(second.closed_by_server());
-  // The first connection is unaffected.
-  EXPECT_EQ(first.request(http::verb::get, "/healthz").result(), http::status::ok);
+  // The busy connection is unaffected.
+  ASSERT_TRUE(busy.write_raw(csv));
+  EXPECT_EQ(busy.read_response().result(), http::status::ok);
 }
 
 TEST_F(ConnectionTest, StopClosesIdleKeepAliveConnectionsPromptly) {

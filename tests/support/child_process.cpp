@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -65,7 +66,7 @@ std::vector<char*> pointers(std::vector<std::string>& strings) {
 
 // Between fork and exec only async-signal-safe calls.
 [[noreturn]] void exec_child(pid_t parent, int in_fd, int out_fd, int err_fd, char** argv,
-                             char** envp) {
+                             char** envp, const rlimit* open_files) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (::getppid() != parent) ::_exit(126);
   // Unblock every signal: the test process may have blocked some.
@@ -74,6 +75,7 @@ std::vector<char*> pointers(std::vector<std::string>& strings) {
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
   // An ignored signal stays ignored across exec: give the child defaults.
   ::signal(SIGPIPE, SIG_DFL);
+  if (open_files != nullptr && ::setrlimit(RLIMIT_NOFILE, open_files) != 0) ::_exit(126);
   if (::dup2(in_fd, 0) < 0 || ::dup2(out_fd, 1) < 0 || ::dup2(err_fd, 2) < 0) ::_exit(126);
   // Sockets and files of other test threads must not leak into the child.
   if (::syscall(SYS_close_range, 3U, ~0U, 0U) != 0) {
@@ -118,6 +120,9 @@ child_process::child_process(const spawn_options& options) {
   std::optional<pipe_pair> err;
   if (!options.merge_stderr) err.emplace();
 
+  std::optional<rlimit> open_files;
+  if (options.max_open_files) open_files = rlimit{*options.max_open_files, *options.max_open_files};
+
   pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) {
@@ -127,7 +132,8 @@ child_process::child_process(const spawn_options& options) {
     throw_errno("fork");
   }
   if (pid == 0) {
-    exec_child(parent, null_fd, out.write, err ? err->write : out.write, argv.data(), envp.data());
+    exec_child(parent, null_fd, out.write, err ? err->write : out.write, argv.data(), envp.data(),
+               open_files ? &*open_files : nullptr);
   }
   ::close(null_fd);
   pid_ = pid;

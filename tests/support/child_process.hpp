@@ -39,6 +39,8 @@ struct spawn_options {
   std::vector<std::pair<std::string, std::string>> env;
   /// true: stdout and stderr share one pipe (stdout_fd()); false: separate.
   bool merge_stderr = true;
+  /// Set: the child's RLIMIT_NOFILE, soft and hard (`ulimit -n N`).
+  std::optional<unsigned long> max_open_files;
 };
 
 class child_process {

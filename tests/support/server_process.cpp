@@ -38,6 +38,7 @@ server_process::server_process(const std::string& data_dir, server_options optio
   spawn_options spawn;
   spawn.args = {linkly_binary(), "serve", "--data", data_dir, "--listen", options.listen};
   spawn.args.insert(spawn.args.end(), options.extra_args.begin(), options.extra_args.end());
+  spawn.max_open_files = options.max_open_files;
   spawn.env = std::move(options.env);
   spawn.merge_stderr = true;
   child_ = std::make_unique<child_process>(spawn);

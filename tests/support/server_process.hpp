@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -37,6 +38,8 @@ struct server_options {
   std::vector<std::pair<std::string, std::string>> env;
   std::string listen = "127.0.0.1:0";
   std::chrono::milliseconds start_timeout{20'000};
+  /// Set: the server's RLIMIT_NOFILE, soft and hard (`ulimit -n N`).
+  std::optional<unsigned long> max_open_files;
 };
 
 class server_process {
