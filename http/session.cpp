@@ -170,6 +170,7 @@ void session::on_read_header() {
   }
   admission adm = admit(req, config_->router, {config_->max_body_bytes, config_->max_import_bytes});
   if (adm.refusal) {
+    if (req.method() == http::verb::head) strip_body_for_head(&*adm.refusal);
     // Nothing unread: the connection may serve the next request.
     if (!body_pending) {
       keep_alive_ = req.keep_alive() && !over_limit_;
@@ -320,8 +321,12 @@ void session::respond(http_response res) {
 }
 
 void session::fail(http_status status, std::string_view message) {
-  if (parser_ && parser_->is_header_done()) version_ = parser_->get().version();
-  refuse(error_response(status, message));
+  http_response res = error_response(status, message);
+  if (parser_ && parser_->is_header_done()) {
+    version_ = parser_->get().version();
+    if (parser_->get().method() == http::verb::head) strip_body_for_head(&res);
+  }
+  refuse(std::move(res));
 }
 
 void session::refuse(http_response res) {
