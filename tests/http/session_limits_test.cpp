@@ -218,5 +218,19 @@ TEST_F(SessionLimitsTest, UnauthenticatedBodyIsRefusedOnItsHead) {
   }
 }
 
+// A refusal of a request with no body leaves nothing unread: the
+// connection serves the next request, and a HEAD's refusal has no body.
+TEST_F(SessionLimitsTest, BodilessRefusalKeepsTheConnection) {
+  options_.auth.token = std::string(kToken);
+  start_server();
+  auto client = connect();
+  client_request head{http::verb::head, "/links", 11};
+  auto res = client.send(std::move(head));
+  EXPECT_EQ(res.result(), http::status::unauthorized);
+  EXPECT_TRUE(res.body().empty());
+  client_request get{http::verb::get, "/healthz", 11};
+  EXPECT_EQ(client.send(std::move(get)).result(), http::status::ok);
+}
+
 }  // namespace
 }  // namespace linkly::testing
