@@ -40,7 +40,7 @@ class SessionLimitsTest : public ServerFixture {
   }
 
   static constexpr std::string_view kCsvHead =
-      "POST /links/import HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n"
+      "POST /links/import HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/csv\r\n"
       "Transfer-Encoding: chunked\r\n\r\n";
 };
 
@@ -48,8 +48,8 @@ TEST_F(SessionLimitsTest, EndlessChunkExtensionGets431AndClose) {
   start_server();
   auto client = connect();
   auto res = flood(
-      client,
-      "GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;x=", 256 * 1024);
+      client, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n1;x=",
+      256 * 1024);
   EXPECT_EQ(res.result(), http::status::request_header_fields_too_large) << res.body();
   EXPECT_FALSE(error_of(res).empty());
   EXPECT_TRUE(client.closed_by_server());
@@ -60,7 +60,8 @@ TEST_F(SessionLimitsTest, EndlessTrailerGets431AndClose) {
   auto client = connect();
   auto res = flood(
       client,
-      "GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX: ", 256 * 1024);
+      "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX: ",
+      256 * 1024);
   EXPECT_EQ(res.result(), http::status::request_header_fields_too_large) << res.body();
   EXPECT_TRUE(client.closed_by_server());
 }
@@ -75,7 +76,7 @@ TEST_F(SessionLimitsTest, ManyChunkExtensionsCountTogether) {
   for (int i = 0; i < 100; ++i) body += "1" + ext + "\r\nx\r\n";
   body += "0\r\n\r\n";
   ASSERT_TRUE(client.write_raw(
-      "GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + body));
+      "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n" + body));
   auto res = client.read_response();
   EXPECT_EQ(res.result(), http::status::request_header_fields_too_large) << res.body();
   EXPECT_TRUE(client.closed_by_server());
@@ -85,9 +86,9 @@ TEST_F(SessionLimitsTest, ManyChunkExtensionsCountTogether) {
 TEST_F(SessionLimitsTest, ModestChunkExtensionsAndTrailersPass) {
   start_server();
   auto client = connect();
-  ASSERT_TRUE(
-      client.write_raw("GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                       "1;a=b\r\nx\r\n0\r\nX-Trailer: 1\r\n\r\n"));
+  ASSERT_TRUE(client.write_raw(
+      "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "1;a=b\r\nx\r\n0\r\nX-Trailer: 1\r\n\r\n"));
   auto res = client.read_response();
   EXPECT_EQ(res.result(), http::status::ok) << res.body();
 }
@@ -97,9 +98,9 @@ TEST_F(SessionLimitsTest, SlowBodyGets408) {
   start_server();
   auto client = connect();
   auto start = steady::now();
-  ASSERT_TRUE(
-      client.write_raw("POST /links HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                       "Content-Length: 100\r\n\r\n{\"url\""));
+  ASSERT_TRUE(client.write_raw(
+      "POST /links HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+      "Content-Length: 100\r\n\r\n{\"url\""));
   auto res = client.read_response();
   EXPECT_EQ(res.result(), http::status::request_timeout) << res.body();
   EXPECT_FALSE(error_of(res).empty());
@@ -152,11 +153,11 @@ TEST_F(SessionLimitsTest, SteadyImportIsNotTimedOut) {
 TEST_F(SessionLimitsTest, SmugglingBytesAfterUnknownCodingAreNeverASecondRequest) {
   start_server();
   auto client = connect();
-  ASSERT_TRUE(
-      client.write_raw("POST /links HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                       "Transfer-Encoding: xchunked\r\nContent-Length: 5\r\n\r\n"
-                       "hello"
-                       "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(client.write_raw(
+      "POST /links HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+      "Transfer-Encoding: xchunked\r\nContent-Length: 5\r\n\r\n"
+      "hello"
+      "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
   auto res = client.read_response();
   EXPECT_EQ(res.result(), http::status::bad_request) << res.body();
   EXPECT_TRUE(client.closed_by_server());  // and no second answer before that
@@ -165,9 +166,9 @@ TEST_F(SessionLimitsTest, SmugglingBytesAfterUnknownCodingAreNeverASecondRequest
 TEST_F(SessionLimitsTest, UnknownCodingGets501) {
   start_server();
   auto client = connect();
-  ASSERT_TRUE(
-      client.write_raw("POST /links HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                       "Transfer-Encoding: gzip, chunked\r\n\r\n"));
+  ASSERT_TRUE(client.write_raw(
+      "POST /links HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+      "Transfer-Encoding: gzip, chunked\r\n\r\n"));
   auto res = client.read_response();
   EXPECT_EQ(res.result(), http::status::not_implemented) << res.body();
   EXPECT_TRUE(client.closed_by_server());
@@ -177,13 +178,15 @@ TEST_F(SessionLimitsTest, BadHeadsGet400) {
   start_server();
   const std::vector<std::string> heads = {
       // Transfer-Encoding with Content-Length, either order
-      "POST /links HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n",
-      "POST /links HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+      "POST /links HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\nContent-Length: "
+      "3\r\n\r\n",
+      "POST /links HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 3\r\nTransfer-Encoding: "
+      "chunked\r\n\r\n",
       // obs-fold
-      "GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: one\r\n two\r\n\r\n",
-      "GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: one\r\n\ttwo\r\n\r\n",
+      "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: one\r\n two\r\n\r\n",
+      "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: one\r\n\ttwo\r\n\r\n",
       // two Hosts, no Host
-      "GET /healthz HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n",
+      "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: y\r\n\r\n",
       "GET /healthz HTTP/1.1\r\nAccept: */*\r\n\r\n",
   };
   for (const auto& head : heads) {
@@ -209,8 +212,9 @@ TEST_F(SessionLimitsTest, UnauthenticatedBodyIsRefusedOnItsHead) {
     for (bool expect : {true, false}) {
       auto client = connect();
       std::string type = target == "/links" ? "application/json" : "text/csv";
-      ASSERT_TRUE(client.write_raw("POST " + target + " HTTP/1.1\r\nHost: x\r\nContent-Type: " +
-                                   type + "\r\nContent-Length: 1000000000\r\n" +
+      ASSERT_TRUE(client.write_raw("POST " + target +
+                                   " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " + type +
+                                   "\r\nContent-Length: 1000000000\r\n" +
                                    (expect ? "Expect: 100-continue\r\n" : "") + "\r\n"));
       std::string answer = client.read_raw_until("\r\n\r\n");
       EXPECT_EQ(answer.rfind("HTTP/1.1 401 ", 0), 0u) << target << " " << expect << answer;
