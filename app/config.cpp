@@ -124,6 +124,14 @@ std::vector<setting> settings_of(config& c) {
                    show(&h.max_header_bytes)));
   s.push_back(make("http.idle_timeout_ms", "close a connection idle this long",
                    millis(&h.idle_timeout, 1), show(&h.idle_timeout)));
+  s.push_back(make("http.body_read_timeout_ms",
+                   "longest a request body may take to arrive (408 beyond; 0: no limit)",
+                   millis(&h.body_read_timeout, 0), show(&h.body_read_timeout)));
+  s.push_back(
+      make("http.import_min_bytes_per_second",
+           "slowest POST /links/import body after body_read_timeout_ms (408 below; 0: none)",
+           integer<std::uint64_t>(&h.import_min_bytes_per_second, 0, UINT64_MAX),
+           show(&h.import_min_bytes_per_second)));
   s.push_back(make("http.max_connections", "connections beyond this get 503",
                    integer<std::size_t>(&h.max_connections, 1, kMax), show(&h.max_connections)));
   s.push_back(make("http.shutdown_grace_ms", "time in-flight requests get on shutdown",

@@ -245,6 +245,8 @@ status http_server::start() {
   im.config->max_import_bytes = im.options.max_import_bytes;
   im.config->max_header_bytes = im.options.max_header_bytes;
   im.config->idle_timeout = im.options.idle_timeout;
+  im.config->body_read_timeout = im.options.body_read_timeout;
+  im.config->import_min_bytes_per_second = im.options.import_min_bytes_per_second;
   im.config->max_sse_buffer_bytes = im.options.max_sse_buffer_bytes;
   im.config->sse_keep_alive = im.options.sse_keep_alive;
   im.config->click_listeners.set_limit(im.options.max_click_listeners);

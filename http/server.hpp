@@ -36,11 +36,23 @@ struct server_options {
   /// Largest POST /links/import body, which is streamed, never held whole;
   /// a larger one gets 413. 0: no limit.
   std::uint64_t max_import_bytes = std::uint64_t{1} << 30;
-  /// Largest accepted request line plus headers; larger gets 431.
+  /// Largest accepted request line plus headers; larger gets 431. Also the
+  /// most one chunk line, a body's chunk extensions in total, or its
+  /// trailer section may take (431 beyond).
   std::size_t max_header_bytes = 8 * 1024;
   /// A connection that sends nothing for this long is closed. Also bounds
   /// how long one request may take to arrive.
   std::chrono::milliseconds idle_timeout{30'000};
+  /// Longest a request body may take to arrive once its head is read (the
+  /// whole body, however steadily it trickles); 408 and a close beyond.
+  /// Also the time an import gets before its rate is checked. 0: no limit.
+  std::chrono::milliseconds body_read_timeout{30'000};
+  /// After body_read_timeout of waiting on the client, a POST /links/import
+  /// body must have arrived at this many bytes per second of that waiting
+  /// (time the server spends writing its batches does not count); slower
+  /// gets 408 and a close, so trickling uploads cannot hold every import
+  /// slot. 0: no minimum.
+  std::uint64_t import_min_bytes_per_second = 16 * 1024;
   /// Connections beyond this are answered 503 and closed.
   std::size_t max_connections = 10'000;
   /// How long stop() lets in-flight requests finish.

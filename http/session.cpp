@@ -1,8 +1,10 @@
 #include "http/session.hpp"
 
+#include "http/admission.hpp"
 #include "http/import_stream.hpp"
 #include "http/io_worker.hpp"
 #include "http/metrics.hpp"
+#include "http/request_framing.hpp"
 #include "schemas/click_events.hpp"
 
 #include <spdlog/spdlog.h>
@@ -31,6 +33,10 @@ constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 constexpr std::size_t kMaxLingerBytes = 1 << 20;
 constexpr std::chrono::milliseconds kMaxLinger{2'000};
 constexpr std::size_t kLingerChunkBytes = 16 * 1024;
+// Most one socket read adds to buffer_ while a head is incomplete.
+constexpr std::size_t kReadBytes = 16 * 1024;
+// buffer_ never holds less than this, whatever max_header_bytes says.
+constexpr std::size_t kMinReadBufferBytes = 1024;
 
 bool is_http_error(const beast::error_code& ec) {
   return ec.category() == beast::http::make_error_code(http::error::end_of_stream).category();
@@ -43,7 +49,14 @@ session::session(net::ip::tcp::socket socket, std::shared_ptr<io_worker> worker,
     : socket_(std::move(socket)),
       worker_(std::move(worker)),
       config_(std::move(config)),
-      timer_(socket_.get_executor()) {}
+      timer_(socket_.get_executor()) {
+  // A request head, a chunk line or a trailer section waits whole in buffer_
+  // until parsed; none may be larger than a head, so neither may buffer_.
+  buffer_.max_size(std::max(config_->max_header_bytes, kMinReadBufferBytes));
+  chunk_header_cb_ = [this](std::uint64_t size, beast::string_view ext, beast::error_code& ec) {
+    on_chunk_header(size, ext, ec);
+  };
+}
 
 session::~session() {
   if (phase_ != phase::closed) {
@@ -104,30 +117,80 @@ void session::uncount() {
 void session::do_read() {
   phase_ = phase::reading;
   parser_.emplace();
-  // Until the route is known, the larger limit: Beast checks a Content-Length
-  // as soon as the header is complete. on_read_header applies the route's.
-  if (config_->max_import_bytes == 0) {
-    parser_->body_limit(boost::none);
-  } else {
-    parser_->body_limit(
-        std::max<std::uint64_t>(config_->max_body_bytes, config_->max_import_bytes));
-  }
+  // The declared length is admission's to judge, after auth (401 before
+  // 413): Beast would check it against this limit as soon as the head is in.
+  parser_->body_limit(boost::none);
   parser_->header_limit(static_cast<std::uint32_t>(config_->max_header_bytes));
-  http::async_read_header(socket_, buffer_, *parser_,
-                          beast::bind_front_handler(&session::on_read_header, shared_from_this()));
+  reading_body_ = false;
+  timed_out_.reset();
+  chunk_meta_bytes_ = 0;
+  chunk_meta_over_ = false;
+  do_read_head();
 }
 
-void session::on_read_header(beast::error_code ec, std::size_t) {
+// Parses what is buffered; reads more while the head is incomplete. Beast's
+// header_limit bounds the head, buffer_'s max_size what one read may add.
+void session::do_read_head() {
+  if (buffer_.size() > 0) {
+    auto data = buffer_.data();
+    if (has_obs_fold(std::string_view(static_cast<const char*>(data.data()), data.size()))) {
+      return fail(http_status::bad_request, "obsolete line folding in request header");
+    }
+    beast::error_code ec;
+    std::size_t used = parser_->put(data, ec);
+    buffer_.consume(used);
+    if (!ec && parser_->is_header_done()) return on_read_header();
+    if (ec && ec != http::error::need_more) return on_read_error(ec);
+  }
+  std::size_t room = std::min(kReadBytes, buffer_.max_size() - buffer_.size());
+  if (room == 0) {
+    return fail(http_status::request_header_fields_too_large, "request headers too large");
+  }
+  socket_.async_read_some(buffer_.prepare(room),
+                          beast::bind_front_handler(&session::on_read_head, shared_from_this()));
+}
+
+void session::on_read_head(beast::error_code ec, std::size_t bytes) {
   if (phase_ == phase::closed) return;
-  if (ec) return on_read_error(ec);
-  if (is_import(parser_->get())) return start_import();
-  // Every other body has the small limit (a chunked one is counted as it comes).
-  if (auto length = parser_->content_length(); length && *length > config_->max_body_bytes) {
+  buffer_.commit(bytes);
+  if (ec == net::error::eof) {
+    bool partial = buffer_.size() > 0 || parser_->got_some();
+    return on_read_error(partial ? http::error::partial_message : http::error::end_of_stream);
+  }
+  if (ec) return close();
+  do_read_head();
+}
+
+// The head decides: framing, then admission (route, auth, content type,
+// declared length), all before `100 Continue` and before any body byte.
+void session::on_read_header() {
+  const http_request& req = parser_->get();
+  version_ = req.version();
+  if (auto bad = check_framing(req)) return fail(bad->status, bad->message);
+  last_activity_ = steady::now();
+  request_start_ = last_activity_;
+  const bool body_pending = !parser_->is_done();
+  admission adm = admit(req, config_->router, {config_->max_body_bytes, config_->max_import_bytes});
+  if (adm.refusal) {
+    if (req.method() == http::verb::head) strip_body_for_head(&*adm.refusal);
+    // Nothing unread: the connection may serve the next request.
+    if (!body_pending) {
+      keep_alive_ = req.keep_alive();
+      phase_ = phase::handling;
+      return respond(std::move(*adm.refusal));
+    }
+    return refuse(std::move(*adm.refusal));
+  }
+  if (adm.body == body_kind::csv_stream) return start_import(adm.body_limit);
+  std::uint64_t limit = adm.body_limit != 0 ? adm.body_limit : config_->max_body_bytes;
+  if (auto length = parser_->content_length(); length && *length > limit) {
     return fail(http_status::payload_too_large, "request body too large");
   }
-  parser_->body_limit(config_->max_body_bytes);
-  if (parser_->is_done()) return on_request();
-  const http_request& req = parser_->get();
+  parser_->body_limit(limit);  // a chunked body is counted as it comes
+  if (!body_pending) return on_request();
+  parser_->on_chunk_header(chunk_header_cb_);
+  reading_body_ = true;
+  body_start_ = last_activity_;
   auto expect = req[http::field::expect];
   if (req.version() >= 11 && beast::iequals(expect, "100-continue")) {
     net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
@@ -135,6 +198,14 @@ void session::on_read_header(beast::error_code ec, std::size_t) {
     return;
   }
   do_read_body();
+}
+
+void session::on_chunk_header(std::uint64_t, beast::string_view extensions, beast::error_code& ec) {
+  chunk_meta_bytes_ += extensions.size();
+  if (chunk_meta_bytes_ > config_->max_header_bytes) {
+    chunk_meta_over_ = true;
+    ec = http::error::bad_chunk_extension;
+  }
 }
 
 void session::on_continue(beast::error_code ec, std::size_t) {
@@ -150,6 +221,8 @@ void session::do_read_body() {
 
 void session::on_read_body(beast::error_code ec, std::size_t) {
   if (phase_ == phase::closed) return;
+  reading_body_ = false;
+  if (timed_out_) return fail(http_status::request_timeout, *timed_out_);
   if (ec) return on_read_error(ec);
   on_request();
 }
@@ -161,6 +234,14 @@ void session::on_read_error(beast::error_code ec) {
   if (ec == http::error::header_limit) {
     return fail(http_status::request_header_fields_too_large, "request headers too large");
   }
+  // Chunk lines and trailers wait whole in buffer_ until parsed: a full
+  // buffer means one of them is longer than a request head may be.
+  if (ec == http::error::buffer_overflow) {
+    return fail(http_status::request_header_fields_too_large, "chunk line or trailers too large");
+  }
+  if (chunk_meta_over_) {
+    return fail(http_status::request_header_fields_too_large, "chunk extensions too large");
+  }
   // end_of_stream: the client closed between requests, a normal ending.
   if (ec != http::error::end_of_stream && is_http_error(ec)) {
     return fail(http_status::bad_request, "malformed request");
@@ -168,9 +249,31 @@ void session::on_read_error(beast::error_code ec) {
   close();
 }
 
+void session::time_out_body(std::string_view message) {
+  timed_out_ = std::string(message);
+  if (import_) import_->abort(http_status::request_timeout, std::string(message));
+  beast::error_code ignored;
+  socket_.cancel(ignored);  // the read's handler answers
+}
+
+// An import may take its time, but not trickle: once it has waited on the
+// client for body_read_timeout, it must have sent import_min_bytes_per_second
+// for every second of waiting beyond that.
+bool session::body_too_slow(steady::time_point now) const {
+  auto rate = config_->import_min_bytes_per_second;
+  if (rate == 0) return false;
+  auto waited = import_wait_ + (now - import_read_start_);
+  auto grace = std::chrono::duration_cast<steady::duration>(config_->body_read_timeout);
+  if (waited <= grace) return false;
+  double seconds = std::chrono::duration<double>(waited - grace).count();
+  // A read ends only once its chunk is full: count what it has taken so far.
+  std::uint64_t bytes = import_bytes_;
+  if (import_reading_ && import_parser_) bytes += import_read_bytes();
+  return static_cast<double>(bytes) < static_cast<double>(rate) * seconds;
+}
+
 void session::on_request() {
   last_activity_ = steady::now();
-  request_start_ = last_activity_;
   const http_request& req = parser_->get();
   version_ = req.version();
   keep_alive_ = req.keep_alive();
@@ -217,8 +320,12 @@ void session::respond(http_response res) {
 }
 
 void session::fail(http_status status, std::string_view message) {
-  if (parser_ && parser_->is_header_done()) version_ = parser_->get().version();
-  refuse(error_response(status, message));
+  http_response res = error_response(status, message);
+  if (parser_ && parser_->is_header_done()) {
+    version_ = parser_->get().version();
+    if (parser_->get().method() == http::verb::head) strip_body_for_head(&res);
+  }
+  refuse(std::move(res));
 }
 
 void session::refuse(http_response res) {
@@ -257,8 +364,12 @@ void session::do_linger() {
     phase_ = phase::lingering;
     buffer_.clear();
   }
-  socket_.async_read_some(buffer_.prepare(kLingerChunkBytes),
+  socket_.async_read_some(discard_space(),
                           beast::bind_front_handler(&session::on_linger, shared_from_this()));
+}
+
+beast::flat_buffer::mutable_buffers_type session::discard_space() {
+  return buffer_.prepare(std::min(kLingerChunkBytes, buffer_.max_size() - buffer_.size()));
 }
 
 void session::on_linger(beast::error_code ec, std::size_t bytes) {
@@ -276,6 +387,9 @@ void session::on_linger(beast::error_code ec, std::size_t bytes) {
 // two positive periods, so a zero keep-alive never leaves a stream untimed.
 void session::arm_timer() {
   auto period = config_->idle_timeout;
+  // Body deadlines are checked on the same ticks.
+  auto body = config_->body_read_timeout;
+  if (body.count() > 0 && (period.count() <= 0 || body < period)) period = body;
   auto keep_alive = config_->sse_keep_alive;
   if (phase_ == phase::streaming && keep_alive.count() > 0 &&
       (period.count() <= 0 || keep_alive < period)) {
@@ -296,6 +410,16 @@ void session::on_timer(beast::error_code ec) {
   if (phase_ == phase::streaming) return on_stream_timer();
   auto limit = config_->idle_timeout;
   if (phase_ == phase::lingering) limit = std::min(limit, kMaxLinger);
+  if (phase_ == phase::reading && !timed_out_) {
+    auto now = steady::now();
+    auto body_limit = config_->body_read_timeout;
+    if (reading_body_ && body_limit.count() > 0 && now - body_start_ >= body_limit) {
+      return time_out_body("request body not received in time");
+    }
+    if (import_reading_ && body_too_slow(now)) {
+      return time_out_body("import body arriving too slowly");
+    }
+  }
   if (phase_ != phase::handling && steady::now() - last_activity_ >= limit) return close();
   arm_timer();
 }
@@ -364,7 +488,7 @@ void session::on_stream_write(beast::error_code ec, std::size_t) {
 
 void session::do_stream_watch() {
   buffer_.clear();
-  socket_.async_read_some(buffer_.prepare(kLingerChunkBytes),
+  socket_.async_read_some(discard_space(),
                           beast::bind_front_handler(&session::on_stream_watch, shared_from_this()));
 }
 

@@ -26,6 +26,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -47,7 +48,9 @@ struct session_config {
   std::size_t max_body_bytes = 0;
   std::uint64_t max_import_bytes = 0;  // 0: no limit
   std::size_t max_header_bytes = 0;
-  std::chrono::milliseconds idle_timeout{0};  // 0: never
+  std::chrono::milliseconds idle_timeout{0};       // 0: never
+  std::chrono::milliseconds body_read_timeout{0};  // 0: never
+  std::uint64_t import_min_bytes_per_second = 0;   // 0: no minimum
   std::size_t max_sse_buffer_bytes = 256 * 1024;
   std::chrono::milliseconds sse_keep_alive{15'000};
   stream_slots click_listeners;  // /clicks/stream, over all sessions
@@ -89,7 +92,18 @@ class session : public std::enable_shared_from_this<session>, private stream_ope
   enum class phase { reading, handling, writing, lingering, streaming, closed };
 
   void do_read();
-  void on_read_header(boost::beast::error_code ec, std::size_t bytes);
+  // The head is read here, not by Beast's read: its raw bytes are looked at
+  // (obs-fold) before the parser takes them.
+  void do_read_head();
+  void on_read_head(boost::beast::error_code ec, std::size_t bytes);
+  void on_read_header();
+  // Counts a chunk's extensions against the request's metadata budget.
+  void on_chunk_header(std::uint64_t size, boost::beast::string_view extensions,
+                       boost::beast::error_code& ec);
+  // A body (or import) read that took too long: cancels it; the read's
+  // handler then answers 408.
+  void time_out_body(std::string_view message);
+  bool body_too_slow(std::chrono::steady_clock::time_point now) const;
   void on_continue(boost::beast::error_code ec, std::size_t bytes);
   void do_read_body();
   void on_read_body(boost::beast::error_code ec, std::size_t bytes);
@@ -99,9 +113,11 @@ class session : public std::enable_shared_from_this<session>, private stream_ope
   // POST /links/import (session_import.cpp): the body is read in chunks
   // into an import_stream, its batches go to link_service one at a time,
   // and reading pauses while a full batch waits behind the one in flight.
-  bool is_import(const http_request& req) const;
-  void start_import();
+  // Admission has passed the head; `body_limit` 0: no limit.
+  void start_import(std::uint64_t body_limit);
   void do_import_read();
+  // Body bytes the read in progress (or just ended) has put in import_chunk_.
+  std::size_t import_read_bytes() const;
   void on_import_read(boost::beast::error_code ec, std::size_t bytes);
   void pump_import();
   void on_import_batch(std::uint64_t id, import_reply reply);
@@ -112,6 +128,8 @@ class session : public std::enable_shared_from_this<session>, private stream_ope
   void respond(http_response res);
   // Answers an unreadable request, then closes.
   void fail(http_status status, std::string_view message);
+  // Answers a read that failed on the body's framing or size, then closes.
+  void fail_body_read(boost::beast::error_code ec);
   // Answers a request whose body is (partly) unread, then closes.
   void refuse(http_response res);
   void do_write();
@@ -121,6 +139,8 @@ class session : public std::enable_shared_from_this<session>, private stream_ope
   // limit): read and discard for a while, so closing does not reset the
   // connection before the client has read the answer.
   void do_linger();
+  // Room in buffer_ for a read whose bytes are discarded.
+  boost::beast::flat_buffer::mutable_buffers_type discard_space();
   void on_linger(boost::beast::error_code ec, std::size_t bytes);
 
   // Server-Sent Events. open_stream is called by the router, on this
@@ -152,6 +172,21 @@ class session : public std::enable_shared_from_this<session>, private stream_ope
   std::unique_ptr<char[]> import_chunk_;
   std::unique_ptr<stream_slots::slot> import_slot_;  // held from start to answer
   bool import_reading_ = false;
+  std::uint64_t import_bytes_ = 0;  // body bytes of the current import
+  // Time the import has waited on the client (not on the log), and when
+  // the read in progress began.
+  std::chrono::steady_clock::duration import_wait_{};
+  std::chrono::steady_clock::time_point import_read_start_;
+  // The head's body is being read (not an import): since when.
+  bool reading_body_ = false;
+  std::chrono::steady_clock::time_point body_start_;
+  // Set when the timer cancelled a body read: its handler answers 408.
+  std::optional<std::string> timed_out_;
+  // Chunk-extension bytes of the current request; a flood is refused.
+  std::size_t chunk_meta_bytes_ = 0;
+  bool chunk_meta_over_ = false;
+  std::function<void(std::uint64_t, boost::beast::string_view, boost::beast::error_code&)>
+      chunk_header_cb_;
   boost::asio::steady_timer timer_;
   std::uint64_t timer_generation_ = 0;  // a re-armed timer ignores older waits
   std::unique_ptr<sse_stream> stream_;  // while streaming

@@ -3,10 +3,8 @@
 // row means and what the answer says is import_stream's business.
 
 #include "actors/link_service.hpp"
-#include "http/auth.hpp"
 #include "http/import_stream.hpp"
 #include "http/io_worker.hpp"
-#include "http/routes.hpp"
 #include "http/session.hpp"
 
 #include <boost/asio/write.hpp>
@@ -29,35 +27,18 @@ constexpr std::string_view kImportContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 }  // namespace
 
-// POST first: other requests (redirects above all) never parse the target
-// twice.
-bool session::is_import(const http_request& req) const {
-  return req.method() == http::verb::post &&
-         match_route(req.target()).route == route_id::links_import;
-}
-
-// Everything that can refuse the import is decided on the header alone, so
-// a refused body is never read (beyond the linger after the answer).
-void session::start_import() {
-  last_activity_ = std::chrono::steady_clock::now();
-  request_start_ = last_activity_;
+// Admission has settled access, content type and the declared length on
+// the head alone, so a refused body is never read (beyond the linger after
+// the answer).
+void session::start_import(std::uint64_t limit) {
   const http_request& req = parser_->get();
-  version_ = req.version();
   keep_alive_ = req.keep_alive();
-  if (auto denied = check_access(route_id::links_import, req.method(), req, config_->router)) {
-    return refuse(std::move(*denied));
-  }
-  if (!is_csv_content_type(req[http::field::content_type])) {
-    return refuse(
-        error_response(http_status::unsupported_media_type, "expected Content-Type: text/csv"));
-  }
   if (config_->router.links == nullptr) {
     return refuse(
         error_response(http_status::service_unavailable, "service unavailable, try again"));
   }
   // Beast checks a Content-Length only against the limit the header was
-  // read with; a chunked body is counted against the one set below.
-  const std::uint64_t limit = config_->max_import_bytes;
+  // read with (none); a chunked body is counted against the one set below.
   if (auto length = parser_->content_length(); limit > 0 && length && *length > limit) {
     return refuse(error_response(http_status::payload_too_large, "request body too large"));
   }
@@ -76,7 +57,10 @@ void session::start_import() {
   } else {
     import_parser_->body_limit(boost::none);
   }
+  import_parser_->on_chunk_header(chunk_header_cb_);
   import_ = std::make_unique<import_stream>();
+  import_bytes_ = 0;
+  import_wait_ = {};
   import_chunk_ = std::make_unique<char[]>(kImportChunkBytes);
   if (import_parser_->is_done()) import_->finish();  // no body at all
   if (!expect_continue || import_->finished()) return pump_import();
@@ -89,9 +73,14 @@ void session::start_import() {
                    });
 }
 
+std::size_t session::import_read_bytes() const {
+  return kImportChunkBytes - import_parser_->get().body().size;
+}
+
 void session::do_import_read() {
   phase_ = phase::reading;
   import_reading_ = true;
+  import_read_start_ = std::chrono::steady_clock::now();
   auto& body = import_parser_->get().body();
   body.data = import_chunk_.get();
   body.size = kImportChunkBytes;
@@ -103,12 +92,18 @@ void session::do_import_read() {
 void session::on_import_read(beast::error_code ec, std::size_t) {
   import_reading_ = false;
   if (phase_ == phase::closed) return;
+  import_wait_ += std::chrono::steady_clock::now() - import_read_start_;
+  // Timed out: the read was cancelled; the import already says 408.
+  if (timed_out_) return pump_import();
   if (ec == http::error::need_buffer) ec = {};  // the chunk is full
   if (ec && ec.category() == http::make_error_code(http::error::body_limit).category()) {
     // Rows may already be written: the answer says how many, once the
     // batches in flight are decided.
     if (ec == http::error::body_limit) {
       import_->abort(http_status::payload_too_large, "request body too large");
+    } else if (ec == http::error::buffer_overflow || chunk_meta_over_) {
+      import_->abort(http_status::request_header_fields_too_large,
+                     "chunk line, extensions or trailers too large");
     } else {
       import_->abort(http_status::bad_request, "malformed request");
     }
@@ -123,7 +118,8 @@ void session::on_import_read(beast::error_code ec, std::size_t) {
     return on_read_error(ec);
   }
   last_activity_ = std::chrono::steady_clock::now();
-  std::size_t got = kImportChunkBytes - import_parser_->get().body().size;
+  std::size_t got = import_read_bytes();
+  import_bytes_ += got;
   if (!import_->failed()) import_->feed(std::string_view(import_chunk_.get(), got));
   if (import_parser_->is_done()) import_->finish();
   pump_import();
