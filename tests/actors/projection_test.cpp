@@ -6,6 +6,7 @@
 #include "actors/link_recovery.hpp"
 #include "actors/projection_replay.hpp"
 #include "schemas/click_events.hpp"
+#include "schemas/click_fields.hpp"
 #include "schemas/clock.hpp"
 #include "schemas/link_events.hpp"
 #include "storage/event_log.hpp"
