@@ -1,6 +1,7 @@
 #include "actors/analytics_projection.hpp"
 
 #include "schemas/click_events.hpp"
+#include "schemas/click_fields.hpp"
 #include "schemas/clock.hpp"
 #include "schemas/link_events.hpp"
 #include "storage/event_log.hpp"
@@ -19,6 +20,7 @@ constexpr std::string_view kTotalPrefix = "tot/";
 constexpr std::string_view kClickDayPrefix = "cday/";
 constexpr std::string_view kCountryPrefix = "ccty/";
 constexpr std::string_view kReferrerPrefix = "cref/";
+constexpr std::string_view kReferrerCountPrefix = "crefn/";
 
 std::string key(std::string_view prefix, std::string_view code, std::string_view sub) {
   std::string k;
@@ -76,16 +78,60 @@ std::string referrer_host(std::string_view referrer) {
   if (referrer.empty()) return "direct";
   auto url = boost::urls::parse_uri(referrer);
   if (!url || url->encoded_host().empty()) return "unknown";
+  // A referrer as long as capture keeps, with nothing after its authority,
+  // may have lost the end of its host to the cut: not guessed at.
+  if (referrer.size() >= kMaxReferrerBytes && url->encoded_path().empty() && !url->has_query() &&
+      !url->has_fragment()) {
+    return "unknown";
+  }
   std::string host(url->encoded_host());
   std::transform(host.begin(), host.end(), host.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  // A '/' in a key would mix links' prefixes up; hosts have none, but be sure.
-  std::replace(host.begin(), host.end(), '/', '_');
+  // An IPv6 literal ("[::1]") is short and has no '/'; any other host must
+  // be a DNS name, which also keeps '/' out of the key.
+  if (url->host_type() == boost::urls::host_type::ipv6) return host;
+  if (!is_host_name(host)) return "unknown";
   return host;
 }
 
+namespace {
+
+// The referrer key a click counts under: its host while the link has seen
+// fewer than kMaxReferrerHostsPerLink distinct ones, else "other". Reads
+// through `writes`, so the answer is the same whether a batch holds one
+// event or many: a replay folds to the same keys.
+status referrer_key(const projection_store& store, const write_set& writes, std::string_view code,
+                    std::string host, std::string* key_out, bool* new_host) {
+  *new_host = false;
+  *key_out = key(kReferrerPrefix, code, host);
+  if (host == "direct" || host == "unknown") return status::ok();
+  std::string value;
+  status st = writes.get(store, *key_out, &value);
+  if (st) return status::ok();  // counted before
+  if (!st.is_not_found()) return st;
+  std::string count_key(kReferrerCountPrefix);
+  count_key.append(code);
+  std::uint64_t hosts = 0;
+  st = writes.get(store, count_key, &value);
+  if (st) {
+    if (!decode_counter(value, &hosts)) {
+      return status::corruption("counter " + count_key + " is not 8 bytes");
+    }
+  } else if (!st.is_not_found()) {
+    return st;
+  }
+  if (hosts >= kMaxReferrerHostsPerLink) {
+    *key_out = key(kReferrerPrefix, code, "other");
+    return status::ok();
+  }
+  *new_host = true;
+  return status::ok();
+}
+
+}  // namespace
+
 status analytics_projection::apply(std::string_view log, const envelope& env,
-                                   const projection_store&, write_set* writes) const {
+                                   const projection_store& store, write_set* writes) const {
   if (log == kLinksLog) {
     if (env.type != event_type::link_created) return status::ok();
     std::string k(kDayPrefix);
@@ -102,10 +148,18 @@ status analytics_projection::apply(std::string_view log, const envelope& env,
   total.append(click.code);
   writes->add(total, 1);
   writes->add(key(kClickDayPrefix, click.code, utc_day(click.clicked_at_ms)), 1);
-  std::string country = click.country.empty() ? "unknown" : click.country;
-  std::replace(country.begin(), country.end(), '/', '_');
-  writes->add(key(kCountryPrefix, click.code, country), 1);
-  writes->add(key(kReferrerPrefix, click.code, referrer_host(click.referrer)), 1);
+  // Older records kept the header as sent: only an alpha-2 code is a key.
+  std::string country = country_code(click.country);
+  writes->add(key(kCountryPrefix, click.code, country.empty() ? "unknown" : country), 1);
+  std::string referrer;
+  bool new_host = false;
+  if (status st = referrer_key(store, *writes, click.code, referrer_host(click.referrer), &referrer,
+                               &new_host);
+      !st) {
+    return st;
+  }
+  if (new_host) writes->add(std::string(kReferrerCountPrefix) + click.code, 1);
+  writes->add(referrer, 1);
   return status::ok();
 }
 

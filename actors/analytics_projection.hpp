@@ -10,7 +10,14 @@
 //   "cday/" code "/" YYYY-MM-DD     its clicks that day
 //   "ccty/" code "/" country        ... from that country ("unknown" if none)
 //   "cref/" code "/" host           ... referred by that host ("direct" if none)
+//   "crefn/" code                   distinct hosts among its "cref/" keys
 // Codes never contain '/', so a link's prefix never matches another's.
+//
+// No key holds unbounded client data: a country is an ISO 3166 alpha-2
+// code (at most 26*26 keys per link), a referrer host a DNS name of at most
+// 253 bytes, and a link counts at most kMaxReferrerHostsPerLink distinct
+// hosts; later new ones count under "other". The fold only reads what
+// earlier events wrote, so a replay builds the same keys.
 
 #include "actors/projection.hpp"
 
@@ -23,6 +30,11 @@
 namespace linkly {
 
 class event_log;
+
+/// Distinct referrer hosts counted per link; more go to "other". A host
+/// costs up to ~270 bytes of key, so a link's referrer keys stay under
+/// ~70 KB whatever clients send, and its stats map (1000 entries) is whole.
+inline constexpr std::uint64_t kMaxReferrerHostsPerLink = 256;
 
 class analytics_projection final : public projection {
  public:
@@ -73,7 +85,8 @@ class analytics_reader {
 std::string utc_day(std::int64_t ms);
 
 /// The host of a referrer url, lowercased; "direct" for none, "unknown" for
-/// one that does not parse.
+/// one that does not parse or whose host is not a DNS name (is_host_name)
+/// or an IPv6 literal.
 std::string referrer_host(std::string_view referrer);
 
 }  // namespace linkly

@@ -12,15 +12,16 @@ namespace linkly {
 
 struct click_metrics {
   std::atomic<std::uint64_t> enqueued{0};       // accepted by the queue
-  std::atomic<std::uint64_t> shed{0};           // dropped: queue full
+  std::atomic<std::uint64_t> shed{0};           // dropped: queue full (clicks or bytes)
   std::atomic<std::uint64_t> written{0};        // durable in the clicks log
   std::atomic<std::uint64_t> batches{0};        // batches written
   std::atomic<std::uint64_t> retries{0};        // failed attempts retried
   std::atomic<std::uint64_t> dead_lettered{0};  // clicks parked in the dead-letter store
   std::atomic<std::uint64_t> lost{0};           // could not even be parked
   std::atomic<std::uint64_t> writer_restarts{0};
-  std::atomic<std::uint64_t> depth{0};  // clicks held now
-  latency_histogram batch_write;        // one batch's append to the clicks log
+  std::atomic<std::uint64_t> depth{0};        // clicks held now
+  std::atomic<std::uint64_t> depth_bytes{0};  // their bytes (click_bytes)
+  latency_histogram batch_write;              // one batch's append to the clicks log
 };
 
 }  // namespace linkly

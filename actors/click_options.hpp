@@ -27,6 +27,12 @@ struct click_queue_options {
   /// Clicks held (waiting, in flight or between retries); beyond, new ones
   /// are shed and counted.
   std::size_t capacity = 100'000;
+  /// Bytes held, as counted by click_bytes(): the other bound of the same
+  /// queue, since a click's size depends on its link's url and its request.
+  /// A click that does not fit is shed and counted like one beyond
+  /// `capacity`. 64 MiB holds the 100,000 clicks of `capacity` at ~670
+  /// bytes each (a click with bounded fields and a long url).
+  std::size_t capacity_bytes = 64 * 1024 * 1024;
   /// More writer crashes than this within the window stop the server (the
   /// engine sets both from its supervision options).
   std::size_t max_writer_restarts = 5;

@@ -84,7 +84,8 @@ struct click_queue_state {
   std::deque<click_batch> ready;  // sealed, waiting for a writer
   std::vector<writer_slot> writers;
   restart_budget writer_restarts{0, std::chrono::milliseconds(1)};
-  std::size_t held = 0;  // every click accepted and not yet written or parked
+  std::size_t held = 0;        // every click accepted and not yet written or parked
+  std::size_t held_bytes = 0;  // their click_bytes()
   std::unordered_set<std::uint64_t> redriving;  // dead letters being written again
   std::vector<caf::typed_response_promise<std::uint64_t>> drains;
   static inline const char* name = "click_queue";
@@ -94,10 +95,18 @@ using queue_pointer = click_queue_actor::stateful_pointer<click_queue_state>;
 
 void dispatch(queue_pointer self);
 
-void release(queue_pointer self, std::size_t clicks) {
+std::size_t batch_bytes(const std::vector<envelope>& clicks) {
+  std::size_t n = 0;
+  for (const envelope& c : clicks) n += click_bytes(c);
+  return n;
+}
+
+void release(queue_pointer self, std::size_t clicks, std::size_t bytes) {
   auto& st = self->state;
   st.held -= clicks;
+  st.held_bytes -= std::min(bytes, st.held_bytes);
   st.metrics->depth.store(st.held, std::memory_order_relaxed);
+  st.metrics->depth_bytes.store(st.held_bytes, std::memory_order_relaxed);
   if (st.held == 0) {
     for (auto& p : st.drains) p.deliver(st.metrics->written.load());
     st.drains.clear();
@@ -179,12 +188,13 @@ void park(queue_pointer self, std::size_t slot, click_batch batch) {
   w.in_flight = batch;
   const std::uint64_t gen = w.generation;
   const std::size_t n = batch.clicks.size();
+  const std::size_t bytes = batch_bytes(batch.clicks);
   const std::uint64_t redrive_of = batch.dead_letter_id;
   spdlog::warn("click queue: parking a batch of {} clicks after {} attempts: {}", n, batch.attempts,
                batch.last_error);
   self->request(w.handle, caf::infinite, park_atom::value, batch)
       .then(
-          [self, slot, n, gen, redrive_of](std::uint64_t) {
+          [self, slot, n, bytes, gen, redrive_of](std::uint64_t) {
             if (self->state.writers[slot].generation != gen) return;
             // A failed redrive stays where it was: parked and counted once.
             if (redrive_of == 0) {
@@ -192,10 +202,10 @@ void park(queue_pointer self, std::size_t slot, click_batch batch) {
             }
             self->state.redriving.erase(redrive_of);
             self->state.writers[slot].busy = false;
-            release(self, n);
+            release(self, n, bytes);
             dispatch(self);
           },
-          [self, slot, n, gen, redrive_of](caf::error& err) {
+          [self, slot, n, bytes, gen, redrive_of](caf::error& err) {
             if (self->state.writers[slot].generation != gen) return;
             if (err.category() != kJournalErrorCategory) return;  // on_writer_down re-parks
             spdlog::error("click queue: {} clicks lost, the dead-letter store failed: {}", n,
@@ -203,7 +213,7 @@ void park(queue_pointer self, std::size_t slot, click_batch batch) {
             self->state.metrics->lost.fetch_add(n, std::memory_order_relaxed);
             self->state.redriving.erase(redrive_of);
             self->state.writers[slot].busy = false;
-            release(self, n);
+            release(self, n, bytes);
             dispatch(self);
           });
 }
@@ -218,7 +228,7 @@ void write(queue_pointer self, std::size_t slot, click_batch batch) {
   const std::uint64_t gen = w.generation;
   self->request(w.handle, caf::infinite, write_atom::value, batch.clicks, batch.dead_letter_id)
       .then(
-          [self, slot, gen, n = batch.clicks.size(),
+          [self, slot, gen, n = batch.clicks.size(), bytes = batch_bytes(batch.clicks),
            redrive_of = batch.dead_letter_id](append_result&) {
             auto& st = self->state;
             if (st.writers[slot].generation != gen) return;
@@ -226,7 +236,7 @@ void write(queue_pointer self, std::size_t slot, click_batch batch) {
             st.metrics->written.fetch_add(n, std::memory_order_relaxed);
             st.metrics->batches.fetch_add(1, std::memory_order_relaxed);
             st.writers[slot].busy = false;
-            release(self, n);
+            release(self, n, bytes);
             dispatch(self);
           },
           [self, slot, gen, batch](caf::error& err) mutable {
@@ -284,15 +294,23 @@ click_queue_actor::behavior_type click_queue(queue_pointer self, click_queue_opt
   return {
       [self](enqueue_atom, std::vector<envelope>& clicks) {
         auto& st = self->state;
-        std::size_t room = st.options.capacity - std::min(st.held, st.options.capacity);
-        std::size_t taken = std::min(room, clicks.size());
+        // Taken in order while both bounds hold; the rest is shed.
+        std::size_t taken = 0;
+        for (; taken < clicks.size(); ++taken) {
+          const std::size_t bytes = click_bytes(clicks[taken]);
+          const std::size_t room_bytes =
+              st.options.capacity_bytes - std::min(st.held_bytes, st.options.capacity_bytes);
+          if (st.held >= st.options.capacity || bytes > room_bytes) break;
+          st.held += 1;
+          st.held_bytes += bytes;
+          st.pending.push_back(std::move(clicks[taken]));
+        }
         if (taken < clicks.size()) {
           st.metrics->shed.fetch_add(clicks.size() - taken, std::memory_order_relaxed);
         }
-        for (std::size_t i = 0; i < taken; ++i) st.pending.push_back(std::move(clicks[i]));
-        st.held += taken;
         st.metrics->enqueued.fetch_add(taken, std::memory_order_relaxed);
         st.metrics->depth.store(st.held, std::memory_order_relaxed);
+        st.metrics->depth_bytes.store(st.held_bytes, std::memory_order_relaxed);
         if (st.pending.size() >= st.options.max_batch) {
           seal(self);
           dispatch(self);
@@ -306,8 +324,11 @@ click_queue_actor::behavior_type click_queue(queue_pointer self, click_queue_opt
         // A second redrive of the same dead letter while the first is under
         // way would write its clicks twice.
         if (!st.redriving.insert(dead_letter_id).second) return;
+        // A redrive is an operator's request: counted, never shed.
         st.held += clicks.size();
+        st.held_bytes += batch_bytes(clicks);
         st.metrics->depth.store(st.held, std::memory_order_relaxed);
+        st.metrics->depth_bytes.store(st.held_bytes, std::memory_order_relaxed);
         click_batch batch;
         batch.clicks = std::move(clicks);
         batch.dead_letter_id = dead_letter_id;
@@ -336,6 +357,10 @@ click_queue_actor::behavior_type click_queue(queue_pointer self, click_queue_opt
 }
 
 }  // namespace
+
+std::size_t click_bytes(const envelope& click) {
+  return sizeof(envelope) + click.key.size() + click.payload.size();
+}
 
 click_queue_actor spawn_click_queue(caf::actor_system& sys, const click_queue_options& options,
                                     event_sink* sink, dead_letter_store* dead_letters,

@@ -12,8 +12,9 @@
 // retried; more than the supervision limit of crashes within the window
 // is reported through on_fatal.
 //
-// A full queue (capacity clicks held, waiting or in flight) sheds new
-// clicks and counts them: the redirect never waits and never fails.
+// A full queue (capacity clicks or capacity_bytes held, waiting or in
+// flight) sheds new clicks and counts them: the redirect never waits and
+// never fails.
 
 #include "actors/actor_types.hpp"
 #include "actors/click_metrics.hpp"
@@ -57,6 +58,10 @@ using click_queue_actor = caf::typed_actor<
     // Answers (with the clicks written so far) once nothing is held.
     caf::replies_to<drain_atom>::with<std::uint64_t>, caf::reacts_to<tick_atom>,
     caf::reacts_to<retry_atom, click_batch>>;
+
+/// The bytes the queue counts a click as holding: its envelope and the
+/// bytes it owns.
+std::size_t click_bytes(const envelope& click);
 
 /// Spawns the queue and its writers over `sink` (the clicks log) and
 /// `dead_letters`. Both must outlive the queue.

@@ -236,6 +236,8 @@ std::vector<setting> settings_of(config& c) {
                    millis(&q.max_wait, 0), show(&q.max_wait)));
   s.push_back(make("queues.clicks.capacity", "clicks held before new ones are shed",
                    integer<std::size_t>(&q.capacity, 1, kMax), show(&q.capacity)));
+  s.push_back(make("queues.clicks.capacity_bytes", "bytes of clicks held before new ones are shed",
+                   integer<std::size_t>(&q.capacity_bytes, 1024, kMax), show(&q.capacity_bytes)));
   s.push_back(make("log.sync", "fsync each links-log append (group-committed)",
                    boolean(&c.links_log.sync), show(&c.links_log.sync)));
   s.push_back(make(

@@ -33,6 +33,7 @@ double run(const std::string& parent, bool sync, std::uint64_t total, std::size_
   auto metrics = std::make_shared<click_metrics>();
   click_queue_options options;
   options.capacity = total + 1;  // measure writing, not shedding
+  options.capacity_bytes = SIZE_MAX;
   auto queue = spawn_click_queue(sys, options, log.get(), dead_letters.get(), metrics, nullptr);
 
   click_recorded click;

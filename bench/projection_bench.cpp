@@ -152,6 +152,7 @@ void lag_under_load(const std::string& dir, double rate, double seconds) {
   stores.analytics = open_store(dir + "/analytics");
   engine_options options;
   options.clicks.queue.capacity = 10'000'000;
+  options.clicks.queue.capacity_bytes = SIZE_MAX;  // no shedding either way
   std::unique_ptr<engine> eng;
   click_stores clicks{stores.clicks_log, stores.dead_letters};
   if (status st = engine::start(options, links_log, clicks, stores, nullptr, &eng); !st) {

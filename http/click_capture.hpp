@@ -3,6 +3,8 @@
 // standard Referer and User-Agent headers. Beast- and CAF-free: the app sets
 // it through server_options.
 
+#include "schemas/click_events.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +18,22 @@ struct click_headers {
   std::string latitude = "CF-IPLatitude";
   std::string longitude = "CF-IPLongitude";
 };
+
+/// The raw values of the headers a click reads ("" when absent).
+struct click_header_values {
+  std::string_view country;
+  std::string_view latitude;
+  std::string_view longitude;
+  std::string_view referrer;
+  std::string_view user_agent;
+};
+
+/// Sets the request-derived fields of `click` from `values`, bounded so a
+/// click stays small whatever the client sends (schemas/click_fields.hpp):
+/// the country only as an ISO 3166 alpha-2 code, the user agent and the
+/// referrer cut to kMaxUserAgentBytes / kMaxReferrerBytes on a UTF-8
+/// boundary, coordinates only when they parse.
+void capture_click_fields(const click_header_values& values, click_recorded* click);
 
 /// A latitude or longitude header value: a finite decimal number taking the
 /// whole value ("48.8566", "-3.5e1"). nullopt when absent ("") or unparsable.

@@ -50,7 +50,8 @@ void append_clicks(std::string* out, const click_metrics& m) {
   };
   const counter counters[] = {
       {"linkly_clicks_enqueued_total", m.enqueued, "Clicks accepted by the click queue."},
-      {"linkly_clicks_shed_total", m.shed, "Clicks dropped because the click queue was full."},
+      {"linkly_clicks_shed_total", m.shed,
+       "Clicks dropped because the click queue was full (in clicks or bytes)."},
       {"linkly_clicks_written_total", m.written, "Clicks durable in the clicks log."},
       {"linkly_click_batches_total", m.batches, "Click batches written."},
       {"linkly_click_retries_total", m.retries, "Failed click batch writes that were retried."},
@@ -63,6 +64,9 @@ void append_clicks(std::string* out, const click_metrics& m) {
     append_metric(out, c.name, "counter", c.help, c.value.load(kRelaxed));
   append_metric(out, "linkly_click_queue_depth", "gauge", "Clicks held by the click queue now.",
                 m.depth.load(kRelaxed));
+  append_metric(out, "linkly_click_queue_bytes", "gauge",
+                "Bytes of the clicks held by the click queue now (queues.clicks.capacity_bytes).",
+                m.depth_bytes.load(kRelaxed));
   append_histogram(out, "linkly_click_batch_write_seconds",
                    "Time to append one click batch to the clicks log.", m.batch_write);
   // Batch size as a summary without quantiles: its mean is sum / count.

@@ -3,6 +3,7 @@
 #include "actors/click_service.hpp"
 #include "actors/read_view.hpp"
 #include "http/click_batcher.hpp"
+#include "http/click_capture.hpp"
 #include "http/metrics.hpp"
 #include "schemas/clock.hpp"
 #include "schemas/link_rules.hpp"
@@ -59,11 +60,13 @@ click_recorded capture_click(const http_request& req, const click_headers& names
   click.clicked_at_ms = now_ms;
   click.link_version = link_version;
   click.url = std::move(link_url);
-  if (!names.country.empty()) click.country = std::string(req[names.country]);
-  if (!names.latitude.empty()) click.latitude = parse_coordinate(req[names.latitude]);
-  if (!names.longitude.empty()) click.longitude = parse_coordinate(req[names.longitude]);
-  click.referrer = std::string(req[http::field::referer]);
-  click.user_agent = std::string(req[http::field::user_agent]);
+  click_header_values values;
+  if (!names.country.empty()) values.country = req[names.country];
+  if (!names.latitude.empty()) values.latitude = req[names.latitude];
+  if (!names.longitude.empty()) values.longitude = req[names.longitude];
+  values.referrer = req[http::field::referer];
+  values.user_agent = req[http::field::user_agent];
+  capture_click_fields(values, &click);
   click.client_address = client_address;
   return click;
 }

@@ -12,7 +12,8 @@ namespace linkly {
 
 /// The click of a GET redirect to `link_url` (version `link_version`) of
 /// `code`, read from `req` at `now_ms`: country and coordinates from the
-/// headers `names`, Referer, User-Agent, and the (truncated) `client_address`.
+/// headers `names`, Referer, User-Agent (all bounded: capture_click_fields),
+/// and the (truncated) `client_address`.
 click_recorded capture_click(const http_request& req, const click_headers& names,
                              std::string_view client_address, std::string code,
                              std::string link_url, std::uint32_t link_version, std::int64_t now_ms);

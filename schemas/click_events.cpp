@@ -10,15 +10,95 @@ namespace linkly {
 
 namespace {
 
-// The current version's payload, by hand (cereal_layout.hpp); false sends
-// the caller to cereal, which also reads older versions.
-bool decode_current_click(std::string_view bytes, click_recorded* c) {
+void put_length(std::string* out, std::size_t n) {
+  while (n >= 0x80) {
+    out->push_back(static_cast<char>((n & 0x7F) | 0x80));
+    n >>= 7;
+  }
+  out->push_back(static_cast<char>(n));
+}
+
+void put_bytes(std::string* out, std::string_view s) {
+  put_length(out, s.size());
+  out->append(s.data(), s.size());
+}
+
+// Reads what encode_click writes; each get() is false, and reads nothing
+// more, once the bytes cannot hold the field.
+class compact_reader {
+ public:
+  explicit compact_reader(std::string_view bytes) : rest_(bytes) {}
+
+  template <class T>
+  bool get(T* value) {
+    // The fixed-size fields share cereal_layout's reader; track what it ate.
+    cereal_layout::reader r(rest_);
+    if (!r.get(value)) return false;
+    rest_.remove_prefix(sizeof(T));
+    return true;
+  }
+
+  bool get(std::string* s) {
+    std::uint64_t n = 0;
+    for (int shift = 0;; shift += 7) {
+      // 10 bytes hold any 64-bit length; more is corruption.
+      if (rest_.empty() || shift > 63) return false;
+      auto byte = static_cast<unsigned char>(rest_.front());
+      rest_.remove_prefix(1);
+      n |= static_cast<std::uint64_t>(byte & 0x7F) << shift;
+      if ((byte & 0x80) == 0) break;
+    }
+    if (n > rest_.size()) return false;  // a length beyond the record: never allocated
+    s->assign(rest_.data(), static_cast<std::size_t>(n));
+    rest_.remove_prefix(static_cast<std::size_t>(n));
+    return true;
+  }
+
+  bool at_end() const { return rest_.empty(); }
+
+ private:
+  std::string_view rest_;
+};
+
+// A version 1 payload, by hand (cereal_layout.hpp): the clicks logs
+// written before version 2 are replayed at this speed, and a length beyond
+// the bytes is refused before anything is allocated.
+bool decode_v1_click(std::string_view bytes, click_recorded* c) {
   cereal_layout::reader in(bytes);
   std::uint32_t version = 0;
-  return in.get(&version) && version == schema_version_of<click_recorded>() && in.get(&c->code) &&
-         in.get(&c->clicked_at_ms) && in.get(&c->link_version) && in.get(&c->url) &&
-         in.get(&c->country) && in.get(&c->latitude) && in.get(&c->longitude) &&
-         in.get(&c->referrer) && in.get(&c->user_agent) && in.get(&c->client_address);
+  return in.get(&version) && version == 1 && in.get(&c->code) && in.get(&c->clicked_at_ms) &&
+         in.get(&c->link_version) && in.get(&c->url) && in.get(&c->country) &&
+         in.get(&c->latitude) && in.get(&c->longitude) && in.get(&c->referrer) &&
+         in.get(&c->user_agent) && in.get(&c->client_address);
+}
+
+constexpr std::uint8_t kHasLatitude = 1;
+constexpr std::uint8_t kHasLongitude = 2;
+
+// A version 2 payload; false for any other version or bytes that do not
+// hold one whole.
+bool decode_compact_click(const envelope& env, click_recorded* c) {
+  compact_reader in(env.payload);
+  std::uint32_t version = 0;
+  std::uint8_t has = 0;
+  if (!in.get(&version) || version != kClickPayloadVersion || !in.get(&c->link_version) ||
+      !in.get(&has) || (has & ~(kHasLatitude | kHasLongitude)) != 0) {
+    return false;
+  }
+  for (auto [bit, field] :
+       {std::pair{kHasLatitude, &c->latitude}, std::pair{kHasLongitude, &c->longitude}}) {
+    if ((has & bit) == 0) continue;
+    double v = 0;
+    if (!in.get(&v)) return false;
+    *field = v;
+  }
+  if (!(in.get(&c->url) && in.get(&c->country) && in.get(&c->referrer) && in.get(&c->user_agent) &&
+        in.get(&c->client_address) && in.at_end())) {
+    return false;
+  }
+  c->code = env.key;
+  c->clicked_at_ms = env.timestamp_ms;
+  return true;
 }
 
 }  // namespace
@@ -26,27 +106,26 @@ bool decode_current_click(std::string_view bytes, click_recorded* c) {
 std::string encode_click(const click_recorded& click) {
   using cereal_layout::put;
   std::string out;
-  out.reserve(4 + 8 * 6 + 8 + 4 + 2 * 9 + click.code.size() + click.url.size() +
-              click.country.size() + click.referrer.size() + click.user_agent.size() +
-              click.client_address.size());
-  put<std::uint32_t>(&out, schema_version_of<click_recorded>());
-  put(&out, click.code);
-  put<std::int64_t>(&out, click.clicked_at_ms);
+  out.reserve(4 + 4 + 1 + 16 + 5 * 2 + click.url.size() + click.country.size() +
+              click.referrer.size() + click.user_agent.size() + click.client_address.size());
+  put<std::uint32_t>(&out, kClickPayloadVersion);
   put<std::uint32_t>(&out, click.link_version);
-  put(&out, click.url);
-  put(&out, click.country);
-  put(&out, click.latitude);
-  put(&out, click.longitude);
-  put(&out, click.referrer);
-  put(&out, click.user_agent);
-  put(&out, click.client_address);
+  std::uint8_t has = (click.latitude ? kHasLatitude : 0) | (click.longitude ? kHasLongitude : 0);
+  put<std::uint8_t>(&out, has);
+  if (click.latitude) put<double>(&out, *click.latitude);
+  if (click.longitude) put<double>(&out, *click.longitude);
+  put_bytes(&out, click.url);
+  put_bytes(&out, click.country);
+  put_bytes(&out, click.referrer);
+  put_bytes(&out, click.user_agent);
+  put_bytes(&out, click.client_address);
   return out;
 }
 
 envelope make_click_envelope(const click_recorded& click) {
   envelope env;
   env.type = click_recorded::type;
-  env.schema_version = schema_version_of<click_recorded>();
+  env.schema_version = kClickPayloadVersion;
   env.timestamp_ms = click.clicked_at_ms;
   env.key = click.code;
   env.payload = encode_click(click);
@@ -56,9 +135,14 @@ envelope make_click_envelope(const click_recorded& click) {
 bool decode_click(const envelope& env, click_recorded* out) {
   if (env.type != click_recorded::type) return false;
   click_recorded value;
-  if (!decode_current_click(env.payload, &value) && !decode_payload(env.payload, &value)) {
-    return false;
+  std::uint32_t version = 0;
+  if (!cereal_layout::reader(env.payload).get(&version) || version > kClickPayloadVersion) {
+    return false;  // a newer linkly's click: not guessed at
   }
+  bool ok = version == kClickPayloadVersion ? decode_compact_click(env, &value)
+            : version == 1                  ? decode_v1_click(env.payload, &value)
+                                            : decode_payload(env.payload, &value);  // older
+  if (!ok) return false;
   *out = std::move(value);
   return true;
 }

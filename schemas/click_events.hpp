@@ -1,8 +1,17 @@
 #pragma once
 // Events of the clicks log, recorded off the redirect path. The log uses the
 // links log's record format (storage/record_format.hpp); only the envelope's
-// type and payload differ. Adding a field: bump CEREAL_CLASS_VERSION and read
-// it only when `version` says it was written, as in link_events.hpp.
+// type and payload differ.
+//
+// Payload versions: 1 is cereal's layout (serialize() below), still read.
+// 2, written since, is compact, by hand (every redirect writes one; cereal's
+// 8-byte lengths and the code and time the envelope already holds were a
+// third of a click):
+//   version:u32(=2) link_version:u32 has:u8 (bit 0 latitude, bit 1 longitude)
+//   [latitude:f64] [longitude:f64] then url country referrer user_agent
+//   client_address, each a LEB128 length and its bytes.
+// Numbers in the machine's byte order, as cereal writes them. The code and
+// clicked_at_ms are the envelope's key and timestamp.
 
 #include "schemas/envelope.hpp"
 #include "schemas/payload_codec.hpp"
@@ -17,15 +26,15 @@
 
 namespace linkly {
 
-/// One redirect served. Request-derived fields are stored as received
-/// (after truncate_client_address for the address); none is validated here.
+/// One redirect served. Request-derived fields are bounded at capture
+/// (http/click_capture.hpp); records written before that keep what was sent.
 struct click_recorded {
   static constexpr event_type type = event_type::click_recorded;
   std::string code;
   std::int64_t clicked_at_ms = 0;   // UTC milliseconds since the epoch
   std::uint32_t link_version = 0;   // the link's version the redirect used
   std::string url;                  // the destination redirected to
-  std::string country;              // CF-IPCountry; empty if absent
+  std::string country;              // CF-IPCountry as alpha-2; empty if none
   std::optional<double> latitude;   // CF-IPLatitude, if present
   std::optional<double> longitude;  // CF-IPLongitude, if present
   std::string referrer;             // Referer; empty if absent
@@ -41,14 +50,17 @@ struct click_recorded {
   friend bool operator==(const click_recorded&, const click_recorded&) = default;
 };
 
-/// The payload of `click`: the bytes encode_payload (cereal) writes, faster.
+/// The payload version make_click_envelope writes (see the top).
+inline constexpr std::uint32_t kClickPayloadVersion = 2;
+
+/// The version 2 payload of `click` (its code and time are not in it).
 std::string encode_click(const click_recorded& click);
 
 /// An envelope (seq 0) carrying `click`: timestamp clicked_at_ms, key the code.
 envelope make_click_envelope(const click_recorded& click);
 
-/// Decodes a clicks-log envelope. False, leaving *out unchanged, for another
-/// event type or a payload that does not decode.
+/// Decodes a clicks-log envelope, any payload version. False, leaving *out
+/// unchanged, for another event type or a payload that does not decode.
 bool decode_click(const envelope& env, click_recorded* out);
 
 /// The client's network rather than its host, for privacy: "a.b.c.0" for an
@@ -61,4 +73,5 @@ std::string truncate_client_address(std::string_view ip);
 
 }  // namespace linkly
 
+// Cereal reads the version 1 payloads; it never writes clicks.
 CEREAL_CLASS_VERSION(linkly::click_recorded, 1);

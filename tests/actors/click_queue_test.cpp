@@ -265,6 +265,48 @@ TEST_F(ClickQueueTest, FullQueueShedsAndCountsWhatItDropped) {
   EXPECT_EQ(sink_.stored().size(), 100u);
 }
 
+TEST_F(ClickQueueTest, QueueFullInBytesShedsAndCountsLikeFullInClicks) {
+  // Every click of clicks() has the same size, give or take a url digit.
+  const std::size_t one = click_bytes(clicks("x", 100, 1)[0]);
+  click_queue_options options;
+  options.capacity = 1000;                      // not the bound here
+  options.capacity_bytes = one * 30 + one / 2;  // room for 30 clicks of this size
+  options.concurrency = 1;
+  options.max_batch = 10;
+  start(options);
+  sink_.hold(true);
+  for (int i = 0; i < 5; ++i) {
+    caf::anon_send(queue_, enqueue_atom::value, clicks("x", 100 + i * 10, 10));
+  }
+  ASSERT_TRUE(eventually([&] { return metrics_->enqueued + metrics_->shed == 50; }));
+  EXPECT_EQ(metrics_->enqueued.load(), 30u);
+  EXPECT_EQ(metrics_->shed.load(), 20u);
+  EXPECT_EQ(metrics_->depth_bytes.load(), one * 30);
+  sink_.hold(false);
+  EXPECT_EQ(drain(), 30u);
+  EXPECT_EQ(sink_.stored().size(), 30u);
+  EXPECT_EQ(metrics_->depth_bytes.load(), 0u);  // released as written
+
+  // Written clicks free their bytes: the queue takes clicks again.
+  caf::anon_send(queue_, enqueue_atom::value, clicks("x", 200, 10));
+  EXPECT_EQ(drain(), 40u);
+  EXPECT_EQ(metrics_->shed.load(), 20u);
+}
+
+TEST_F(ClickQueueTest, AClickBiggerThanTheByteBoundIsShed) {
+  click_queue_options options;
+  options.capacity_bytes = 1024;
+  start(options);
+  click_recorded big;
+  big.code = "x";
+  big.url = "https://example.com/" + std::string(2048, 'p');
+  caf::anon_send(queue_, enqueue_atom::value, std::vector<envelope>{make_click_envelope(big)});
+  caf::anon_send(queue_, enqueue_atom::value, clicks("x", 0, 1));
+  ASSERT_TRUE(eventually([&] { return metrics_->enqueued + metrics_->shed == 2; }));
+  EXPECT_EQ(metrics_->shed.load(), 1u);
+  EXPECT_EQ(drain(), 1u);
+}
+
 TEST_F(ClickQueueTest, BatchesBySizeAndNeverFlushesAnEmptyBatch) {
   click_queue_options options;
   options.max_batch = 8;

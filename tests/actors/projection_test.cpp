@@ -6,6 +6,7 @@
 #include "actors/link_recovery.hpp"
 #include "actors/projection_replay.hpp"
 #include "schemas/click_events.hpp"
+#include "schemas/click_fields.hpp"
 #include "schemas/clock.hpp"
 #include "schemas/link_events.hpp"
 #include "storage/event_log.hpp"
@@ -293,6 +294,63 @@ TEST_F(ProjectionTest, StatsStopAtTheEntryLimitAndSaySo) {
   ASSERT_TRUE(reader.stats("a", &whole, 5));
   EXPECT_FALSE(whole.truncated);
   EXPECT_EQ(whole.by_referrer.size(), 5u);
+}
+
+TEST_F(ProjectionTest, AnalyticsKeysHoldNoUnboundedClientData) {
+  // Records as older versions stored them: headers kept whole.
+  append_click("h", kDay1, std::string(1500, 'Z'), "https://" + std::string(300, 'a') + "/");
+  append_click("h", kDay1, "de", "https://EXAMPLE.org:8080/" + std::string(2000, 'p'));
+  append_click("h", kDay1, "XX", "https://ex_ample.org/");
+  append_click("h", kDay1, "T1", "https://[2001:DB8::1]/x");
+  auto store = open_store("/mem/analytics");
+  analytics_projection analytics;
+  std::uint64_t applied = 0;
+  ASSERT_TRUE(
+      replay_projection(analytics, *store, *links_, clicks_.get(), kToHead, kToHead, 2, &applied));
+  analytics_reader reader(*store, *links_, clicks_.get());
+  link_stats s;
+  ASSERT_TRUE(reader.stats("h", &s));
+  EXPECT_EQ(s.by_country, (std::map<std::string, std::uint64_t>{{"DE", 1}, {"unknown", 3}}));
+  EXPECT_EQ(s.by_referrer, (std::map<std::string, std::uint64_t>{
+                               {"example.org", 1}, {"[2001:db8::1]", 1}, {"unknown", 2}}));
+  for (const auto& [k, v] : contents(*store)) {
+    EXPECT_LE(k.size(), 5 + 1 + 1 + kMaxReferrerHostBytes) << k.substr(0, 40);
+  }
+}
+
+TEST_F(ProjectionTest, ALinksDistinctReferrerHostsAreCappedTheSameInEveryBatching) {
+  const std::uint64_t hosts = kMaxReferrerHostsPerLink + 20;
+  for (std::uint64_t i = 0; i < hosts; ++i) {
+    append_click("h", kDay1, "", "https://r" + std::to_string(i) + ".example/");
+  }
+  append_click("h", kDay1, "", "https://r0.example/again");  // a host already counted
+  append_click("h", kDay1, "", "");                          // direct: never capped
+  append_click("g", kDay1, "", "https://r300.example/");     // another link has its own cap
+  std::map<std::string, std::string> first;
+  for (std::size_t batch : {std::size_t{1}, std::size_t{7}, std::size_t{4096}}) {
+    auto store = open_store("/mem/analytics" + std::to_string(batch));
+    analytics_projection analytics;
+    std::uint64_t applied = 0;
+    ASSERT_TRUE(replay_projection(analytics, *store, *links_, clicks_.get(), kToHead, kToHead,
+                                  batch, &applied));
+    analytics_reader reader(*store, *links_, clicks_.get());
+    link_stats s;
+    ASSERT_TRUE(reader.stats("h", &s));
+    EXPECT_EQ(s.by_referrer.size(), kMaxReferrerHostsPerLink + 2);  // + other + direct
+    EXPECT_EQ(s.by_referrer.at("other"), 20u);
+    EXPECT_EQ(s.by_referrer.at("r0.example"), 2u);
+    EXPECT_EQ(s.by_referrer.at("direct"), 1u);
+    EXPECT_EQ(s.by_referrer.count("r" + std::to_string(hosts - 1) + ".example"), 0u)
+        << "the hosts past the cap are the latest ones";
+    link_stats g;
+    ASSERT_TRUE(reader.stats("g", &g));
+    EXPECT_EQ(g.by_referrer, (std::map<std::string, std::uint64_t>{{"r300.example", 1}}));
+    if (first.empty()) {
+      first = contents(*store);
+    } else {
+      EXPECT_EQ(contents(*store), first) << "batch " << batch << " folds differently";
+    }
+  }
 }
 
 // Fails on the event with seq `poison` the first `times` times it is applied.

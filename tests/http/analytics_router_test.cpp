@@ -192,12 +192,15 @@ TEST_F(AnalyticsRouterTest, StatsAreNotMarkedTruncatedWhenComplete) {
 
 // Referrers come from request headers, so a client can make them many: each
 // map is cut at kMaxStatsEntries and the answer says so.
-TEST_F(AnalyticsRouterTest, StatsWithTooManyReferrersAreTruncated) {
+// Referrer hosts are capped per link below the limit (analytics_projection.hpp);
+// days are what can still outgrow it.
+TEST_F(AnalyticsRouterTest, StatsWithTooManyDaysAreTruncated) {
+  constexpr std::int64_t kDayMs = 86'400'000;
   std::vector<envelope> batch;
   for (std::size_t i = 0; i <= kMaxStatsEntries; ++i) {
     click_recorded click;
     click.code = "many";
-    click.clicked_at_ms = kJan1 + kHour;
+    click.clicked_at_ms = kJan1 + kHour + static_cast<std::int64_t>(i) * kDayMs;
     click.country = "US";
     click.referrer = "https://r" + std::to_string(i) + ".example.com/";
     batch.push_back(make_click_envelope(click));
@@ -207,9 +210,13 @@ TEST_F(AnalyticsRouterTest, StatsWithTooManyReferrersAreTruncated) {
   catch_up();
   auto body = body_of("/links/many/stats");
   EXPECT_EQ(body.at("total").to_number<std::size_t>(), kMaxStatsEntries + 1);
-  EXPECT_EQ(body.at("by_referrer").as_object().size(), kMaxStatsEntries);
+  EXPECT_EQ(body.at("by_day").as_object().size(), kMaxStatsEntries);
   EXPECT_EQ(counters_of(body.at("by_country")),
             (std::map<std::string, std::uint64_t>{{"US", kMaxStatsEntries + 1}}));
+  // 256 hosts, then "other" for the rest.
+  const auto referrers = counters_of(body.at("by_referrer"));
+  EXPECT_EQ(referrers.size(), kMaxReferrerHostsPerLink + 1);
+  EXPECT_EQ(referrers.at("other"), kMaxStatsEntries + 1 - kMaxReferrerHostsPerLink);
   ASSERT_TRUE(body.contains("truncated")) << json::serialize(body);
   EXPECT_EQ(body.at("truncated"), json::value(true));
 }

@@ -3,11 +3,13 @@
 // answer goes in each click mode.
 
 #include "http/click_batcher.hpp"
+#include "http/click_capture.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
 
 #include "actors/read_view.hpp"
 #include "schemas/click_events.hpp"
+#include "schemas/click_fields.hpp"
 #include "schemas/clock.hpp"
 #include "tests/http/fake_click_service.hpp"
 
@@ -121,6 +123,50 @@ TEST_F(ClickRouterTest, MissingOrBadHeadersLeaveFieldsEmpty) {
   EXPECT_EQ(click.referrer, "");
   EXPECT_EQ(click.user_agent, "");
   EXPECT_EQ(click.client_address, "");  // no peer known
+}
+
+TEST_F(ClickRouterTest, HostileHeadersAreBoundedAtCapture) {
+  http_request req{http::verb::get, "/s/demo", 11};
+  req.set("CF-IPCountry", std::string(1500, 'Q'));
+  req.set(http::field::referer, "https://ref.example/" + std::string(2000, 'r'));
+  // A 2-byte character straddles the cut: it is left out whole.
+  req.set(http::field::user_agent,
+          std::string(kMaxUserAgentBytes - 1, 'u') + "\xC3\xA9" + std::string(4000, 'u'));
+  ASSERT_TRUE(send(req));
+  auto all = clicks_.submitted();
+  ASSERT_EQ(all.size(), 1u);
+  click_recorded click = decode(all[0]);
+  EXPECT_EQ(click.country, "");
+  EXPECT_EQ(click.referrer.size(), kMaxReferrerBytes);
+  EXPECT_EQ(click.referrer.rfind("https://ref.example/rrr", 0), 0u);
+  EXPECT_EQ(click.user_agent, std::string(kMaxUserAgentBytes - 1, 'u'));
+}
+
+TEST_F(ClickRouterTest, CountryIsKeptOnlyAsAnAlpha2Code) {
+  for (auto [sent, kept] : {std::pair{"de", "DE"}, std::pair{"Gb", "GB"}, std::pair{"XX", ""},
+                            std::pair{"T1", ""}, std::pair{"DEU", ""}}) {
+    http_request req = request(http::verb::get, "/s/demo");
+    req.set("CF-IPCountry", sent);
+    ASSERT_TRUE(send(req));
+    auto all = clicks_.submitted();
+    ASSERT_FALSE(all.empty());
+    EXPECT_EQ(decode(all.back()).country, kept) << sent;
+  }
+}
+
+TEST(CaptureClickFields, KeepsShortValuesAsSent) {
+  click_recorded click;
+  click_header_values values;
+  values.country = "us";
+  values.latitude = "1.5";
+  values.referrer = "https://news.example/item";
+  values.user_agent = "Mozilla/5.0";
+  capture_click_fields(values, &click);
+  EXPECT_EQ(click.country, "US");
+  EXPECT_EQ(click.latitude, 1.5);
+  EXPECT_EQ(click.longitude, std::nullopt);
+  EXPECT_EQ(click.referrer, "https://news.example/item");
+  EXPECT_EQ(click.user_agent, "Mozilla/5.0");
 }
 
 TEST_F(ClickRouterTest, HeaderNamesAreConfigurable) {

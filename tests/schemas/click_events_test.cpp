@@ -28,22 +28,75 @@ click_recorded sample_click() {
   return c;
 }
 
-// The hand-written encoder must stay byte for byte what cereal writes, or
-// old readers and the decoder's schema evolution break.
-TEST(ClickEvents, EncodeClickWritesWhatCerealWrites) {
+// Version 2 round-trips every shape of click, and is what the envelope says.
+TEST(ClickEvents, CompactPayloadRoundTrips) {
   click_recorded full = sample_click();
   click_recorded bare;  // empty strings, no coordinates
   click_recorded half = sample_click();
   half.latitude.reset();
-  half.referrer = std::string(300, 'r');  // a length past one byte
+  half.referrer = std::string(300, 'r');       // a length past one LEB128 byte
+  half.user_agent = std::string(20'000, 'u');  // past two
   half.link_version = 0xfffffffe;
   half.clicked_at_ms = -1;
   for (const click_recorded& c : {full, bare, half}) {
-    EXPECT_EQ(encode_click(c), encode_payload(c));
+    envelope env = make_click_envelope(c);
+    EXPECT_EQ(env.schema_version, kClickPayloadVersion);
     click_recorded back;
-    ASSERT_TRUE(decode_click(make_click_envelope(c), &back));
+    ASSERT_TRUE(decode_click(env, &back));
     EXPECT_EQ(back, c);
   }
+}
+
+// Clicks logs written before version 2 hold cereal's layout: still read,
+// long fields included.
+TEST(ClickEvents, Version1PayloadsStillDecode) {
+  click_recorded old = sample_click();
+  old.country = std::string(1500, 'c');  // as sent, before capture bounded it
+  old.referrer = std::string(2000, 'r');
+  old.user_agent = std::string(4000, 'u');
+  envelope env;
+  env.type = event_type::click_recorded;
+  env.schema_version = 1;
+  env.timestamp_ms = old.clicked_at_ms;
+  env.key = old.code;
+  env.payload = encode_payload(old);  // cereal, CEREAL_CLASS_VERSION 1
+  ASSERT_EQ(env.payload.substr(0, 4), std::string("\x01\0\0\0", 4));
+  click_recorded back;
+  ASSERT_TRUE(decode_click(env, &back));
+  EXPECT_EQ(back, old);
+  // Every cut of it is refused too.
+  for (std::size_t n = 0; n < 120; ++n) {
+    envelope cut = env;
+    cut.payload.resize(n);
+    EXPECT_FALSE(decode_click(cut, &back)) << n;
+  }
+}
+
+TEST(ClickEvents, CompactPayloadIsSmallAndLeavesTheEnvelopesFieldsOut) {
+  const click_recorded c = sample_click();
+  const std::size_t fields = c.url.size() + c.country.size() + c.referrer.size() +
+                             c.user_agent.size() + c.client_address.size();
+  // version, link_version, flags, two doubles, five 1-byte lengths.
+  EXPECT_EQ(encode_click(c).size(), 4 + 4 + 1 + 16 + 5 + fields);
+  EXPECT_LT(encode_click(c).size() + 40, encode_payload(c).size());
+}
+
+TEST(ClickEvents, NewerOrCorruptPayloadsAreRefused) {
+  envelope env = make_click_envelope(sample_click());
+  click_recorded out;
+  envelope newer = env;
+  newer.payload[0] = 3;  // version 3
+  EXPECT_FALSE(decode_click(newer, &out));
+  envelope trailing = env;
+  trailing.payload += "x";
+  EXPECT_FALSE(decode_click(trailing, &out));
+  envelope flags = env;
+  flags.payload[8] = 4;  // an unknown "has" bit
+  EXPECT_FALSE(decode_click(flags, &out));
+  envelope huge = make_click_envelope(click_recorded{});
+  // The url's length as 2^63: refused, not allocated.
+  huge.payload = huge.payload.substr(0, 9) + std::string(9, '\xff') + std::string(1, '\x7f');
+  EXPECT_FALSE(decode_click(huge, &out));
 }
 
 // Every cut of a payload is refused, as cereal refuses it, never half read.
@@ -64,7 +117,7 @@ TEST(ClickEvents, EnvelopeCarriesTypeVersionTimestampAndCode) {
   EXPECT_EQ(env.seq, 0u);
   EXPECT_EQ(env.type, event_type::click_recorded);
   EXPECT_EQ(static_cast<int>(env.type), 16);  // stored in every record: never renumber
-  EXPECT_EQ(env.schema_version, 1u);
+  EXPECT_EQ(env.schema_version, 2u);
   EXPECT_EQ(env.timestamp_ms, kClickedAt);
   EXPECT_EQ(env.key, "demo");
   EXPECT_EQ(to_string(env.type), "ClickRecorded");
