@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace linkly::e2e {
 namespace {
@@ -52,7 +53,7 @@ TEST_F(CrossSiteTest, TextPlainWriteIsRefusedAndStoresNothing) {
   std::string why;
   auto all = list_all_links(client_, &why);
   ASSERT_TRUE(all) << why;
-  EXPECT_TRUE(all->empty()) << boost::json::serialize(*all);
+  EXPECT_TRUE(all->empty()) << all->size() << " links";
 }
 
 TEST_F(CrossSiteTest, TextPlainRedriveIsRefused) {
@@ -84,9 +85,11 @@ TEST_F(CrossSiteTest, ForeignOriginWriteIsForbidden) {
 }
 
 TEST_F(CrossSiteTest, SameOriginWritesWork) {
-  for (const std::string origin : {"http://127.0.0.1" + port_suffix(server_),
-                                   "http://localhost" + port_suffix(server_), "http://[::1]:9"}) {
-    std::string code = "same" + std::to_string(origin.size());
+  int n = 0;
+  for (const std::string& origin :
+       std::vector<std::string>{"http://127.0.0.1" + port_suffix(server_),
+                                "http://localhost" + port_suffix(server_), "http://[::1]:9"}) {
+    std::string code = "same" + std::to_string(++n);
     auto res = client_.request("POST", "/links", link_body("https://example.com", code),
                                {{"Origin", origin}});
     EXPECT_EQ(res.status, 201) << origin << "\n" << res.describe();
@@ -111,9 +114,9 @@ TEST_F(CrossSiteTest, RebindingHostIsMisdirected) {
 }
 
 TEST_F(CrossSiteTest, AllowedHostsStillWork) {
-  for (const std::string host :
-       {"127.0.0.1" + port_suffix(server_), "LOCALHOST" + port_suffix(server_), "localhost",
-        "[::1]" + port_suffix(server_)}) {
+  for (const std::string& host : std::vector<std::string>{
+           "127.0.0.1" + port_suffix(server_), "LOCALHOST" + port_suffix(server_), "localhost",
+           "[::1]" + port_suffix(server_)}) {
     auto res = client_.request("GET", "/links", "", {{"Host", host}});
     EXPECT_EQ(res.status, 200) << host << "\n" << res.describe();
   }
