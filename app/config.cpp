@@ -1,7 +1,10 @@
 #include "app/config.hpp"
 
+#include "http/host_allowlist.hpp"
+
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <limits>
 
@@ -66,6 +69,35 @@ bool parse_listen(const std::string& v, server_options* http, std::string* error
   return true;
 }
 
+// "lnk.example, proxy.internal:8080, *": names a request's Host and a
+// write's Origin may carry besides the defaults (host_allowlist.hpp).
+bool parse_host_list(const std::string& v, server_options* http, std::string* error) {
+  std::vector<std::string> names;
+  std::size_t start = 0;
+  while (start <= v.size()) {
+    std::size_t comma = std::min(v.find(',', start), v.size());
+    std::string name = v.substr(start, comma - start);
+    name.erase(0, name.find_first_not_of(" \t"));
+    name.erase(name.find_last_not_of(" \t") + 1);
+    if (!name.empty()) {
+      if (name != kAnyHost && host_of_authority(name).empty()) {
+        *error = "expected host names separated by commas (or *), got \"" + name + "\"";
+        return false;
+      }
+      names.push_back(std::move(name));
+    }
+    start = comma + 1;
+  }
+  http->allowed_hosts = std::move(names);
+  return true;
+}
+
+std::string join_hosts(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& name : names) out += (out.empty() ? "" : ",") + name;
+  return out;
+}
+
 template <class T>
 std::function<std::string()> show(const T* field) {
   return [=] {
@@ -111,6 +143,11 @@ std::vector<setting> settings_of(config& c) {
       [&h] { return h.host + ":" + std::to_string(h.port); }));
   s.push_back(make("public_url", "base of short_url in answers (default http://HOST:PORT)",
                    text(&h.public_url), show(&h.public_url)));
+  s.push_back(make(
+      "http.allowed_hosts",
+      "extra Host/Origin names, comma-separated (\"*\": any Host, for a proxy that rewrites it)",
+      [&h](const std::string& v, std::string* err) { return parse_host_list(v, &h, err); },
+      [&h] { return join_hosts(h.allowed_hosts); }));
   s.push_back(make("http.io_threads", "HTTP io threads", integer<std::size_t>(&h.io_threads, 1, 64),
                    show(&h.io_threads)));
   s.push_back(make("http.max_body_bytes", "largest request body accepted (413 beyond)",

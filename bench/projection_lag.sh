@@ -17,7 +17,7 @@ data=$(mktemp -d)
 trap 'rm -rf "$data"' EXIT
 start_linkly "$linkly" "$data/d"
 base="http://127.0.0.1:$port"
-curl -s -o /dev/null "$base/links" -d '{"url":"https://example.com/landing","code":"demo"}'
+curl -s -o /dev/null "$base/links" -H 'Content-Type: application/json' -d '{"url":"https://example.com/landing","code":"demo"}'
 
 lag() {
   curl -s "$base/metrics" |

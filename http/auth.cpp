@@ -95,18 +95,9 @@ constexpr std::string_view kInvalid = "invalid API token";
 }  // namespace
 
 bool is_public_route(route_id route) {
-  switch (route) {
-    case route_id::redirect:
-    case route_id::health:
-    case route_id::ui:
-    case route_id::login:
-    case route_id::logout:
-    case route_id::not_found:
-    case route_id::bad_target:
-      return true;
-    default:
-      return false;
-  }
+  const route_spec* spec = find_route_spec(route);
+  // No route: nothing to protect, the answer is 400 or 404 either way.
+  return spec == nullptr || spec->access == route_access::public_route;
 }
 
 std::optional<http_response> check_access(route_id route, http::verb method,

@@ -21,7 +21,8 @@ struct router_context;
 /// The cookie POST /login sets.
 constexpr std::string_view kSessionCookie = "linkly_session";
 
-/// Whether `route` is answered without a token even when one is configured.
+/// Whether `route` is answered without a token even when one is configured
+/// (its kRouteTable row says so).
 bool is_public_route(route_id route);
 
 /// nullopt: the request may go on; otherwise the 401 to answer. Reads only

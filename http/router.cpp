@@ -5,6 +5,7 @@
 #include "actors/link_service.hpp"
 #include "actors/projection_status.hpp"
 #include "actors/read_view.hpp"
+#include "http/admission.hpp"
 #include "http/analytics_routes.hpp"
 #include "http/auth.hpp"
 #include "http/dlq_routes.hpp"
@@ -21,6 +22,7 @@
 
 #include <boost/json/value.hpp>
 
+#include <optional>
 #include <utility>
 
 namespace linkly {
@@ -200,13 +202,20 @@ void history(std::string code, const router_context& ctx, response_sender send) 
 
 void handle_request(const http_request& req, const router_context& ctx, response_sender send,
                     const request_info& info) {
-  route_match match = match_route(req.target());
-  if (match.route == route_id::bad_target) {
-    return send(error_response(http_status::bad_request, "invalid request target"));
+  // Every refusal a head alone decides is admit()'s; the session has
+  // usually made it already, before reading the body.
+  std::optional<admission> own;
+  const admission* admitted = info.admitted;
+  if (admitted == nullptr) {
+    own = admit(req, ctx, ctx.limits);
+    admitted = &*own;
   }
-  if (match.route == route_id::not_found) {
-    return send(error_response(http_status::not_found, "not found"));
+  if (admitted->refusal) {
+    http_response refusal = *admitted->refusal;
+    if (req.method() == http::verb::head) strip_body_for_head(&refusal);
+    return send(std::move(refusal));
   }
+  route_match match = own ? std::move(own->match) : admitted->match;
   http::verb method = req.method();
   if (method == http::verb::head) {
     method = http::verb::get;
@@ -214,10 +223,6 @@ void handle_request(const http_request& req, const router_context& ctx, response
       strip_body_for_head(&res);
       inner(std::move(res));
     };
-  }
-  // Before dispatch, so a refused request reaches no handler.
-  if (auto denied = check_access(match.route, req.method(), req, ctx)) {
-    return send(std::move(*denied));
   }
   switch (match.route) {
     case route_id::health:
@@ -287,14 +292,17 @@ void handle_request(const http_request& req, const router_context& ctx, response
       if (method == http::verb::get) return send(ui_asset_response(match.code, req));
       break;
     case route_id::links_import:
-      // A POST never gets here: the session streams its body into an
-      // import (session_import.cpp). Every other method is 405.
-      break;
+      // The session streams a POST's body into an import
+      // (session_import.cpp); one that gets here was not streamed.
+      return send(
+          error_response(http_status::service_unavailable, "service unavailable, try again"));
     case route_id::not_found:
     case route_id::bad_target:
       break;
   }
-  send(method_not_allowed_response(allowed_methods(match.route)));
+  // admit() let through only a method the table lists: a row without its
+  // handler above.
+  send(error_response(http_status::internal_server_error, "route without a handler"));
 }
 
 }  // namespace linkly

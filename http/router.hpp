@@ -11,7 +11,9 @@
 // mode the 302 goes once click_service has written it (or failed to: a
 // redirect never fails because of clicks).
 
+#include "http/admission.hpp"
 #include "http/click_capture.hpp"
+#include "http/host_allowlist.hpp"
 #include "http/read_sources.hpp"
 #include "http/responses.hpp"
 
@@ -56,6 +58,12 @@ struct router_context {
   /// Token auth and login sessions (http/auth.hpp). Null or disabled: every
   /// route is open. Not owned; thread-safe.
   access_control* access = nullptr;
+  /// The names a request's Host and a write's Origin may carry. Default:
+  /// the loopback names only; the server adds its own (server.cpp).
+  host_allowlist hosts;
+  /// The body limits admit() checks declared lengths against when
+  /// handle_request admits a request itself.
+  admission_limits limits;
 };
 
 /// Turns the current request's connection into a Server-Sent Events stream
@@ -88,6 +96,11 @@ struct request_info {
   /// actor answered (a page's click totals) posts that work here, as actor
   /// threads never block. Null: done where the answer arrives (tests).
   io_worker* worker = nullptr;
+  /// The request's admission when the session already ran admit() on its
+  /// head (and answered any refusal): handle_request then dispatches on it
+  /// instead of deciding again. Null: handle_request admits the request
+  /// itself (tests, and refusals are then answered here).
+  const admission* admitted = nullptr;
 };
 
 /// Receives the response. Called exactly once per request.
@@ -97,7 +110,9 @@ using response_sender = std::function<void(http_response)>;
 /// reads, validation errors, 404/405) or later from an actor thread once
 /// link_service answers. In the later case `send` must only hand the
 /// response over to the connection's own thread. Neither `req` nor `ctx`
-/// need outlive the call. HEAD is answered as GET without the body. The
+/// need outlive the call. What a request's head decides (404, 405, 421, 403,
+/// 401, 415; admission.hpp) comes first, from admit() unless
+/// info.admitted carries its result. HEAD is answered as GET without the body. The
 /// stream routes call info.streams->open_stream instead of `send`, before returning.
 void handle_request(const http_request& req, const router_context& ctx, response_sender send,
                     const request_info& info = {});

@@ -5,6 +5,7 @@
 #include <boost/url/url_view.hpp>
 
 #include <algorithm>
+#include <array>
 #include <vector>
 
 namespace linkly {
@@ -55,6 +56,48 @@ bool match_plain_redirect(std::string_view target, route_match* match) {
   return true;
 }
 
+// Whether the decoded segments `seg` fit `pattern`; a "{name}" segment's
+// value goes to *param.
+bool fits(std::string_view pattern, const std::vector<std::string>& seg, std::size_t* param) {
+  std::size_t i = 0;
+  std::string_view rest = pattern.substr(1);  // patterns start with '/'
+  while (!rest.empty()) {
+    auto slash = rest.find('/');
+    std::string_view part = rest.substr(0, slash);
+    rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
+    if (i >= seg.size()) return false;
+    if (!part.empty() && part.front() == '{') {
+      *param = i;
+    } else if (seg[i] != part) {
+      return false;
+    }
+    ++i;
+  }
+  return i == seg.size();
+}
+
+// The query parameters a matched route reads (routes.hpp lists them).
+void read_query(const boost::urls::url_view& url, route_match* match) {
+  switch (match->route) {
+    case route_id::links_collection:
+    case route_id::dlq_collection:
+    case route_id::events:
+      return read_collection_query(url, match);
+    case route_id::link_item:
+      for (auto param : url.params()) {
+        if (param.key == "as_of" && !match->as_of) match->as_of = param.value;
+      }
+      return;
+    case route_id::clicks_stream:
+      for (auto param : url.params()) {
+        if (param.key == "code" && match->code.empty()) match->code = param.value;
+      }
+      return;
+    default:
+      return;
+  }
+}
+
 }  // namespace
 
 route_match match_route(std::string_view target) {
@@ -76,112 +119,52 @@ route_match match_route(std::string_view target) {
   std::vector<std::string> seg;
   seg.reserve(kMaxSegments);
   if (!split_path(*parsed, &seg)) return match;
-  if (seg.empty()) {
-    match.route = route_id::ui;
-    return match;
-  }
-
-  if (seg[0] == "links") {
-    if (seg.size() == 1) {
-      match.route = route_id::links_collection;
-      read_collection_query(*parsed, &match);
-    } else if (seg.size() == 2 && seg[1] == "import") {
-      match.route = route_id::links_import;
-    } else if (seg.size() == 2) {
-      match.route = route_id::link_item;
-      match.code = std::move(seg[1]);
-      for (auto param : parsed->params()) {
-        if (param.key == "as_of" && !match.as_of) match.as_of = param.value;
-      }
-    } else if (seg[2] == "history") {
-      match.route = route_id::link_history;
-      match.code = std::move(seg[1]);
-    } else if (seg[2] == "stats") {
-      match.route = route_id::link_stats;
-      match.code = std::move(seg[1]);
-    }
-  } else if (seg[0] == "clicks" && seg.size() == 2) {
-    if (seg[1] == "summary") {
-      match.route = route_id::clicks_summary;
-    } else if (seg[1] == "stream") {
-      match.route = route_id::clicks_stream;
-      for (auto param : parsed->params()) {
-        if (param.key == "code" && match.code.empty()) match.code = param.value;
-      }
-    }
-  } else if (seg[0] == "events" && seg.size() == 1) {
-    match.route = route_id::events;
-    read_collection_query(*parsed, &match);
-  } else if (seg[0] == "analytics" && seg.size() >= 2) {
-    if (seg.size() == 2 && seg[1] == "daily") match.route = route_id::analytics_daily;
-  } else if (seg[0] == "ui" && seg.size() == 2) {
-    match.route = route_id::ui;
-    match.code = std::move(seg[1]);
-  } else if (seg[0] == "s" && seg.size() == 2) {
-    match.route = route_id::redirect;
-    match.code = std::move(seg[1]);
-  } else if (seg[0] == "admin") {
-    if (seg.size() >= 2 && seg[1] == "dlq") {
-      if (seg.size() == 2) {
-        match.route = route_id::dlq_collection;
-        read_collection_query(*parsed, &match);
-      } else if (seg[2] == "redrive") {
-        match.route = route_id::dlq_redrive;
-      } else {
-        match.route = route_id::dlq_item;
-        match.code = std::move(seg[2]);
-      }
-    }
-  } else if (seg.size() == 1) {
-    if (seg[0] == "healthz") {
-      match.route = route_id::health;
-    } else if (seg[0] == "metrics") {
-      match.route = route_id::metrics;
-    } else if (seg[0] == "login") {
-      match.route = route_id::login;
-    } else if (seg[0] == "logout") {
-      match.route = route_id::logout;
-    } else {
-      match.route = route_id::redirect;
-      match.code = std::move(seg[0]);
-    }
+  for (const route_spec& spec : kRouteTable) {
+    constexpr std::size_t kNoParam = kMaxSegments;
+    std::size_t param = kNoParam;
+    if (!fits(spec.pattern, seg, &param)) continue;
+    match.route = spec.id;
+    if (param != kNoParam) match.code = std::move(seg[param]);
+    read_query(*parsed, &match);
+    break;
   }
   return match;
 }
 
+namespace {
+
+// "GET, HEAD, POST" from a route's method bits, in this fixed order.
+std::string allow_value(std::uint8_t methods) {
+  std::string out;
+  auto add = [&out](std::string_view name) {
+    if (!out.empty()) out += ", ";
+    out += name;
+  };
+  if (methods & method_bit::get) add("GET, HEAD");
+  if (methods & method_bit::post) add("POST");
+  if (methods & method_bit::put) add("PUT");
+  if (methods & method_bit::del) add("DELETE");
+  return out;
+}
+
+}  // namespace
+
 std::string_view allowed_methods(route_id route) {
-  switch (route) {
-    case route_id::health:
-    case route_id::ui:
-      return "GET, HEAD";
-    case route_id::login:
-    case route_id::logout:
-    case route_id::links_import:
-      return "POST";
-    case route_id::links_collection:
-      return "GET, HEAD, POST";
-    case route_id::link_item:
-      return "GET, HEAD, PUT, DELETE";
-    case route_id::link_history:
-    case route_id::link_stats:
-    case route_id::analytics_daily:
-    case route_id::clicks_summary:
-    case route_id::clicks_stream:
-    case route_id::events:
-      return "GET, HEAD";
-    case route_id::redirect:
-    case route_id::metrics:
-    case route_id::dlq_collection:
-      return "GET, HEAD";
-    case route_id::dlq_redrive:
-      return "POST";
-    case route_id::dlq_item:
-      return "DELETE";
-    case route_id::not_found:
-    case route_id::bad_target:
-      return "";
-  }
-  return "";
+  // Built once from the table, indexed by route id.
+  static const auto kAllow = [] {
+    std::array<std::string, kRouteIdCount> out;
+    for (const route_spec& spec : kRouteTable) {
+      out[static_cast<std::size_t>(spec.id)] = allow_value(spec.methods);
+    }
+    return out;
+  }();
+  auto index = static_cast<std::size_t>(route);
+  return index < kAllow.size() ? std::string_view(kAllow[index]) : std::string_view{};
+}
+
+bool route_allows(route_id route, std::uint8_t method) {
+  const route_spec* spec = find_route_spec(route);
+  return spec != nullptr && (spec->methods & method) != 0;
 }
 
 bool parse_limit(const std::optional<std::string>& raw, std::size_t* out, std::string* error) {

@@ -1,60 +1,29 @@
 #pragma once
 // Route matching: which resource a request target names, and the query
-// rules of the collection. Pure functions, no sockets, no Beast.
+// rules of the collections. Pure functions, no sockets, no Beast. The routes
+// themselves are the rows of kRouteTable (route_table.hpp); the queries read
+// here are:
 //
-//   /healthz               health
-//   /                      ui                (the web front end's page)
-//   /ui/{asset}            ui                (its scripts and styles)
-//   /login, /logout        login, logout     (the front end's session cookie)
-//   /links                 links_collection  (?limit=&after=)
-//   /links/import          links_import      (text/csv body, streamed)
-//   /links/{code}          link_item         (?as_of=)
-//   /links/{code}/stats    link_stats
-//   /links/{code}/history  link_history
-//   /s/{code}, /{code}     redirect
-//   /metrics               metrics
-//   /analytics/daily       analytics_daily
-//   /clicks/summary        clicks_summary
-//   /clicks/stream         clicks_stream     (?code=)
-//   /events                events            (?after=)
-//   /admin/dlq             dlq_collection    (?limit=&after=)
-//   /admin/dlq/redrive     dlq_redrive
-//   /admin/dlq/{id}        dlq_item
+//   /links                 ?limit=&after=
+//   /links/{code}          ?as_of=
+//   /clicks/stream         ?code=
+//   /events                ?after=
+//   /admin/dlq             ?limit=&after=
 //
 // The query string never affects which route matches ("/s/demo?x=1"
 // redirects). Path segments are percent-decoded; codes are not checked here
 // (a redirect to an impossible code is still the redirect route, answered
 // 404 "link not found").
 
+#include "http/route_table.hpp"
+
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace linkly {
-
-enum class route_id {
-  not_found,   // no such resource
-  bad_target,  // not an origin-form target ("/path?query")
-  health,
-  ui,
-  login,
-  logout,
-  links_collection,
-  links_import,
-  link_item,
-  link_history,
-  link_stats,
-  analytics_daily,
-  clicks_summary,
-  clicks_stream,
-  events,
-  redirect,
-  metrics,
-  dlq_collection,
-  dlq_redrive,
-  dlq_item,
-};
 
 struct route_match {
   route_id route = route_id::not_found;
@@ -74,6 +43,10 @@ route_match match_route(std::string_view target);
 
 /// The methods `route` answers, as an Allow header value ("" for none).
 std::string_view allowed_methods(route_id route);
+
+/// Whether `route` answers `method`, a method_bit (HEAD counts as GET; 0, a
+/// method no route answers such as OPTIONS, never).
+bool route_allows(route_id route, std::uint8_t method);
 
 constexpr std::size_t kDefaultPageLimit = 50;
 constexpr std::size_t kMaxPageLimit = 1000;

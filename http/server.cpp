@@ -263,6 +263,9 @@ status http_server::start() {
   router.event_streams = &im.config->event_streams;
   im.access = std::make_unique<access_control>(im.options.auth);
   router.access = im.access.get();
+  router.hosts =
+      host_allowlist::build(router.short_url_base, im.options.host, im.options.allowed_hosts);
+  router.limits = admission_limits{im.options.max_body_bytes, im.options.max_import_bytes};
   if (im.clicks != nullptr) {
     click_batch_options batching{im.options.click_batch_max, im.options.click_batch_wait};
     for (auto& worker : im.workers) worker->enable_clicks(*im.clicks, batching);

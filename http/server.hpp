@@ -20,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace linkly {
 
@@ -60,6 +61,11 @@ struct server_options {
   /// Base of `short_url` in answers, e.g. "https://lnk.example"; empty means
   /// "http://<host>:<port>".
   std::string public_url;
+  /// Names besides localhost, 127.0.0.1, ::1, public_url's host and `host`
+  /// that a request's Host (else 421) and a write's Origin (else 403) may
+  /// carry; port ignored, case-blind. "*" accepts any Host (behind a proxy
+  /// that rewrites it); Origin must then be named or match the Host.
+  std::vector<std::string> allowed_hosts;
   /// Request headers a click's country and coordinates are read from.
   linkly::click_headers click_headers;
   /// An io thread hands its clicks over when it holds this many...

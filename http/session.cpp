@@ -117,6 +117,7 @@ void session::uncount() {
 void session::do_read() {
   phase_ = phase::reading;
   parser_.emplace();
+  admitted_.reset();
   // The declared length is admission's to judge, after auth (401 before
   // 413): Beast would check it against this limit as soon as the head is in.
   parser_->body_limit(boost::none);
@@ -170,7 +171,8 @@ void session::on_read_header() {
   last_activity_ = steady::now();
   request_start_ = last_activity_;
   const bool body_pending = !parser_->is_done();
-  admission adm = admit(req, config_->router, {config_->max_body_bytes, config_->max_import_bytes});
+  admitted_ = admit(req, config_->router, config_->router.limits);
+  admission& adm = *admitted_;
   if (adm.refusal) {
     if (req.method() == http::verb::head) strip_body_for_head(&*adm.refusal);
     // Nothing unread: the connection may serve the next request.
@@ -182,11 +184,9 @@ void session::on_read_header() {
     return refuse(std::move(*adm.refusal));
   }
   if (adm.body == body_kind::csv_stream) return start_import(adm.body_limit);
-  std::uint64_t limit = adm.body_limit != 0 ? adm.body_limit : config_->max_body_bytes;
-  if (auto length = parser_->content_length(); length && *length > limit) {
-    return fail(http_status::payload_too_large, "request body too large");
-  }
-  parser_->body_limit(limit);  // a chunked body is counted as it comes
+  // admit() has refused a declared length over the limit; a chunked body
+  // is counted as it comes.
+  parser_->body_limit(adm.body_limit != 0 ? adm.body_limit : config_->max_body_bytes);
   if (!body_pending) return on_request();
   parser_->on_chunk_header(chunk_header_cb_);
   reading_body_ = true;
@@ -282,7 +282,8 @@ void session::on_request() {
     handle_request(
         req, config_->router,
         [self = shared_from_this()](http_response res) { self->deliver(std::move(res)); },
-        request_info{client_address_, worker_->batcher(), this, worker_.get()});
+        request_info{client_address_, worker_->batcher(), this, worker_.get(),
+                     admitted_ ? &*admitted_ : nullptr});
   } catch (const std::exception& e) {
     spdlog::error("http: request {} {} failed: {}", std::string_view(req.method_string()),
                   std::string_view(req.target()), e.what());

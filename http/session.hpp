@@ -11,6 +11,7 @@
 // actor's answer) holds a shared_ptr to it; its idle timer holds only a
 // weak_ptr.
 
+#include "http/admission.hpp"
 #include "http/responses.hpp"
 #include "http/router.hpp"
 #include "http/sse_stream.hpp"
@@ -165,6 +166,7 @@ class session : public std::enable_shared_from_this<session>, private stream_ope
   std::shared_ptr<session_config> config_;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  std::optional<admission> admitted_;  // the current request's, once its head is read
   http_response response_;
   std::string head_;                       // response_'s header on the wire, reused between answers
   std::unique_ptr<import_stream> import_;  // while importing

@@ -1,5 +1,8 @@
 #include "schemas/link_rules.hpp"
 
+// Header-only data: the route table names the codes routes take.
+#include "http/route_table.hpp"
+
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
@@ -10,10 +13,11 @@ namespace linkly {
 
 namespace {
 
-// Route names and words a short link must not shadow (compared case-blind).
-constexpr std::array<std::string_view, 18> kReserved = {
-    "links", "s",      "events", "clicks", "healthz", "metrics", "admin", "ui",     "analytics",
-    "api",   "static", "assets", "login",  "logout",  "health",  "stats", "import", "favicon"};
+// Words a short link must not take beyond the route names (kRouteTable's
+// first segments): kept free for routes to come and for names people
+// mistake for routes. Compared case-blind.
+constexpr std::array<std::string_view, 7> kReservedWords = {"api",   "static", "assets", "health",
+                                                            "stats", "import", "favicon"};
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -97,11 +101,17 @@ bool validate_custom_code(std::string_view code, std::string* error) {
              " characters from A-Z, a-z, 0-9, '_' and '-'";
     return false;
   }
-  for (auto word : kReserved) {
-    if (iequals(code, word)) {
-      *error = "invalid code: \"" + std::string(code) + "\" is reserved";
-      return false;
-    }
+  // "/links" would shadow "/{code}" for a link named "links": every route's
+  // first segment is taken.
+  bool reserved = std::any_of(kRouteTable.begin(), kRouteTable.end(), [&](const route_spec& r) {
+    std::string_view word = first_literal_segment(r.pattern);
+    return !word.empty() && iequals(code, word);
+  });
+  reserved = reserved || std::any_of(kReservedWords.begin(), kReservedWords.end(),
+                                     [&](std::string_view word) { return iequals(code, word); });
+  if (reserved) {
+    *error = "invalid code: \"" + std::string(code) + "\" is reserved";
+    return false;
   }
   return true;
 }

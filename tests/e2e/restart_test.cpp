@@ -131,7 +131,9 @@ TEST_F(RestartTest, SigtermWithOpenConnectionsStopsWithinTheGrace) {
   http_client idle(server.port());
   ASSERT_EQ(create_link(idle, "https://example.com/1", "one").status, 201);  // stays open
   stalled_request half_sent(
-      server.port(), "POST /links HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"url\"");
+      server.port(),
+      "POST /links HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+      "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"url\"");
   ASSERT_TRUE(half_sent.connected());
 
   auto start = std::chrono::steady_clock::now();

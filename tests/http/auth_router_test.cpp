@@ -95,6 +95,10 @@ class AuthRouterTest : public ::testing::Test {
                                       std::string body = {}) {
     http_request req{method, target, 11};
     for (auto& [name, value] : headers) req.insert(name, value);
+    bool writes = method == http::verb::post || method == http::verb::put;
+    if (writes && req.find(http::field::content_type) == req.end()) {
+      req.set(http::field::content_type, "application/json");
+    }
     req.body() = std::move(body);
     req.prepare_payload();
     std::optional<http_response> out;

@@ -59,8 +59,9 @@ TEST_F(ConnectionTest, Http10ClosesUnlessKeepAliveAsked) {
 TEST_F(ConnectionTest, PipelinedRequestsAreAnsweredInOrder) {
   start_server();
   auto client = connect();
-  ASSERT_TRUE(client.write_raw(
-      "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /s/none HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(
+      client.write_raw("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /s/none "
+                       "HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
   EXPECT_EQ(client.read_response().result(), http::status::ok);
   EXPECT_EQ(client.read_response().result(), http::status::not_found);
 }
@@ -83,7 +84,7 @@ TEST_F(ConnectionTest, ExpectContinueGetsInterimResponse) {
   auto client = connect();
   std::string body = R"({"url":"https://a.example","code":"cont"})";
   ASSERT_TRUE(
-      client.write_raw("POST /links HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+      client.write_raw("POST /links HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\n"
                        "Content-Type: application/json\r\nContent-Length: " +
                        std::to_string(body.size()) + "\r\n\r\n"));
   EXPECT_EQ(client.read_raw_until("\r\n\r\n"), "HTTP/1.1 100 Continue\r\n\r\n");
@@ -176,8 +177,10 @@ TEST_F(ConnectionTest, StopLetsInFlightRequestFinish) {
   auto client = connect();
   std::string body = R"({"url":"https://a.example","code":"late"})";
   std::size_t half = body.size() / 2;
-  ASSERT_TRUE(client.write_raw("POST /links HTTP/1.1\r\nHost: x\r\nContent-Length: " +
-                               std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, half)));
+  ASSERT_TRUE(
+      client.write_raw("POST /links HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                       "Content-Type: application/json\r\nContent-Length: " +
+                       std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, half)));
   std::this_thread::sleep_for(100ms);  // the server has read part of the request
 
   auto begin = std::chrono::steady_clock::now();

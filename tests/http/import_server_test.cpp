@@ -47,7 +47,7 @@ class ImportServerTest : public ServerFixture {
   }
 
   static constexpr std::string_view kChunkedImportHead =
-      "POST /links/import HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n"
+      "POST /links/import HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/csv\r\n"
       "Transfer-Encoding: chunked\r\n";
 
   // A header line, one skipped row, then exactly one full batch of valid
@@ -266,7 +266,7 @@ TEST_F(ImportServerTest, ExpectContinueAndKeepAliveAfterImport) {
   auto client = connect();
   std::string body = "code,url\ncont,https://c.example\n";
   ASSERT_TRUE(
-      client.write_raw("POST /links/import HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+      client.write_raw("POST /links/import HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\n"
                        "Content-Type: text/csv\r\nContent-Length: " +
                        std::to_string(body.size()) + "\r\n\r\n"));
   EXPECT_EQ(client.read_raw_until("\r\n\r\n"), "HTTP/1.1 100 Continue\r\n\r\n");

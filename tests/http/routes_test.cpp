@@ -2,7 +2,12 @@
 
 #include "http/routes.hpp"
 
+#include "schemas/link_rules.hpp"
+
 #include <gtest/gtest.h>
+
+#include <set>
+#include <string>
 
 namespace linkly {
 namespace {
@@ -115,9 +120,12 @@ TEST(MatchRoute, MetricsAndDeadLetterRoutes) {
   auto item = match_route("/admin/dlq/12");
   EXPECT_EQ(item.route, route_id::dlq_item);
   EXPECT_EQ(item.code, "12");
-  for (auto target : {"/admin", "/admin/x", "/admin/dlq/1/x", "/admin/dlq/", "/metrics/x"}) {
+  for (auto target : {"/admin/x", "/admin/dlq/1/x", "/admin/dlq/", "/metrics/x"}) {
     EXPECT_EQ(match_route(target).route, route_id::not_found) << target;
   }
+  // One segment is a code: "/admin" is the redirect route, and as a
+  // reserved word never a link (404 "link not found").
+  EXPECT_EQ(match_route("/admin").route, route_id::redirect);
 }
 
 TEST(AllowedMethods, NamesEveryMethodOfTheRoute) {
@@ -128,6 +136,105 @@ TEST(AllowedMethods, NamesEveryMethodOfTheRoute) {
   EXPECT_EQ(allowed_methods(route_id::dlq_collection), "GET, HEAD");
   EXPECT_EQ(allowed_methods(route_id::dlq_redrive), "POST");
   EXPECT_EQ(allowed_methods(route_id::dlq_item), "DELETE");
+}
+
+// A target that fits `pattern`, with "x1" for its parameter.
+std::string example_target(std::string_view pattern) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < pattern.size()) {
+    if (pattern[i] == '{') {
+      out += "x1";
+      i = pattern.find('}', i) + 1;
+    } else {
+      out += pattern[i++];
+    }
+  }
+  return out;
+}
+
+TEST(RouteTable, EveryRowMatchesItsOwnPattern) {
+  for (const route_spec& spec : kRouteTable) {
+    std::string target = example_target(spec.pattern);
+    auto m = match_route(target);
+    EXPECT_EQ(m.route, spec.id) << spec.pattern;
+    if (spec.pattern.find('{') != std::string_view::npos) {
+      EXPECT_EQ(m.code, "x1") << spec.pattern;
+    }
+    // The query never changes the route.
+    EXPECT_EQ(match_route(target + "?x=1").route, spec.id) << spec.pattern;
+  }
+}
+
+TEST(RouteTable, RowsOfOneRouteAgree) {
+  for (const route_spec& a : kRouteTable) {
+    const route_spec* first = find_route_spec(a.id);
+    ASSERT_NE(first, nullptr) << a.pattern;
+    EXPECT_EQ(a.methods, first->methods) << a.pattern;
+    EXPECT_EQ(a.access, first->access) << a.pattern;
+    EXPECT_EQ(a.body, first->body) << a.pattern;
+    EXPECT_EQ(a.checks_host, first->checks_host) << a.pattern;
+    EXPECT_NE(a.methods, 0) << a.pattern;
+  }
+  EXPECT_EQ(find_route_spec(route_id::not_found), nullptr);
+  EXPECT_EQ(find_route_spec(route_id::bad_target), nullptr);
+}
+
+TEST(RouteTable, EveryRouteIdHasARow) {
+  for (std::size_t i = 0; i < kRouteIdCount; ++i) {
+    auto id = static_cast<route_id>(i);
+    if (id == route_id::not_found || id == route_id::bad_target) continue;
+    EXPECT_NE(find_route_spec(id), nullptr) << i;
+    EXPECT_FALSE(allowed_methods(id).empty()) << i;
+  }
+}
+
+TEST(RouteTable, OnlyTheCollectionsTakeABody) {
+  std::set<route_id> json, csv;
+  for (const route_spec& spec : kRouteTable) {
+    if (spec.body == body_kind::json) json.insert(spec.id);
+    if (spec.body == body_kind::csv_stream) csv.insert(spec.id);
+    // A body kind only means something on a route with POST or PUT.
+    if (spec.body != body_kind::none) {
+      EXPECT_NE(spec.methods & (method_bit::post | method_bit::put), 0) << spec.pattern;
+    }
+  }
+  EXPECT_EQ(json, (std::set<route_id>{route_id::links_collection, route_id::link_item,
+                                      route_id::dlq_redrive}));
+  EXPECT_EQ(csv, std::set<route_id>{route_id::links_import});
+}
+
+TEST(RouteTable, FirstSegmentsAreReservedCodes) {
+  std::size_t words = 0;
+  for (const route_spec& spec : kRouteTable) {
+    std::string_view word = first_literal_segment(spec.pattern);
+    if (word.empty()) continue;
+    ++words;
+    std::string error;
+    EXPECT_FALSE(validate_custom_code(word, &error)) << word;
+    std::string upper(word);
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    EXPECT_FALSE(validate_custom_code(upper, &error)) << upper;
+    EXPECT_NE(error.find("reserved"), std::string::npos) << error;
+  }
+  EXPECT_GE(words, 10u);
+  std::string error;
+  EXPECT_TRUE(validate_custom_code("history", &error)) << error;  // not a first segment
+}
+
+TEST(RouteTable, AllowFollowsTheMethods) {
+  for (const route_spec& spec : kRouteTable) {
+    std::string_view allow = allowed_methods(spec.id);
+    EXPECT_EQ(allow.find("GET") != std::string_view::npos, (spec.methods & method_bit::get) != 0);
+    EXPECT_EQ(allow.find("HEAD") != std::string_view::npos, (spec.methods & method_bit::get) != 0);
+    EXPECT_EQ(allow.find("POST") != std::string_view::npos, (spec.methods & method_bit::post) != 0);
+    EXPECT_EQ(allow.find("PUT") != std::string_view::npos, (spec.methods & method_bit::put) != 0);
+    EXPECT_EQ(allow.find("DELETE") != std::string_view::npos,
+              (spec.methods & method_bit::del) != 0);
+    EXPECT_EQ(route_allows(spec.id, method_bit::get), (spec.methods & method_bit::get) != 0);
+  }
+  EXPECT_FALSE(route_allows(route_id::links_collection, 0));
+  EXPECT_FALSE(route_allows(route_id::not_found, method_bit::get));
 }
 
 TEST(ParseLimit, AbsentMeansDefault) {

@@ -155,10 +155,19 @@ http_response http_client::request(std::string_view method, std::string_view tar
   req.set(http::field::host, "127.0.0.1:" + std::to_string(impl_->endpoint.port()));
   bool has_content_type = false;
   for (const auto& [name, value] : headers) {
+    // A given Host replaces the default one rather than adding a second.
+    if (beast::iequals(name, "host")) {
+      req.set(http::field::host, value);
+      continue;
+    }
     req.insert(name, value);
     if (beast::iequals(name, "content-type")) has_content_type = true;
   }
-  if (!body.empty() && !has_content_type) req.set(http::field::content_type, "application/json");
+  // linkly's JSON routes require the type even on an empty body (API.md).
+  bool writes = beast::iequals(method, "POST") || beast::iequals(method, "PUT");
+  if ((writes || !body.empty()) && !has_content_type) {
+    req.set(http::field::content_type, "application/json");
+  }
   req.body() = std::move(body);
   req.prepare_payload();
   req.keep_alive(true);

@@ -47,8 +47,9 @@ class http_client {
   http_client(const http_client&) = delete;
   http_client& operator=(const http_client&) = delete;
 
-  /// Sends one request. A non-empty body without a Content-Type header in
-  /// `headers` is sent as application/json.
+  /// Sends one request. A POST, a PUT or a non-empty body without a
+  /// Content-Type header in `headers` is sent as application/json. A Host in
+  /// `headers` replaces the default "127.0.0.1:PORT".
   http_response request(std::string_view method, std::string_view target, std::string body = {},
                         const header_list& headers = {});
   http_response get(std::string_view target) { return request("GET", target); }
