@@ -1,5 +1,6 @@
 #include "actors/link_actor.hpp"
 
+#include "actors/code_generator.hpp"
 #include "actors/directory.hpp"
 #include "actors/read_view.hpp"
 #include "schemas/clock.hpp"
@@ -7,7 +8,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <random>
 #include <unordered_map>
 #include <variant>
 
@@ -31,7 +31,7 @@ struct link_shard_state {
   // A vector, not a deque: most codes never have a waiter, and an import
   // marks tens of thousands busy at once (an empty deque allocates).
   std::unordered_map<std::string, std::vector<waiting_command>> busy;
-  std::mt19937_64 rng{std::random_device{}()};
+  code_generator codes;  // CSPRNG: a code must not be guessable from others
   static inline const char* name = "link_shard";
 };
 
@@ -43,18 +43,10 @@ const std::string& code_of(const command& cmd) {
 
 // A fresh 6-character code that this shard owns and nobody holds.
 std::string generate_code(link_shard_state& st) {
-  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-  static_assert(kGeneratedCodeLength <= 12, "one 64-bit draw must cover every character");
-  std::string code(kGeneratedCodeLength, 'a');
   std::string ignored;
   for (;;) {
-    // One draw for all characters: imports generate codes by the million,
-    // and about shards-1 of every shards candidates belong elsewhere.
-    std::uint64_t bits = st.rng();
-    for (char& c : code) {
-      c = kAlphabet[bits % 36];
-      bits /= 36;
-    }
+    // About shards-1 of every shards candidates belong elsewhere.
+    std::string code = st.codes.next(kGeneratedCodeLength);
     if (shard_of(code, st.config.shards) == st.config.index && st.table->find(code) == nullptr &&
         st.busy.count(code) == 0 && validate_custom_code(code, &ignored)) {
       return code;
