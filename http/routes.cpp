@@ -96,6 +96,7 @@ route_match match_route(std::string_view target) {
     } else if (seg[2] == "history") {
       match.route = route_id::link_history;
       match.code = std::move(seg[1]);
+      read_collection_query(*parsed, &match);
     } else if (seg[2] == "stats") {
       match.route = route_id::link_stats;
       match.code = std::move(seg[1]);

@@ -10,7 +10,7 @@
 //   /links/import          links_import      (text/csv body, streamed)
 //   /links/{code}          link_item         (?as_of=)
 //   /links/{code}/stats    link_stats
-//   /links/{code}/history  link_history
+//   /links/{code}/history  link_history      (?limit=&after=)
 //   /s/{code}, /{code}     redirect
 //   /metrics               metrics
 //   /analytics/daily       analytics_daily
@@ -60,7 +60,8 @@ struct route_match {
   route_id route = route_id::not_found;
   std::string code;  // link_item, link_history, link_stats, redirect; dlq_item: the raw id;
                      // ui: the asset's name ("" for the page)
-  // links_collection and dlq_collection: the raw (decoded) query parameters.
+  // links_collection, link_history and dlq_collection: the raw (decoded)
+  // query parameters.
   std::optional<std::string> limit;
   std::string after;
   // clicks_stream: `code` is the ?code= filter ("": every click); events:
