@@ -39,14 +39,16 @@ std::size_t largest_allocation_during(Fn&& fn) {
 
 // The deletes are not inlined: g++ would otherwise see free() of what the
 // (inlined) operator new returned and warn of a mismatch.
-#define LINKLY_ALLOCATION_PROBE_DEFINE_OPERATOR_NEW()                                  \
-  void* operator new(std::size_t n) {                                                 \
-    linkly::testing::note_allocation(n);                                              \
-    if (n > linkly::testing::kRefusedBytes) throw std::bad_alloc();                   \
-    if (void* p = std::malloc(n == 0 ? 1 : n)) return p;                              \
-    throw std::bad_alloc();                                                           \
-  }                                                                                   \
-  __attribute__((noinline)) void operator delete(void* p) noexcept { std::free(p); } \
-  __attribute__((noinline)) void operator delete(void* p, std::size_t) noexcept {    \
-    std::free(p);                                                                     \
+#define LINKLY_ALLOCATION_PROBE_DEFINE_OPERATOR_NEW()                             \
+  void* operator new(std::size_t n) {                                             \
+    linkly::testing::note_allocation(n);                                          \
+    if (n > linkly::testing::kRefusedBytes) throw std::bad_alloc();               \
+    if (void* p = std::malloc(n == 0 ? 1 : n)) return p;                          \
+    throw std::bad_alloc();                                                       \
+  }                                                                               \
+  __attribute__((noinline)) void operator delete(void* p) noexcept {              \
+    std::free(p);                                                                 \
+  }                                                                               \
+  __attribute__((noinline)) void operator delete(void* p, std::size_t) noexcept { \
+    std::free(p);                                                                 \
   }
