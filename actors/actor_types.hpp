@@ -31,6 +31,7 @@ using update_atom = caf::atom_constant<caf::atom("update")>;
 using delete_atom = caf::atom_constant<caf::atom("delete")>;
 using list_atom = caf::atom_constant<caf::atom("list")>;
 using history_atom = caf::atom_constant<caf::atom("history")>;
+using as_of_atom = caf::atom_constant<caf::atom("as_of")>;
 using restart_atom = caf::atom_constant<caf::atom("restart")>;
 using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
 using redrive_atom = caf::atom_constant<caf::atom("redrive")>;
@@ -66,12 +67,13 @@ class reply_slot {
 using command_slot = std::shared_ptr<reply_slot<command_reply>>;
 using list_slot = std::shared_ptr<reply_slot<link_page>>;
 using history_slot = std::shared_ptr<reply_slot<history_reply>>;
+using as_of_slot = std::shared_ptr<reply_slot<as_of_reply>>;
 using import_slot = std::shared_ptr<reply_slot<import_reply>>;
 using table_ptr = std::shared_ptr<link_table>;
 
 // -- errors -------------------------------------------------------------------
 
-/// Errors the journal answers with. A write_failed append is known not to be
+/// Errors the journal (and the log reader) answer with. A write_failed append is known not to be
 /// applied; any other failure of an append leaves its outcome unknown.
 enum class journal_errc : std::uint8_t {
   write_failed = 1,
@@ -83,28 +85,31 @@ constexpr caf::atom_value kJournalErrorCategory = caf::atom("journal");
 
 // -- interfaces ---------------------------------------------------------------
 
-/// Appends batches of envelopes to the links log (group commit) and reads
-/// from it on behalf of actors, off the scheduler threads.
-using journal_actor = caf::typed_actor<
-    caf::replies_to<append_atom, std::vector<envelope>>::with<append_result>,
-    caf::replies_to<read_atom, std::vector<std::uint64_t>>::with<std::vector<envelope>>,
-    caf::replies_to<replay_atom, std::uint64_t, std::uint64_t>::with<table_ptr>>;
+/// Appends batches of envelopes to the links log (group commit) and replays
+/// it for a restarting shard, off the scheduler threads.
+using journal_actor =
+    caf::typed_actor<caf::replies_to<append_atom, std::vector<envelope>>::with<append_result>,
+                     caf::replies_to<replay_atom, std::uint64_t, std::uint64_t>::with<table_ptr>>;
 
 /// The journal's blocking half: one detached thread owning the writes.
-using log_writer_actor = caf::typed_actor<
-    caf::replies_to<write_atom,
-                    std::vector<std::vector<envelope>>>::with<std::vector<append_result>>,
-    caf::replies_to<read_atom, std::vector<std::uint64_t>>::with<std::vector<envelope>>,
-    caf::replies_to<replay_atom, std::uint64_t, std::uint64_t>::with<table_ptr>>;
+using log_writer_actor =
+    caf::typed_actor<caf::replies_to<write_atom, std::vector<std::vector<envelope>>>::with<
+                         std::vector<append_result>>,
+                     caf::replies_to<replay_atom, std::uint64_t, std::uint64_t>::with<table_ptr>>;
+
+/// Reads events of the links log by seq, beside the journal (log_reader.hpp).
+using log_reader_actor = caf::typed_actor<
+    caf::replies_to<read_atom, std::vector<std::uint64_t>>::with<std::vector<envelope>>>;
 
 /// Owns one shard of the code space.
-using link_actor =
-    caf::typed_actor<caf::reacts_to<create_atom, create_link, command_slot>,
-                     caf::reacts_to<update_atom, update_link, command_slot>,
-                     caf::reacts_to<delete_atom, delete_link, command_slot>,
-                     caf::reacts_to<list_atom, std::string, std::uint64_t, list_slot>,
-                     caf::reacts_to<history_atom, std::string, history_slot>,
-                     caf::reacts_to<import_atom, std::vector<create_link>, import_slot>>;
+using link_actor = caf::typed_actor<
+    caf::reacts_to<create_atom, create_link, command_slot>,
+    caf::reacts_to<update_atom, update_link, command_slot>,
+    caf::reacts_to<delete_atom, delete_link, command_slot>,
+    caf::reacts_to<list_atom, std::string, std::uint64_t, list_slot>,
+    caf::reacts_to<history_atom, std::string, std::uint64_t, std::uint64_t, history_slot>,
+    caf::reacts_to<as_of_atom, std::string, std::uint64_t, as_of_slot>,
+    caf::reacts_to<import_atom, std::vector<create_link>, import_slot>>;
 
 // -- inspect ------------------------------------------------------------------
 
@@ -146,5 +151,6 @@ typename Inspector::result_type inspect(Inspector& f, link_info& x) {
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(linkly::command_slot)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(linkly::list_slot)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(linkly::history_slot)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(linkly::as_of_slot)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(linkly::import_slot)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(linkly::table_ptr)

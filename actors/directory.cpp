@@ -16,6 +16,16 @@ void directory::set_journal(journal_actor hdl) {
   journal_ = std::move(hdl);
 }
 
+log_reader_actor directory::reader() const {
+  std::shared_lock lock(mutex_);
+  return reader_;
+}
+
+void directory::set_reader(log_reader_actor hdl) {
+  std::unique_lock lock(mutex_);
+  reader_ = std::move(hdl);
+}
+
 link_actor directory::shard(std::size_t index) const {
   std::shared_lock lock(mutex_);
   return shards_.at(index);

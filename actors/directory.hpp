@@ -21,6 +21,9 @@ class directory {
   journal_actor journal() const;
   void set_journal(journal_actor hdl);
 
+  log_reader_actor reader() const;
+  void set_reader(log_reader_actor hdl);
+
   std::size_t shard_count() const { return shards_.size(); }
   link_actor shard(std::size_t index) const;
   link_actor shard_for(std::string_view code) const;
@@ -29,6 +32,7 @@ class directory {
  private:
   mutable std::shared_mutex mutex_;
   journal_actor journal_;
+  log_reader_actor reader_;
   std::vector<link_actor> shards_;
 };
 

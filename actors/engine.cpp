@@ -9,6 +9,7 @@
 #include "actors/link_actor.hpp"
 #include "actors/link_recovery.hpp"
 #include "actors/link_service.hpp"
+#include "actors/log_reader.hpp"
 #include "actors/projection_runner.hpp"
 #include "actors/projection_status.hpp"
 #include "actors/read_view.hpp"
@@ -99,6 +100,14 @@ std::vector<child_spec> engine::impl::children(std::vector<table_ptr> tables) {
                    [this](caf::event_based_actor*, std::function<void(caf::actor)> started) {
                      auto hdl = spawn_journal(*system, log, &journal_writes);
                      dir->set_journal(hdl);
+                     started(caf::actor_cast<caf::actor>(hdl));
+                   }});
+  auto reader = spawn_log_reader(*system, log);
+  dir->set_reader(reader);
+  specs.push_back({"links log reader", caf::actor_cast<caf::actor>(reader),
+                   [this](caf::event_based_actor*, std::function<void(caf::actor)> started) {
+                     auto hdl = spawn_log_reader(*system, log);
+                     dir->set_reader(hdl);
                      started(caf::actor_cast<caf::actor>(hdl));
                    }});
   for (std::size_t i = 0; i < options.link_shards; ++i) {

@@ -45,16 +45,6 @@ log_writer_actor::behavior_type log_writer(log_writer_actor::pointer self,
         }
         return results;
       },
-      [log](read_atom,
-            const std::vector<std::uint64_t>& seqs) -> caf::result<std::vector<envelope>> {
-        std::vector<envelope> out(seqs.size());
-        for (std::size_t i = 0; i < seqs.size(); ++i) {
-          if (status st = log->get(seqs[i], &out[i]); !st) {
-            return make_error(journal_errc::read_failed, st.to_string());
-          }
-        }
-        return out;
-      },
       [log](replay_atom, std::uint64_t shards, std::uint64_t shard) -> caf::result<table_ptr> {
         shard_replay replay;
         if (status st = replay_links(*log, shards, shard, &replay); !st) {
@@ -143,9 +133,6 @@ journal_actor::behavior_type journal(journal_pointer self, std::shared_ptr<event
         self->state.queue.push_back({std::move(events), promise});
         flush(self);
         return promise;
-      },
-      [self](read_atom, std::vector<std::uint64_t>& seqs) {
-        return self->delegate(self->state.writer, read_atom::value, std::move(seqs));
       },
       [self](replay_atom, std::uint64_t shards, std::uint64_t shard) -> caf::result<table_ptr> {
         auto& st = self->state;

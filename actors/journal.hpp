@@ -5,8 +5,9 @@
 // go together in the next WriteBatch, with one fsync. Each requester is
 // answered only after the batch holding its events is durable. The blocking
 // LevelDB calls run on the journal's own detached writer thread, never on a
-// scheduler thread; reads and replays go through that thread as well, so a
-// replay sees a prefix of the log that no concurrent append can tear.
+// scheduler thread; replays go through that thread as well, so a replay
+// sees a prefix of the log that no concurrent append can tear. Reads of
+// single events (history, as_of) do not come here: log_reader.hpp.
 
 #include "actors/actor_types.hpp"
 #include "actors/latency_histogram.hpp"

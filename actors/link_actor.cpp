@@ -1,13 +1,14 @@
 #include "actors/link_actor.hpp"
 
+#include "actors/code_generator.hpp"
 #include "actors/directory.hpp"
+#include "actors/link_history.hpp"
 #include "actors/read_view.hpp"
 #include "schemas/clock.hpp"
 #include "schemas/link_rules.hpp"
 
 #include <spdlog/spdlog.h>
 
-#include <random>
 #include <unordered_map>
 #include <variant>
 
@@ -31,7 +32,7 @@ struct link_shard_state {
   // A vector, not a deque: most codes never have a waiter, and an import
   // marks tens of thousands busy at once (an empty deque allocates).
   std::unordered_map<std::string, std::vector<waiting_command>> busy;
-  std::mt19937_64 rng{std::random_device{}()};
+  code_generator codes;  // CSPRNG: a code must not be guessable from others
   static inline const char* name = "link_shard";
 };
 
@@ -43,18 +44,10 @@ const std::string& code_of(const command& cmd) {
 
 // A fresh 6-character code that this shard owns and nobody holds.
 std::string generate_code(link_shard_state& st) {
-  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-  static_assert(kGeneratedCodeLength <= 12, "one 64-bit draw must cover every character");
-  std::string code(kGeneratedCodeLength, 'a');
   std::string ignored;
   for (;;) {
-    // One draw for all characters: imports generate codes by the million,
-    // and about shards-1 of every shards candidates belong elsewhere.
-    std::uint64_t bits = st.rng();
-    for (char& c : code) {
-      c = kAlphabet[bits % 36];
-      bits /= 36;
-    }
+    // About shards-1 of every shards candidates belong elsewhere.
+    std::string code = st.codes.next(kGeneratedCodeLength);
     if (shard_of(code, st.config.shards) == st.config.index && st.table->find(code) == nullptr &&
         st.busy.count(code) == 0 && validate_custom_code(code, &ignored)) {
       return code;
@@ -205,6 +198,65 @@ void import_rows(shard_pointer self, std::vector<create_link> rows, import_slot 
           });
 }
 
+// A page of the history: its seqs come from the table, its events from the
+// log reader (never the journal: reads do not wait for appends, nor appends
+// for reads).
+void history(shard_pointer self, const std::string& code, std::uint64_t after, std::uint64_t limit,
+             history_slot reply) {
+  const link_record* record = self->state.table->find(code);
+  if (record == nullptr) return reply->deliver(history_reply{});
+  seq_page page = history_page(*record, after, static_cast<std::size_t>(limit));
+  history_reply out;
+  out.found = true;
+  out.next = page.next;
+  if (page.seqs.empty()) return reply->deliver(std::move(out));
+  self->request(self->state.config.dir->reader(), self->state.config.read_timeout, read_atom::value,
+                std::move(page.seqs))
+      .then(
+          [reply, out](std::vector<envelope>& envs) mutable {
+            out.entries.reserve(envs.size());
+            for (const auto& env : envs) out.entries.push_back(history_entry(env));
+            reply->deliver(std::move(out));
+          },
+          [self, reply](caf::error& err) {
+            history_reply failed;
+            failed.found = true;
+            failed.ok = false;
+            failed.error = self->system().render(err);
+            reply->deliver(std::move(failed));
+          });
+}
+
+// The link as of a seq: the table says whether it was live and which (at
+// most two) events hold its url and times.
+void link_as_of(shard_pointer self, const std::string& code, std::uint64_t as_of,
+                as_of_slot reply) {
+  const link_record* record = self->state.table->find(code);
+  as_of_plan plan;
+  if (record != nullptr) plan = plan_as_of(*record, as_of);
+  if (!plan.live) return reply->deliver(as_of_reply{});
+  auto reads = plan.reads;
+  self->request(self->state.config.dir->reader(), self->state.config.read_timeout, read_atom::value,
+                std::move(reads))
+      .then(
+          [reply, code, plan](std::vector<envelope>& envs) {
+            as_of_reply out;
+            if (!link_from(code, plan, envs, &out.link)) {
+              out.ok = false;
+              out.error = "the links log holds an undecodable event of \"" + code + "\"";
+            } else {
+              out.live = true;
+            }
+            reply->deliver(std::move(out));
+          },
+          [self, reply](caf::error& err) {
+            as_of_reply failed;
+            failed.ok = false;
+            failed.error = self->system().render(err);
+            reply->deliver(std::move(failed));
+          });
+}
+
 void submit(shard_pointer self, command cmd, command_slot reply) {
   auto& st = self->state;
   if (auto it = st.busy.find(code_of(cmd)); it != st.busy.end()) {
@@ -241,34 +293,10 @@ link_actor::behavior_type link_shard(shard_pointer self, link_shard_config confi
         page.links = self->state.table->list(after, limit);
         reply->deliver(std::move(page));
       },
-      [self](history_atom, const std::string& code, history_slot& reply) {
-        const link_record* record = self->state.table->find(code);
-        if (record == nullptr) return reply->deliver(history_reply{});
-        auto journal = self->state.config.dir->journal();
-        self->request(journal, self->state.config.append_timeout, read_atom::value, record->seqs)
-            .then(
-                [reply](std::vector<envelope>& envs) {
-                  history_reply out;
-                  out.found = true;
-                  for (const auto& env : envs) {
-                    link_history_entry entry{
-                        env.seq, std::string(to_string(env.type)), env.timestamp_ms, {}};
-                    link_event event;
-                    if (decode_link_event(env, &event)) {
-                      if (auto* c = std::get_if<link_created>(&event)) entry.url = c->url;
-                      if (auto* u = std::get_if<link_updated>(&event)) entry.url = u->url;
-                    }
-                    out.entries.push_back(std::move(entry));
-                  }
-                  reply->deliver(std::move(out));
-                },
-                [self, reply](caf::error& err) {
-                  history_reply out;
-                  out.found = true;
-                  out.ok = false;
-                  out.error = self->system().render(err);
-                  reply->deliver(std::move(out));
-                });
+      [self](history_atom, const std::string& code, std::uint64_t after, std::uint64_t limit,
+             history_slot& reply) { history(self, code, after, limit, std::move(reply)); },
+      [self](as_of_atom, const std::string& code, std::uint64_t as_of, as_of_slot& reply) {
+        link_as_of(self, code, as_of, std::move(reply));
       },
   };
 }

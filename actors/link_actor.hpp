@@ -27,6 +27,9 @@ struct link_shard_config {
   directory* dir = nullptr;   // not owned; outlives the actor
   read_view* view = nullptr;  // not owned; outlives the actor
   std::chrono::milliseconds append_timeout{30'000};
+  /// How long a history page or as_of read may take before it is answered
+  /// as unavailable; each reads a bounded number of events.
+  std::chrono::milliseconds read_timeout{30'000};
 };
 
 /// Spawns the actor for shard `config.index`, starting from `table` (the

@@ -140,12 +140,22 @@ void link_service::list(std::string after, std::size_t limit, page_callback done
   }
 }
 
-void link_service::history(std::string code, history_callback done) {
+void link_service::history(std::string code, std::uint64_t after, std::size_t limit,
+                           history_callback done) {
   history_reply unavailable;
   unavailable.ok = false;
   unavailable.error = "link service restarting, try again";
   auto slot = std::make_shared<reply_slot<history_reply>>(std::move(done), unavailable);
-  caf::anon_send(dir_.shard_for(code), history_atom::value, std::move(code), std::move(slot));
+  caf::anon_send(dir_.shard_for(code), history_atom::value, std::move(code), after,
+                 static_cast<std::uint64_t>(limit), std::move(slot));
+}
+
+void link_service::link_as_of(std::string code, std::uint64_t as_of, as_of_callback done) {
+  as_of_reply unavailable;
+  unavailable.ok = false;
+  unavailable.error = "link service restarting, try again";
+  auto slot = std::make_shared<reply_slot<as_of_reply>>(std::move(done), unavailable);
+  caf::anon_send(dir_.shard_for(code), as_of_atom::value, std::move(code), as_of, std::move(slot));
 }
 
 }  // namespace linkly

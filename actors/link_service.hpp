@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -36,8 +37,17 @@ struct history_reply {
   bool ok = true;     // false when the log could not be read
   std::string error;  // when !ok
   std::vector<link_history_entry> entries;
+  std::uint64_t next = 0;  // cursor (a seq) of the next page; 0 at the end
 };
 using history_callback = std::function<void(history_reply)>;
+
+struct as_of_reply {
+  bool ok = true;     // false when the log could not be read
+  std::string error;  // when !ok
+  bool live = false;  // the link existed right after the point asked for
+  link_info link;     // when live
+};
+using as_of_callback = std::function<void(as_of_reply)>;
 
 /// A row an import did not create, by its position in the rows given.
 struct import_refusal {
@@ -75,8 +85,15 @@ class link_service {
   /// Links with code > `after`, at most `limit` (at least 1), in code order.
   void list(std::string after, std::size_t limit, page_callback done);
 
-  /// Every event of `code`, oldest first (deleted links included).
-  void history(std::string code, history_callback done);
+  /// The events of `code` with seq > `after`, at most `limit`, oldest
+  /// first (deleted links included); `next` says where the following page
+  /// starts. Limit 0 reads nothing: only `found` (the code was ever used).
+  /// Events are read by a log reader beside the journal, never through it.
+  void history(std::string code, std::uint64_t after, std::size_t limit, history_callback done);
+
+  /// The link `code` as it was right after links-log seq `as_of`. Reads at
+  /// most two events, however long the link's history.
+  void link_as_of(std::string code, std::uint64_t as_of, as_of_callback done);
 
   const read_view& view() const { return view_; }
 

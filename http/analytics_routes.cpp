@@ -2,7 +2,6 @@
 
 #include "actors/link_service.hpp"
 #include "actors/read_view.hpp"
-#include "http/link_as_of.hpp"
 #include "http/link_json.hpp"
 #include "schemas/link_rules.hpp"
 #include "storage/event_log.hpp"
@@ -126,11 +125,13 @@ void link_stats_route(std::string code, const router_context& ctx, response_send
   link_info live;
   if (ctx.view != nullptr && ctx.view->find(code, &live)) return send(std::move(ok));
   // Not live: deleted (stats still served) or never created (404). Only the
-  // history can tell; its callback just picks one of two ready answers.
+  // link's shard can tell, from its table: a history page of no events
+  // reads nothing from the log. Its callback just picks one of two ready
+  // answers.
   if (ctx.links == nullptr) {
     return send(stats.total > 0 ? std::move(ok) : not_found_response());
   }
-  ctx.links->history(std::move(code),
+  ctx.links->history(std::move(code), 0, 0,
                      [send = std::move(send), ok = std::move(ok)](history_reply reply) mutable {
                        if (!reply.ok)
                          return send(unavailable_response("the log could not be read"));
@@ -156,13 +157,12 @@ void link_as_of_route(std::string code, const std::string& raw, const router_con
   }
   if (!is_code_syntax(code)) return send(not_found_response());
   if (ctx.links == nullptr) return send(unavailable_response("service unavailable, try again"));
-  ctx.links->history(code, [send = std::move(send), code, as_of](history_reply reply) {
+  // The shard finds the (at most two) events that decide it; no fold over
+  // the whole history.
+  ctx.links->link_as_of(code, as_of, [send = std::move(send), as_of](as_of_reply reply) {
     if (!reply.ok) return send(unavailable_response("the log could not be read"));
-    link_info link;
-    if (!reply.found || !link_as_of(code, reply.entries, as_of, &link)) {
-      return send(not_found_response());
-    }
-    boost::json::object body = link_json(link);
+    if (!reply.live) return send(not_found_response());
+    boost::json::object body = link_json(reply.link);
     body["as_of"] = as_of;
     send(json_response(http_status::ok, body));
   });

@@ -10,8 +10,9 @@
 // projection's checkpoint and the log's head, so a client sees how far
 // behind the log the numbers are. Analytics reads (a few LevelDB reads) run
 // on the calling io thread; only the existence check of a link that is no
-// longer live, and as_of, ask link_service, whose callback only builds and
-// sends the answer.
+// longer live (answered from the shard's table, no log read), and as_of (at
+// most two events read by the log reader), ask link_service, whose callback
+// only builds and sends the answer.
 //
 // 503 when the analytics reader (or link_service, for as_of) is null or a
 // read fails.

@@ -60,6 +60,11 @@ boost::json::object history_json(std::string_view code, const history_reply& his
   boost::json::object out;
   out["code"] = code;
   out["events"] = std::move(events);
+  if (history.next == 0) {
+    out["next"] = nullptr;
+  } else {
+    out["next"] = history.next;
+  }
   return out;
 }
 

@@ -26,7 +26,8 @@ boost::json::object link_json(const link_info& link);
 boost::json::object link_page_json(const link_page& page);
 
 /// GET /links/{code}/history:
-/// {"code", "events":[{"seq","type","at","url"?}]} (no url for a deletion).
+/// {"code", "events":[{"seq","type","at","url"?}], "next": seq or null} (no url
+/// for a deletion; `next` is the `after` of the following page).
 boost::json::object history_json(std::string_view code, const history_reply& history);
 
 }  // namespace linkly

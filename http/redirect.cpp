@@ -4,6 +4,7 @@
 #include "actors/read_view.hpp"
 #include "http/click_batcher.hpp"
 #include "http/click_capture.hpp"
+#include "http/location.hpp"
 #include "http/metrics.hpp"
 #include "schemas/clock.hpp"
 #include "schemas/link_rules.hpp"
@@ -84,13 +85,14 @@ void redirect(const std::string& code, const http_request& req, bool record_clic
     std::string url;
     if (!ctx.view->find_url(code, &url)) return send(link_not_found_response());
     count_redirect(ctx);
-    return send(redirect_response(url));
+    return send(location_response(code, url));
   }
 
   // One lookup for url and version together.
   link_info link;
   if (!ctx.view->find(code, &link)) return send(link_not_found_response());
-  http_response res = redirect_response(link.url);
+  http_response res = location_response(code, link.url);
+  if (res.result() != http_status::found) return send(std::move(res));  // no click for it
   envelope env = make_click_envelope(capture_click(req, ctx.click_headers, info.client_address,
                                                    std::move(link.code), std::move(link.url),
                                                    link.version, now_utc_ms()));

@@ -9,6 +9,7 @@
 #include "http/analytics_routes.hpp"
 #include "http/auth.hpp"
 #include "http/dlq_routes.hpp"
+#include "http/history_routes.hpp"
 #include "http/io_worker.hpp"
 #include "http/json_body.hpp"
 #include "http/link_json.hpp"
@@ -185,19 +186,6 @@ void list(const route_match& match, const router_context& ctx, const request_inf
       });
 }
 
-void history(std::string code, const router_context& ctx, response_sender send) {
-  if (!is_code_syntax(code)) return send(link_not_found_response());
-  if (ctx.links == nullptr) return send(unavailable_response());
-  ctx.links->history(code, [send = std::move(send), code](history_reply reply) {
-    if (!reply.ok) {
-      std::string_view message = reply.error.empty() ? "the log could not be read" : reply.error;
-      return send(error_response(http_status::service_unavailable, message));
-    }
-    if (!reply.found) return send(link_not_found_response());
-    send(json_response(http_status::ok, history_json(code, reply)));
-  });
-}
-
 }  // namespace
 
 void handle_request(const http_request& req, const router_context& ctx, response_sender send,
@@ -263,7 +251,7 @@ void handle_request(const http_request& req, const router_context& ctx, response
       if (method == http::verb::delete_) return remove(std::move(match.code), ctx, std::move(send));
       break;
     case route_id::link_history:
-      if (method == http::verb::get) return history(std::move(match.code), ctx, std::move(send));
+      if (method == http::verb::get) return history_route(std::move(match), ctx, std::move(send));
       break;
     case route_id::link_stats:
       if (method == http::verb::get) {

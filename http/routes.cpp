@@ -80,6 +80,7 @@ bool fits(std::string_view pattern, const std::vector<std::string>& seg, std::si
 void read_query(const boost::urls::url_view& url, route_match* match) {
   switch (match->route) {
     case route_id::links_collection:
+    case route_id::link_history:
     case route_id::dlq_collection:
     case route_id::events:
       return read_collection_query(url, match);

@@ -6,6 +6,7 @@
 //
 //   /links                 ?limit=&after=
 //   /links/{code}          ?as_of=
+//   /links/{code}/history  ?limit=&after=
 //   /clicks/stream         ?code=
 //   /events                ?after=
 //   /admin/dlq             ?limit=&after=
@@ -29,7 +30,8 @@ struct route_match {
   route_id route = route_id::not_found;
   std::string code;  // link_item, link_history, link_stats, redirect; dlq_item: the raw id;
                      // ui: the asset's name ("" for the page)
-  // links_collection and dlq_collection: the raw (decoded) query parameters.
+  // links_collection, link_history and dlq_collection: the raw (decoded)
+  // query parameters.
   std::optional<std::string> limit;
   std::string after;
   // clicks_stream: `code` is the ?code= filter ("": every click); events:

@@ -88,6 +88,15 @@ bool normalize_url(std::string_view input, std::string* out, std::string* error)
   return true;
 }
 
+bool is_safe_location(std::string_view url) {
+  if (url.size() > kMaxUrlBytes) return false;
+  if (!starts_with_icase(url, "http://") && !starts_with_icase(url, "https://")) return false;
+  return std::none_of(url.begin(), url.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u <= 0x20 || u == 0x7f;
+  });
+}
+
 bool is_code_syntax(std::string_view code) {
   if (code.empty() || code.size() > kMaxCodeBytes) return false;
   return std::all_of(code.begin(), code.end(), [](char c) {

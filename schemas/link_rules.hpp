@@ -18,6 +18,13 @@ constexpr std::size_t kGeneratedCodeLength = 6;
 /// sets `*error` to a message fit for a client.
 bool normalize_url(std::string_view input, std::string* out, std::string* error);
 
+/// The check a stored url passes again before it becomes a `Location`
+/// header, cheap enough for every redirect: what normalize_url accepts has
+/// an http(s) scheme, at most kMaxUrlBytes and no byte <= 0x20 or 0x7f.
+/// False for anything else (a corrupt or tampered store), which must never
+/// reach a response head: a CR or LF there would split it.
+bool is_safe_location(std::string_view url);
+
 /// True if `code` may be chosen by a client: 1-64 of [A-Za-z0-9_-] and not a
 /// reserved word (a route name). Sets `*error` otherwise.
 bool validate_custom_code(std::string_view code, std::string* error);

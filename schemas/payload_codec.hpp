@@ -6,10 +6,11 @@
 // was added still decodes records written before it (upcast on read: the new
 // field keeps its default).
 
+#include "schemas/bounded_archive.hpp"
+
 #include <cereal/archives/binary.hpp>
 #include <cereal/types/string.hpp>
 
-#include <istream>
 #include <ostream>
 #include <sstream>
 #include <streambuf>
@@ -19,14 +20,6 @@
 namespace linkly {
 
 namespace detail {
-// Reads from a caller's buffer without copying it.
-class memory_buf : public std::streambuf {
- public:
-  void reset(std::string_view bytes) {
-    char* p = const_cast<char*>(bytes.data());
-    setg(p, p, p + bytes.size());
-  }
-};
 // Appends to a caller's string: no stream-owned buffer to copy out of.
 class string_sink_buf : public std::streambuf {
  public:
@@ -76,16 +69,13 @@ std::string encode_payload(const T& value) {
   return bytes;
 }
 
-/// False when the bytes do not hold a T (truncated or garbage).
+/// False when the bytes do not hold a T (truncated or garbage, or a length
+/// larger than the bytes left: nothing of a claimed size is allocated
+/// before it is known to fit, bounded_archive.hpp).
 template <class T>
 bool decode_payload(std::string_view bytes, T* out) {
-  // A stream per thread, as for writing: replays decode millions of events.
-  thread_local detail::memory_buf buf;
-  thread_local std::istream in(&buf);
-  buf.reset(bytes);
-  in.clear();
   try {
-    cereal::BinaryInputArchive ar(in);
+    bounded_input_archive ar(bytes);
     ar(*out);
   } catch (const std::exception&) {
     return false;

@@ -147,10 +147,20 @@ class EngineFixture : public ::testing::Test {
     return p.get(timed_out);
   }
 
-  history_reply history(std::string code) {
+  /// A page of `code`'s history: by default all of it a test makes.
+  history_reply history(std::string code, std::uint64_t after = 0, std::size_t limit = 1000) {
     pending<history_reply> p;
-    engine_->links().history(std::move(code), p.callback());
+    engine_->links().history(std::move(code), after, limit, p.callback());
     history_reply timed_out;
+    timed_out.ok = false;
+    timed_out.error = "test: no reply in time";
+    return p.get(timed_out);
+  }
+
+  as_of_reply as_of(std::string code, std::uint64_t seq) {
+    pending<as_of_reply> p;
+    engine_->links().link_as_of(std::move(code), seq, p.callback());
+    as_of_reply timed_out;
     timed_out.ok = false;
     timed_out.error = "test: no reply in time";
     return p.get(timed_out);

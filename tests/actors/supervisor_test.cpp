@@ -115,9 +115,22 @@ TEST_F(SupervisorTest, CrashedJournalIsRestartedAndAppendsResume) {
   r = update("before", "https://example.com/before2");
   ASSERT_EQ(r.code, command_errc::ok) << r.error;
   EXPECT_EQ(r.link.version, 2u);
-  history_reply h = history("before");  // reads go through the new journal too
+  history_reply h = history("before");
   ASSERT_TRUE(h.ok) << h.error;
   EXPECT_EQ(h.entries.size(), 2u);
+}
+
+TEST_F(SupervisorTest, CrashedLogReaderIsRestartedAndReadsResume) {
+  ASSERT_EQ(create("read", "https://example.com/read").code, command_errc::ok);
+  std::function<log_reader_actor()> current = [this] { return engine_->actors().reader(); };
+  ASSERT_NO_FATAL_FAILURE(kill_and_await_restart(engine_->actors().reader(), 1, current));
+
+  history_reply h = history("read");
+  ASSERT_TRUE(h.ok) << h.error;
+  ASSERT_EQ(h.entries.size(), 1u);
+  EXPECT_EQ(h.entries[0].url, "https://example.com/read");
+  // Appends never depended on it.
+  EXPECT_EQ(update("read", "https://example.com/read2").code, command_errc::ok);
 }
 
 TEST_F(SupervisorTest, TooManyRestartsCallOnFatalNamingTheChild) {

@@ -1,6 +1,6 @@
 // GET /links/{code}?as_of=SEQ and the stats of a deleted link, through a
-// running engine: answers come from link_service history, later, on an
-// actor thread, so each is awaited with a deadline.
+// running engine: answers come from link_service (link_as_of, history),
+// later, on an actor thread, so each is awaited with a deadline.
 
 #include "tests/http/engine_router_fixture.hpp"
 

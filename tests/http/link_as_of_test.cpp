@@ -1,7 +1,6 @@
-// The as_of fold, the as_of parameter and the analytics routes' matching,
-// without a socket.
+// The as_of parameter and the analytics routes' matching, without a
+// socket (the as_of answer itself: tests/actors/link_history_test.cpp).
 
-#include "http/link_as_of.hpp"
 #include "http/analytics_routes.hpp"
 #include "http/routes.hpp"
 
@@ -11,52 +10,6 @@
 
 namespace linkly {
 namespace {
-
-// created @1 (t=100), updated @4 (t=400), deleted @7 (t=700), created again @9.
-std::vector<link_history_entry> demo_history() {
-  return {{1, "LinkCreated", 100, "https://a.example"},
-          {4, "LinkUpdated", 400, "https://b.example"},
-          {7, "LinkDeleted", 700, ""},
-          {9, "LinkCreated", 900, "https://c.example"}};
-}
-
-TEST(LinkAsOf, BeforeCreationThereIsNoLink) {
-  link_info link;
-  EXPECT_FALSE(link_as_of("demo", {{3, "LinkCreated", 100, "https://a.example"}}, 2, &link));
-  EXPECT_FALSE(link_as_of("demo", {}, 5, &link));
-}
-
-TEST(LinkAsOf, CreationIsVersionOneWithBothTimes) {
-  link_info link;
-  ASSERT_TRUE(link_as_of("demo", demo_history(), 1, &link));
-  EXPECT_EQ(link.code, "demo");
-  EXPECT_EQ(link.url, "https://a.example");
-  EXPECT_EQ(link.version, 1u);
-  EXPECT_EQ(link.created_at_ms, 100);
-  EXPECT_EQ(link.updated_at_ms, 100);
-  // Seqs between events of this link belong to other links: same answer.
-  ASSERT_TRUE(link_as_of("demo", demo_history(), 3, &link));
-  EXPECT_EQ(link.version, 1u);
-}
-
-TEST(LinkAsOf, UpdateBumpsVersionAndKeepsCreationTime) {
-  link_info link;
-  ASSERT_TRUE(link_as_of("demo", demo_history(), 4, &link));
-  EXPECT_EQ(link.url, "https://b.example");
-  EXPECT_EQ(link.version, 2u);
-  EXPECT_EQ(link.created_at_ms, 100);
-  EXPECT_EQ(link.updated_at_ms, 400);
-}
-
-TEST(LinkAsOf, DeletedLinkIsGoneUntilCreatedAgain) {
-  link_info link;
-  EXPECT_FALSE(link_as_of("demo", demo_history(), 7, &link));
-  EXPECT_FALSE(link_as_of("demo", demo_history(), 8, &link));
-  ASSERT_TRUE(link_as_of("demo", demo_history(), 9, &link));
-  EXPECT_EQ(link.url, "https://c.example");
-  EXPECT_EQ(link.version, 1u);
-  EXPECT_EQ(link.created_at_ms, 900);
-}
 
 TEST(ParseAsOf, AcceptsPositiveIntegersOnly) {
   std::uint64_t seq = 0;

@@ -53,7 +53,15 @@ TEST(LinkJson, HistoryListsEventsAndOmitsUrlOfDeletion) {
       boost::json::serialize(json),
       R"({"code":"demo","events":[)"
       R"({"seq":1,"type":"LinkCreated","at":"1970-01-01T00:00:00.000Z","url":"https://a.example"},)"
-      R"({"seq":4,"type":"LinkDeleted","at":"1970-01-01T00:00:02.000Z"}]})");
+      R"({"seq":4,"type":"LinkDeleted","at":"1970-01-01T00:00:02.000Z"}],"next":null})");
+}
+
+TEST(LinkJson, HistoryPageWithMoreToComeNamesTheNextCursor) {
+  history_reply history;
+  history.found = true;
+  history.entries = {{7, "LinkUpdated", 0, "https://b.example"}};
+  history.next = 7;
+  EXPECT_EQ(history_json("demo", history).at("next").to_number<int>(), 7);
 }
 
 }  // namespace

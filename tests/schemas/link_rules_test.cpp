@@ -170,5 +170,23 @@ TEST(NowUtcMs, IsAfter2020) {
   EXPECT_GT(now_utc_ms(), 1577836800000);
 }
 
+// What normalize_url accepts passes is_safe_location; what a store could hold
+// if damaged does not.
+TEST(SafeLocation, NormalisedUrlsPassAndDamagedOnesDoNot) {
+  for (const char* input : {"example.com", "https://example.com/a?b=c#d", "http://h:8080/x"}) {
+    std::string url;
+    std::string error;
+    ASSERT_TRUE(normalize_url(input, &url, &error)) << input;
+    EXPECT_TRUE(is_safe_location(url)) << url;
+  }
+  EXPECT_FALSE(is_safe_location("https://example.com/\r\nX-Injected: 1"));
+  EXPECT_FALSE(is_safe_location("https://example.com/\t"));
+  EXPECT_FALSE(is_safe_location(std::string("https://e.com/\0", 15)));
+  EXPECT_FALSE(is_safe_location("javascript:alert(1)"));
+  EXPECT_FALSE(is_safe_location("ftp://example.com/"));
+  EXPECT_FALSE(is_safe_location(""));
+  EXPECT_FALSE(is_safe_location("https://example.com/" + std::string(kMaxUrlBytes, 'a')));
+}
+
 }  // namespace
 }  // namespace linkly

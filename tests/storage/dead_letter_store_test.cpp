@@ -3,6 +3,7 @@
 
 #include "storage/dead_letter_store.hpp"
 #include "storage/record_format.hpp"
+#include "tests/support/allocation_probe.hpp"
 
 #include <gtest/gtest.h>
 #include <leveldb/db.h>
@@ -10,6 +11,7 @@
 #include <leveldb/helpers/memenv.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -17,6 +19,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+LINKLY_ALLOCATION_PROBE_DEFINE_OPERATOR_NEW()
 
 namespace linkly {
 namespace {
@@ -242,6 +246,29 @@ TEST_F(DeadLetterStoreOnDiskTest, ReopenKeepsEntriesAndNeverReusesIds) {
   ASSERT_TRUE(store_->get(2, &got).is_ok());
   EXPECT_EQ(got.payload, letter(2).payload);
   EXPECT_EQ(put(4, 1), (Ids{4}));
+}
+
+// A value whose checksum matches but whose queue name claims 2^40 bytes: a
+// decode error naming the id, and no allocation of anything like that size.
+TEST_F(DeadLetterStoreTest, ClaimedLengthBeyondTheValueIsCorruptionNotAnAllocation) {
+  put(1, 1);
+  with_raw_db([](leveldb::DB* db) {
+    std::string value;
+    ASSERT_TRUE(db->Get({}, encode_record_key(1), &value).ok());
+    // crc:u32, then cereal's class version:u32 and id:u64, then the queue's size.
+    const std::uint64_t huge = std::uint64_t{1} << 40;
+    std::memcpy(value.data() + 4 + 4 + 8, &huge, sizeof(huge));
+    std::uint32_t crc = crc32c(std::string_view(value).substr(4));
+    for (int i = 0; i < 4; ++i) value[i] = static_cast<char>((crc >> (8 * i)) & 0xff);
+    ASSERT_TRUE(db->Put({}, encode_record_key(1), value).ok());
+  });
+  ASSERT_TRUE(reopen().is_ok());
+  dead_letter got;
+  status st;
+  std::size_t largest = testing::largest_allocation_during([&] { st = store_->get(1, &got); });
+  EXPECT_TRUE(st.is_corruption()) << st.to_string();
+  EXPECT_NE(st.message().find("dead letter 1"), std::string::npos) << st.to_string();
+  EXPECT_LT(largest, std::size_t{1} << 20);
 }
 
 }  // namespace

@@ -1,0 +1,66 @@
+#include "actors/link_history.hpp"
+
+#include "schemas/link_events.hpp"
+
+#include <algorithm>
+#include <variant>
+
+namespace linkly {
+
+seq_page history_page(const link_record& r, std::uint64_t after, std::size_t limit) {
+  seq_page page;
+  auto begin = std::upper_bound(r.seqs.begin(), r.seqs.end(), after);
+  auto left = static_cast<std::size_t>(r.seqs.end() - begin);
+  auto end = begin + static_cast<std::ptrdiff_t>(std::min(left, limit));
+  page.seqs.assign(begin, end);
+  if (end != r.seqs.end() && !page.seqs.empty()) page.next = page.seqs.back();
+  return page;
+}
+
+as_of_plan plan_as_of(const link_record& r, std::uint64_t as_of) {
+  as_of_plan plan;
+  // Events at or before as_of: the record's first `n`.
+  auto n = static_cast<std::size_t>(std::upper_bound(r.seqs.begin(), r.seqs.end(), as_of) -
+                                    r.seqs.begin());
+  if (n == 0) return plan;                           // not created yet
+  if (r.deleted && n == r.seqs.size()) return plan;  // the deletion is among them
+  plan.live = true;
+  // One creation, then n-1 updates.
+  plan.version = static_cast<std::uint32_t>(n);
+  plan.reads.push_back(r.seqs.front());
+  if (n > 1) plan.reads.push_back(r.seqs[n - 1]);
+  return plan;
+}
+
+bool link_from(const std::string& code, const as_of_plan& plan, const std::vector<envelope>& envs,
+               link_info* out) {
+  if (!plan.live || envs.size() != plan.reads.size() || envs.empty()) return false;
+  link_event first;
+  if (!decode_link_event(envs.front(), &first)) return false;
+  const auto* created = std::get_if<link_created>(&first);
+  if (created == nullptr) return false;
+  link_info link{code, created->url, plan.version, envs.front().timestamp_ms,
+                 envs.front().timestamp_ms};
+  if (envs.size() > 1) {
+    link_event last;
+    if (!decode_link_event(envs.back(), &last)) return false;
+    const auto* updated = std::get_if<link_updated>(&last);
+    if (updated == nullptr) return false;
+    link.url = updated->url;
+    link.updated_at_ms = envs.back().timestamp_ms;
+  }
+  *out = std::move(link);
+  return true;
+}
+
+link_history_entry history_entry(const envelope& env) {
+  link_history_entry entry{env.seq, std::string(to_string(env.type)), env.timestamp_ms, {}};
+  link_event event;
+  if (decode_link_event(env, &event)) {
+    if (auto* c = std::get_if<link_created>(&event)) entry.url = c->url;
+    if (auto* u = std::get_if<link_updated>(&event)) entry.url = u->url;
+  }
+  return entry;
+}
+
+}  // namespace linkly

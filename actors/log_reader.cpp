@@ -1,0 +1,36 @@
+#include "actors/log_reader.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace linkly {
+
+namespace {
+
+log_reader_actor::behavior_type log_reader(log_reader_actor::pointer self,
+                                           std::shared_ptr<const event_log> log) {
+  self->set_exception_handler([](std::exception_ptr& e) -> caf::error {
+    spdlog::error("links log reader failed: {}", describe_exception(e));
+    return caf::sec::runtime_error;
+  });
+  return {
+      [log](read_atom,
+            const std::vector<std::uint64_t>& seqs) -> caf::result<std::vector<envelope>> {
+        std::vector<envelope> out(seqs.size());
+        for (std::size_t i = 0; i < seqs.size(); ++i) {
+          if (status st = log->get(seqs[i], &out[i]); !st) {
+            spdlog::error("links log read failed: {}", st.to_string());
+            return make_error(journal_errc::read_failed, st.to_string());
+          }
+        }
+        return out;
+      },
+  };
+}
+
+}  // namespace
+
+log_reader_actor spawn_log_reader(caf::actor_system& sys, std::shared_ptr<const event_log> log) {
+  return sys.spawn<caf::detached>(log_reader, std::move(log));
+}
+
+}  // namespace linkly
