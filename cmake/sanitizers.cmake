@@ -23,3 +23,4 @@ if(LINKLY_FUZZ)
   # Coverage for libFuzzer in every library; only the targets link its main.
   add_compile_options(-fsanitize=fuzzer-no-link)
 endif()
+
