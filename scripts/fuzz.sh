@@ -6,7 +6,7 @@
 #   scripts/fuzz.sh [TOTAL_SECONDS] [TARGET...]
 #
 #   TOTAL_SECONDS  CPU time for all targets together (default 3600: one
-#                  CPU-hour), split evenly; each target runs -jobs=1.
+#                  CPU-hour), split evenly; each target is one process.
 #   TARGET         fuzz target names (default: all ten).
 # Environment:
 #   BUILD_DIR=build-fuzz  the `fuzz` preset's build (cmake --preset fuzz &&
@@ -47,19 +47,19 @@ run_one() {
   mkdir -p "$work"
   local mode=()
   [ "${KEEP_GOING:-0}" = 1 ] && mode=(-fork=1 -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1)
-  # -timeout: an input taking 10 s is a hang; -rss_limit_mb: a decoder that
-  # believes a length it read is an OOM, reported as a crash.
-  "$build/tests/fuzz/fuzz_$t" "${mode[@]}" -jobs=1 -workers=1 -max_total_time="$per_target" \
-    -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  # -timeout: an input taking 10 s is a hang; -malloc_limit_mb: a decoder
+  # that believes a length it read is an OOM, reported as a crash (no input
+  # here needs 256 MiB in one piece).
+  # One process per target, one core each (no -jobs: it would fork
+  # workers writing fuzz-<n>.log into a shared directory).
+  "$build/tests/fuzz/fuzz_$t" "${mode[@]}" -max_total_time="$per_target" \
+    -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=256 -print_final_stats=1 \
     -artifact_prefix="$build/fuzz-crashes/$t-" "$work" "$root/tests/fuzz/corpus/$t" \
     >"$logs/$t.log" 2>&1 || true
-  # -jobs writes fuzz-<n>.log in the working directory; keep it with ours.
-  [ -f fuzz-0.log ] && cat fuzz-0.log >>"$logs/$t.log" && rm -f fuzz-0.log
   return 0
 }
 
 echo "fuzzing ${#targets[@]} targets, ${per_target} s each, ${parallel} at a time; logs in $logs" >&2
-cd "$logs"
 running=0
 for t in "${targets[@]}"; do
   run_one "$t" &
@@ -72,20 +72,23 @@ done
 wait
 
 # The last status line libFuzzer printed: "#N ... cov: C ft: F corp: K/S ... exec/s: E".
-field() { grep -oE "$2: [0-9]+" <<<"$1" | tail -1 | awk '{print $2}'; }
+# (Each lookup may find nothing: "?" then, never an exit under set -e.)
+last_number() { grep -aoE "$1:? +[0-9]+" | tail -1 | grep -oE '[0-9]+$' || true; }
 echo
 echo "| target | seconds | executions | exec/s | cov | ft | corpus (files) | crashes/OOMs/timeouts |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
 for t in "${targets[@]}"; do
   log="$logs/$t.log"
   line="$(grep -aE '^#[0-9]+' "$log" | grep -a 'cov:' | tail -1 || true)"
-  execs="$(grep -aoE 'stat::number_of_executed_units: [0-9]+' "$log" | tail -1 | awk '{print $2}')"
-  [ -n "$execs" ] || execs="$(grep -oE '^#[0-9]+' <<<"$line" | tr -d '#')"
-  rate="$(grep -aoE 'stat::average_exec_per_sec: [0-9]+' "$log" | tail -1 | awk '{print $2}')"
-  [ -n "$rate" ] || rate="$(field "$line" 'exec/s')"
+  execs="$(last_number 'stat::number_of_executed_units' <"$log")"
+  [ -n "$execs" ] || execs="$(grep -oE '^#[0-9]+' <<<"$line" | tr -d '#' || true)"
+  rate="$(last_number 'stat::average_exec_per_sec' <"$log")"
+  [ -n "$rate" ] || rate="$(last_number 'exec/s' <<<"$line")"
+  cov="$(last_number cov <<<"$line")"
+  ft="$(last_number ft <<<"$line")"
   corpus="$(find "$build/fuzz-corpus/$t" -type f | wc -l)"
   crashes="$(find "$build/fuzz-crashes" -name "$t-*" -type f | wc -l)"
-  kinds="$(grep -aoE 'ERROR: (AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|libFuzzer): [a-z-]+' "$log" \
+  kinds="$(grep -aoE 'SUMMARY: [A-Za-z]+: [a-z-]+' "$log" | sed 's/SUMMARY: //' \
            | sort | uniq -c | awk '{$1=$1; print}' | paste -sd ';' - || true)"
-  echo "| $t | $per_target | ${execs:-?} | ${rate:-?} | $(field "$line" cov) | $(field "$line" ft) | $corpus | $crashes${kinds:+ ($kinds)} |"
+  echo "| $t | $per_target | ${execs:-?} | ${rate:-?} | ${cov:-?} | ${ft:-?} | $corpus | $crashes${kinds:+ ($kinds)} |"
 done
