@@ -188,7 +188,10 @@ void history(std::string code, const router_context& ctx, response_sender send) 
   if (ctx.links == nullptr) return send(unavailable_response());
   ctx.links->history(code, [send = std::move(send), code](history_reply reply) {
     if (!reply.ok) {
-      std::string_view message = reply.error.empty() ? "the log could not be read" : reply.error;
+      // Both arms string_views: a std::string arm would make the view point
+      // into a temporary copy destroyed at the end of this line.
+      std::string_view message =
+          reply.error.empty() ? std::string_view("the log could not be read") : reply.error;
       return send(error_response(http_status::service_unavailable, message));
     }
     if (!reply.found) return send(link_not_found_response());
