@@ -83,7 +83,10 @@ for t in "${targets[@]}"; do
   execs="$(last_number 'stat::number_of_executed_units' <"$log")"
   [ -n "$execs" ] || execs="$(grep -oE '^#[0-9]+' <<<"$line" | tr -d '#' || true)"
   rate="$(last_number 'stat::average_exec_per_sec' <"$log")"
-  [ -n "$rate" ] || rate="$(last_number 'exec/s' <<<"$line")"
+  # Fork mode (KEEP_GOING) reports 0 there: executions over the time then.
+  if [ -z "$rate" ] || [ "$rate" = 0 ]; then
+    rate=$(( ${execs:-0} / per_target ))
+  fi
   cov="$(last_number cov <<<"$line")"
   ft="$(last_number ft <<<"$line")"
   corpus="$(find "$build/fuzz-corpus/$t" -type f | wc -l)"
