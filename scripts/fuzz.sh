@@ -15,6 +15,7 @@
 #   KEEP_GOING=0          1: libFuzzer's fork mode, which records a crash,
 #                         OOM or timeout and goes on instead of stopping
 #   LOG_DIR=$BUILD_DIR/fuzz-logs
+#   REPORT_ONLY=0         1: print the table of the last run's logs, run nothing
 # New corpus entries accumulate in $BUILD_DIR/fuzz-corpus/<target> (the
 # committed seeds in tests/fuzz/corpus stay as they are; copy the useful new
 # ones there by hand, or minimise with -merge=1). Crash reproducers go to
@@ -59,17 +60,19 @@ run_one() {
   return 0
 }
 
-echo "fuzzing ${#targets[@]} targets, ${per_target} s each, ${parallel} at a time; logs in $logs" >&2
-running=0
-for t in "${targets[@]}"; do
-  run_one "$t" &
-  running=$((running + 1))
-  if [ "$running" -ge "$parallel" ]; then
-    wait -n
-    running=$((running - 1))
-  fi
-done
-wait
+if [ "${REPORT_ONLY:-0}" != 1 ]; then
+  echo "fuzzing ${#targets[@]} targets, ${per_target} s each, ${parallel} at a time; logs in $logs" >&2
+  running=0
+  for t in "${targets[@]}"; do
+    run_one "$t" &
+    running=$((running + 1))
+    if [ "$running" -ge "$parallel" ]; then
+      wait -n
+      running=$((running - 1))
+    fi
+  done
+  wait
+fi
 
 # The last status line libFuzzer printed: "#N ... cov: C ft: F corp: K/S ... exec/s: E".
 # (Each lookup may find nothing: "?" then, never an exit under set -e.)
@@ -83,9 +86,12 @@ for t in "${targets[@]}"; do
   execs="$(last_number 'stat::number_of_executed_units' <"$log")"
   [ -n "$execs" ] || execs="$(grep -oE '^#[0-9]+' <<<"$line" | tr -d '#' || true)"
   rate="$(last_number 'stat::average_exec_per_sec' <"$log")"
+  # The time it ran: "Done N runs in S second(s)", or fork mode's "time: Ss".
+  secs="$(grep -aoE 'runs in [0-9]+ second|time: [0-9]+s' "$log" | tail -1 | grep -oE '[0-9]+' || true)"
+  [ -n "$secs" ] && [ "$secs" -gt 0 ] || secs=$per_target
   # Fork mode (KEEP_GOING) reports 0 there: executions over the time then.
   if [ -z "$rate" ] || [ "$rate" = 0 ]; then
-    rate=$(( ${execs:-0} / per_target ))
+    rate=$(( ${execs:-0} / secs ))
   fi
   cov="$(last_number cov <<<"$line")"
   ft="$(last_number ft <<<"$line")"
@@ -93,5 +99,5 @@ for t in "${targets[@]}"; do
   crashes="$(find "$build/fuzz-crashes" -name "$t-*" -type f | wc -l)"
   kinds="$(grep -aoE 'SUMMARY: [A-Za-z]+: [a-z-]+' "$log" | sed 's/SUMMARY: //' \
            | sort | uniq -c | awk '{$1=$1; print}' | paste -sd ';' - || true)"
-  echo "| $t | $per_target | ${execs:-?} | ${rate:-?} | ${cov:-?} | ${ft:-?} | $corpus | $crashes${kinds:+ ($kinds)} |"
+  echo "| $t | $secs | ${execs:-?} | ${rate:-?} | ${cov:-?} | ${ft:-?} | $corpus | $crashes${kinds:+ ($kinds)} |"
 done
