@@ -47,8 +47,11 @@ void history_route(route_match match, const router_context& ctx, response_sender
   ctx.links->history(std::move(match.code), after, limit,
                      [send = std::move(send), code = std::move(code)](history_reply reply) {
                        if (!reply.ok) {
+                         // Both arms views: a std::string arm would leave the view
+                         // pointing into a temporary destroyed at the end of the line.
                          std::string_view message =
-                             reply.error.empty() ? "the log could not be read" : reply.error;
+                             reply.error.empty() ? std::string_view("the log could not be read")
+                                                 : std::string_view(reply.error);
                          return send(error_response(http_status::service_unavailable, message));
                        }
                        if (!reply.found) {

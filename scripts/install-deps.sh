@@ -10,6 +10,7 @@ packages=(
   libleveldb-dev libsnappy-dev libcereal-dev
   libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  clang-14 libfuzzer-14-dev
   chromium nodejs npm
   nginx gnuplot-nox
 )
