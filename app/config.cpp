@@ -157,7 +157,7 @@ std::vector<setting> settings_of(config& c) {
                    integer<std::uint64_t>(&h.max_import_bytes, 0, UINT64_MAX),
                    show(&h.max_import_bytes)));
   s.push_back(make("http.max_header_bytes", "largest request head accepted (431 beyond)",
-                   integer<std::size_t>(&h.max_header_bytes, 256, kMax),
+                   integer<std::size_t>(&h.max_header_bytes, 256, 1 << 20),
                    show(&h.max_header_bytes)));
   s.push_back(make("http.idle_timeout_ms", "close a connection idle this long",
                    millis(&h.idle_timeout, 1), show(&h.idle_timeout)));
@@ -169,7 +169,8 @@ std::vector<setting> settings_of(config& c) {
            "slowest POST /links/import body after body_read_timeout_ms (408 below; 0: none)",
            integer<std::uint64_t>(&h.import_min_bytes_per_second, 0, UINT64_MAX),
            show(&h.import_min_bytes_per_second)));
-  s.push_back(make("http.max_connections", "connections beyond this get 503",
+  s.push_back(make("http.max_connections",
+                   "open connections; beyond, the longest-idle one is closed, else 503",
                    integer<std::size_t>(&h.max_connections, 1, kMax), show(&h.max_connections)));
   s.push_back(make("http.shutdown_grace_ms", "time in-flight requests get on shutdown",
                    millis(&h.shutdown_grace, 0), show(&h.shutdown_grace)));

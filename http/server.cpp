@@ -241,8 +241,6 @@ status http_server::start() {
     im.workers.clear();
     return st;
   }
-  im.config->max_body_bytes = im.options.max_body_bytes;
-  im.config->max_import_bytes = im.options.max_import_bytes;
   im.config->max_header_bytes = im.options.max_header_bytes;
   im.config->idle_timeout = im.options.idle_timeout;
   im.config->body_read_timeout = im.options.body_read_timeout;

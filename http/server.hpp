@@ -54,7 +54,9 @@ struct server_options {
   /// gets 408 and a close, so trickling uploads cannot hold every import
   /// slot. 0: no minimum.
   std::uint64_t import_min_bytes_per_second = 16 * 1024;
-  /// Connections beyond this are answered 503 and closed.
+  /// Open connections at most. One more takes the place of the connection
+  /// idle longest on its io thread; with none idle it is answered 503 and
+  /// closed. linkly serve lowers it to what the open-file limit holds.
   std::size_t max_connections = 10'000;
   /// How long stop() lets in-flight requests finish.
   std::chrono::milliseconds shutdown_grace{5'000};

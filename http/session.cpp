@@ -183,10 +183,16 @@ void session::on_read_header() {
     }
     return refuse(std::move(*adm.refusal));
   }
+  // Beast's own reading of the length (it also accepts a list of equal
+  // values, "5, 5", which admit() leaves to it): checked here, as Beast
+  // checks a Content-Length only against the limit the head was read with
+  // (none). A chunked body is counted against the limit as it comes.
+  if (auto length = parser_->content_length();
+      adm.body_limit != 0 && length && *length > adm.body_limit) {
+    return fail(http_status::payload_too_large, "request body too large");
+  }
   if (adm.body == body_kind::csv_stream) return start_import(adm.body_limit);
-  // admit() has refused a declared length over the limit; a chunked body
-  // is counted as it comes.
-  parser_->body_limit(adm.body_limit != 0 ? adm.body_limit : config_->max_body_bytes);
+  parser_->body_limit(adm.body_limit);
   if (!body_pending) return on_request();
   parser_->on_chunk_header(chunk_header_cb_);
   reading_body_ = true;
@@ -421,7 +427,16 @@ void session::on_timer(beast::error_code ec) {
       return time_out_body("import body arriving too slowly");
     }
   }
-  if (phase_ != phase::handling && steady::now() - last_activity_ >= limit) return close();
+  // A body completes no read until it is whole (an import, until a chunk
+  // is): while one arrives under a deadline of its own, that deadline
+  // governs instead of the idle timeout.
+  bool body_has_deadline = (reading_body_ && config_->body_read_timeout.count() > 0) ||
+                           (import_reading_ && config_->import_min_bytes_per_second > 0 &&
+                            config_->body_read_timeout.count() > 0);
+  if (phase_ != phase::handling && !(phase_ == phase::reading && body_has_deadline) &&
+      steady::now() - last_activity_ >= limit) {
+    return close();
+  }
   arm_timer();
 }
 

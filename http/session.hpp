@@ -46,8 +46,6 @@ constexpr std::size_t kMaxConcurrentImports = 4;
 struct session_config {
   session_config() { import_slots.set_limit(kMaxConcurrentImports); }
 
-  std::size_t max_body_bytes = 0;
-  std::uint64_t max_import_bytes = 0;  // 0: no limit
   std::size_t max_header_bytes = 0;
   std::chrono::milliseconds idle_timeout{0};       // 0: never
   std::chrono::milliseconds body_read_timeout{0};  // 0: never

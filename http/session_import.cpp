@@ -37,11 +37,6 @@ void session::start_import(std::uint64_t limit) {
     return refuse(
         error_response(http_status::service_unavailable, "service unavailable, try again"));
   }
-  // Beast checks a Content-Length only against the limit the header was
-  // read with (none); a chunked body is counted against the one set below.
-  if (auto length = parser_->content_length(); limit > 0 && length && *length > limit) {
-    return refuse(error_response(http_status::payload_too_large, "request body too large"));
-  }
   import_slot_ = config_->import_slots.try_acquire();
   if (!import_slot_) {
     return refuse(error_response(http_status::service_unavailable,

@@ -12,6 +12,7 @@
 #include <cereal/archives/binary.hpp>
 #include <cereal/cereal.hpp>
 
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -50,9 +51,18 @@ class bounded_input_archive
 };
 
 template <class T>
-inline std::enable_if_t<std::is_arithmetic_v<T>> CEREAL_LOAD_FUNCTION_NAME(
-    bounded_input_archive& ar, T& t) {
+inline std::enable_if_t<std::is_arithmetic_v<T> && !std::is_same_v<T, bool>>
+CEREAL_LOAD_FUNCTION_NAME(bounded_input_archive& ar, T& t) {
   ar.load_binary(std::addressof(t), sizeof(t));
+}
+
+// A bool is one byte on the wire; any value but 0 or 1 is corruption (and
+// loading it into a bool as it is would be undefined behaviour).
+inline void CEREAL_LOAD_FUNCTION_NAME(bounded_input_archive& ar, bool& t) {
+  std::uint8_t byte = 0;
+  ar.load_binary(&byte, 1);
+  if (byte > 1) throw cereal::Exception("record holds a bool of " + std::to_string(byte));
+  t = byte == 1;
 }
 
 template <class T>

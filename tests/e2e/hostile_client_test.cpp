@@ -221,6 +221,21 @@ TEST(HostileClientTest, UnauthenticatedBodyIsRefusedBeforeItIsRead) {
 // Four imports trickle 4 KiB every 300 ms (below the configured minimum
 // rate): they hold every import slot until they are timed out (408), and a
 // normal import then succeeds.
+// Beast frames a body by a list of equal lengths ("N, N"); the limit must
+// hold for it as for a single length, before any byte is read or reserved.
+TEST(HostileClientTest, ContentLengthListOverTheLimitIs413) {
+  temp_dir data;
+  server_process server(data.path());
+  long before = rss_kib(server.pid());
+  raw_connection conn(server.port());
+  ASSERT_TRUE(
+      conn.send_all("POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    "Content-Length: 1000000000, 1000000000\r\n\r\n"));
+  ASSERT_TRUE(conn.read_until("\r\n\r\n")) << conn.received();
+  EXPECT_EQ(conn.first_status(), 413) << conn.received();
+  EXPECT_LT(rss_kib(server.pid()) - before, 10 * 1024);
+}
+
 TEST(HostileClientTest, TricklingImportsAreTimedOutAndANormalImportSucceeds) {
   temp_dir data;
   server_options o;

@@ -134,6 +134,9 @@ void start_server() {
   opts.max_sse_buffer_bytes = 16 * 1024;
   opts.max_click_listeners = 4;
   opts.max_event_streams = 4;
+  opts.body_read_timeout = std::chrono::milliseconds(200);
+  opts.import_min_bytes_per_second = 1024;
+  opts.allowed_hosts = {"lnk.example"};
   opts.auth.token = kToken;
   opts.auth.max_sessions = 16;
   s->server = std::make_unique<linkly::http_server>(opts, s->eng->links(), s->eng->clicks(),
