@@ -5,6 +5,7 @@
 #include "http/click_batcher.hpp"
 #include "http/click_capture.hpp"
 #include "http/location.hpp"
+#include "http/log_throttle.hpp"
 #include "http/metrics.hpp"
 #include "schemas/clock.hpp"
 #include "schemas/link_rules.hpp"
@@ -21,7 +22,7 @@ namespace {
 
 namespace http = boost::beast::http;
 
-constexpr std::int64_t kWarnIntervalMs = 10'000;
+constexpr std::chrono::milliseconds kWarnInterval{10'000};
 
 http_response link_not_found_response() {
   return error_response(http_status::not_found, "link not found");
@@ -33,15 +34,11 @@ void count_redirect(const router_context& ctx) {
 
 // At most one warning per interval over all threads, however many fail.
 void warn_click_write_failed() {
-  static std::atomic<std::int64_t> last_warned_ms{0};
-  static std::atomic<std::uint64_t> failed_since{0};
-  std::uint64_t failed = failed_since.fetch_add(1, std::memory_order_relaxed) + 1;
-  std::int64_t now = now_utc_ms();
-  std::int64_t last = last_warned_ms.load(std::memory_order_relaxed);
-  if (now - last < kWarnIntervalMs) return;
-  if (!last_warned_ms.compare_exchange_strong(last, now, std::memory_order_relaxed)) return;
-  failed_since.fetch_sub(failed, std::memory_order_relaxed);
-  spdlog::warn("http: {} click write(s) failed (inline mode); the redirects were answered", failed);
+  static log_throttle throttle(kWarnInterval);
+  if (std::uint64_t failed = throttle.note()) {
+    spdlog::warn("http: {} click write(s) failed (inline mode); the redirects were answered",
+                 failed);
+  }
 }
 
 void submit_one(click_service& clicks, envelope env) {

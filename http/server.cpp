@@ -2,6 +2,7 @@
 
 #include "actors/link_service.hpp"
 #include "http/io_worker.hpp"
+#include "http/log_throttle.hpp"
 #include "http/metrics.hpp"
 #include "http/session.hpp"
 
@@ -74,26 +75,6 @@ bool close_idle_session(io_worker& worker) {
   return true;
 }
 
-// Accept errors repeat as fast as the loop retries (EMFILE leaves the
-// listening socket readable): one log line per period, with a count.
-class accept_failure_log {
- public:
-  void note(const boost::system::error_code& ec) {
-    auto now = std::chrono::steady_clock::now();
-    ++count_;
-    if (now - last_ < kAcceptFailureLogPeriod) return;
-    spdlog::warn("http: accept failed {} time(s) in the last {} s: {}", count_,
-                 std::chrono::duration_cast<std::chrono::seconds>(kAcceptFailureLogPeriod).count(),
-                 ec.message());
-    count_ = 0;
-    last_ = now;
-  }
-
- private:
-  std::chrono::steady_clock::time_point last_{};
-  std::uint64_t count_ = 0;
-};
-
 }  // namespace
 
 std::optional<std::string> exposure_problem(const server_options& options) {
@@ -142,7 +123,7 @@ struct http_server::impl {
   std::unique_ptr<tcp::acceptor> acceptor;   // on workers[0]
   std::unique_ptr<net::steady_timer> retry;  // on workers[0]
   std::size_t next_worker = 0;               // workers[0]'s thread only
-  accept_failure_log accept_failures;        // workers[0]'s thread only
+  log_throttle accept_failures{kAcceptFailureLogPeriod};
   std::uint16_t port = 0;
   std::mutex lifecycle_mutex;
   bool started = false;
@@ -188,7 +169,12 @@ void http_server::impl::on_accept(const std::shared_ptr<io_worker>& worker,
                                   boost::system::error_code ec, tcp::socket socket) {
   if (!acceptor->is_open() || ec == net::error::operation_aborted) return;
   if (ec) {
-    accept_failures.note(ec);
+    if (std::uint64_t failures = accept_failures.note()) {
+      // EMFILE leaves the listening socket readable: the error repeats as
+      // fast as the loop retries.
+      spdlog::warn("http: accept failed {} time(s) in the last {} s: {}", failures,
+                   kAcceptFailureLogPeriod.count(), ec.message());
+    }
     retry->expires_after(kAcceptRetryDelay);
     retry->async_wait([this](boost::system::error_code wait_ec) {
       if (!wait_ec && acceptor->is_open()) do_accept();
