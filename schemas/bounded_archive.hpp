@@ -33,6 +33,7 @@ class bounded_input_archive
       throw cereal::Exception("record truncated: " + std::to_string(size) + " bytes wanted, " +
                               std::to_string(rest_.size()) + " left");
     }
+    if (size == 0) return;  // an empty string's or vector's data() may be null
     std::memcpy(data, rest_.data(), size);
     rest_.remove_prefix(size);
   }
