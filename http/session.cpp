@@ -89,7 +89,22 @@ bool session::idle() const {
 void session::shutdown() {
   draining_ = true;
   if (phase_ == phase::streaming) return close();
-  if (idle()) close();
+  // Between requests, a request may still be on its way in: its bytes in
+  // the kernel, or read with the read's handler queued behind this call.
+  // Cancelling the read settles which: a completed read still runs with its
+  // bytes (answered with Connection: close), a pending one ends aborted and
+  // on_read_head closes unless bytes have arrived.
+  if (idle()) {
+    beast::error_code ec;
+    socket_.cancel(ec);
+    if (ec) close();
+  }
+}
+
+bool session::request_waiting() {
+  if (buffer_.size() > 0) return true;
+  beast::error_code ec;
+  return socket_.available(ec) > 0 && !ec;
 }
 
 void session::close() {
@@ -116,6 +131,9 @@ void session::uncount() {
 // A fresh parser per request: limits and state apply to one message.
 void session::do_read() {
   phase_ = phase::reading;
+  // Draining: a request already sent is read and answered (with close);
+  // none is waited for.
+  if (draining_ && !request_waiting()) return close();
   parser_.emplace();
   admitted_.reset();
   // The declared length is admission's to judge, after auth (401 before
@@ -158,6 +176,8 @@ void session::on_read_head(beast::error_code ec, std::size_t bytes) {
     bool partial = buffer_.size() > 0 || parser_->got_some();
     return on_read_error(partial ? http::error::partial_message : http::error::end_of_stream);
   }
+  // shutdown() cancelled the read of an idle connection.
+  if (ec == net::error::operation_aborted && draining_ && request_waiting()) return do_read_head();
   if (ec) return close();
   do_read_head();
 }
@@ -319,9 +339,11 @@ void session::respond(http_response res) {
     config_->router.metrics->redirect_duration.observe(steady::now() - request_start_);
   }
   // Only ever downgrades: a response that closes (a stream's HEAD) stays so.
+  // Draining, the connection stays open only for requests already sent
+  // (pipelined): the answer to the last of them says Connection: close.
   bool route_keeps_alive = res.keep_alive();
   res.version(version_);
-  res.keep_alive(route_keeps_alive && keep_alive_ && !draining_);
+  res.keep_alive(route_keeps_alive && keep_alive_ && !(draining_ && !request_waiting()));
   response_ = std::move(res);
   do_write();
 }

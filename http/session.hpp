@@ -80,8 +80,9 @@ class session : public std::enable_shared_from_this<session>, private stream_ope
   /// When the connection last completed a read or write.
   std::chrono::steady_clock::time_point last_activity() const { return last_activity_; }
 
-  /// Server shutdown: closes the connection now if it is between requests
-  /// or streaming, otherwise right after the answer to the current one.
+  /// Server shutdown: closes the connection now if it is streaming or
+  /// between requests with none arriving, otherwise right after the answer
+  /// (with Connection: close) to the request it is reading or handling.
   void shutdown();
 
   /// Closes the connection now. Idempotent.
@@ -91,6 +92,8 @@ class session : public std::enable_shared_from_this<session>, private stream_ope
   enum class phase { reading, handling, writing, lingering, streaming, closed };
 
   void do_read();
+  // Bytes of a next request are buffered or readable from the socket now.
+  bool request_waiting();
   // The head is read here, not by Beast's read: its raw bytes are looked at
   // (obs-fold) before the parser takes them.
   void do_read_head();
