@@ -9,6 +9,14 @@ caf::error make_error(journal_errc x, std::string message) {
                     caf::make_message(std::move(message)));
 }
 
+std::string read_error_text(caf::actor_system& sys, const caf::error& err) {
+  const caf::message& context = err.context();
+  if (err.category() == kJournalErrorCategory && context.match_elements<std::string>()) {
+    return context.get_as<std::string>(0);
+  }
+  return "the links log could not be read: " + sys.render(err);
+}
+
 namespace {
 
 // Most appends one WriteBatch takes; the rest wait for the next one.

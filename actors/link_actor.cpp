@@ -222,7 +222,7 @@ void history(shard_pointer self, const std::string& code, std::uint64_t after, s
             history_reply failed;
             failed.found = true;
             failed.ok = false;
-            failed.error = self->system().render(err);
+            failed.error = read_error_text(self->system(), err);
             reply->deliver(std::move(failed));
           });
 }
@@ -243,7 +243,9 @@ void link_as_of(shard_pointer self, const std::string& code, std::uint64_t as_of
             as_of_reply out;
             if (!link_from(code, plan, envs, &out.link)) {
               out.ok = false;
-              out.error = "the links log holds an undecodable event of \"" + code + "\"";
+              out.error = "the links log holds an undecodable event of \"" + code + "\" (seq";
+              for (std::uint64_t seq : plan.reads) out.error += " " + std::to_string(seq);
+              out.error += ")";
             } else {
               out.live = true;
             }
@@ -252,7 +254,7 @@ void link_as_of(shard_pointer self, const std::string& code, std::uint64_t as_of
           [self, reply](caf::error& err) {
             as_of_reply failed;
             failed.ok = false;
-            failed.error = self->system().render(err);
+            failed.error = read_error_text(self->system(), err);
             reply->deliver(std::move(failed));
           });
 }

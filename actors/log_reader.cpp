@@ -1,5 +1,7 @@
 #include "actors/log_reader.hpp"
 
+#include "storage/read_failure.hpp"
+
 #include <spdlog/spdlog.h>
 
 namespace linkly {
@@ -12,14 +14,21 @@ log_reader_actor::behavior_type log_reader(log_reader_actor::pointer self,
     spdlog::error("links log reader failed: {}", describe_exception(e));
     return caf::sec::runtime_error;
   });
+  // The last seq logged as unreadable: a client asking again and again for
+  // the same damaged event is answered each time but logged once.
+  auto last_logged = std::make_shared<std::uint64_t>(0);
   return {
-      [log](read_atom,
-            const std::vector<std::uint64_t>& seqs) -> caf::result<std::vector<envelope>> {
+      [log, last_logged](
+          read_atom, const std::vector<std::uint64_t>& seqs) -> caf::result<std::vector<envelope>> {
         std::vector<envelope> out(seqs.size());
         for (std::size_t i = 0; i < seqs.size(); ++i) {
           if (status st = log->get(seqs[i], &out[i]); !st) {
-            spdlog::error("links log read failed: {}", st.to_string());
-            return make_error(journal_errc::read_failed, st.to_string());
+            std::string message = read_failure_message("links", seqs[i], st);
+            if (*last_logged != seqs[i]) {
+              *last_logged = seqs[i];
+              spdlog::error("{} (`linkly log check` lists every damaged record)", message);
+            }
+            return make_error(journal_errc::read_failed, std::move(message));
           }
         }
         return out;

@@ -6,6 +6,7 @@
 #include "actors/link_service.hpp"
 #include "actors/projection_status.hpp"
 #include "app/fd_limit.hpp"
+#include "app/log_scan.hpp"
 #include "http/access_control.hpp"
 #include "http/server.hpp"
 #include "storage/dead_letter_store.hpp"
@@ -133,6 +134,7 @@ int run_serve(const config& cfg) {
     return 1;
   }
   std::shared_ptr<event_log> log = std::move(opened);
+  scan_newest_records(*log, "links");
 
   projection_stores projections;
   for (auto [name, store] :
@@ -159,6 +161,7 @@ int run_serve(const config& cfg) {
     }
     spdlog::info("clicks log at seq {}, {} dead letters", clicks_log->highest_seq(),
                  dead_letters->size());
+    scan_newest_records(*clicks_log, "clicks");
     projections.clicks_log = std::move(clicks_log);
     projections.dead_letters = std::move(dead_letters);
     clicks.log = projections.clicks_log;

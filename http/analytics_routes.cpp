@@ -160,7 +160,10 @@ void link_as_of_route(std::string code, const std::string& raw, const router_con
   // The shard finds the (at most two) events that decide it; no fold over
   // the whole history.
   ctx.links->link_as_of(code, as_of, [send = std::move(send), as_of](as_of_reply reply) {
-    if (!reply.ok) return send(unavailable_response("the log could not be read"));
+    if (!reply.ok) {
+      return send(
+          unavailable_response(reply.error.empty() ? "the log could not be read" : reply.error));
+    }
     if (!reply.live) return send(not_found_response());
     boost::json::object body = link_json(reply.link);
     body["as_of"] = as_of;

@@ -2,10 +2,12 @@
 
 #include "actors/event_bus.hpp"
 #include "http/event_json.hpp"
+#include "http/log_throttle.hpp"
 #include "http/sse_stream.hpp"
 #include "schemas/click_events.hpp"
 #include "schemas/clock.hpp"
 #include "storage/event_log.hpp"
+#include "storage/read_failure.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/json/serialize.hpp>
@@ -14,6 +16,7 @@
 #include <charconv>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -46,6 +49,14 @@ bool parse_seq(std::string_view text, std::uint64_t* out) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
   return ec == std::errc() && end == text.data() + text.size() &&
          *out != std::numeric_limits<std::uint64_t>::max();
+}
+
+// A client reconnecting to a damaged log fails the same read every retry:
+// one log line per period says so.
+constexpr std::chrono::seconds kReadFailureLogPeriod{10};
+log_throttle& read_failures() {
+  static log_throttle throttle{kReadFailureLogPeriod};
+  return throttle;
 }
 
 // Live clicks, best effort: the subscription's buffer holds what arrives
@@ -127,13 +138,20 @@ class link_event_feed : public sse_source {
         // Re-arm before reading: an append after this read wakes the stream.
         std::vector<std::shared_ptr<const envelope>> none;
         sub_->take(&none);
+        if (failure_) return report_failure(out);
         status st = log_.read(after_ + 1, event_log::kNoLimit, kEventsReadChunkEvents, &batch_);
         if (!st) {
-          spdlog::error("http: /events: reading the links log after seq {}: {}", after_,
-                        st.to_string());
-          return pull_status::end;
+          // The events read before the problem are sent first; the
+          // failure is reported once they are out.
+          std::uint64_t seq = after_ + 1 + batch_.size();
+          failure_ = read_failure_message("links", seq, st);
+          failed_seq_ = seq;
+          if (std::uint64_t times = read_failures().note()) {
+            spdlog::error("http: /events: {} ({} stream(s) ended on it in the last {} s)",
+                          *failure_, times, kReadFailureLogPeriod.count());
+          }
         }
-        full_chunk_ = batch_.size() == kEventsReadChunkEvents;
+        full_chunk_ = batch_.size() == kEventsReadChunkEvents || failure_.has_value();
         read_now = true;
       }
       while (next_ < batch_.size() && out->size() - start < room_bytes) {
@@ -150,8 +168,20 @@ class link_event_feed : public sse_source {
   }
 
  private:
+  // The stream's last message: what could not be read, without an id, so a
+  // reconnecting EventSource resumes after the last event it got.
+  pull_status report_failure(std::string* out) {
+    boost::json::object data;
+    data["error"] = *failure_;
+    data["seq"] = failed_seq_;
+    out->append(format_sse({}, kEventsReadFailedEvent, boost::json::serialize(data)));
+    return pull_status::end;
+  }
+
   const event_log& log_;
   event_bus& bus_;
+  std::optional<std::string> failure_;  // set once a read failed, at failed_seq_
+  std::uint64_t failed_seq_ = 0;
   std::uint64_t after_;                       // the last seq appended to the output
   std::unique_ptr<stream_slots::slot> slot_;  // held for the stream's life
   std::shared_ptr<event_bus::subscription> sub_;

@@ -12,6 +12,7 @@
 #include "http/routes.hpp"
 
 #include <cstddef>
+#include <string_view>
 
 namespace linkly {
 
@@ -24,6 +25,9 @@ constexpr std::size_t kEventsReadChunkEvents = 256;
 /// The `retry:` an /events stream starts with: how long an EventSource
 /// waits before reconnecting after the stream ends.
 constexpr unsigned kEventsRetryMs = 2'000;
+/// The `event:` of the message that ends an /events stream whose next event
+/// cannot be read (a damaged links log): data {"error","seq"}, no id.
+constexpr std::string_view kEventsReadFailedEvent = "LogError";
 
 void clicks_summary(const router_context& ctx, const response_sender& send);
 
