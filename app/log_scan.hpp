@@ -12,8 +12,8 @@ namespace linkly {
 
 class event_log;
 
-/// Records a start reads: about 10 ms of reading here, a small part of a
-/// start, and all of a young log.
+/// Records a start reads: 3-7 ms here (warm cache), a small part of a
+/// start, and the whole of a young log.
 constexpr std::uint64_t kStartupScanRecords = 20'000;
 
 /// Reads the newest `records` records of `log` (named `name`: "links",
