@@ -81,11 +81,11 @@ enum class journal_errc : std::uint8_t {
 };
 
 caf::error make_error(journal_errc x, std::string message);
+constexpr caf::atom_value kJournalErrorCategory = caf::atom("journal");
 
 /// Why a read of the links log failed, for an answer: the message a
 /// journal_errc error carries (it names the seq), else `sys`'s rendering.
 std::string read_error_text(caf::actor_system& sys, const caf::error& err);
-constexpr caf::atom_value kJournalErrorCategory = caf::atom("journal");
 
 // -- interfaces ---------------------------------------------------------------
 

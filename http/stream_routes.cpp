@@ -14,6 +14,7 @@
 #include <boost/json/value.hpp>
 
 #include <charconv>
+#include <chrono>
 #include <limits>
 #include <memory>
 #include <optional>
