@@ -7,7 +7,8 @@
 // Each message's data (a JSON line) is printed as it arrives. A dropped or
 // silent connection is retried with exponential backoff; after `retries`
 // failed attempts in a row the tail gives up (exit 1). SIGINT/SIGTERM end it
-// with exit 0. Plain Boost.Asio/Beast on one thread, no actor system.
+// with exit 0; a stream ended at an event the server cannot read (a damaged
+// log) ends it with exit 1. Plain Boost.Asio/Beast on one thread, no actor system.
 
 #include "app/commands.hpp"
 #include "app/server_url.hpp"
@@ -27,6 +28,10 @@
 namespace linkly {
 
 namespace {
+
+// The /events message that ends a stream at an event the server cannot
+// read (docs/API.md; kEventsReadFailedEvent in http/stream_routes.hpp).
+constexpr std::string_view kReadFailedEvent = "LogError";
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -212,11 +217,19 @@ class follower {
       has_data_ = true;
     } else if (field == "id") {
       id_ = value;
+    } else if (field == "event") {
+      event_ = value;
     }
   }
 
   void dispatch() {
+    if (has_data_ && event_ == kReadFailedEvent) {
+      // The server cannot read the next event: reconnecting meets the same.
+      std::cerr << "linkly: " << options_.url << target() << ": " << data_ << "\n";
+      return finish(1);
+    }
     if (has_data_) print_message();
+    event_.clear();
     id_.clear();
     data_.clear();
     has_data_ = false;
@@ -253,6 +266,7 @@ class follower {
   std::string data_;     // the message being assembled
   bool has_data_ = false;
   std::string id_;          // its id, if any
+  std::string event_;       // its event name, if any
   bool has_after_ = false;  // links: resume after `after_` (Last-Event-ID)
   std::uint64_t after_ = 0;
   std::uint64_t printed_ = 0;

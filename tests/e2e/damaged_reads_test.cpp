@@ -2,10 +2,12 @@
 // record): the server says so at start, naming the seq; history and as_of
 // answer a JSON error naming it (printable bytes only), as_of before the
 // damage still answers; /events sends every event up to the damaged one,
-// then reports the gap and ends.
+// then reports the gap and ends, and `linkly log tail` stops there with an
+// error rather than retrying.
 
 #include "tests/http/stream_test_client.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/linkly_cli.hpp"
 #include "tests/support/links_api.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/table_surgery.hpp"
@@ -156,6 +158,23 @@ TEST_F(DamagedReadsTest, EventsDeliverEveryReadableEventThenReportTheGap) {
       << gap->data;
   // Then the stream ends: nothing after the damage is sent as if in order.
   EXPECT_TRUE(stream.closed_by_server(10s));
+  EXPECT_TRUE(server.stop().success()) << server.output_text();
+}
+
+TEST_F(DamagedReadsTest, LogTailPrintsTheReadableEventsThenFailsNamingTheSeq) {
+  server_process server(data_.path());
+  const std::uint64_t from = damaged_ - 3;
+  const std::string url = "http://127.0.0.1:" + std::to_string(server.port());
+  cli_result res =
+      run_linkly({"log", "tail", "links", "--url", url, "--from", std::to_string(from)}, {{}, 20s});
+  EXPECT_EQ(res.exit_code(), 1) << res.describe();
+  std::string why;
+  auto events = parse_dump(res.out_lines(), &why);
+  ASSERT_TRUE(events.has_value()) << why << "\n" << res.describe();
+  std::vector<std::uint64_t> seqs;
+  for (const auto& e : *events) seqs.push_back(e.seq);
+  EXPECT_EQ(seqs, (std::vector<std::uint64_t>{from, from + 1, from + 2})) << res.describe();
+  EXPECT_TRUE(contains(res.err, "the links log is damaged at " + seq_text())) << res.describe();
   EXPECT_TRUE(server.stop().success()) << server.output_text();
 }
 
