@@ -45,6 +45,10 @@ constexpr auto kFailDeadline = 15s;
 // Catching up waits for the runner's next retry, at most 5 s apart.
 constexpr auto kCatchUpDeadline = 20s;
 constexpr auto kPollInterval = 50ms;
+// Failed retries awaited while the disk is full (100 ms doubling: ~3 s):
+// enough for the old failure, one event parked again at every retry.
+constexpr double kStoreErrorsWhileFull = 6;
+constexpr auto kStoreErrorsDeadline = 10s;
 
 std::string code_of(int i) {
   return "df" + std::to_string(i);
@@ -168,9 +172,10 @@ TEST_F(ProjectionDiskFullTest, FullStoreParksNothingReportsLagAndCatchesUpWhenFr
   ASSERT_TRUE(eventually(
       [&] {
         last = metrics(client);
-        return sample(last, analytics("linkly_projection_store_errors_total")).value_or(0) >= 3;
+        return sample(last, analytics("linkly_projection_store_errors_total")).value_or(0) >=
+               kStoreErrorsWhileFull;
       },
-      5s))
+      kStoreErrorsDeadline))
       << last;
   EXPECT_EQ(sample(last, analytics("linkly_projection_parked_total")), 0.0) << last;
   EXPECT_EQ(sample(last, analytics("linkly_projection_store_ok")), 0.0) << last;
