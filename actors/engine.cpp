@@ -14,6 +14,7 @@
 #include "actors/projection_status.hpp"
 #include "actors/read_view.hpp"
 #include "actors/supervisor.hpp"
+#include "storage/dead_letter_store.hpp"
 #include "storage/event_log.hpp"
 
 #include <spdlog/spdlog.h>
@@ -279,8 +280,10 @@ std::vector<projection_status> engine::projections() const {
     }
     s.applied = c.counters->applied.load(std::memory_order_relaxed);
     s.retries = c.counters->retries.load(std::memory_order_relaxed);
-    s.parked = c.counters->parked.load(std::memory_order_relaxed);
+    // What the dead-letter store holds, so a redrive or discard counts too.
+    s.parked = c.dead_letters ? c.dead_letters->size(dead_letter_queue_of(*c.proj)) : 0;
     s.store_errors = c.counters->store_errors.load(std::memory_order_relaxed);
+    s.store_error = c.counters->store_error();
     out.push_back(std::move(s));
   }
   return out;

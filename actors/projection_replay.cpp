@@ -50,6 +50,8 @@ status apply_step(const projection& proj, projection_store& store, std::string_v
     if (chunk.empty()) break;
     for (const envelope& env : chunk) {
       if (status st = apply_one(proj, log_name, env, store, &writes); !st) {
+        // The projection's reads failed with the store: not the event's fault.
+        if (status health = store.health(); !health) return health;
         out->failed = env;
         out->event_error = st;
         break;
@@ -69,7 +71,7 @@ status apply_step(const projection& proj, projection_store& store, std::string_v
       return redo.is_ok();
     });
     if (!st) return st;
-    if (!redo) return redo;
+    if (!redo) return store.health() ? redo : store.health();
   }
   if (out->applied > 0) {
     writes.set_checkpoint(std::string(log_name), next - 1);
@@ -88,7 +90,10 @@ status skip_event(projection_store& store, std::string_view log_name, std::uint6
 status apply_parked(const projection& proj, projection_store& store, std::string_view log_name,
                     const envelope& env) {
   write_set writes;
-  if (status st = apply_one(proj, log_name, env, store, &writes); !st) return st;
+  if (status st = apply_one(proj, log_name, env, store, &writes); !st) {
+    status health = store.health();
+    return health ? st : health;
+  }
   return store.commit(writes);
 }
 

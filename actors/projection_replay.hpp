@@ -36,9 +36,10 @@ constexpr std::size_t kRebuildBatchEvents = 1u << 20;
 
 /// Applies the events of `log` (named `log_name`) after the store's
 /// checkpoint and below `to`, at most `max_events`, and commits them with
-/// the new checkpoint. The returned status is a read or commit failure (the
-/// store then needs a reopen); an event that does not apply is reported in
-/// `out->event_error` instead.
+/// the new checkpoint. The returned status is a failure of the log or the
+/// store (a failed read or commit; store.health() then says which, and the
+/// store needs a reopen); an event that does not apply to a healthy store
+/// is reported in `out->event_error` instead.
 status apply_step(const projection& proj, projection_store& store, std::string_view log_name,
                   const event_log& log, std::uint64_t to, std::size_t max_events, step_result* out);
 

@@ -10,13 +10,23 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <optional>
 
 namespace linkly {
 
 namespace {
 
-// A store that keeps failing is retried at most this far apart.
+// A store that keeps failing is retried at most this far apart: a freed disk
+// is noticed within this long.
 constexpr std::chrono::milliseconds kMaxStoreBackoff{5'000};
+// Dead letters read at a time when looking for an event parked before.
+constexpr std::size_t kParkedScanPage = 256;
+
+// An event parked and not yet skipped: its checkpoint commit failed.
+struct parked_event {
+  std::string log;
+  std::uint64_t seq = 0;
+};
 
 struct runner_state {
   // Not an aggregate: C++20 would otherwise let CAF build it from the actor.
@@ -30,6 +40,7 @@ struct runner_state {
   std::string failing_log;
   std::size_t failures = 0;
   std::size_t store_failures = 0;  // consecutive
+  std::optional<parked_event> unskipped;
   static inline const char* name = "projection";
 };
 
@@ -51,39 +62,95 @@ void schedule_after(runner_pointer self, std::chrono::milliseconds delay) {
   self->delayed_send(self, delay, step_atom::value);
 }
 
-// Parks `env` as a dead letter, then moves the checkpoint past it. In that
-// order: a crash in between parks it twice, never loses it.
+std::string_view log_of(const envelope& env) {
+  return env.type == event_type::click_recorded ? kClicksLog : kLinksLog;
+}
+
+// The dead letter under which `env` of `log_name` is parked already, if any:
+// a park whose outcome was unknown (a failed put may have reached the disk)
+// or whose checkpoint commit failed, or a crash between the two.
+status find_parked(const dead_letter_store& dlq, const std::string& queue,
+                   std::string_view log_name, const envelope& env, std::uint64_t* id) {
+  *id = 0;
+  std::uint64_t after = 0;
+  for (;;) {
+    std::vector<dead_letter> page;
+    status st = dlq.list(after, kParkedScanPage, &page);
+    for (const dead_letter& entry : page) {
+      envelope parked;
+      if (entry.queue == queue && decode_parked_event(entry.payload, &parked) &&
+          parked.seq == env.seq && log_of(parked) == log_name) {
+        *id = entry.id;
+        return status::ok();
+      }
+    }
+    if (!st) return st;
+    if (page.size() < kParkedScanPage) return status::ok();
+    after = page.back().id;
+  }
+}
+
+// Parks `env` as a dead letter, once, then moves the checkpoint past it. In
+// that order: a failure in between leaves it parked and not skipped, and the
+// next try only skips it.
 status park(runner_state& st, std::string_view log_name, const envelope& env, const status& why) {
   const projection& proj = *st.config.proj;
   if (st.config.dead_letters) {
-    dead_letter entry;
-    entry.queue = dead_letter_queue_of(proj);
-    entry.payload = encode_parked_event(env);
-    entry.error =
-        std::string(log_name) + " seq " + std::to_string(env.seq) + ": " + why.to_string();
-    entry.attempts = static_cast<std::uint32_t>(st.failures);
-    entry.failed_at_ms = now_utc_ms();
-    if (status put = st.config.dead_letters->put(&entry); !put) return put;
-    spdlog::error("{}: parked {} seq {} as dead letter {} after {} tries: {}", proj.name(),
-                  log_name, env.seq, entry.id, st.failures, why.to_string());
+    const std::string queue = dead_letter_queue_of(proj);
+    std::uint64_t id = 0;
+    if (status found = find_parked(*st.config.dead_letters, queue, log_name, env, &id);
+        found.error_code() == status::code::io_error) {
+      return found;
+    } else if (!found) {
+      // A damaged dead letter hides what follows it: park rather than lose.
+      spdlog::warn("{}: could not look for {} seq {} among the dead letters: {}", proj.name(),
+                   log_name, env.seq, found.to_string());
+    }
+    if (id != 0) {
+      spdlog::info("{}: {} seq {} is parked already as dead letter {}", proj.name(), log_name,
+                   env.seq, id);
+    } else {
+      dead_letter entry;
+      entry.queue = queue;
+      entry.payload = encode_parked_event(env);
+      entry.error =
+          std::string(log_name) + " seq " + std::to_string(env.seq) + ": " + why.to_string();
+      entry.attempts = static_cast<std::uint32_t>(st.failures);
+      entry.failed_at_ms = now_utc_ms();
+      if (status put = st.config.dead_letters->put(&entry); !put) return put;
+      spdlog::error("{}: parked {} seq {} as dead letter {} after {} tries: {}", proj.name(),
+                    log_name, env.seq, entry.id, st.failures, why.to_string());
+    }
   } else {
     spdlog::error("{}: skipped {} seq {} after {} tries (no dead-letter store): {}", proj.name(),
                   log_name, env.seq, st.failures, why.to_string());
   }
-  return skip_event(*st.config.store, log_name, env.seq);
+  st.failing_seq = 0;
+  st.failures = 0;
+  st.unskipped = parked_event{std::string(log_name), env.seq};
+  return status::ok();
 }
 
+// The store (or the dead-letter store) failed: nothing is the event's fault.
+// Waits, then the next step reopens the store and tries the same again.
 void on_store_failure(runner_pointer self, const status& st) {
   auto& s = self->state;
   s.config.counters->store_errors.fetch_add(1, std::memory_order_relaxed);
+  s.config.counters->set_store_error(st.to_string());
   ++s.store_failures;
   auto delay = std::min(doubled(s.config.options.backoff, s.store_failures), kMaxStoreBackoff);
-  spdlog::error("{}: {}; reopening the store, retrying in {} ms", s.config.proj->name(),
-                st.to_string(), delay.count());
-  if (status reopened = s.config.store->reopen(); !reopened) {
-    spdlog::error("{}: {}", s.config.proj->name(), reopened.to_string());
-  }
+  // Once a backoff is at its longest, every retry is logged at most that often.
+  spdlog::error("{}: {}; retrying in {} ms (failure {} in a row; nothing parked or skipped)",
+                s.config.proj->name(), st.to_string(), delay.count(), s.store_failures);
   schedule_after(self, delay);
+}
+
+void on_store_success(runner_state& s) {
+  if (s.store_failures == 0) return;
+  spdlog::info("{}: its store works again after {} failures", s.config.proj->name(),
+               s.store_failures);
+  s.store_failures = 0;
+  s.config.counters->set_store_error({});
 }
 
 // One step: one bounded commit from the next log that has something new.
@@ -93,15 +160,27 @@ void step(runner_pointer self) {
   // Re-arm the wake-ups before reading, so an append from now on wakes us.
   std::vector<std::shared_ptr<const envelope>> none;
   for (auto& w : s.wakeups) w->take(&none);
+  projection_store& store = *s.config.store;
+  if (!store.health()) {
+    // Closed, or LevelDB's state unknown after a failed write or read.
+    if (status reopened = store.reopen(); !reopened) return on_store_failure(self, reopened);
+  }
+  if (s.unskipped) {
+    if (status skipped = skip_event(store, s.unskipped->log, s.unskipped->seq); !skipped) {
+      return on_store_failure(self, skipped);
+    }
+    s.unskipped.reset();
+    on_store_success(s);
+  }
   const auto& logs = s.config.logs;
   for (std::size_t tried = 0; tried < logs.size(); ++tried) {
     const followed_log& fl = logs[s.next_log];
     s.next_log = (s.next_log + 1) % logs.size();
     step_result r;
-    status st = apply_step(*s.config.proj, *s.config.store, fl.name, *fl.log, kToHead,
+    status st = apply_step(*s.config.proj, store, fl.name, *fl.log, kToHead,
                            s.config.options.batch_events, &r);
     if (!st) return on_store_failure(self, st);
-    s.store_failures = 0;
+    on_store_success(s);
     s.config.counters->applied.fetch_add(r.applied, std::memory_order_relaxed);
     if (!r.event_error.is_ok()) {
       if (s.failing_seq != r.failed.seq || s.failing_log != fl.name) {
@@ -114,10 +193,7 @@ void step(runner_pointer self) {
         if (status parked = park(s, fl.name, r.failed, r.event_error); !parked) {
           return on_store_failure(self, parked);
         }
-        s.config.counters->parked.fetch_add(1, std::memory_order_relaxed);
-        s.failing_seq = 0;
-        s.failures = 0;
-        return schedule(self);
+        return schedule(self);  // the next step skips it
       }
       s.config.counters->retries.fetch_add(1, std::memory_order_relaxed);
       auto delay = doubled(s.config.options.backoff, s.failures);
@@ -141,7 +217,7 @@ void redrive(runner_pointer self, const dead_letter& entry) {
   if (s.config.dead_letters->get(entry.id, &current).is_not_found()) return;
   envelope env;
   status st = decode_parked_event(entry.payload, &env);
-  std::string_view log_name = env.type == event_type::click_recorded ? kClicksLog : kLinksLog;
+  std::string_view log_name = log_of(env);
   if (st) st = apply_parked(proj, *s.config.store, log_name, env);
   if (!st) {
     spdlog::error("{}: dead letter {} not redriven: {}", proj.name(), entry.id, st.to_string());

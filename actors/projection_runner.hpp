@@ -6,11 +6,20 @@
 // On start it catches up from its checkpoints, in steps of batch_events
 // (one commit each, one message each, so it stays responsive), then follows
 // the live tail: the event bus of each log wakes it, and it reads what is new
-// from the log itself. An event that keeps failing is retried after
-// backoff * 2^(n-1), and after max_retries tries parked in the dead-letter
-// store (queue "projection.<name>") while the projection moves on. A failed
-// read or commit is the store's fault, not the event's: the store is reopened
-// and the step retried, never parked.
+// from the log itself.
+//
+// Two kinds of failure, told apart by projection_store::health():
+// - An event that does not apply to a healthy store is the event's fault: it
+//   is retried after backoff * 2^(n-1), and after max_retries tries parked in
+//   the dead-letter store (queue "projection.<name>") exactly once, and the
+//   checkpoint moves past it.
+// - A failed read or commit of the store (a full disk, a LevelDB error), or
+//   a failed park, is not the event's fault: nothing is parked or skipped.
+//   The runner waits (backoff doubling up to kMaxStoreBackoff), reopens the
+//   store and retries the same step; the checkpoint stays where it was, and
+//   since state and checkpoint commit together, catching up neither skips
+//   nor double-applies an event. Meanwhile its lag grows and
+//   projection_counters says the store is failing, and why.
 //
 // redrive_atom with a dead letter of its queue applies the parked event again
 // (out of order, see apply_parked) and erases the dead letter once applied.
@@ -25,6 +34,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -42,12 +52,26 @@ struct followed_log {
   event_bus* bus = nullptr;  // wakes the runner; outlives it
 };
 
-/// What the runner counts; read by projection_status.
+/// What the runner counts and whether its stores work; read by
+/// projection_status. What it has parked is counted by the dead-letter store.
 struct projection_counters {
   std::atomic<std::uint64_t> applied{0};
   std::atomic<std::uint64_t> retries{0};
-  std::atomic<std::uint64_t> parked{0};
   std::atomic<std::uint64_t> store_errors{0};
+
+  /// Empty while the stores work; else the last failure.
+  std::string store_error() const {
+    std::lock_guard lock(mutex_);
+    return store_error_;
+  }
+  void set_store_error(std::string error) {
+    std::lock_guard lock(mutex_);
+    store_error_ = std::move(error);
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::string store_error_;
 };
 
 struct projection_runner_config {

@@ -15,8 +15,11 @@ struct projection_status {
   std::vector<log_position> positions;  // checkpoint and head per log
   std::uint64_t applied = 0;            // events applied since start
   std::uint64_t retries = 0;            // failed applies that were retried
-  std::uint64_t parked = 0;             // events parked as dead letters
-  std::uint64_t store_errors = 0;       // failed reads or commits
+  std::uint64_t parked = 0;             // its dead letters the dead-letter store holds now
+  std::uint64_t store_errors = 0;       // failed reads, commits or parks, each retried
+  /// Empty while it can read the logs and write its stores; else the last
+  /// failure, retried until it works (nothing is parked for it).
+  std::string store_error;
 };
 
 }  // namespace linkly

@@ -159,9 +159,8 @@ void append_projection_metrics(std::string* out, const std::vector<projection_st
        &projection_status::applied},
       {"linkly_projection_retries_total", "Failed applies a projection retried.",
        &projection_status::retries},
-      {"linkly_projection_parked_total", "Events a projection parked as dead letters.",
-       &projection_status::parked},
-      {"linkly_projection_store_errors_total", "Failed projection store reads or commits.",
+      {"linkly_projection_store_errors_total",
+       "Failed projection store reads, commits or parks (each retried, nothing parked).",
        &projection_status::store_errors},
   };
   for (const auto& c : counters) {
@@ -171,6 +170,32 @@ void append_projection_metrics(std::string* out, const std::vector<projection_st
       append_label(out, "projection", s.name);
       out->append("} ");
       append_number(out, s.*c.value);
+      out->append("\n");
+    }
+  }
+  using status_value = std::uint64_t (*)(const projection_status&);
+  struct gauge {
+    std::string_view name, help;
+    status_value value;
+  };
+  const gauge gauges[] = {
+      // A gauge despite its name, which it keeps for the dashboards that use it.
+      {"linkly_projection_parked_total",
+       "Events of a projection parked in the dead-letter store now (not yet redriven or "
+       "discarded).",
+       [](const projection_status& s) { return s.parked; }},
+      {"linkly_projection_store_ok",
+       "1 while a projection can read its logs and write its stores; 0 while a failure is "
+       "retried.",
+       [](const projection_status& s) { return std::uint64_t{s.store_error.empty()}; }},
+  };
+  for (const auto& g : gauges) {
+    append_header(out, g.name, "gauge", g.help);
+    for (const projection_status& s : statuses) {
+      out->append(g.name).append("{");
+      append_label(out, "projection", s.name);
+      out->append("} ");
+      append_number(out, g.value(s));
       out->append("\n");
     }
   }

@@ -114,6 +114,9 @@ status dead_letter_store::open(const std::string& dir, const dead_letter_options
     }
     last_id = id;  // keys ascend: the last one seen is the highest
     ++count;
+    dead_letter entry;
+    const bool decoded = decode_value(id, view(it->value()), &entry).is_ok();
+    ++store->queue_sizes_[decoded ? entry.queue : std::string()];
   }
   if (!it->status().ok()) return from_leveldb(it->status(), "reading " + dir);
   store->next_id_ = std::max({std::uint64_t{1}, last_id + 1, stored_next});
@@ -145,7 +148,15 @@ status dead_letter_store::put(dead_letter* entry) {
     return from_leveldb(s, what);
   }
   size_.fetch_add(1, std::memory_order_release);
+  std::lock_guard sizes(queue_sizes_mutex_);
+  ++queue_sizes_[entry->queue];
   return status::ok();
+}
+
+std::size_t dead_letter_store::size(std::string_view queue) const {
+  std::lock_guard sizes(queue_sizes_mutex_);
+  auto it = queue_sizes_.find(queue);
+  return it == queue_sizes_.end() ? 0 : it->second;
 }
 
 status dead_letter_store::get(std::uint64_t id, dead_letter* out) const {
@@ -192,6 +203,11 @@ status dead_letter_store::erase(std::uint64_t id) {
   s = db_->Delete(wopts, key);
   if (!s.ok()) return from_leveldb(s, "erasing " + name(id) + " in " + dir_);
   size_.fetch_sub(1, std::memory_order_release);
+  dead_letter entry;
+  const bool decoded = decode_value(id, value, &entry).is_ok();
+  std::lock_guard sizes(queue_sizes_mutex_);
+  auto it = queue_sizes_.find(decoded ? entry.queue : std::string());
+  if (it != queue_sizes_.end() && it->second > 0) --it->second;
   return status::ok();
 }
 

@@ -17,9 +17,12 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace leveldb {
@@ -53,8 +56,8 @@ struct dead_letter_options {
 
 class dead_letter_store {
  public:
-  /// Opens (or creates) the store in `dir`, counting its entries (reads keys
-  /// only). busy() if another process holds it; corruption on a key or
+  /// Opens (or creates) the store in `dir`, counting its entries per queue
+  /// (reads every entry once). busy() if another process holds it; corruption on a key or
   /// next-id record that is not the store's.
   static status open(const std::string& dir, const dead_letter_options& options,
                      std::unique_ptr<dead_letter_store>* out);
@@ -82,6 +85,9 @@ class dead_letter_store {
   /// Entries stored now.
   std::size_t size() const { return size_.load(std::memory_order_acquire); }
 
+  /// Entries of `queue` stored now (a damaged entry counts under queue "").
+  std::size_t size(std::string_view queue) const;
+
   const std::string& dir() const { return dir_; }
 
  private:
@@ -94,6 +100,10 @@ class dead_letter_store {
   std::mutex write_mutex_;     // one put or erase at a time; guards next_id_
   std::uint64_t next_id_ = 1;  // the id the next put assigns
   std::atomic<std::size_t> size_{0};
+  // Entries per queue, for size(queue); its own mutex, so reading it never
+  // waits for a put's fsync.
+  mutable std::mutex queue_sizes_mutex_;
+  std::map<std::string, std::size_t, std::less<>> queue_sizes_;
 };
 
 }  // namespace linkly

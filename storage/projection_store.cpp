@@ -122,13 +122,39 @@ status projection_store::reopen() {
   lopts.filter_policy = filter_policy_.get();
   lopts.write_buffer_size = 32u << 20;
   if (options_.env != nullptr) lopts.env = options_.env;
-  if (status st = open_leveldb(dir_, lopts, &db_); !st) return st;
+  if (status st = open_leveldb(dir_, lopts, &db_); !st) {
+    open_failure_ = st;
+    return st;
+  }
+  open_failure_ = status::ok();
   write_failure_ = status::ok();
+  {
+    std::lock_guard failure(read_failure_mutex_);
+    read_failure_ = status::ok();
+  }
   return load_checkpoints();
 }
 
+status projection_store::health() const {
+  std::shared_lock lock(mutex_);
+  if (!db_) {
+    return status::io_error(dir_ + " is not open" +
+                            (open_failure_ ? std::string() : ": " + open_failure_.message()));
+  }
+  if (!write_failure_.is_ok()) return write_failure_;
+  std::lock_guard failure(read_failure_mutex_);
+  return read_failure_;
+}
+
+status projection_store::note_read(status st) const {
+  if (st.is_ok() || st.is_not_found()) return st;
+  std::lock_guard failure(read_failure_mutex_);
+  if (read_failure_.is_ok()) read_failure_ = st;
+  return st;
+}
+
 status projection_store::load_checkpoints() {
-  checkpoints_.clear();
+  std::map<std::string, std::uint64_t, std::less<>> loaded;
   std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
   const std::string prefix(1, kCheckpointTag);
   it->Seek(std::string(1, kStateTag));
@@ -139,9 +165,12 @@ status projection_store::load_checkpoints() {
     if (!decode_counter(view(it->value()), &seq)) {
       return status::corruption("bad checkpoint record in " + dir_);
     }
-    checkpoints_[std::string(view(it->key()).substr(1))] = seq;
+    loaded[std::string(view(it->key()).substr(1))] = seq;
   }
-  return from_leveldb(it->status(), "reading " + dir_);
+  if (status st = note_read(from_leveldb(it->status(), "reading " + dir_)); !st) return st;
+  // Only a complete read replaces them: lag stays measurable while closed.
+  checkpoints_ = std::move(loaded);
+  return status::ok();
 }
 
 status projection_store::get(std::string_view key, std::string* value) const {
@@ -159,7 +188,7 @@ status projection_store::lookup(std::string_view key, std::string* value) const 
   if (complete_) return status::not_found(std::string(key));
   leveldb::Status s = db_->Get(leveldb::ReadOptions(), state_key(key), value);
   if (s.IsNotFound()) return status::not_found(std::string(key));
-  return from_leveldb(s, "reading " + dir_);
+  return note_read(from_leveldb(s, "reading " + dir_));
 }
 
 status projection_store::scan(
@@ -181,7 +210,7 @@ status projection_store::scan(
   for (; it->Valid() && it->key().starts_with(full_prefix); it->Next()) {
     if (!fn(view(it->key()).substr(1), view(it->value()))) break;
   }
-  return from_leveldb(it->status(), "reading " + dir_);
+  return note_read(from_leveldb(it->status(), "reading " + dir_));
 }
 
 std::uint64_t projection_store::checkpoint(std::string_view log) const {

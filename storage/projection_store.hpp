@@ -19,6 +19,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -128,11 +129,19 @@ class projection_store {
   /// Closes and reopens the directory, e.g. after a failed commit.
   status reopen();
 
+  /// ok while the store can be read and written; otherwise why not: it is
+  /// closed (a reopen failed), a commit failed, or a read of LevelDB failed
+  /// since the last reopen. Tells a store failure from an event that does
+  /// not apply: an apply that failed on a healthy store is the event's fault.
+  status health() const;
+
   const std::string& dir() const { return dir_; }
 
  private:
   projection_store(std::string dir, const projection_store_options& options);
   status load_checkpoints();
+  // Remembers a failed LevelDB read for health(); returns `st`.
+  status note_read(status st) const;
   // The stored value of `key`, from recent_ when it can; needs mutex_ held.
   status lookup(std::string_view key, std::string* value) const;
   // After a commit: what it left at its keys, in recent_ (mutex_ held).
@@ -152,6 +161,10 @@ class projection_store {
   // nothing since: a key missing from recent_ is missing from LevelDB.
   bool complete_ = false;
   status write_failure_;
+  status open_failure_;  // why db_ is null after a failed reopen
+  // A failed LevelDB read, set under a shared lock: its own mutex.
+  mutable std::mutex read_failure_mutex_;
+  mutable status read_failure_;
 };
 
 /// Counters as values: 8 bytes big-endian.

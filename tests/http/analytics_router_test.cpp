@@ -307,7 +307,8 @@ using linkly::testing::samples_of;
 
 TEST_F(AnalyticsRouterTest, MetricsHaveEachProjectionsProgress) {
   ctx_.sources.projections = [] {
-    projection_status analytics{"analytics", {{"links", 7, 9}, {"clicks", 40, 40}}, 47, 2, 1, 3};
+    projection_status analytics{
+        "analytics", {{"links", 7, 9}, {"clicks", 40, 40}}, 47, 2, 1, 3, "io error: disk full"};
     projection_status cache{"cache", {{"links", 9, 9}}, 9, 0, 0, 0};
     return std::vector<projection_status>{analytics, cache};
   };
@@ -327,13 +328,17 @@ TEST_F(AnalyticsRouterTest, MetricsHaveEachProjectionsProgress) {
       {R"(linkly_projection_parked_total{projection="analytics"})", 1},
       {R"(linkly_projection_store_errors_total{projection="analytics"})", 3},
       {R"(linkly_projection_applied_total{projection="cache"})", 9},
+      {R"(linkly_projection_store_ok{projection="analytics"})", 0},
+      {R"(linkly_projection_store_ok{projection="cache"})", 1},
   };
   for (const auto& [name, value] : expected) {
     ASSERT_TRUE(samples.count(name)) << name << "\n" << res->body();
     EXPECT_EQ(samples[name], value) << name;
   }
   EXPECT_NE(res->body().find("# TYPE linkly_projection_lag_events gauge"), std::string::npos);
-  EXPECT_NE(res->body().find("# TYPE linkly_projection_parked_total counter"), std::string::npos);
+  // What the dead-letter store holds: it falls with a redrive or discard.
+  EXPECT_NE(res->body().find("# TYPE linkly_projection_parked_total gauge"), std::string::npos);
+  EXPECT_NE(res->body().find("# TYPE linkly_projection_store_ok gauge"), std::string::npos);
 }
 
 TEST_F(AnalyticsRouterTest, MetricsWithoutProjectionsHaveNoProjectionLines) {
