@@ -259,7 +259,8 @@ bool repair_log(const config& cfg, const std::string& name, const store_set& sto
     return false;
   }
   for (const auto& r : report->lost) {
-    std::cerr << where << "seqs " << range_text(r) << " marked RecordsLost\n";
+    std::cerr << where << (r.first == r.last ? "seq " : "seqs ") << range_text(r)
+              << " marked RecordsLost\n";
   }
   report->head = (*log)->highest_seq();
   return true;

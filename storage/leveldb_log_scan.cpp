@@ -216,6 +216,7 @@ class file_scanner {
       } else {
         break;
       }
+      if (length > end - q - kHeaderSize) break;  // cut short: nothing follows
       q += kHeaderSize + length;
     }
     if (!candidate.empty()) name_batch(candidate, true, &first, &last);
