@@ -53,21 +53,22 @@ std::string payload_problem(const std::string& log_name, const envelope& env) {
   return {};
 }
 
-// The checkpoints of the projections following `log_name` beyond `head`.
-// Opening a projection store leaves its log alone; an absent store holds
-// nothing.
+// The checkpoints of the projections following `log_name` beyond `head`,
+// read from copies of their stores: opening one runs LevelDB's recovery,
+// and a check changes nothing. An absent store holds nothing.
 bool find_leads(const config& cfg, const std::string& log_name, std::uint64_t head,
                 std::vector<projection_lead>* leads) {
   for (const std::string& name : projections_following(log_name)) {
-    std::unique_ptr<projection_store> store;
-    switch (open_projection_offline(store_dir(cfg, name), false, &store)) {
-      case open_outcome::opened:
-        break;
-      case open_outcome::absent:
-        continue;
-      case open_outcome::failed:
-        return false;
+    const std::string dir = store_dir(cfg, name);
+    std::error_code ec;
+    if (!std::filesystem::exists(dir + "/CURRENT", ec)) continue;
+    store_copy copy;
+    if (status st = copy.make(dir); !st) {
+      print_open_error("projection store", dir, st);
+      return false;
     }
+    std::unique_ptr<projection_store> store;
+    if (open_projection_offline(copy.dir(), false, &store) != open_outcome::opened) return false;
     for (auto& lead : projections_ahead(log_name, head, {{name, store.get()}})) {
       leads->push_back(std::move(lead));
     }

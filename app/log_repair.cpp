@@ -147,11 +147,18 @@ std::vector<link_event> restoring_events(const std::string& code, const link_rec
   return events;
 }
 
-// Step 2: appends events recreating every link the cache holds beyond the
-// log's (pre-repair) head `head`. Counts links and events.
-status restore_links(event_log& log, const projection_store& cache, std::uint64_t head,
-                     std::uint64_t* links, std::uint64_t* events,
-                     std::vector<std::string>* skipped) {
+bool touches(const std::vector<std::uint64_t>& seqs, const std::vector<seq_range>& lost) {
+  return std::any_of(seqs.begin(), seqs.end(), [&](std::uint64_t seq) {
+    return std::any_of(lost.begin(), lost.end(),
+                       [seq](const seq_range& r) { return r.first <= seq && seq <= r.last; });
+  });
+}
+
+// Step 2: appends events recreating every link the cache holds in a state
+// that an event among the `lost` seqs made. Counts links and events.
+status restore_links(event_log& log, const projection_store& cache,
+                     const std::vector<seq_range>& lost, std::uint64_t* links,
+                     std::uint64_t* events, std::vector<std::string>* skipped) {
   shard_replay replay;
   if (status st = replay_links(log, 1, kAllShards, &replay); !st) return st;
   const link_table& table = *replay.tables.front();
@@ -167,7 +174,7 @@ status restore_links(event_log& log, const projection_store& cache, std::uint64_
   if (status st = load_cache_snapshot(cache, 1, &cached_links); !st) return st;
   status bad;
   cached_links.tables.front()->for_each([&](const std::string& code, const link_record& cached) {
-    if (!bad || cached.seqs.empty() || cached.seqs.back() <= head) return;  // the log has it all
+    if (!bad || !touches(cached.seqs, lost)) return;  // the log has all it needs
     std::vector<std::int64_t> at;
     std::vector<link_event> restoring = restoring_events(code, table.find(code), cached, &at);
     if (restoring.empty()) {
@@ -304,8 +311,8 @@ int run_log_repair(const config& cfg, const repair_options& options) {
   const bool lost_any = !links_report.lost.empty() || !clicks_report.lost.empty() ||
                         !links_report.leads.empty() || !clicks_report.leads.empty();
   projection_store* cache = stores.find("cache");
-  if (!options.truncate && cache != nullptr && !links_report.leads.empty()) {
-    if (status st = restore_links(*links, *cache, links_report.head_before, &restored_links,
+  if (!options.truncate && cache != nullptr && !links_report.lost.empty()) {
+    if (status st = restore_links(*links, *cache, links_report.lost, &restored_links,
                                   &restored_events, &skipped);
         !st) {
       std::cerr << "linkly: restoring links from the cache: " << st.to_string() << "\n";

@@ -81,12 +81,12 @@ class DamagedLogTest : public ::testing::Test {
     return run_linkly(args);
   }
 
-  // kLinks links, created and applied by both projections, then a clean
-  // stop: the cache and analytics hold seq kLinks, all in the newest .log.
-  void create_links() {
+  // `n` links, created and applied by both projections, then a clean stop:
+  // the cache and analytics hold seq n, all in the newest .log.
+  void create_links(int n = kLinks) {
     server_process server(data_.path());
     http_client client(server.port());
-    for (int i = 1; i <= kLinks; ++i) {
+    for (int i = 1; i <= n; ++i) {
       http_response res = create_link(client, url_of(i), code_of(i));
       ASSERT_EQ(res.status, 201) << res.describe();
     }
@@ -98,9 +98,9 @@ class DamagedLogTest : public ::testing::Test {
           sample(res.body, "linkly_projection_checkpoint{projection=\"cache\",log=\"links\"}");
       auto analytics =
           sample(res.body, "linkly_projection_checkpoint{projection=\"analytics\",log=\"links\"}");
-      if (cache == kLinks && analytics == kLinks) break;
+      if (cache == n && analytics == n) break;
       ASSERT_LT(std::chrono::steady_clock::now(), deadline)
-          << "the projections did not apply " << kLinks << " links\n"
+          << "the projections did not apply " << n << " links\n"
           << res.body;
       std::this_thread::sleep_for(20ms);
     }
@@ -156,7 +156,7 @@ class DamagedLogTest : public ::testing::Test {
   }
 
   // After `log repair`: a server answers 302 for every acknowledged link.
-  void expect_repair_restores_every_link() {
+  void expect_repair_restores_every_link(int n = kLinks) {
     cli_result repair = run({"log", "repair"});
     ASSERT_EQ(repair.exit_code(), 0) << repair.describe();
     boost::json::object summary = parse_object(repair.out_lines().front());
@@ -169,7 +169,7 @@ class DamagedLogTest : public ::testing::Test {
 
     server_process server(data_.path());
     http_client client(server.port());
-    for (int i = 1; i <= kLinks; ++i) {
+    for (int i = 1; i <= n; ++i) {
       http_response res = client.get("/s/" + code_of(i));
       EXPECT_EQ(res.status, 302) << code_of(i) << ": " << res.describe();
       EXPECT_EQ(res.header("Location"), url_of(i)) << res.describe();
@@ -204,6 +204,24 @@ TEST_F(DamagedLogTest, FlippedByteIsNamedRefusedAndRestored) {
   ASSERT_NO_FATAL_FAILURE(expect_check_names_loss(head + 1));
   ASSERT_NO_FATAL_FAILURE(expect_serve_refuses(head + 1));
   expect_repair_restores_every_link();
+}
+
+TEST_F(DamagedLogTest, FlippedByteInAnOlderBlockLeavesAGapThatRepairFills) {
+  // Enough links for the .log to span blocks (32 KiB each): LevelDB drops
+  // the rest of the damaged block and keeps the blocks after it.
+  constexpr int kMany = 400;
+  ASSERT_NO_FATAL_FAILURE(create_links(kMany));
+  const std::string log = newest_log_file(links_dir());
+  ASSERT_GT(std::filesystem::file_size(log), 40'000u);
+  flip_byte(log, 1000);
+  cli_result check = run({"log", "check", "links"});
+  EXPECT_EQ(check.exit_code(), 1) << check.describe();
+  EXPECT_TRUE(contains(check.err, "checksum mismatch")) << check.describe();
+  EXPECT_TRUE(contains(check.err, "gap in the log")) << check.describe();
+  cli_result serve = run({"serve", "--listen", "127.0.0.1:0"});
+  EXPECT_NE(serve.exit_code(), 0) << serve.describe();
+  EXPECT_TRUE(contains(serve.out + serve.err, "linkly log repair")) << serve.describe();
+  expect_repair_restores_every_link(kMany);
 }
 
 TEST_F(DamagedLogTest, TruncateRewindsEveryProjectionAndReusesNoSeq) {
