@@ -263,5 +263,50 @@ TEST_F(DamagedLogTest, TruncateRewindsEveryProjectionAndReusesNoSeq) {
   EXPECT_EQ(seqs.size(), events->size());
 }
 
+TEST_F(DamagedLogTest, TornClicksLogBehindAnalyticsIsNamedRefusedAndMarked) {
+  constexpr int kClicks = 20;
+  {
+    server_process server(data_.path());
+    http_client client(server.port());
+    ASSERT_EQ(create_link(client, url_of(1), code_of(1)).status, 201);
+    for (int i = 0; i < kClicks; ++i) ASSERT_EQ(client.get("/s/" + code_of(1)).status, 302);
+    const auto deadline = std::chrono::steady_clock::now() + kApplyTimeout;
+    for (;;) {
+      http_response res = client.get("/metrics");
+      ASSERT_EQ(res.status, 200) << res.describe();
+      if (sample(res.body,
+                 "linkly_projection_checkpoint{projection=\"analytics\",log=\"clicks\"}") ==
+          kClicks) {
+        break;
+      }
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << res.body;
+      std::this_thread::sleep_for(20ms);
+    }
+    ASSERT_TRUE(server.stop().success()) << server.output_text();
+  }
+  const std::string clicks_dir = data_.path() + "/clicks";
+  ASSERT_FALSE(has_table_files(clicks_dir));
+  truncate_file_by(newest_log_file(clicks_dir), 5);
+
+  cli_result check = run({"log", "check", "clicks"});
+  EXPECT_EQ(check.exit_code(), 1) << check.describe();
+  EXPECT_TRUE(contains(check.err, "but the analytics holds seq " + std::to_string(kClicks)))
+      << check.describe();
+  cli_result serve = run({"serve", "--listen", "127.0.0.1:0"});
+  EXPECT_NE(serve.exit_code(), 0) << serve.describe();
+  EXPECT_TRUE(contains(serve.out + serve.err, "the clicks log ends at seq")) << serve.describe();
+
+  cli_result repair = run({"log", "repair"});
+  ASSERT_EQ(repair.exit_code(), 0) << repair.describe();
+  boost::json::object summary = parse_object(repair.out_lines().front());
+  const auto& marked = summary["clicks"].at("marked_lost");
+  ASSERT_EQ(marked.as_array().size(), 1u) << repair.describe();
+  EXPECT_EQ(marked.as_array().front().at("last").to_number<int>(), kClicks) << repair.describe();
+  cli_result verify = run({"replay", "--verify"});
+  EXPECT_EQ(verify.exit_code(), 0) << verify.describe();
+  server_process server(data_.path());
+  EXPECT_TRUE(server.stop().success()) << server.output_text();
+}
+
 }  // namespace
 }  // namespace linkly::e2e
