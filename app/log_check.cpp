@@ -112,6 +112,9 @@ int check_log(const config& cfg, const std::string& log_name, bool required) {
     std::cerr << where << st.to_string() << "\n";
     return 1;
   }
+  for (const auto& note : leveldb_recovery_notes(copy.dir())) {
+    std::cerr << where << "LevelDB's recovery: " << note << "\n";
+  }
   std::vector<projection_lead> leads;
   if (!find_leads(cfg, log_name, log->highest_seq(), &leads)) return 1;
   // A tail cut short is what a crash mid-write leaves: damage only when a

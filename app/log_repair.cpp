@@ -208,6 +208,7 @@ struct log_report {
   log_files_scan scan;
   std::vector<projection_lead> leads;
   std::vector<seq_range> lost;
+  std::vector<std::string> leveldb_notes;  // what LevelDB's recovery logged
   std::uint64_t head = 0;
 
   boost::json::object json() const {
@@ -223,6 +224,9 @@ struct log_report {
     out["projections_ahead"] = std::move(missing);
     out["marked_lost"] = ranges_json(lost);
     out["head"] = head;
+    boost::json::array notes;
+    for (const auto& n : leveldb_notes) notes.push_back(boost::json::string(n));
+    out["leveldb_notes"] = std::move(notes);
     return out;
   }
 };
@@ -243,6 +247,8 @@ bool repair_log(const config& cfg, const std::string& name, const store_set& sto
     return false;
   }
   report->present = true;
+  report->leveldb_notes = leveldb_recovery_notes(dir);
+  for (const auto& n : report->leveldb_notes) std::cerr << where << "LevelDB: " << n << "\n";
   report->head_before = (*log)->highest_seq();
   report->leads = projections_ahead(name, report->head_before, stores.named());
   for (const auto& r : report->scan.dropped) std::cerr << where << describe(r) << "\n";

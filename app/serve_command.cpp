@@ -150,7 +150,7 @@ int run_serve(const config& cfg) {
     if (st.is_corruption()) spdlog::error("{}", kRepairHint);
     return 1;
   }
-  if (!log_intact_after_open("links", opened->highest_seq(), derived)) return 1;
+  if (!log_intact_after_open("links", links_dir, opened->highest_seq(), derived)) return 1;
   std::shared_ptr<event_log> log = std::move(opened);
 
   click_stores clicks;
@@ -163,7 +163,7 @@ int run_serve(const config& cfg) {
       if (st.is_corruption()) spdlog::error("{}", kRepairHint);
       return 1;
     }
-    if (!log_intact_after_open("clicks", clicks_log->highest_seq(), derived)) return 1;
+    if (!log_intact_after_open("clicks", clicks_dir, clicks_log->highest_seq(), derived)) return 1;
     std::unique_ptr<dead_letter_store> dead_letters;
     if (status st = dead_letter_store::open(store_dir(cfg, "dlq"), {}, &dead_letters); !st) {
       spdlog::error("cannot open the dead-letter store: {}", st.to_string());

@@ -44,8 +44,11 @@ bool log_intact_before_open(const std::string& name, const std::string& dir,
   return refuse(name, leads);
 }
 
-bool log_intact_after_open(const std::string& name, std::uint64_t head,
+bool log_intact_after_open(const std::string& name, const std::string& dir, std::uint64_t head,
                            const std::vector<named_store>& stores) {
+  for (const auto& note : leveldb_recovery_notes(dir)) {
+    spdlog::warn("{} log: LevelDB's recovery: {}", name, note);
+  }
   const auto leads = projections_ahead(name, head, stores);
   if (leads.empty()) return true;
   return refuse(name, leads);

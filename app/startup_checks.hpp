@@ -19,8 +19,9 @@ bool log_intact_before_open(const std::string& name, const std::string& dir,
                             const std::vector<named_store>& stores);
 
 /// After it opened at `head`: false, with the missing range logged, when a
-/// projection in `stores` holds seqs beyond it.
-bool log_intact_after_open(const std::string& name, std::uint64_t head,
+/// projection in `stores` holds seqs beyond it. Logs what LevelDB's own
+/// recovery reported dropping (its info log in `dir`) as warnings.
+bool log_intact_after_open(const std::string& name, const std::string& dir, std::uint64_t head,
                            const std::vector<named_store>& stores);
 
 }  // namespace linkly

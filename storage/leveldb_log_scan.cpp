@@ -314,4 +314,17 @@ std::string describe(const dropped_region& r) {
   return text + " (seqs " + std::to_string(r.first_seq) + "-" + std::to_string(r.last_seq) + ")";
 }
 
+std::vector<std::string> leveldb_recovery_notes(const std::string& dir, std::size_t max) {
+  std::vector<std::string> notes;
+  std::ifstream in(dir + "/LOG");
+  std::string line;
+  while (notes.size() < max && std::getline(in, line)) {
+    if (line.find("dropping ") != std::string::npos ||
+        line.find("Corruption") != std::string::npos) {
+      notes.push_back(line);
+    }
+  }
+  return notes;
+}
+
 }  // namespace linkly

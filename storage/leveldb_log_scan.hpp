@@ -64,4 +64,9 @@ status scan_log_files(const std::string& dir, log_files_scan* out);
 /// 1060-1064)".
 std::string describe(const dropped_region& region);
 
+/// What LevelDB's own info log (DIR/LOG, rewritten at each open) says it
+/// dropped or found corrupt during the last open of the store in `dir`: its
+/// lines about dropped bytes and corruption, at most `max` of them.
+std::vector<std::string> leveldb_recovery_notes(const std::string& dir, std::size_t max = 20);
+
 }  // namespace linkly
