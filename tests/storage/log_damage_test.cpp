@@ -134,6 +134,11 @@ TEST_F(LogDamageTest, AFlippedByteDropsTheRestOfItsBlockAndNamesIt) {
   // The scan changed nothing: a paranoid open refuses, a plain one drops.
   EXPECT_EQ(reopened_head(true), static_cast<std::uint64_t>(-1));
   EXPECT_EQ(reopened_head(false), scan.last_intact_seq);
+  // LevelDB's own log of that open says the same.
+  const auto notes = leveldb_recovery_notes(dir_);
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_NE(notes.front().find("dropping " + std::to_string(r.bytes) + " bytes"), std::string::npos)
+      << notes.front();
 }
 
 TEST_F(LogDamageTest, ACopyIsOpenedWithoutTouchingTheOriginal) {
