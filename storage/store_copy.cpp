@@ -41,22 +41,33 @@ status store_copy::make(const std::string& dir) {
   if (!fs::is_directory(dir, ec)) return status::not_found(dir + " is not a directory");
   leveldb::Env* env = leveldb::Env::Default();
   held_lock lock{env};
-  if (leveldb::Status s = env->LockFile(dir + "/LOCK", &lock.lock); !s.ok()) {
-    if (s.IsIOError()) {
+  const std::string lock_file = dir + "/LOCK";
+  if (leveldb::Status s = env->LockFile(lock_file, &lock.lock); !s.ok()) {
+    // LevelDB says "lock <file>: ..." when another process holds it. A store
+    // on a read-only file system cannot be locked, nor written by anyone.
+    if (s.ToString().find("lock " + lock_file) != std::string::npos) {
       return status::busy(dir + " is in use by another process (is a linkly server running?)");
     }
-    return status::io_error("locking " + dir + ": " + s.ToString());
+    if (s.ToString().find(std::strerror(EROFS)) == std::string::npos) {
+      return status::io_error("locking " + dir + ": " + s.ToString());
+    }
   }
-  // Beside the original: same file system, so tables can be hard-linked.
-  std::string pattern = fs::path(dir).lexically_normal().string();
-  while (pattern.size() > 1 && pattern.back() == '/') pattern.pop_back();
-  pattern += ".copy-XXXXXX";
-  std::vector<char> name(pattern.begin(), pattern.end());
-  name.push_back('\0');
-  if (mkdtemp(name.data()) == nullptr) {
+  // Beside the original when it can: same file system, so tables can be
+  // hard-linked. Else (a read-only one) in the temporary directory, copied.
+  std::string beside = fs::path(dir).lexically_normal().string();
+  while (beside.size() > 1 && beside.back() == '/') beside.pop_back();
+  for (const std::string& pattern :
+       {beside + ".copy-XXXXXX", (fs::temp_directory_path(ec) / "linkly-copy-XXXXXX").string()}) {
+    std::vector<char> name(pattern.begin(), pattern.end());
+    name.push_back('\0');
+    if (mkdtemp(name.data()) != nullptr) {
+      dir_ = name.data();
+      break;
+    }
+  }
+  if (dir_.empty()) {
     return status::io_error("creating a copy of " + dir + ": " + std::strerror(errno));
   }
-  dir_ = name.data();
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     const fs::path& from = entry.path();
     const std::string file = from.filename().string();

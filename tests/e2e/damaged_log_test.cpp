@@ -308,5 +308,22 @@ TEST_F(DamagedLogTest, TornClicksLogBehindAnalyticsIsNamedRefusedAndMarked) {
   EXPECT_TRUE(server.stop().success()) << server.output_text();
 }
 
+TEST_F(DamagedLogTest, CheckAndRepairRefuseWhileAServerRunsAndLeaveNoCopy) {
+  server_process server(data_.path());
+  http_client client(server.port());
+  ASSERT_EQ(create_link(client, url_of(1), code_of(1)).status, 201);
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"log", "check", "links"},
+                                               std::vector<std::string>{"log", "repair"}}) {
+    cli_result res = run(args);
+    EXPECT_EQ(res.exit_code(), 1) << res.describe();
+    EXPECT_TRUE(contains(res.err, "held by a running linkly server")) << res.describe();
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(data_.path())) {
+    EXPECT_FALSE(contains(entry.path().filename().string(), ".copy-")) << entry.path();
+  }
+  EXPECT_EQ(client.get("/s/" + code_of(1)).status, 302);
+  EXPECT_TRUE(server.stop().success()) << server.output_text();
+}
+
 }  // namespace
 }  // namespace linkly::e2e
