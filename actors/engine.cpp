@@ -65,12 +65,14 @@ status engine::impl::recover(shard_replay* replay) {
   const std::size_t shards = options.link_shards;
   if (!stores.cache) return replay_links(*log, shards, kAllShards, replay);
   if (status st = load_cache_snapshot(*stores.cache, shards, replay); !st) return st;
-  if (replay->last_seq > log->highest_seq()) {
-    // A cache ahead of its log was built from another log: start it afresh.
-    spdlog::warn("cache checkpoint {} is beyond the links log's head {}; rebuilding the cache",
-                 replay->last_seq, log->highest_seq());
-    if (status st = stores.cache->clear(); !st) return st;
-    return replay_links(*log, shards, kAllShards, replay);
+  if (const std::uint64_t head = log->highest_seq(); replay->last_seq > head) {
+    // The cache applied records the log no longer has: acknowledged writes
+    // were lost. Throwing the cache away would lose them for good and give
+    // their seqs to new events; `linkly log repair` restores them.
+    return status::corruption(
+        "the links log ends at seq " + std::to_string(head) + " but the cache holds seq " +
+        std::to_string(replay->last_seq) + ": records " + std::to_string(head + 1) + "-" +
+        std::to_string(replay->last_seq) + " are missing (run `linkly log repair`)");
   }
   recovery.snapshot_seq = replay->last_seq;
   return replay_links_tail(*log, kAllShards, replay);

@@ -1,6 +1,7 @@
 #include "actors/link_recovery.hpp"
 
 #include "actors/read_view.hpp"
+#include "schemas/log_events.hpp"
 #include "storage/event_log.hpp"
 
 #include <algorithm>
@@ -25,6 +26,7 @@ status replay_links_tail(const event_log& log, std::size_t only, shard_replay* o
       out->last_seq + 1, event_log::kNoLimit, event_log::kNoLimit, [&](const envelope& env) {
         ++out->events;
         out->last_seq = env.seq;
+        if (is_records_lost(env)) return true;  // a lost record's marker: no link's
         std::size_t shard = shard_of(env.key, shards);
         if (only < shards && shard != only) return true;
         if (!decode_link_event(env, &event)) {

@@ -1,6 +1,7 @@
 #include "actors/projection_replay.hpp"
 
 #include "actors/exception_text.hpp"
+#include "schemas/log_events.hpp"
 #include "storage/event_log.hpp"
 
 #include <algorithm>
@@ -19,6 +20,8 @@ constexpr std::uint64_t kReadChunkEvents = 4096;
 // A projection that throws is treated like one that returned an error.
 status apply_one(const projection& proj, std::string_view log_name, const envelope& env,
                  const projection_store& store, write_set* writes) {
+  // A lost record's marker changes no projection (schemas/log_events.hpp).
+  if (is_records_lost(env)) return status::ok();
   try {
     return proj.apply(log_name, env, store, writes);
   } catch (...) {

@@ -30,6 +30,18 @@ int run_log_stats(const config& cfg, const std::string& log_name);
 /// JSON summary line per log; non-zero on any problem (named by seq).
 int run_log_check(const config& cfg, const std::string& which);
 
+struct repair_options {
+  /// Accept the loss: mark the lost seqs and rewind the projections, but
+  /// recreate nothing from them.
+  bool truncate = false;
+};
+
+/// `linkly log repair`: after records were lost from a log, marks their
+/// seqs (RecordsLost, never reused), recreates the links the cache still
+/// holds (unless truncate) and rebuilds every projection from the logs.
+/// Offline. Prints a JSON summary; 0 when the stores are in step.
+int run_log_repair(const config& cfg, const repair_options& options);
+
 struct tail_options {
   std::string log = "links";
   std::string url = "http://127.0.0.1:3111";

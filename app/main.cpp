@@ -74,11 +74,21 @@ int main(int argc, char** argv) {
   std::string check_log = "all";
   auto* check_cmd = log->add_subcommand(
       "check",
-      "offline: read and decode every record (checksums, gaps, payloads); exit 1 "
-      "naming the seq of any problem");
+      "offline, changing nothing: read and decode every record (checksums, gaps, payloads), "
+      "name what LevelDB's recovery would drop and any projection ahead of the log; exit 1 "
+      "naming the seqs of any problem");
   check_cmd->add_option("log", check_log, "which log (all: links, and clicks if present)")
       ->check(CLI::IsMember({"links", "clicks", "all"}))
       ->capture_default_str();
+
+  linkly::repair_options repair;
+  auto* repair_cmd = log->add_subcommand(
+      "repair",
+      "offline: after records were lost from a log (see `log check`), mark their seqs as lost "
+      "(never reused), recreate the links the cache still holds, and rebuild every projection; "
+      "prints a JSON summary");
+  repair_cmd->add_flag("--truncate", repair.truncate,
+                       "accept the loss: recreate nothing, rewind every projection to the log");
 
   linkly::import_options import;
   auto* import_cmd = app.add_subcommand(
@@ -160,6 +170,7 @@ int main(int argc, char** argv) {
   if (*tail_cmd) return linkly::run_log_tail(tail);
   if (*stats_cmd) return linkly::run_log_stats(cfg, stats_log);
   if (*check_cmd) return linkly::run_log_check(cfg, check_log);
+  if (*repair_cmd) return linkly::run_log_repair(cfg, repair);
   if (*import_cmd) return linkly::run_import(import);
   if (*replay_cmd) return linkly::run_replay(cfg, replay);
   if (*dlq_list) return linkly::run_dlq_list(cfg);

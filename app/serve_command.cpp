@@ -7,6 +7,7 @@
 #include "actors/projection_status.hpp"
 #include "app/fd_limit.hpp"
 #include "app/log_scan.hpp"
+#include "app/startup_checks.hpp"
 #include "http/access_control.hpp"
 #include "http/server.hpp"
 #include "storage/dead_letter_store.hpp"
@@ -127,15 +128,8 @@ int run_serve(const config& cfg) {
     spdlog::error("cannot create data directory {}: {}", cfg.data_dir, ec.message());
     return 1;
   }
-  std::unique_ptr<event_log> opened;
-  std::string links_dir = store_dir(cfg, "links");
-  if (status st = event_log::open(links_dir, cfg.links_log, &opened); !st) {
-    spdlog::error("cannot open the links log: {}", st.to_string());
-    return 1;
-  }
-  std::shared_ptr<event_log> log = std::move(opened);
-  scan_newest_records(*log, "links");
-
+  // The projections first: how far they got is what proves a log lost
+  // acknowledged records (app/startup_checks.hpp).
   projection_stores projections;
   for (auto [name, store] :
        {std::pair{"cache", &projections.cache}, std::pair{"analytics", &projections.analytics}}) {
@@ -146,14 +140,32 @@ int run_serve(const config& cfg) {
     }
     *store = std::move(opened_store);
   }
+  const std::vector<named_store> derived{{"cache", projections.cache.get()},
+                                         {"analytics", projections.analytics.get()}};
+
+  std::unique_ptr<event_log> opened;
+  std::string links_dir = store_dir(cfg, "links");
+  if (!log_intact_before_open("links", links_dir, derived)) return 1;
+  if (status st = event_log::open(links_dir, cfg.links_log, &opened); !st) {
+    spdlog::error("cannot open the links log: {}", st.to_string());
+    if (st.is_corruption()) spdlog::error("{}", kRepairHint);
+    return 1;
+  }
+  if (!log_intact_after_open("links", links_dir, opened->highest_seq(), derived)) return 1;
+  std::shared_ptr<event_log> log = std::move(opened);
+  scan_newest_records(*log, "links");
 
   click_stores clicks;
   if (cfg.engine.clicks.mode != click_mode::off) {
     std::unique_ptr<event_log> clicks_log;
-    if (status st = event_log::open(store_dir(cfg, "clicks"), cfg.clicks_log, &clicks_log); !st) {
+    const std::string clicks_dir = store_dir(cfg, "clicks");
+    if (!log_intact_before_open("clicks", clicks_dir, derived)) return 1;
+    if (status st = event_log::open(clicks_dir, cfg.clicks_log, &clicks_log); !st) {
       spdlog::error("cannot open the clicks log: {}", st.to_string());
+      if (st.is_corruption()) spdlog::error("{}", kRepairHint);
       return 1;
     }
+    if (!log_intact_after_open("clicks", clicks_dir, clicks_log->highest_seq(), derived)) return 1;
     std::unique_ptr<dead_letter_store> dead_letters;
     if (status st = dead_letter_store::open(store_dir(cfg, "dlq"), {}, &dead_letters); !st) {
       spdlog::error("cannot open the dead-letter store: {}", st.to_string());

@@ -3,6 +3,7 @@
 #include "schemas/click_events.hpp"
 #include "schemas/clock.hpp"
 #include "schemas/link_events.hpp"
+#include "schemas/log_events.hpp"
 
 #include <type_traits>
 
@@ -30,6 +31,12 @@ boost::json::object click_json(const envelope& env) {
 boost::json::object payload_json(const envelope& env) {
   if (env.type == event_type::click_recorded) return click_json(env);
   boost::json::object out;
+  if (records_lost marker; decode_records_lost(env, &marker)) {
+    out["first"] = marker.first;
+    out["last"] = marker.last;
+    out["reason"] = marker.reason;
+    return out;
+  }
   link_event event;
   if (!decode_link_event(env, &event)) return out;
   std::visit(

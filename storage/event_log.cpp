@@ -22,6 +22,7 @@ status event_log::open(const std::string& dir, const log_options& options,
   leveldb::Options lopts;
   lopts.create_if_missing = options.create_if_missing;
   lopts.write_buffer_size = options.write_buffer_bytes;
+  lopts.paranoid_checks = options.paranoid_checks;
   if (options.env != nullptr) lopts.env = options.env;
   std::unique_ptr<leveldb::DB> db;
   if (status st = open_leveldb(dir, lopts, &db); !st) return st;

@@ -44,6 +44,11 @@ struct log_options {
   bool sync = true;
   /// Create the directory's store if it does not exist.
   bool create_if_missing = true;
+  /// LevelDB's paranoid checks: opening fails (corruption) instead of
+  /// silently dropping a .log record that fails its checksum. A record cut
+  /// short at the end (a write interrupted by a crash) is dropped either way.
+  /// Off only for `linkly log repair` and for inspecting a copy.
+  bool paranoid_checks = true;
   /// LevelDB memtable size: larger means fewer, bigger compactions.
   std::size_t write_buffer_bytes = 16u << 20;
   /// For tests: a LevelDB Env (e.g. an in-memory one). Not owned.

@@ -239,5 +239,24 @@ TEST_F(ProjectionEngineTest, StartUpLoadsTheSnapshotAndReplaysOnlyTheTail) {
   }
 }
 
+TEST_F(ProjectionEngineTest, ACacheAheadOfTheLogIsRefusedNamingTheMissingRange) {
+  ASSERT_EQ(create("a", "https://e.com/a").code, command_errc::ok);
+  ASSERT_EQ(create("b", "https://e.com/b").code, command_errc::ok);
+  ASSERT_TRUE(eventually([&] { return caught_up("cache"); }));
+  stop();
+  // The log lost everything the cache applied.
+  std::filesystem::remove_all(dir_ + "/links");
+  auto log = open<event_log>("links", &event_log::open, log_options{});
+  auto cache = open<projection_store>("cache", &projection_store::open, projection_store_options{});
+  projection_stores stores;
+  stores.cache = cache;
+  std::unique_ptr<engine> refused;
+  status st = engine::start(
+      options_, log, {}, stores, [](const std::string&) {}, &refused);
+  EXPECT_TRUE(st.is_corruption()) << st.to_string();
+  EXPECT_NE(st.message().find("records 1-2 are missing"), std::string::npos) << st.to_string();
+  EXPECT_EQ(cache->checkpoint(kLinksLog), 2u);  // the cache is kept for `log repair`
+}
+
 }  // namespace
 }  // namespace linkly::testing

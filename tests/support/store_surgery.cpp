@@ -5,6 +5,8 @@
 
 #include <leveldb/db.h>
 
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <stdexcept>
 
@@ -84,6 +86,49 @@ std::map<std::string, std::string> projection_contents(const std::string& dir) {
     out["checkpoint:" + std::string(log)] = std::to_string(store->checkpoint(log));
   }
   return out;
+}
+
+std::string newest_log_file(const std::string& dir) {
+  std::string newest;
+  std::uint64_t newest_number = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() <= 4 || name.substr(name.size() - 4) != ".log") continue;
+    const std::string digits = name.substr(0, name.size() - 4);
+    if (digits.find_first_not_of("0123456789") != std::string::npos) continue;
+    const std::uint64_t number = std::stoull(digits);
+    if (newest.empty() || number > newest_number) {
+      newest = entry.path().string();
+      newest_number = number;
+    }
+  }
+  if (newest.empty()) throw std::runtime_error("no .log file in " + dir);
+  return newest;
+}
+
+bool has_table_files(const std::string& dir) {
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const std::string ext = entry.path().extension().string();
+    if (ext == ".ldb" || ext == ".sst") return true;
+  }
+  return false;
+}
+
+void truncate_file_by(const std::string& path, std::uint64_t bytes) {
+  const std::uint64_t size = std::filesystem::file_size(path);
+  if (bytes > size) throw std::runtime_error(path + " is shorter than the cut");
+  std::filesystem::resize_file(path, size - bytes);
+}
+
+void flip_byte(const std::string& path, std::uint64_t offset) {
+  std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+  if (!file) throw std::runtime_error("cannot open " + path);
+  file.seekg(static_cast<std::streamoff>(offset));
+  char byte = 0;
+  if (!file.get(byte)) throw std::runtime_error("no byte at offset " + std::to_string(offset));
+  file.seekp(static_cast<std::streamoff>(offset));
+  file.put(static_cast<char>(~byte));
+  if (!file.flush()) throw std::runtime_error("cannot write " + path);
 }
 
 }  // namespace linkly::e2e

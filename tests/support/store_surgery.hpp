@@ -27,4 +27,18 @@ void set_projection_counter(const std::string& dir, const std::string& key, std:
 /// checkpoints (as "checkpoint:" LOG -> decimal seq).
 std::map<std::string, std::string> projection_contents(const std::string& dir);
 
+/// The path of the newest LevelDB write-ahead log (NNNNNN.log) in `dir`;
+/// throws when there is none.
+std::string newest_log_file(const std::string& dir);
+
+/// Whether `dir` holds any LevelDB table (.ldb or .sst): records there are
+/// out of the .log files.
+bool has_table_files(const std::string& dir);
+
+/// Cuts the last `bytes` bytes off the file at `path` (a torn write).
+void truncate_file_by(const std::string& path, std::uint64_t bytes);
+
+/// Inverts every bit of the byte at `offset` of the file at `path`.
+void flip_byte(const std::string& path, std::uint64_t offset);
+
 }  // namespace linkly::e2e
