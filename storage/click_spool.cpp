@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 
 namespace linkly {
 
@@ -46,7 +47,19 @@ using namespace spool_layout;
 click_spool::click_spool(std::string dir, const spool_options& options)
     : dir_(std::move(dir)), options_(options) {}
 
-click_spool::~click_spool() = default;  // unmaps; files not done stay for recovery
+click_spool::~click_spool() {
+  {
+    std::lock_guard lock(bg_mutex_);
+    stopping_ = true;
+  }
+  bg_wake_.notify_all();
+  if (bg_.joinable()) bg_.join();
+  // Spares hold nothing; finished segments go. The rest (clicks not done)
+  // stays for the next start's recovery.
+  for (auto* list : {&spares_, &doomed_}) {
+    for (const auto& seg : *list) ::unlink(seg->path.c_str());
+  }
+}
 
 status click_spool::open(const std::string& dir, const spool_options& options,
                          std::shared_ptr<click_spool>* out) {
@@ -56,7 +69,9 @@ status click_spool::open(const std::string& dir, const spool_options& options,
   spool_options opts = options;
   if (opts.segment_bytes < kHeaderBytes + 4096) opts.segment_bytes = kHeaderBytes + 4096;
   if (opts.recovery_batch == 0) opts.recovery_batch = 1;
-  out->reset(new click_spool(dir, opts));
+  std::shared_ptr<click_spool> spool(new click_spool(dir, opts));
+  if (opts.background_files) spool->bg_ = std::thread([raw = spool.get()] { raw->background(); });
+  *out = std::move(spool);
   return status::ok();
 }
 
@@ -104,11 +119,72 @@ std::shared_ptr<click_spool::segment> click_spool::find(std::uint32_t id) const 
   return it == live_.end() ? nullptr : it->second;
 }
 
-void click_spool::release(segment& seg) {
+void click_spool::release(segment& seg, bool now) {
   if (seg.refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
-  ::unlink(seg.path.c_str());
-  std::lock_guard lock(mutex_);
-  live_.erase(seg.id);  // the caller's reference keeps it mapped until it returns
+  std::shared_ptr<segment> doomed;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = live_.find(seg.id);
+    if (it == live_.end()) return;
+    doomed = std::move(it->second);
+    live_.erase(it);
+  }
+  if (now || !options_.background_files) {
+    ::unlink(doomed->path.c_str());
+    return;
+  }
+  {
+    std::lock_guard lock(bg_mutex_);
+    doomed_.push_back(std::move(doomed));
+  }
+  bg_wake_.notify_one();
+}
+
+status click_spool::next_segment(std::shared_ptr<segment>* out) {
+  {
+    std::lock_guard lock(bg_mutex_);
+    if (!spares_.empty()) {
+      *out = std::move(spares_.back());
+      spares_.pop_back();
+    }
+  }
+  bg_wake_.notify_one();  // make the next spare
+  if (*out) return status::ok();
+  return create_segment(out);  // none ready: the io thread pays, once
+}
+
+void click_spool::background() {
+  std::unique_lock lock(bg_mutex_);
+  auto retry_at = std::chrono::steady_clock::now();
+  while (!stopping_) {
+    if (!doomed_.empty()) {
+      std::vector<std::shared_ptr<segment>> doomed;
+      doomed.swap(doomed_);
+      lock.unlock();
+      for (const auto& seg : doomed) ::unlink(seg->path.c_str());
+      doomed.clear();  // unmaps
+      lock.lock();
+      continue;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (spares_.size() < writers_ && now >= retry_at) {
+      lock.unlock();
+      std::shared_ptr<segment> seg;
+      status st = create_segment(&seg);
+      lock.lock();
+      if (st) {
+        spares_.push_back(std::move(seg));
+      } else {
+        retry_at = now + kRetryOpenAfter;  // no space: try again later
+      }
+      continue;
+    }
+    if (spares_.size() < writers_) {
+      bg_wake_.wait_until(lock, retry_at);
+    } else {
+      bg_wake_.wait(lock);
+    }
+  }
 }
 
 namespace {
@@ -158,6 +234,22 @@ void click_spool::finish_unlogged(const envelope* clicks, std::size_t n) {
       });
 }
 
+click_spool::writer::writer(std::shared_ptr<click_spool> spool) : spool_(std::move(spool)) {
+  if (!spool_->options_.background_files) return;
+  {
+    std::lock_guard lock(spool_->bg_mutex_);
+    ++spool_->writers_;
+  }
+  spool_->bg_wake_.notify_one();
+}
+
+click_spool::writer::~writer() {
+  seal();
+  if (!spool_->options_.background_files) return;
+  std::lock_guard lock(spool_->bg_mutex_);
+  --spool_->writers_;
+}
+
 bool click_spool::writer::append(envelope& click) {
   click.spool_slot = 0;
   std::string bytes = encode_record_value(click);
@@ -170,7 +262,7 @@ bool click_spool::writer::append(envelope& click) {
                                  std::chrono::steady_clock::now().time_since_epoch())
                                  .count();
     if (now < retry_after_ms_) return false;
-    if (status st = spool_->create_segment(&current_); !st) {
+    if (status st = spool_->next_segment(&current_); !st) {
       retry_after_ms_ = now + kRetryOpenAfter.count();
       return false;
     }
@@ -203,6 +295,7 @@ status click_spool::load_segments(std::vector<std::shared_ptr<segment>>* out) {
     if (std::sscanf(name.c_str(), "%10u%31s", &id, rest) != 2) continue;
     highest = std::max(highest, id);
     if (std::string(rest) != kSuffix) continue;  // *.damaged: kept, not read again
+    if (find(id)) continue;                      // this process's own
     auto seg = std::make_shared<segment>();
     seg->id = id;
     seg->path = entry.path().string();
@@ -226,7 +319,9 @@ status click_spool::load_segments(std::vector<std::shared_ptr<segment>>* out) {
     out->push_back(std::move(seg));
   }
   if (ec) return status::io_error("listing " + dir_ + ": " + ec.message());
-  next_id_.store(highest + 1, std::memory_order_relaxed);
+  if (next_id_.load(std::memory_order_relaxed) <= highest) {
+    next_id_.store(highest + 1, std::memory_order_relaxed);
+  }
   std::sort(out->begin(), out->end(), [](const auto& a, const auto& b) { return a->id < b->id; });
   std::lock_guard lock(mutex_);
   for (const auto& seg : *out) live_.emplace(seg->id, seg);

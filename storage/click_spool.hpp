@@ -26,6 +26,10 @@
 // that does not decode is counted as damaged and its segment is kept,
 // renamed to *.damaged, for an operator to look at.
 //
+// File work stays off the io threads: a background thread keeps a spare
+// segment ready for each writer (creating one is a fallocate and an mmap,
+// milliseconds on a slow disk) and deletes finished ones.
+//
 // Threading: a writer belongs to one thread. mark(), done() and
 // finish_unlogged() may be called from any thread. One process per
 // directory: the clicks log's LevelDB lock keeps a second server out
@@ -35,12 +39,14 @@
 #include "storage/status.hpp"
 
 #include <atomic>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -60,6 +66,9 @@ struct spool_options {
   std::size_t segment_bytes = kSpoolSegmentBytes;
   /// Clicks appended to the log per batch at recovery.
   std::size_t recovery_batch = 512;
+  /// Make spare segments and delete finished ones on a background thread.
+  /// Off (tests): on the thread that needs it done, synchronously.
+  bool background_files = true;
 };
 
 /// What recover() found.
@@ -79,10 +88,10 @@ class click_spool {
   /// Appends clicks of one thread to its current segment.
   class writer {
    public:
-    explicit writer(std::shared_ptr<click_spool> spool) : spool_(std::move(spool)) {}
+    explicit writer(std::shared_ptr<click_spool> spool);
     writer(const writer&) = delete;
     writer& operator=(const writer&) = delete;
-    ~writer() { seal(); }
+    ~writer();
 
     /// Spools `click` and sets its spool_slot. False (slot 0) when the
     /// spool cannot take it (no space for a segment): the click then goes
@@ -108,7 +117,8 @@ class click_spool {
   ~click_spool();
 
   /// Appends the clicks a previous process left unwritten to `log`, then
-  /// deletes its segments. Before any writer appends.
+  /// deletes its segments. Before any writer exists (spares are made for
+  /// writers, and only files of a previous process are recovered).
   status recover(event_log& log, spool_recovery* out);
 
   /// Stores each spooled click's seq (0 clears it) as its mark.
@@ -130,15 +140,28 @@ class click_spool {
   click_spool(std::string dir, const spool_options& options);
 
   status create_segment(std::shared_ptr<segment>* out);
+  /// A segment for a writer: a spare if one is ready, else made now.
+  status next_segment(std::shared_ptr<segment>* out);
   std::shared_ptr<segment> find(std::uint32_t id) const;
-  void release(segment& seg);  // one reference less; deletes at zero
+  /// One reference less; at zero the segment is deleted, by the background
+  /// thread unless `now`.
+  void release(segment& seg, bool now = false);
   status load_segments(std::vector<std::shared_ptr<segment>>* out);
+  void background();  // the spare-making, file-deleting thread
 
   std::string dir_;
   spool_options options_;
   std::atomic<std::uint32_t> next_id_{1};
   mutable std::mutex mutex_;  // guards live_
   std::unordered_map<std::uint32_t, std::shared_ptr<segment>> live_;
+
+  std::mutex bg_mutex_;  // guards what follows
+  std::condition_variable bg_wake_;
+  bool stopping_ = false;
+  std::size_t writers_ = 0;                       // spares wanted: one each, none before
+  std::vector<std::shared_ptr<segment>> spares_;  // made, not yet taken
+  std::vector<std::shared_ptr<segment>> doomed_;  // finished, to delete
+  std::thread bg_;
 };
 
 }  // namespace linkly

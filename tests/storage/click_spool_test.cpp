@@ -11,10 +11,12 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace linkly {
@@ -54,10 +56,12 @@ class ClickSpoolTest : public ::testing::Test {
     log_.reset();
     ASSERT_TRUE(event_log::open(root_ + "/clicks", {}, &log_));
   }
-  std::shared_ptr<click_spool> open_spool(std::size_t segment_bytes = kSpoolSegmentBytes) {
+  std::shared_ptr<click_spool> open_spool(std::size_t segment_bytes = kSpoolSegmentBytes,
+                                          bool background = false) {
     spool_options opts;
     opts.segment_bytes = segment_bytes;
-    opts.recovery_batch = 4;  // several batches in the larger cases
+    opts.background_files = background;  // synchronous unless a test says so
+    opts.recovery_batch = 4;             // several batches in the larger cases
     std::shared_ptr<click_spool> spool;
     EXPECT_TRUE(click_spool::open(spool_dir_, opts, &spool));
     return spool;
@@ -205,6 +209,30 @@ TEST_F(ClickSpoolTest, SealedSegmentsAreDeletedOnceEveryClickIsDone) {
   EXPECT_EQ(spool->live_segments(), 0u);
   EXPECT_TRUE(files_in(spool_dir_).empty());
   EXPECT_EQ(log_->highest_seq(), 400u);
+}
+
+TEST_F(ClickSpoolTest, TheBackgroundThreadMakesSparesAndDeletesFinishedSegments) {
+  auto spool = open_spool(8192, /*background=*/true);
+  {
+    click_spool::writer w(spool);
+    // A spare is made for the writer before it needs one (bounded wait).
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (files_in(spool_dir_).empty() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    ASSERT_EQ(files_in(spool_dir_).size(), 1u);
+    envelope first = click(0);
+    ASSERT_TRUE(w.append(first));
+    EXPECT_EQ(first.spool_slot >> 32, 1u) << "the spare, segment 1, is taken";
+
+    std::vector<envelope> batch = spool_clicks(w, 400);
+    batch.push_back(first);
+    write_marked(*spool, batch);
+    spool->done(batch);
+  }
+  spool.reset();  // joins the thread: finished segments and spares are gone
+  EXPECT_TRUE(files_in(spool_dir_).empty());
+  EXPECT_EQ(log_->highest_seq(), 401u);
 }
 
 TEST_F(ClickSpoolTest, ADamagedRecordIsCountedAndItsSegmentKept) {
