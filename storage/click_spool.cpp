@@ -119,8 +119,8 @@ std::shared_ptr<click_spool::segment> click_spool::find(std::uint32_t id) const 
   return it == live_.end() ? nullptr : it->second;
 }
 
-void click_spool::release(segment& seg, bool now) {
-  if (seg.refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+void click_spool::release(segment& seg, std::int64_t n, bool now) {
+  if (seg.refs.fetch_sub(n, std::memory_order_acq_rel) != n) return;
   std::shared_ptr<segment> doomed;
   {
     std::lock_guard lock(mutex_);
@@ -217,21 +217,39 @@ void click_spool::mark(const std::vector<envelope>& clicks) {
 }
 
 void click_spool::done(const std::vector<envelope>& clicks) {
-  for_each_slot<segment>(
-      clicks.data(), clicks.size(), [this](std::uint32_t id) { return find(id); },
-      [this](segment& seg, char* record, const envelope&) {
-        // Once per record, whatever calls it twice (a retried batch).
-        if (__atomic_exchange_n(released_at(record), 1u, __ATOMIC_ACQ_REL) == 0) release(seg);
-      });
+  finish(clicks.data(), clicks.size(), /*unlogged=*/false);
 }
 
 void click_spool::finish_unlogged(const envelope* clicks, std::size_t n) {
-  for_each_slot<segment>(
-      clicks, n, [this](std::uint32_t id) { return find(id); },
-      [this](segment& seg, char* record, const envelope&) {
-        __atomic_store_n(mark_at(record), kDoneMark, __ATOMIC_RELAXED);
-        if (__atomic_exchange_n(released_at(record), 1u, __ATOMIC_ACQ_REL) == 0) release(seg);
-      });
+  finish(clicks, n, /*unlogged=*/true);
+}
+
+void click_spool::finish(const envelope* clicks, std::size_t n, bool unlogged) {
+  // One reference count update per run of clicks from the same segment: the
+  // io thread appending to it shares that cache line.
+  std::shared_ptr<segment> seg;
+  std::int64_t owed = 0;
+  auto settle = [&] {
+    if (seg && owed > 0) release(*seg, owed);
+    owed = 0;
+  };
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint64_t slot = clicks[i].spool_slot;
+    if (slot == 0) continue;
+    const auto id = static_cast<std::uint32_t>(slot >> 32);
+    if (!seg || seg->id != id) {
+      settle();
+      seg = find(id);
+    }
+    if (!seg) continue;  // not this process's: nothing to do
+    const std::size_t offset = static_cast<std::uint32_t>(slot);
+    if (offset + kRecordHeaderBytes > seg->size) continue;
+    char* record = seg->base + offset;
+    if (unlogged) __atomic_store_n(mark_at(record), kDoneMark, __ATOMIC_RELAXED);
+    // Once per record, whatever calls it twice (a retried batch).
+    if (__atomic_exchange_n(released_at(record), 1u, __ATOMIC_ACQ_REL) == 0) ++owed;
+  }
+  settle();
 }
 
 click_spool::writer::writer(std::shared_ptr<click_spool> spool) : spool_(std::move(spool)) {

@@ -143,9 +143,10 @@ class click_spool {
   /// A segment for a writer: a spare if one is ready, else made now.
   status next_segment(std::shared_ptr<segment>* out);
   std::shared_ptr<segment> find(std::uint32_t id) const;
-  /// One reference less; at zero the segment is deleted, by the background
-  /// thread unless `now`.
-  void release(segment& seg, bool now = false);
+  /// `n` references less; at zero the segment is deleted, by the
+  /// background thread unless `now`.
+  void release(segment& seg, std::int64_t n = 1, bool now = false);
+  void finish(const envelope* clicks, std::size_t n, bool unlogged);
   status load_segments(std::vector<std::shared_ptr<segment>>* out);
   void background();  // the spare-making, file-deleting thread
 
