@@ -78,7 +78,7 @@ void BM_SpoolAppend(benchmark::State& state) {
 BENCHMARK(BM_SpoolAppend);
 
 // What a segment roll-over would cost the io thread without the background
-// thread: a new 8 MiB file (fallocate, mmap) and its first click, then the
+// thread: a new 4 MiB file (fallocate, mmap) and its first click, then the
 // old one sealed and, its click done, deleted (unlink).
 void BM_SpoolSegmentWithoutBackground(benchmark::State& state) {
   const char* parent = std::getenv("LINKLY_BENCH_DIR");

@@ -54,9 +54,12 @@ namespace linkly {
 
 class event_log;
 
-/// Bytes of one segment file. At ~250-700 bytes a click, 8 MiB holds
-/// 12,000-33,000 clicks: a new file every second or so at full load.
-constexpr std::size_t kSpoolSegmentBytes = 8u << 20;
+/// Bytes of one segment file. At ~250-700 bytes a click, 4 MiB holds
+/// 6,000-16,000 clicks: a new file every second or so at full load, made
+/// ahead by the background thread. The spool takes about two segments per
+/// io thread on disk (the one in use and a spare), more while the clicks
+/// log is behind.
+constexpr std::size_t kSpoolSegmentBytes = 4u << 20;
 
 /// A record's mark once its click is finished without the log.
 constexpr std::uint64_t kDoneMark = std::numeric_limits<std::uint64_t>::max();
