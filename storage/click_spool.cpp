@@ -103,6 +103,12 @@ status click_spool::create_segment(std::shared_ptr<segment>* out) {
     return status::io_error(errno_text("mapping", seg->path));
   }
   seg->base = static_cast<char*>(p);
+#ifdef MADV_POPULATE_WRITE
+  // Fault every page in now, writable (on the background thread for a
+  // spare), so the io thread's stores do not fault one page at a time.
+  // Best effort: an older kernel says EINVAL and the pages fault later.
+  ::madvise(seg->base, seg->size, MADV_POPULATE_WRITE);
+#endif
   std::memcpy(seg->base, kMagic, sizeof kMagic);
   std::memcpy(seg->base + 8, &kVersion, sizeof kVersion);
   {
