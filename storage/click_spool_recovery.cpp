@@ -28,6 +28,15 @@ bool logged_at(const event_log& log, std::uint64_t mark, const envelope& click) 
   return log.get(mark, &stored) && same_click(stored, click);
 }
 
+// Shorter than a header, or a header of zeros (a spare being made).
+bool never_used(const click_spool::segment& seg) {
+  if (seg.base == nullptr) return true;
+  for (std::size_t i = 0; i < kHeaderBytes; ++i) {
+    if (seg.base[i] != 0) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 status click_spool::recover(event_log& log, spool_recovery* out) {
@@ -52,7 +61,10 @@ status click_spool::recover(event_log& log, spool_recovery* out) {
   std::vector<bool> damaged(segments.size(), false);
   for (std::size_t i = 0; i < segments.size(); ++i) {
     segment& seg = *segments[i];
-    if (seg.base == nullptr || std::memcmp(seg.base, kMagic, sizeof kMagic) != 0) {
+    // A segment is given to a writer only once its header is written: a
+    // file still empty or without a header was being made at the kill.
+    if (never_used(seg)) continue;
+    if (std::memcmp(seg.base, kMagic, sizeof kMagic) != 0) {
       ++out->damaged;
       damaged[i] = true;
       continue;

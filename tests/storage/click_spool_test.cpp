@@ -280,5 +280,16 @@ TEST_F(ClickSpoolTest, ASegmentThatIsNotASpoolIsDamage) {
   EXPECT_TRUE(fs::exists(spool_dir_ + "/0000000009.seg.damaged"));
 }
 
+TEST_F(ClickSpoolTest, ASegmentBeingMadeAtTheKillIsNotDamage) {
+  fs::create_directories(spool_dir_);
+  std::ofstream(spool_dir_ + "/0000000003.seg");  // created, not yet sized
+  std::ofstream(spool_dir_ + "/0000000004.seg");
+  fs::resize_file(spool_dir_ + "/0000000004.seg", 8192);  // sized, no header yet
+  spool_recovery rec = recover();
+  EXPECT_EQ(rec.damaged, 0u);
+  EXPECT_EQ(rec.pending, 0u);
+  EXPECT_TRUE(files_in(spool_dir_).empty());
+}
+
 }  // namespace
 }  // namespace linkly
