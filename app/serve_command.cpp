@@ -113,7 +113,7 @@ status open_click_spool(const config& cfg, event_log& clicks_log,
   if (status st = click_spool::open(store_dir(cfg, "spool"), {}, &spool); !st) return st;
   spool_recovery rec;
   if (status st = spool->recover(clicks_log, &rec); !st) return st;
-  if (rec.pending > 0 || rec.damaged > 0) {
+  if (rec.segments > 0) {  // a previous process did not finish: say what it left
     spdlog::info(
         "click spool: {} clicks recovered into the clicks log ({} were already there, {} "
         "finished unlogged) from {} segments",
