@@ -21,21 +21,27 @@ using click_writer_actor = caf::typed_actor<
 // writes, so none of them runs on a scheduler thread.
 click_writer_actor::behavior_type click_writer(click_writer_actor::pointer self, event_sink* sink,
                                                dead_letter_store* dead_letters,
-                                               std::shared_ptr<click_metrics> metrics) {
+                                               std::shared_ptr<click_metrics> metrics,
+                                               std::shared_ptr<click_spool> spool) {
   self->set_exception_handler([](std::exception_ptr& e) -> caf::error {
     spdlog::error("click writer failed: {}", describe_exception(e));
     return caf::sec::runtime_error;
   });
+  // Each click's seq goes into its spool record before the write, so a kill
+  // after the write cannot make recovery write it again.
+  before_write_hook mark_spool;
+  if (spool) mark_spool = [spool](const std::vector<envelope>& clicks) { spool->mark(clicks); };
   return {
       [=](write_atom, std::vector<envelope>& clicks,
           std::uint64_t dead_letter_id) -> caf::result<append_result> {
         append_result result;
         auto began = std::chrono::steady_clock::now();
-        status st = sink->append(clicks, &result);
+        status st = sink->append(clicks, &result, spool ? &mark_spool : nullptr);
         metrics->batch_write.observe(std::chrono::steady_clock::now() - began);
         if (!st) {
           return make_error(journal_errc::write_failed, st.to_string());
         }
+        if (spool) spool->done(clicks);
         if (dead_letter_id != 0) {
           if (status erased = dead_letters->erase(dead_letter_id);
               !erased && !erased.is_not_found()) {
@@ -54,8 +60,12 @@ click_writer_actor::behavior_type click_writer(click_writer_actor::pointer self,
         entry.attempts = batch.attempts;
         entry.failed_at_ms = now_utc_ms();
         if (status st = dead_letters->put(&entry); !st) {
+          // Not even parked: the spool keeps them for the next start.
           return make_error(journal_errc::write_failed, st.to_string());
         }
+        // A kill between the put and this mark parks them and writes them
+        // at recovery too: a duplicate, never a loss.
+        if (spool) spool->finish_unlogged(batch.clicks);
         return entry.id;
       },
   };
@@ -78,6 +88,7 @@ struct click_queue_state {
   dead_letter_store* dead_letters = nullptr;
   std::shared_ptr<click_metrics> metrics;
   std::function<void(const std::string&)> on_fatal;
+  std::shared_ptr<click_spool> spool;  // null: clicks are not spooled
 
   std::vector<envelope> pending;  // not yet sealed into a batch
   bool tick_armed = false;
@@ -137,8 +148,8 @@ void start_writer(queue_pointer self, std::size_t i) {
   auto& st = self->state;
   // Linked: writers stop with the queue. Monitored: a crash is noticed even
   // if the request in flight is never answered.
-  st.writers[i].handle =
-      self->spawn<caf::detached + caf::linked>(click_writer, st.sink, st.dead_letters, st.metrics);
+  st.writers[i].handle = self->spawn<caf::detached + caf::linked>(
+      click_writer, st.sink, st.dead_letters, st.metrics, st.spool);
   self->monitor(st.writers[i].handle);
   ++st.writers[i].generation;
 }
@@ -264,8 +275,10 @@ void dispatch(queue_pointer self) {
 click_queue_actor::behavior_type click_queue(queue_pointer self, click_queue_options options,
                                              event_sink* sink, dead_letter_store* dead_letters,
                                              std::shared_ptr<click_metrics> metrics,
-                                             std::function<void(const std::string&)> on_fatal) {
+                                             std::function<void(const std::string&)> on_fatal,
+                                             std::shared_ptr<click_spool> spool) {
   auto& st = self->state;
+  st.spool = std::move(spool);
   st.options = options;
   st.sink = sink;
   st.dead_letters = dead_letters;
@@ -307,6 +320,9 @@ click_queue_actor::behavior_type click_queue(queue_pointer self, click_queue_opt
         }
         if (taken < clicks.size()) {
           st.metrics->shed.fetch_add(clicks.size() - taken, std::memory_order_relaxed);
+          // Shed for good: recovery must not write them either. Memory
+          // stores only, no blocking call.
+          if (st.spool) st.spool->finish_unlogged(clicks.data() + taken, clicks.size() - taken);
         }
         st.metrics->enqueued.fetch_add(taken, std::memory_order_relaxed);
         st.metrics->depth.store(st.held, std::memory_order_relaxed);
@@ -365,9 +381,10 @@ std::size_t click_bytes(const envelope& click) {
 click_queue_actor spawn_click_queue(caf::actor_system& sys, const click_queue_options& options,
                                     event_sink* sink, dead_letter_store* dead_letters,
                                     std::shared_ptr<click_metrics> metrics,
-                                    std::function<void(const std::string&)> on_fatal) {
+                                    std::function<void(const std::string&)> on_fatal,
+                                    std::shared_ptr<click_spool> spool) {
   return sys.spawn(click_queue, options, sink, dead_letters, std::move(metrics),
-                   std::move(on_fatal));
+                   std::move(on_fatal), std::move(spool));
 }
 
 }  // namespace linkly

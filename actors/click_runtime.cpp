@@ -42,12 +42,15 @@ namespace linkly {
 click_runtime::click_runtime(caf::actor_system& sys, const click_options& options,
                              std::shared_ptr<event_sink> log,
                              std::shared_ptr<dead_letter_store> dead_letters,
-                             std::function<void(const std::string&)> on_fatal)
+                             std::function<void(const std::string&)> on_fatal,
+                             std::shared_ptr<click_spool> spool)
     : sys_(sys),
       options_(options),
       log_(std::move(log)),
       dead_letters_(std::move(dead_letters)),
-      on_fatal_(std::move(on_fatal)) {
+      on_fatal_(std::move(on_fatal)),
+      // Inline writes answer after the write: nothing to spool.
+      spool_(options.mode == click_mode::queued ? std::move(spool) : nullptr) {
   queue_ = spawn_queue();
   inline_writer_ = sys_.spawn<caf::detached>(job_runner, std::string("inline click writer"));
   admin_ = sys_.spawn<caf::detached>(job_runner, std::string("dead-letter admin"));
@@ -63,8 +66,8 @@ click_queue_actor click_runtime::queue() const {
 }
 
 click_queue_actor click_runtime::spawn_queue() {
-  auto q =
-      spawn_click_queue(sys_, options_.queue, log_.get(), dead_letters_.get(), metrics_, on_fatal_);
+  auto q = spawn_click_queue(sys_, options_.queue, log_.get(), dead_letters_.get(), metrics_,
+                             on_fatal_, spool_);
   std::lock_guard lock(mutex_);
   queue_ = q;
   return q;

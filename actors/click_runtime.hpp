@@ -17,7 +17,8 @@ class click_runtime : public click_service {
   /// outlive the runtime.
   click_runtime(caf::actor_system& sys, const click_options& options,
                 std::shared_ptr<event_sink> log, std::shared_ptr<dead_letter_store> dead_letters,
-                std::function<void(const std::string&)> on_fatal);
+                std::function<void(const std::string&)> on_fatal,
+                std::shared_ptr<click_spool> spool = nullptr);
   ~click_runtime() override;
 
   /// The current queue, and its replacement after a restart.
@@ -35,6 +36,7 @@ class click_runtime : public click_service {
 
   click_mode mode() const override { return options_.mode; }
   const click_metrics& metrics() const override { return *metrics_; }
+  std::shared_ptr<click_spool> spool() const override { return spool_; }
   void submit(std::vector<envelope> clicks) override;
   void write_now(std::vector<envelope> clicks, std::function<void(bool ok)> done) override;
   void list_dead_letters(std::uint64_t after, std::size_t limit,
@@ -49,6 +51,7 @@ class click_runtime : public click_service {
   std::shared_ptr<event_sink> log_;
   std::shared_ptr<dead_letter_store> dead_letters_;
   std::function<void(const std::string&)> on_fatal_;
+  std::shared_ptr<click_spool> spool_;  // queued mode only
   std::shared_ptr<click_metrics> metrics_ = std::make_shared<click_metrics>();
   mutable std::mutex mutex_;
   click_queue_actor queue_;

@@ -23,6 +23,8 @@
 
 namespace linkly {
 
+class click_spool;
+
 struct dead_letter_page {
   bool ok = true;
   std::string error;  // when !ok
@@ -42,6 +44,10 @@ class click_service {
 
   virtual click_mode mode() const = 0;
   virtual const click_metrics& metrics() const = 0;
+
+  /// Where queued clicks wait until written (each io thread takes a writer);
+  /// null when they are not spooled.
+  virtual std::shared_ptr<click_spool> spool() const { return nullptr; }
 
   /// Queued mode: hands clicks over, never waits. Any thread.
   virtual void submit(std::vector<envelope> clicks) = 0;

@@ -214,7 +214,7 @@ status engine::start(const engine_options& options, std::shared_ptr<event_log> l
     click_opts.queue.max_writer_restarts = options.supervision.max_restarts;
     click_opts.queue.writer_restart_window = options.supervision.restart_window;
     m->clicks = std::make_unique<click_runtime>(*m->system, click_opts, clicks.log,
-                                                clicks.dead_letters, on_fatal);
+                                                clicks.dead_letters, on_fatal, clicks.spool);
   }
   if (m->clicks) {
     m->clicks->route_other_queues([im = m.get()](const dead_letter& entry) {

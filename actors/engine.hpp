@@ -18,6 +18,7 @@ namespace linkly {
 
 class analytics_reader;
 class click_service;
+class click_spool;
 class dead_letter_store;
 class event_bus;
 class projection_store;
@@ -68,6 +69,8 @@ struct engine_options {
 struct click_stores {
   std::shared_ptr<event_sink> log;
   std::shared_ptr<dead_letter_store> dead_letters;
+  /// Where queued clicks wait until written (already recovered). Optional.
+  std::shared_ptr<click_spool> spool;
 };
 
 /// The projections' stores. Each may be null: no cache means start-up

@@ -10,6 +10,7 @@
 #include "app/startup_checks.hpp"
 #include "http/access_control.hpp"
 #include "http/server.hpp"
+#include "storage/click_spool.hpp"
 #include "storage/dead_letter_store.hpp"
 #include "storage/event_log.hpp"
 #include "storage/projection_store.hpp"
@@ -107,6 +108,29 @@ void log_auth_mode(const config& cfg, std::uint16_t port) {
       is_loopback_host(cfg.http.host) ? "" : " (http.trusted_network declares that safe)");
 }
 
+// Opens <data>/spool and writes what it holds to the clicks log.
+status open_click_spool(const config& cfg, event_log& clicks_log,
+                        std::shared_ptr<click_spool>* out) {
+  std::shared_ptr<click_spool> spool;
+  if (status st = click_spool::open(store_dir(cfg, "spool"), {}, &spool); !st) return st;
+  spool_recovery rec;
+  if (status st = spool->recover(clicks_log, &rec); !st) return st;
+  if (rec.segments > 0) {  // a previous process did not finish: say what it left
+    spdlog::info(
+        "click spool: {} clicks recovered into the clicks log ({} were already there, {} "
+        "finished unlogged) from {} segments",
+        rec.pending, rec.already_logged, rec.finished, rec.segments);
+  }
+  if (rec.damaged > 0) {
+    std::string kept;
+    for (const auto& path : rec.kept) kept += (kept.empty() ? "" : ", ") + path;
+    spdlog::warn("click spool: {} damaged records could not be read; kept in {}", rec.damaged,
+                 kept);
+  }
+  *out = std::move(spool);
+  return status::ok();
+}
+
 }  // namespace
 
 int run_serve(const config& cfg) {
@@ -171,9 +195,17 @@ int run_serve(const config& cfg) {
       spdlog::error("cannot open the dead-letter store: {}", st.to_string());
       return 1;
     }
+    // Before anything serves: the clicks a killed process left spooled. Read
+    // in every mode, so a switch to inline or off does not strand them.
+    std::shared_ptr<click_spool> spool;
+    if (status st = open_click_spool(cfg, *clicks_log, &spool); !st) {
+      spdlog::error("cannot recover the click spool: {}", st.to_string());
+      return 1;
+    }
     spdlog::info("clicks log at seq {}, {} dead letters", clicks_log->highest_seq(),
                  dead_letters->size());
     scan_newest_records(*clicks_log, "clicks");
+    clicks.spool = std::move(spool);
     projections.clicks_log = std::move(clicks_log);
     projections.dead_letters = std::move(dead_letters);
     clicks.log = projections.clicks_log;

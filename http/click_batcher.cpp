@@ -8,9 +8,10 @@
 namespace linkly {
 
 click_batcher::click_batcher(boost::asio::io_context& context, click_service& clicks,
-                             click_batch_options options)
+                             click_batch_options options, std::shared_ptr<click_spool> spool)
     : clicks_(clicks), options_(options), timer_(context) {
   options_.max_clicks = std::max<std::size_t>(1, options_.max_clicks);
+  if (spool) spool_.emplace(std::move(spool));
   batch_.reserve(options_.max_clicks);
 }
 
@@ -25,6 +26,9 @@ void click_batcher::add(envelope click) {
     clicks_.submit(std::move(one));
     return;
   }
+  // Unspooled when the spool has no room: written as before, only not
+  // safe from a kill.
+  if (spool_) spool_->append(click);
   batch_.push_back(std::move(click));
   if (batch_.size() >= options_.max_clicks) return flush();
   if (!armed_) arm();
@@ -46,6 +50,7 @@ void click_batcher::flush() {
 void click_batcher::close() {
   closed_ = true;
   flush();
+  if (spool_) spool_->seal();
 }
 
 void click_batcher::arm() {

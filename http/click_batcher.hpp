@@ -9,16 +9,23 @@
 // session, so a connection closing loses nothing; the server close()s it on
 // stop, after the last request of its thread.
 //
+// With a spool, add() first appends the click to this thread's spool
+// segment (memory stores into a mapped file), so that from the moment the
+// redirect is answered a kill -9 cannot lose it.
+//
 // Threading: the worker's thread only (no locks), except that after the
 // thread has been joined the owner may call flush() or close() itself.
 
 #include "schemas/envelope.hpp"
+#include "storage/click_spool.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
+#include <optional>
 #include <vector>
 
 namespace linkly {
@@ -33,20 +40,21 @@ struct click_batch_options {
 class click_batcher {
  public:
   click_batcher(boost::asio::io_context& context, click_service& clicks,
-                click_batch_options options = {});
+                click_batch_options options = {}, std::shared_ptr<click_spool> spool = nullptr);
   click_batcher(const click_batcher&) = delete;
   click_batcher& operator=(const click_batcher&) = delete;
   /// Submits what is still held.
   ~click_batcher();
 
-  /// Takes one click. After close() it is submitted on its own at once.
+  /// Takes one click (spooling it first). After close() it is submitted on
+  /// its own at once, unspooled.
   void add(envelope click);
 
   /// Submits the clicks held now, if any, as one batch.
   void flush();
 
-  /// Flushes and disarms the timer (so the worker's run() can return).
-  /// Idempotent.
+  /// Flushes, seals the spool segment and disarms the timer (so the
+  /// worker's run() can return). Idempotent.
   void close();
 
   /// Clicks held now.
@@ -60,6 +68,7 @@ class click_batcher {
   click_batch_options options_;
   boost::asio::steady_timer timer_;
   std::vector<envelope> batch_;
+  std::optional<click_spool::writer> spool_;
   bool armed_ = false;
   bool closed_ = false;
 };

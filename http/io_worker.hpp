@@ -8,6 +8,7 @@
 // With clicks on, the worker owns its thread's click_batcher: it outlives
 // every session of the worker, so clicks survive their connection.
 
+#include "actors/click_service.hpp"
 #include "http/click_batcher.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -37,7 +38,7 @@ class io_worker {
   /// Gives the worker a click batcher submitting to `clicks`. Before the
   /// thread starts.
   void enable_clicks(click_service& clicks, const click_batch_options& options) {
-    batcher_.emplace(context_, clicks, options);
+    batcher_.emplace(context_, clicks, options, clicks.spool());
   }
 
   /// The thread's click batcher; null when clicks are off (its thread only).

@@ -32,6 +32,10 @@ struct envelope {
   std::int64_t timestamp_ms = 0;     // UTC milliseconds since the epoch
   std::string key;                   // the entity: a link's code
   std::string payload;               // the event, Cereal binary
+  // Where the click spool holds this click until it is durable
+  // (storage/click_spool.hpp); 0 for none. Never stored or serialized, and
+  // not part of the event: operator== ignores it.
+  std::uint64_t spool_slot = 0;
 
   friend bool operator==(const envelope& a, const envelope& b) {
     return a.seq == b.seq && a.type == b.type && a.schema_version == b.schema_version &&

@@ -52,7 +52,8 @@ event_log::event_log(std::string dir, std::unique_ptr<leveldb::DB> db, const log
 
 event_log::~event_log() = default;
 
-status event_log::append(std::vector<envelope>& events, append_result* result) {
+status event_log::append(std::vector<envelope>& events, append_result* result,
+                         const before_write_hook* before_write) {
   std::lock_guard lock(append_mutex_);
   if (!write_failure_.is_ok()) {
     return status::io_error("log refuses appends after a failed write (" +
@@ -69,12 +70,14 @@ status event_log::append(std::vector<envelope>& events, append_result* result) {
     e.seq = ++seq;
     batch.Put(encode_record_key(e.seq), encode_record_value(e));
   }
+  if (before_write != nullptr && *before_write) (*before_write)(events);
   leveldb::WriteOptions wopts;
   wopts.sync = options_.sync;
   leveldb::Status s = db_->Write(wopts, &batch);
   if (!s.ok()) {
     write_failure_ = from_leveldb(s, "appending to " + dir_);
     for (auto& e : events) e.seq = 0;
+    if (before_write != nullptr && *before_write) (*before_write)(events);
     return write_failure_;
   }
   highest_.store(seq, std::memory_order_release);

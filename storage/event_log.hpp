@@ -69,7 +69,8 @@ class event_log : public event_sink {
 
   /// Appends `events` atomically, giving them the next sequence numbers
   /// (written back into each envelope's `seq`). An empty batch is a no-op.
-  status append(std::vector<envelope>& events, append_result* result) override;
+  status append(std::vector<envelope>& events, append_result* result,
+                const before_write_hook* before_write = nullptr) override;
 
   /// Calls `fn` for each envelope with from <= seq < to, at most `max`
   /// of them, in order. Stops early (ok) when `fn` returns false.

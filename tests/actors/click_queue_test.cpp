@@ -26,7 +26,8 @@ using testing::eventually;
 // holds appends until released. Records what it stored.
 class scripted_sink : public event_sink {
  public:
-  status append(std::vector<envelope>& events, append_result* result) override {
+  status append(std::vector<envelope>& events, append_result* result,
+                const before_write_hook* = nullptr) override {
     std::unique_lock lock(mutex_);
     cv_.wait(lock, [this] { return !held_; });
     if (throw_next_) {

@@ -57,7 +57,7 @@ class ProjectionEngineTest : public ::testing::Test {
                                : nullptr;
     stores_.analytics =
         open<projection_store>("analytics", &projection_store::open, projection_store_options{});
-    click_stores clicks{stores_.clicks_log, stores_.dead_letters};
+    click_stores clicks{stores_.clicks_log, stores_.dead_letters, nullptr};
     status st = engine::start(
         options_, links_, clicks, stores_, [](const std::string&) {}, &engine_);
     ASSERT_TRUE(st) << st.to_string();

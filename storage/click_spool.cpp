@@ -1,0 +1,355 @@
+#include "storage/click_spool.hpp"
+
+#include "storage/click_spool_layout.hpp"
+#include "storage/record_format.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <thread>
+
+namespace linkly {
+
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+              "the spool stores its integers in the host's order, little-endian");
+
+namespace spool_layout {
+
+// After a failed segment open (no space), the io thread tries again only
+// this much later: not a syscall per click while the disk is full.
+constexpr std::chrono::milliseconds kRetryOpenAfter{1'000};
+
+std::uint32_t* length_at(char* record) {
+  return reinterpret_cast<std::uint32_t*>(record);
+}
+std::uint32_t* released_at(char* record) {
+  return reinterpret_cast<std::uint32_t*>(record + 4);
+}
+std::uint64_t* mark_at(char* record) {
+  return reinterpret_cast<std::uint64_t*>(record + 8);
+}
+
+std::string errno_text(const std::string& what, const std::string& path) {
+  return what + " " + path + ": " + std::strerror(errno);
+}
+
+}  // namespace spool_layout
+
+using namespace spool_layout;
+
+click_spool::click_spool(std::string dir, const spool_options& options)
+    : dir_(std::move(dir)), options_(options) {}
+
+click_spool::~click_spool() {
+  {
+    std::lock_guard lock(bg_mutex_);
+    stopping_ = true;
+  }
+  bg_wake_.notify_all();
+  if (bg_.joinable()) bg_.join();
+  // Spares hold nothing; finished segments go. The rest (clicks not done)
+  // stays for the next start's recovery.
+  for (auto* list : {&spares_, &doomed_}) {
+    for (const auto& seg : *list) ::unlink(seg->path.c_str());
+  }
+}
+
+status click_spool::open(const std::string& dir, const spool_options& options,
+                         std::shared_ptr<click_spool>* out) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return status::io_error("creating " + dir + ": " + ec.message());
+  spool_options opts = options;
+  if (opts.segment_bytes < kHeaderBytes + 4096) opts.segment_bytes = kHeaderBytes + 4096;
+  if (opts.recovery_batch == 0) opts.recovery_batch = 1;
+  std::shared_ptr<click_spool> spool(new click_spool(dir, opts));
+  if (opts.background_files) spool->bg_ = std::thread([raw = spool.get()] { raw->background(); });
+  *out = std::move(spool);
+  return status::ok();
+}
+
+std::size_t click_spool::live_segments() const {
+  std::lock_guard lock(mutex_);
+  return live_.size();
+}
+
+status click_spool::create_segment(std::shared_ptr<segment>* out) {
+  auto seg = std::make_shared<segment>();
+  seg->id = next_id_.fetch_add(1, std::memory_order_relaxed);
+  char name[32];
+  std::snprintf(name, sizeof name, "%010u%s", seg->id, kSuffix);
+  seg->path = dir_ + "/" + name;
+  seg->size = options_.segment_bytes;
+  int fd = ::open(seg->path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return status::io_error(errno_text("creating", seg->path));
+  // Reserve the blocks now: a store into a mapped page the file system
+  // cannot back would be a SIGBUS, not an error.
+  if (int err = ::posix_fallocate(fd, 0, static_cast<off_t>(seg->size)); err != 0) {
+    ::close(fd);
+    ::unlink(seg->path.c_str());
+    return status::io_error("reserving " + seg->path + ": " + std::strerror(err));
+  }
+  void* p = ::mmap(nullptr, seg->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  ::close(fd);
+  if (p == MAP_FAILED) {
+    ::unlink(seg->path.c_str());
+    return status::io_error(errno_text("mapping", seg->path));
+  }
+  seg->base = static_cast<char*>(p);
+#ifdef MADV_POPULATE_WRITE
+  // Fault every page in now, writable (on the background thread for a
+  // spare), so the io thread's stores do not fault one page at a time.
+  // Best effort: an older kernel says EINVAL and the pages fault later.
+  ::madvise(seg->base, seg->size, MADV_POPULATE_WRITE);
+#endif
+  std::memcpy(seg->base, kMagic, sizeof kMagic);
+  std::memcpy(seg->base + 8, &kVersion, sizeof kVersion);
+  {
+    std::lock_guard lock(mutex_);
+    live_.emplace(seg->id, seg);
+  }
+  *out = std::move(seg);
+  return status::ok();
+}
+
+std::shared_ptr<click_spool::segment> click_spool::find(std::uint32_t id) const {
+  std::lock_guard lock(mutex_);
+  auto it = live_.find(id);
+  return it == live_.end() ? nullptr : it->second;
+}
+
+void click_spool::release(segment& seg, std::int64_t n, bool now) {
+  if (seg.refs.fetch_sub(n, std::memory_order_acq_rel) != n) return;
+  std::shared_ptr<segment> doomed;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = live_.find(seg.id);
+    if (it == live_.end()) return;
+    doomed = std::move(it->second);
+    live_.erase(it);
+  }
+  if (now || !options_.background_files) {
+    ::unlink(doomed->path.c_str());
+    return;
+  }
+  {
+    std::lock_guard lock(bg_mutex_);
+    doomed_.push_back(std::move(doomed));
+  }
+  bg_wake_.notify_one();
+}
+
+status click_spool::next_segment(std::shared_ptr<segment>* out) {
+  {
+    std::lock_guard lock(bg_mutex_);
+    if (!spares_.empty()) {
+      *out = std::move(spares_.back());
+      spares_.pop_back();
+    }
+  }
+  bg_wake_.notify_one();  // make the next spare
+  if (*out) return status::ok();
+  return create_segment(out);  // none ready: the io thread pays, once
+}
+
+void click_spool::background() {
+  std::unique_lock lock(bg_mutex_);
+  auto retry_at = std::chrono::steady_clock::now();
+  while (!stopping_) {
+    if (!doomed_.empty()) {
+      std::vector<std::shared_ptr<segment>> doomed;
+      doomed.swap(doomed_);
+      lock.unlock();
+      for (const auto& seg : doomed) ::unlink(seg->path.c_str());
+      doomed.clear();  // unmaps
+      lock.lock();
+      continue;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (spares_.size() < writers_ && now >= retry_at) {
+      lock.unlock();
+      std::shared_ptr<segment> seg;
+      status st = create_segment(&seg);
+      lock.lock();
+      if (st) {
+        spares_.push_back(std::move(seg));
+      } else {
+        retry_at = now + kRetryOpenAfter;  // no space: try again later
+      }
+      continue;
+    }
+    if (spares_.size() < writers_) {
+      bg_wake_.wait_until(lock, retry_at);
+    } else {
+      bg_wake_.wait(lock);
+    }
+  }
+}
+
+namespace {
+
+// Calls fn(segment, record) for each spooled click, looking each segment up
+// once per run of clicks from it.
+template <class Segment, class Find, class Fn>
+void for_each_slot(const envelope* clicks, std::size_t n, Find find, Fn fn) {
+  std::shared_ptr<Segment> seg;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint64_t slot = clicks[i].spool_slot;
+    if (slot == 0) continue;
+    const auto id = static_cast<std::uint32_t>(slot >> 32);
+    if (!seg || seg->id != id) seg = find(id);
+    if (!seg) continue;  // not this process's: nothing to do
+    const std::size_t offset = static_cast<std::uint32_t>(slot);
+    if (offset + kRecordHeaderBytes > seg->size) continue;
+    fn(*seg, seg->base + offset, clicks[i]);
+  }
+}
+
+}  // namespace
+
+void click_spool::mark(const std::vector<envelope>& clicks) {
+  for_each_slot<segment>(
+      clicks.data(), clicks.size(), [this](std::uint32_t id) { return find(id); },
+      [](segment&, char* record, const envelope& e) {
+        __atomic_store_n(mark_at(record), e.seq, __ATOMIC_RELAXED);
+      });
+}
+
+void click_spool::done(const std::vector<envelope>& clicks) {
+  finish(clicks.data(), clicks.size(), /*unlogged=*/false);
+}
+
+void click_spool::finish_unlogged(const envelope* clicks, std::size_t n) {
+  finish(clicks, n, /*unlogged=*/true);
+}
+
+void click_spool::finish(const envelope* clicks, std::size_t n, bool unlogged) {
+  // One reference count update per run of clicks from the same segment: the
+  // io thread appending to it shares that cache line.
+  std::shared_ptr<segment> seg;
+  std::int64_t owed = 0;
+  auto settle = [&] {
+    if (seg && owed > 0) release(*seg, owed);
+    owed = 0;
+  };
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint64_t slot = clicks[i].spool_slot;
+    if (slot == 0) continue;
+    const auto id = static_cast<std::uint32_t>(slot >> 32);
+    if (!seg || seg->id != id) {
+      settle();
+      seg = find(id);
+    }
+    if (!seg) continue;  // not this process's: nothing to do
+    const std::size_t offset = static_cast<std::uint32_t>(slot);
+    if (offset + kRecordHeaderBytes > seg->size) continue;
+    char* record = seg->base + offset;
+    if (unlogged) __atomic_store_n(mark_at(record), kDoneMark, __ATOMIC_RELAXED);
+    // Once per record, whatever calls it twice (a retried batch).
+    if (__atomic_exchange_n(released_at(record), 1u, __ATOMIC_ACQ_REL) == 0) ++owed;
+  }
+  settle();
+}
+
+click_spool::writer::writer(std::shared_ptr<click_spool> spool) : spool_(std::move(spool)) {
+  if (!spool_->options_.background_files) return;
+  {
+    std::lock_guard lock(spool_->bg_mutex_);
+    ++spool_->writers_;
+  }
+  spool_->bg_wake_.notify_one();
+}
+
+click_spool::writer::~writer() {
+  seal();
+  if (!spool_->options_.background_files) return;
+  std::lock_guard lock(spool_->bg_mutex_);
+  --spool_->writers_;
+}
+
+bool click_spool::writer::append(envelope& click) {
+  click.spool_slot = 0;
+  std::string bytes = encode_record_value(click);
+  const std::size_t need = kRecordHeaderBytes + padded(bytes.size());
+  const std::size_t capacity = spool_->options_.segment_bytes - kHeaderBytes;
+  if (need > capacity) return false;  // larger than a segment: never for a bounded click
+  if (current_ && offset_ + need > current_->size) seal();
+  if (!current_) {
+    const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::steady_clock::now().time_since_epoch())
+                                 .count();
+    if (now < retry_after_ms_) return false;
+    if (status st = spool_->next_segment(&current_); !st) {
+      retry_after_ms_ = now + kRetryOpenAfter.count();
+      return false;
+    }
+    offset_ = kHeaderBytes;
+  }
+  char* record = current_->base + offset_;
+  std::memcpy(record + kRecordHeaderBytes, bytes.data(), bytes.size());
+  current_->refs.fetch_add(1, std::memory_order_relaxed);
+  // The length last: a kill before it leaves no half record, only zeros.
+  __atomic_store_n(length_at(record), static_cast<std::uint32_t>(bytes.size()), __ATOMIC_RELEASE);
+  click.spool_slot = slot_of(current_->id, offset_);
+  offset_ += need;
+  return true;
+}
+
+void click_spool::writer::seal() {
+  if (!current_) return;
+  std::shared_ptr<segment> seg = std::move(current_);
+  current_.reset();
+  spool_->release(*seg);
+}
+
+status click_spool::load_segments(std::vector<std::shared_ptr<segment>>* out) {
+  std::error_code ec;
+  std::uint32_t highest = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
+    const std::string name = entry.path().filename().string();
+    std::uint32_t id = 0;
+    char rest[32] = {0};
+    if (std::sscanf(name.c_str(), "%10u%31s", &id, rest) != 2) continue;
+    highest = std::max(highest, id);
+    if (std::string(rest) != kSuffix) continue;  // *.damaged: kept, not read again
+    if (find(id)) continue;                      // this process's own
+    auto seg = std::make_shared<segment>();
+    seg->id = id;
+    seg->path = entry.path().string();
+    int fd = ::open(seg->path.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0) return status::io_error(errno_text("opening", seg->path));
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+      ::close(fd);
+      return status::io_error(errno_text("reading", seg->path));
+    }
+    seg->size = static_cast<std::size_t>(st.st_size);
+    if (seg->size >= kHeaderBytes) {
+      void* p = ::mmap(nullptr, seg->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+      if (p == MAP_FAILED) {
+        ::close(fd);
+        return status::io_error(errno_text("mapping", seg->path));
+      }
+      seg->base = static_cast<char*>(p);
+    }
+    ::close(fd);
+    out->push_back(std::move(seg));
+  }
+  if (ec) return status::io_error("listing " + dir_ + ": " + ec.message());
+  if (next_id_.load(std::memory_order_relaxed) <= highest) {
+    next_id_.store(highest + 1, std::memory_order_relaxed);
+  }
+  std::sort(out->begin(), out->end(), [](const auto& a, const auto& b) { return a->id < b->id; });
+  std::lock_guard lock(mutex_);
+  for (const auto& seg : *out) live_.emplace(seg->id, seg);
+  return status::ok();
+}
+
+}  // namespace linkly
