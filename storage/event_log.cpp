@@ -4,11 +4,28 @@
 #include "storage/record_format.hpp"
 
 #include <leveldb/db.h>
+#include <leveldb/env.h>
 #include <leveldb/write_batch.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 
 namespace linkly {
 
 namespace {
+
+// Records a replay reads under one hold of the read lock: between chunks a
+// waiting reopen gets its turn, however long a rebuild's replay runs.
+constexpr std::uint64_t kReplayChunk = 1024;
+
+// Written beside the store's files to test for space before a reopen;
+// LevelDB ignores (and never deletes) a name it does not use.
+constexpr const char* kProbeFile = "/HEAL-PROBE";
+
+std::uint64_t elapsed_ms(std::chrono::steady_clock::duration d) {
+  return static_cast<std::uint64_t>(
+      std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::milliseconds>(d).count()));
+}
 
 std::string gap_message(std::uint64_t expected, std::uint64_t found) {
   return "gap in the log: expected seq " + std::to_string(expected) + ", found seq " +
@@ -51,15 +68,146 @@ event_log::event_log(std::string dir, std::unique_ptr<leveldb::DB> db, const log
 
 event_log::~event_log() = default;
 
+event_log::read_lock::read_lock(const event_log& log) {
+  std::lock_guard gate(log.reader_gate_);
+  lock_ = std::shared_lock(log.db_mutex_);
+}
+
+std::string event_log::write_error() const {
+  std::lock_guard lock(error_mutex_);
+  return error_text_;
+}
+
+void event_log::fail(status why) {
+  const bool first = write_failure_.is_ok();
+  write_failure_ = std::move(why);
+  if (first) {
+    heal_backoff_ = options_.heal_backoff_initial;
+  } else {
+    heal_backoff_ = std::min(heal_backoff_ * 2, options_.heal_backoff_max);
+  }
+  next_heal_ = clock::now() + heal_backoff_;
+  {
+    std::lock_guard lock(error_mutex_);
+    error_text_ = write_failure_.to_string();
+  }
+  writable_.store(false, std::memory_order_release);
+}
+
+status event_log::heal() {
+  std::lock_guard lock(append_mutex_);
+  return heal_locked();
+}
+
+status event_log::heal_locked() {
+  if (write_failure_.is_ok()) return status::ok();
+  const auto now = clock::now();
+  if (now < next_heal_) {
+    return status::io_error(dir_ + " cannot be written (" + write_failure_.message() +
+                            "); reopening it in " + std::to_string(elapsed_ms(next_heal_ - now)) +
+                            " ms");
+  }
+  if (status st = reopen_locked(); !st) {
+    spdlog::warn("{}: reopen after a failed write failed: {}", dir_, st.to_string());
+    fail(st);
+    return status::io_error(dir_ + " cannot be written: " + st.message());
+  }
+  spdlog::info("{}: reopened after a failed write; appending again at seq {}", dir_,
+               highest_.load(std::memory_order_relaxed) + 1);
+  write_failure_ = status::ok();
+  heal_backoff_ = std::chrono::milliseconds(0);
+  {
+    std::lock_guard lock(error_mutex_);
+    error_text_.clear();
+  }
+  writable_.store(true, std::memory_order_release);
+  return status::ok();
+}
+
+status event_log::probe_space() const {
+  if (options_.heal_probe_bytes == 0) return status::ok();
+  leveldb::Env* env = options_.env != nullptr ? options_.env : leveldb::Env::Default();
+  const std::string path = dir_ + kProbeFile;
+  leveldb::WritableFile* raw = nullptr;
+  leveldb::Status s = env->NewWritableFile(path, &raw);
+  if (s.ok()) {
+    std::unique_ptr<leveldb::WritableFile> file(raw);
+    const std::string chunk(4096, '\0');
+    for (std::size_t done = 0; s.ok() && done < options_.heal_probe_bytes; done += chunk.size()) {
+      s = file->Append(chunk);
+    }
+    if (s.ok()) s = file->Sync();
+    leveldb::Status closed = file->Close();
+    if (s.ok()) s = closed;
+  }
+  env->RemoveFile(path);  // whatever the probe left; ignored if it made nothing
+  return from_leveldb(s, "probing for space in " + dir_);
+}
+
+status event_log::reopen_locked() {
+  // Closing the store while the disk is still full would only trade a
+  // working reader for a failed open.
+  if (status st = probe_space(); !st) return st;
+  std::unique_lock gate(reader_gate_);
+  std::unique_lock exclusive(db_mutex_);
+  gate.unlock();
+  // One LevelDB instance per directory: the old one goes (and releases its
+  // lock) before the new one opens.
+  db_.reset();
+  leveldb::Options lopts;
+  lopts.create_if_missing = false;
+  lopts.write_buffer_size = options_.write_buffer_bytes;
+  if (options_.env != nullptr) lopts.env = options_.env;
+  std::unique_ptr<leveldb::DB> db;
+  if (status st = open_leveldb(dir_, lopts, &db); !st) return st;
+
+  // Records above the acknowledged head belong to failed appends that
+  // reached the disk anyway. Nobody was told they were written: remove them.
+  const std::uint64_t head = highest_.load(std::memory_order_relaxed);
+  leveldb::WriteBatch unacknowledged;
+  std::uint64_t last = 0;
+  std::uint64_t removed = 0;
+  {
+    std::unique_ptr<leveldb::Iterator> it(db->NewIterator(leveldb::ReadOptions()));
+    it->SeekToLast();
+    if (it->Valid() && !decode_record_key({it->key().data(), it->key().size()}, &last)) {
+      return status::corruption("unexpected key in log " + dir_);
+    }
+    if (!it->status().ok()) return from_leveldb(it->status(), "reading " + dir_);
+    for (it->Seek(encode_record_key(head + 1)); it->Valid(); it->Next()) {
+      unacknowledged.Delete(it->key());
+      ++removed;
+    }
+    if (!it->status().ok()) return from_leveldb(it->status(), "reading " + dir_);
+  }
+  if (last < head) {
+    db_ = std::move(db);  // readers still get what is there, and its damage reported
+    return status::corruption("log " + dir_ + " ends at seq " + std::to_string(last) +
+                              " after a reopen, below its acknowledged head seq " +
+                              std::to_string(head));
+  }
+  if (removed > 0) {
+    leveldb::WriteOptions wopts;
+    wopts.sync = true;
+    if (status st = from_leveldb(db->Write(wopts, &unacknowledged),
+                                 "removing unacknowledged records from " + dir_);
+        !st) {
+      db_ = std::move(db);  // what readers see is clamped to the head
+      return st;
+    }
+    spdlog::warn("{}: removed {} unacknowledged records (seq {}..{}) of a failed append", dir_,
+                 removed, head + 1, last);
+  }
+  db_ = std::move(db);
+  return status::ok();
+}
+
 status event_log::append(std::vector<envelope>& events, append_result* result) {
   std::lock_guard lock(append_mutex_);
-  if (!write_failure_.is_ok()) {
-    return status::io_error("log refuses appends after a failed write (" +
-                            write_failure_.message() + "); reopen it");
-  }
   const std::uint64_t head = highest_.load(std::memory_order_relaxed);
   result->first_seq = head + 1;
   result->last_seq = head;
+  if (status st = heal_locked(); !st) return st;
   if (events.empty()) return status::ok();
 
   leveldb::WriteBatch batch;
@@ -70,11 +218,13 @@ status event_log::append(std::vector<envelope>& events, append_result* result) {
   }
   leveldb::WriteOptions wopts;
   wopts.sync = options_.sync;
+  // db_ is only swapped under append_mutex_, which this holds.
   leveldb::Status s = db_->Write(wopts, &batch);
   if (!s.ok()) {
-    write_failure_ = from_leveldb(s, "appending to " + dir_);
+    status failed = from_leveldb(s, "appending to " + dir_);
+    fail(failed);
     for (auto& e : events) e.seq = 0;
-    return write_failure_;
+    return failed;
   }
   highest_.store(seq, std::memory_order_release);
   result->last_seq = seq;
@@ -92,26 +242,50 @@ status event_log::replay(std::uint64_t from, std::uint64_t to, std::uint64_t max
 
   leveldb::ReadOptions ropts;
   ropts.fill_cache = false;
-  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ropts));
   std::uint64_t expected = from;
-  std::uint64_t count = 0;
-  envelope env;
-  for (it->Seek(encode_record_key(from)); it->Valid() && expected < to && count < max; it->Next()) {
-    std::uint64_t seq = 0;
-    if (!decode_record_key({it->key().data(), it->key().size()}, &seq)) {
-      return status::corruption("unexpected key after seq " + std::to_string(expected - 1));
+  std::uint64_t remaining = max;
+  // In chunks: each is decoded under its own read lock and iterator, then
+  // handed to `fn` with no lock held, so a reopen waits for one chunk at
+  // most and `fn` may read this log itself.
+  std::vector<envelope> chunk(std::min<std::uint64_t>({kReplayChunk, to - from, max}));
+  while (expected < to && remaining > 0) {
+    const std::uint64_t want = std::min<std::uint64_t>({to - expected, remaining, chunk.size()});
+    std::size_t got = 0;
+    status problem;
+    {
+      read_lock lock(*this);
+      if (!db_) return status::io_error(dir_ + " is closed: reopening it after a failed write");
+      std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ropts));
+      std::uint64_t next = expected;
+      for (it->Seek(encode_record_key(next)); it->Valid() && got < want; it->Next()) {
+        std::uint64_t seq = 0;
+        if (!decode_record_key({it->key().data(), it->key().size()}, &seq)) {
+          problem = status::corruption("unexpected key after seq " + std::to_string(next - 1));
+          break;
+        }
+        if (seq != next) {
+          problem = status::corruption(gap_message(next, seq));
+          break;
+        }
+        problem = decode_record_value(seq, {it->value().data(), it->value().size()}, &chunk[got]);
+        if (!problem) break;
+        ++got;
+        ++next;
+      }
+      if (problem.is_ok() && !it->status().ok()) {
+        problem = from_leveldb(it->status(), "reading " + dir_);
+      }
+      if (problem.is_ok() && got < want) {
+        problem = status::corruption("log ends at seq " + std::to_string(next - 1) +
+                                     " but its head is seq " + std::to_string(head));
+      }
     }
-    if (seq != expected) return status::corruption(gap_message(expected, seq));
-    status st = decode_record_value(seq, {it->value().data(), it->value().size()}, &env);
-    if (!st) return st;
-    ++count;
-    ++expected;
-    if (!fn(env)) return status::ok();
-  }
-  if (!it->status().ok()) return from_leveldb(it->status(), "reading " + dir_);
-  if (expected < to && count < max) {
-    return status::corruption("log ends at seq " + std::to_string(expected - 1) +
-                              " but its head is seq " + std::to_string(head));
+    for (std::size_t i = 0; i < got; ++i) {
+      if (!fn(chunk[i])) return status::ok();
+    }
+    if (!problem) return problem;
+    expected += got;
+    remaining -= got;
   }
   return status::ok();
 }
@@ -129,7 +303,12 @@ status event_log::get(std::uint64_t seq, envelope* out) const {
     return status::not_found("seq " + std::to_string(seq) + " is beyond the log's head");
   }
   std::string value;
-  leveldb::Status s = db_->Get(leveldb::ReadOptions(), encode_record_key(seq), &value);
+  leveldb::Status s;
+  {
+    read_lock lock(*this);
+    if (!db_) return status::io_error(dir_ + " is closed: reopening it after a failed write");
+    s = db_->Get(leveldb::ReadOptions(), encode_record_key(seq), &value);
+  }
   if (s.IsNotFound())
     return status::corruption("record seq " + std::to_string(seq) + " is missing below the head");
   if (!s.ok()) return from_leveldb(s, "reading " + dir_);
