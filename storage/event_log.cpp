@@ -4,7 +4,6 @@
 #include "storage/record_format.hpp"
 
 #include <leveldb/db.h>
-#include <leveldb/env.h>
 #include <leveldb/write_batch.h>
 #include <spdlog/spdlog.h>
 
@@ -17,15 +16,6 @@ namespace {
 // Records a replay reads under one hold of the read lock: between chunks a
 // waiting reopen gets its turn, however long a rebuild's replay runs.
 constexpr std::uint64_t kReplayChunk = 1024;
-
-// Written beside the store's files to test for space before a reopen;
-// LevelDB ignores (and never deletes) a name it does not use.
-constexpr const char* kProbeFile = "/HEAL-PROBE";
-
-std::uint64_t elapsed_ms(std::chrono::steady_clock::duration d) {
-  return static_cast<std::uint64_t>(
-      std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::milliseconds>(d).count()));
-}
 
 std::string gap_message(std::uint64_t expected, std::uint64_t found) {
   return "gap in the log: expected seq " + std::to_string(expected) + ", found seq " +
@@ -64,7 +54,10 @@ status event_log::open(const std::string& dir, const log_options& options,
 }
 
 event_log::event_log(std::string dir, std::unique_ptr<leveldb::DB> db, const log_options& options)
-    : dir_(std::move(dir)), db_(std::move(db)), options_(options) {}
+    : dir_(std::move(dir)),
+      db_(std::move(db)),
+      options_(options),
+      health_(options.heal_backoff_initial, options.heal_backoff_max) {}
 
 event_log::~event_log() = default;
 
@@ -73,81 +66,30 @@ event_log::read_lock::read_lock(const event_log& log) {
   lock_ = std::shared_lock(log.db_mutex_);
 }
 
-std::string event_log::write_error() const {
-  std::lock_guard lock(error_mutex_);
-  return error_text_;
-}
-
-void event_log::fail(status why) {
-  const bool first = write_failure_.is_ok();
-  write_failure_ = std::move(why);
-  if (first) {
-    heal_backoff_ = options_.heal_backoff_initial;
-  } else {
-    heal_backoff_ = std::min(heal_backoff_ * 2, options_.heal_backoff_max);
-  }
-  next_heal_ = clock::now() + heal_backoff_;
-  {
-    std::lock_guard lock(error_mutex_);
-    error_text_ = write_failure_.to_string();
-  }
-  writable_.store(false, std::memory_order_release);
-}
-
 status event_log::heal() {
   std::lock_guard lock(append_mutex_);
   return heal_locked();
 }
 
 status event_log::heal_locked() {
-  if (write_failure_.is_ok()) return status::ok();
-  const auto now = clock::now();
-  if (now < next_heal_) {
-    return status::io_error(dir_ + " cannot be written (" + write_failure_.message() +
-                            "); reopening it in " + std::to_string(elapsed_ms(next_heal_ - now)) +
-                            " ms");
-  }
+  if (!health_.failing()) return status::ok();
+  status refusal;
+  if (!health_.due(dir_, &refusal)) return refusal;
   if (status st = reopen_locked(); !st) {
     spdlog::warn("{}: reopen after a failed write failed: {}", dir_, st.to_string());
-    fail(st);
+    health_.failed(st);
     return status::io_error(dir_ + " cannot be written: " + st.message());
   }
   spdlog::info("{}: reopened after a failed write; appending again at seq {}", dir_,
                highest_.load(std::memory_order_relaxed) + 1);
-  write_failure_ = status::ok();
-  heal_backoff_ = std::chrono::milliseconds(0);
-  {
-    std::lock_guard lock(error_mutex_);
-    error_text_.clear();
-  }
-  writable_.store(true, std::memory_order_release);
+  health_.healed();
   return status::ok();
-}
-
-status event_log::probe_space() const {
-  if (options_.heal_probe_bytes == 0) return status::ok();
-  leveldb::Env* env = options_.env != nullptr ? options_.env : leveldb::Env::Default();
-  const std::string path = dir_ + kProbeFile;
-  leveldb::WritableFile* raw = nullptr;
-  leveldb::Status s = env->NewWritableFile(path, &raw);
-  if (s.ok()) {
-    std::unique_ptr<leveldb::WritableFile> file(raw);
-    const std::string chunk(4096, '\0');
-    for (std::size_t done = 0; s.ok() && done < options_.heal_probe_bytes; done += chunk.size()) {
-      s = file->Append(chunk);
-    }
-    if (s.ok()) s = file->Sync();
-    leveldb::Status closed = file->Close();
-    if (s.ok()) s = closed;
-  }
-  env->RemoveFile(path);  // whatever the probe left; ignored if it made nothing
-  return from_leveldb(s, "probing for space in " + dir_);
 }
 
 status event_log::reopen_locked() {
   // Closing the store while the disk is still full would only trade a
   // working reader for a failed open.
-  if (status st = probe_space(); !st) return st;
+  if (status st = probe_space(options_.env, dir_, options_.heal_probe_bytes); !st) return st;
   std::unique_lock gate(reader_gate_);
   std::unique_lock exclusive(db_mutex_);
   gate.unlock();
@@ -222,7 +164,7 @@ status event_log::append(std::vector<envelope>& events, append_result* result) {
   leveldb::Status s = db_->Write(wopts, &batch);
   if (!s.ok()) {
     status failed = from_leveldb(s, "appending to " + dir_);
-    fail(failed);
+    health_.failed(failed);
     for (auto& e : events) e.seq = 0;
     return failed;
   }

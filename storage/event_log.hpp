@@ -28,6 +28,7 @@
 #include "schemas/envelope.hpp"
 #include "storage/event_sink.hpp"
 #include "storage/status.hpp"
+#include "storage/write_health.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -98,9 +99,9 @@ class event_log : public event_sink {
   status get(std::uint64_t seq, envelope* out) const;
 
   /// Whether the last write (or reopen) succeeded. Lock-free.
-  bool writable() const { return writable_.load(std::memory_order_acquire); }
+  bool writable() const { return health_.writable(); }
   /// Why the log cannot be written ("" when writable). Never waits on a write.
-  std::string write_error() const;
+  std::string write_error() const { return health_.error(); }
 
   /// Reopens the store if a write failed and the backoff has passed, without
   /// appending anything: how a log nobody appends to becomes writable again.
@@ -119,15 +120,11 @@ class event_log : public event_sink {
   void set_listener(append_listener listener) { listener_ = std::move(listener); }
 
  private:
-  using clock = std::chrono::steady_clock;
-
   event_log(std::string dir, std::unique_ptr<leveldb::DB> db, const log_options& options);
 
   // Each needs append_mutex_ held.
-  void fail(status why);
   status heal_locked();
   status reopen_locked();
-  status probe_space() const;
 
   // Readers hold db_mutex_ shared; a reopen holds it exclusively. A reader
   // passes reader_gate_ first and a reopen holds it while it waits, so a
@@ -147,12 +144,7 @@ class event_log : public event_sink {
   mutable std::mutex reader_gate_;
   std::mutex append_mutex_;  // one append or reopen at a time; guards what follows
   std::atomic<std::uint64_t> highest_{0};
-  std::atomic<bool> writable_{true};
-  status write_failure_;  // the last failed write or reopen; ok once healed
-  clock::time_point next_heal_{};
-  std::chrono::milliseconds heal_backoff_{0};
-  mutable std::mutex error_mutex_;  // guards error_text_, read by health checks
-  std::string error_text_;
+  write_health health_;
   append_listener listener_;
 };
 
