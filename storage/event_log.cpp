@@ -17,6 +17,15 @@ namespace {
 // waiting reopen gets its turn, however long a rebuild's replay runs.
 constexpr std::uint64_t kReplayChunk = 1024;
 
+// How the log's LevelDB is opened, at start and at every reopen.
+leveldb::Options leveldb_options(const log_options& options) {
+  leveldb::Options lopts;
+  lopts.create_if_missing = options.create_if_missing;
+  lopts.write_buffer_size = options.write_buffer_bytes;
+  if (options.env != nullptr) lopts.env = options.env;
+  return lopts;
+}
+
 std::string gap_message(std::uint64_t expected, std::uint64_t found) {
   return "gap in the log: expected seq " + std::to_string(expected) + ", found seq " +
          std::to_string(found);
@@ -26,12 +35,8 @@ std::string gap_message(std::uint64_t expected, std::uint64_t found) {
 
 status event_log::open(const std::string& dir, const log_options& options,
                        std::unique_ptr<event_log>* out) {
-  leveldb::Options lopts;
-  lopts.create_if_missing = options.create_if_missing;
-  lopts.write_buffer_size = options.write_buffer_bytes;
-  if (options.env != nullptr) lopts.env = options.env;
   std::unique_ptr<leveldb::DB> db;
-  if (status st = open_leveldb(dir, lopts, &db); !st) return st;
+  if (status st = open_leveldb(dir, leveldb_options(options), &db); !st) return st;
   std::unique_ptr<event_log> log(new event_log(dir, std::move(db), options));
 
   // The head is the last key; decoding it catches a damaged tail early.
@@ -96,10 +101,8 @@ status event_log::reopen_locked() {
   // One LevelDB instance per directory: the old one goes (and releases its
   // lock) before the new one opens.
   db_.reset();
-  leveldb::Options lopts;
-  lopts.create_if_missing = false;
-  lopts.write_buffer_size = options_.write_buffer_bytes;
-  if (options_.env != nullptr) lopts.env = options_.env;
+  leveldb::Options lopts = leveldb_options(options_);
+  lopts.create_if_missing = false;  // it was there: a missing store is not made anew
   std::unique_ptr<leveldb::DB> db;
   if (status st = open_leveldb(dir_, lopts, &db); !st) return st;
 
