@@ -246,5 +246,69 @@ TEST(DiskFullTest, StoresHealOnceSpaceIsFreedWithoutARestart) {
   }
 }
 
+TEST(DiskFullTest, WithEveryStoreOnTheFullDiskNoAcceptedClickIsLost) {
+  // The whole data directory on the tmpfs: the dead-letter store fails as
+  // well, so batches cannot park; they stay queued until the disk has room.
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to mount a tmpfs (a disk that fills up)";
+  temp_dir mount_point("linkly-e2e-tmpfs-");
+  tmpfs_mount fs(mount_point.path());
+  if (!fs.mounted()) GTEST_SKIP() << "cannot mount a tmpfs at " << mount_point.path();
+  const std::string data = mount_point.path() + "/data";
+  std::filesystem::create_directory(data);
+
+  server_options options;
+  options.extra_args = {"--queues-clicks-backoff-ms", "20", "--queues-clicks-max-retries", "3"};
+  server_process server(data, options);
+  http_client client(server.port());
+  ASSERT_EQ(create_link(client, "https://example.com/hot", "hot").status, 201);
+
+  const std::string filler = mount_point.path() + "/filler";
+  ASSERT_GT(fill(filler), 0u);
+  bool refused = false;
+  for (int i = 0; i < 2000 && !refused; ++i) {
+    refused =
+        create_link(client, "https://example.com/" + std::to_string(i), "full" + std::to_string(i))
+            .status == 503;
+  }
+  ASSERT_TRUE(refused) << "creates never failed on a full disk";
+  int redirected = redirect_n(client, "hot", 200);
+  ASSERT_EQ(redirected, 200);
+  EXPECT_TRUE(await(
+      [&] {
+        return client.get("/healthz").body.find("clicks log cannot be written") !=
+               std::string::npos;
+      },
+      kPollFor))
+      << client.get("/healthz").describe();
+  EXPECT_EQ(metric_or(client, "linkly_clicks_lost_total"), 0);
+
+  ASSERT_TRUE(std::filesystem::remove(filler));
+  EXPECT_TRUE(
+      await([&] { return create_link(client, "https://example.com/back", "back").status == 201; },
+            std::chrono::duration_cast<std::chrono::milliseconds>(kHealWithin)))
+      << server.output_text();
+  EXPECT_TRUE(await([&] { return client.get("/healthz").status == 200; }, kHealWithin))
+      << client.get("/healthz").describe();
+  double written = 0, shed = 0;
+  bool reconciled = await(
+      [&] {
+        client.post("/admin/dlq/redrive", "{}");  // whatever parked before the store failed
+        written = metric_or(client, "linkly_clicks_written_total");
+        shed = metric_or(client, "linkly_clicks_shed_total");
+        return metric_or(client, "linkly_click_queue_depth") == 0 && written + shed == redirected;
+      },
+      kPollFor);
+  EXPECT_TRUE(reconciled) << "written " << written << " + shed " << shed << " != " << redirected
+                          << "\n"
+                          << server.output_text();
+  EXPECT_EQ(metric_or(client, "linkly_clicks_lost_total"), 0);
+  ASSERT_TRUE(server.stop().success()) << server.output_text();
+  EXPECT_EQ(count_clicks_in_log(data), static_cast<std::size_t>(written));
+  for (const char* log : {"links", "clicks"}) {
+    cli_result check = run_linkly({"log", "check", log, "--data", data});
+    EXPECT_EQ(check.exit_code(), 0) << check.describe();
+  }
+}
+
 }  // namespace
 }  // namespace linkly::e2e
