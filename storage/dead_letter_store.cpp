@@ -147,7 +147,10 @@ status dead_letter_store::heal_locked() {
   status refusal;
   if (!health_.due(dir_, &refusal)) return refusal;
   if (status st = reopen_locked(); !st) {
-    spdlog::warn("{}: reopen after a failed write failed: {}", dir_, st.to_string());
+    if (health_.should_log_reopen_failure()) {
+      spdlog::warn("{}: reopen after a failed write failed ({} tries): {}", dir_,
+                   health_.failed_reopens() + 1, st.to_string());
+    }
     health_.failed(st);
     return status::io_error(dir_ + " cannot be written: " + st.message());
   }

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <mutex>
 #include <string>
 
@@ -26,6 +27,11 @@ class write_health {
 
   /// A write or reopen failed.
   void failed(status why) {
+    if (failure_.is_ok()) {
+      failed_reopens_ = 0;
+    } else {
+      ++failed_reopens_;
+    }
     backoff_ = failure_.is_ok() ? initial_ : std::min(backoff_ * 2, max_);
     failure_ = std::move(why);
     due_at_ = clock::now() + backoff_;
@@ -44,6 +50,15 @@ class write_health {
       text_.clear();
     }
     writable_.store(true, std::memory_order_release);
+  }
+
+  /// Reopens that failed since the last failed write.
+  std::uint64_t failed_reopens() const { return failed_reopens_; }
+  /// Whether the reopen failing now is worth a log line: the 1st, 2nd,
+  /// 4th, 8th... so that a long outage logs a few lines, not one per try.
+  bool should_log_reopen_failure() const {
+    const std::uint64_t n = failed_reopens_ + 1;
+    return (n & (n - 1)) == 0;
   }
 
   /// Whether a write failed and no reopen has succeeded since.
@@ -71,6 +86,7 @@ class write_health {
   const std::chrono::milliseconds initial_;
   const std::chrono::milliseconds max_;
   std::chrono::milliseconds backoff_{0};
+  std::uint64_t failed_reopens_ = 0;
   status failure_;
   clock::time_point due_at_{};
   std::atomic<bool> writable_{true};
