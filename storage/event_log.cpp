@@ -16,6 +16,9 @@ namespace {
 // Records a replay reads under one hold of the read lock: between chunks a
 // waiting reopen gets its turn, however long a rebuild's replay runs.
 constexpr std::uint64_t kReplayChunk = 1024;
+// The first chunk: small, as many callers stop after a few events; each
+// next chunk doubles up to kReplayChunk.
+constexpr std::uint64_t kFirstReplayChunk = 16;
 
 // How the log's LevelDB is opened, at start and at every reopen.
 leveldb::Options leveldb_options(const log_options& options) {
@@ -195,9 +198,12 @@ status event_log::replay(std::uint64_t from, std::uint64_t to, std::uint64_t max
   // In chunks: each is decoded under its own read lock and iterator, then
   // handed to `fn` with no lock held, so a reopen waits for one chunk at
   // most and `fn` may read this log itself.
-  std::vector<envelope> chunk(std::min<std::uint64_t>({kReplayChunk, to - from, max}));
+  std::vector<envelope> chunk;  // reused: decoding refills its strings in place
+  std::uint64_t chunk_size = kFirstReplayChunk;
   while (expected < to && remaining > 0) {
-    const std::uint64_t want = std::min<std::uint64_t>({to - expected, remaining, chunk.size()});
+    const std::uint64_t want = std::min<std::uint64_t>({to - expected, remaining, chunk_size});
+    chunk_size = std::min(chunk_size * 2, kReplayChunk);
+    if (chunk.size() < want) chunk.resize(want);
     std::size_t got = 0;
     status problem;
     {
