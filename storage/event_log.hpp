@@ -17,8 +17,12 @@
 // deletes every record above the last acknowledged head (a failed append
 // leaves nothing, even one whose fsync failed after the data was written)
 // and resumes. Until then appends fail fast and writable() is false. Readers
-// wait for a reopen (it holds the store exclusively) and see only records up
-// to the acknowledged head; while a reopen keeps failing they get io errors.
+// see only records up to the acknowledged head, and wait while a reopen
+// holds the store exclusively. While the disk has no room (a probe file
+// cannot be written) the old store stays open for them; if a reopen fails
+// after closing it, they get io errors until one succeeds. A crash before
+// the reopen may keep a failed append's records: never acknowledged, and
+// found in the log at the next start.
 //
 // Followers: set_listener() names one function called after every durable
 // append, with the appended envelopes, in append order. This is how the
