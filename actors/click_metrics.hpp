@@ -17,7 +17,7 @@ struct click_metrics {
   std::atomic<std::uint64_t> batches{0};        // batches written
   std::atomic<std::uint64_t> retries{0};        // failed attempts retried
   std::atomic<std::uint64_t> dead_lettered{0};  // clicks parked in the dead-letter store
-  std::atomic<std::uint64_t> lost{0};           // could not even be parked
+  std::atomic<std::uint64_t> lost{0};           // inline mode: writes that failed
   std::atomic<std::uint64_t> writer_restarts{0};
   std::atomic<std::uint64_t> depth{0};        // clicks held now
   std::atomic<std::uint64_t> depth_bytes{0};  // their bytes (click_bytes)

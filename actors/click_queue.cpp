@@ -141,6 +141,13 @@ void seal(queue_pointer self) {
   }
 }
 
+// backoff * 2^(attempts-1): the wait after a batch's `attempts`-th failure.
+std::chrono::milliseconds retry_delay(const click_queue_options& options, std::uint32_t attempts) {
+  std::uint32_t doublings = std::min<std::uint32_t>(attempts > 0 ? attempts - 1 : 0, 20);
+  return std::chrono::duration_cast<std::chrono::milliseconds>(options.backoff *
+                                                               (std::int64_t{1} << doublings));
+}
+
 void on_failed_attempt(queue_pointer self, std::size_t slot, click_batch batch, std::string error);
 void park(queue_pointer self, std::size_t slot, click_batch batch);
 
@@ -181,10 +188,8 @@ void on_failed_attempt(queue_pointer self, std::size_t slot, click_batch batch, 
   batch.last_error = std::move(error);
   if (batch.attempts < st.options.max_retries) {
     st.metrics->retries.fetch_add(1, std::memory_order_relaxed);
-    std::uint32_t doublings =
-        std::min<std::uint32_t>(batch.attempts > 0 ? batch.attempts - 1 : 0, 20);
-    auto delay = st.options.backoff * (std::int64_t{1} << doublings);
-    self->delayed_send(self, delay, retry_atom::value, std::move(batch));
+    self->delayed_send(self, retry_delay(st.options, batch.attempts), retry_atom::value,
+                       std::move(batch));
     return;
   }
   park(self, slot, std::move(batch));
@@ -216,15 +221,18 @@ void park(queue_pointer self, std::size_t slot, click_batch batch) {
             release(self, n, bytes);
             dispatch(self);
           },
-          [self, slot, n, bytes, gen, redrive_of](caf::error& err) {
-            if (self->state.writers[slot].generation != gen) return;
+          [self, slot, gen, batch](caf::error& err) mutable {
+            auto& st = self->state;
+            if (st.writers[slot].generation != gen) return;
             if (err.category() != kJournalErrorCategory) return;  // on_writer_down re-parks
-            spdlog::error("click queue: {} clicks lost, the dead-letter store failed: {}", n,
-                          self->system().render(err));
-            self->state.metrics->lost.fetch_add(n, std::memory_order_relaxed);
-            self->state.redriving.erase(redrive_of);
-            self->state.writers[slot].busy = false;
-            release(self, n, bytes);
+            // The store heals itself (and leaves nothing of the failed put):
+            // keep the clicks, held against the capacity, and try the log
+            // again after the last backoff, then the store.
+            const auto delay = retry_delay(st.options, batch.attempts);
+            spdlog::error("click queue: parking {} clicks failed ({}); writing them again in {} ms",
+                          batch.clicks.size(), self->system().render(err), delay.count());
+            st.writers[slot].busy = false;
+            self->delayed_send(self, delay, retry_atom::value, std::move(batch));
             dispatch(self);
           });
 }

@@ -8,9 +8,11 @@
 // doing the blocking append. A failed batch is retried after
 // backoff * 2^(attempt-1) while other batches keep flowing; after
 // `max_retries` delivery attempts (the first one counts) it goes to the
-// dead-letter store. A writer that crashes is restarted and its batch
-// retried; more than the supervision limit of crashes within the window
-// is reported through on_fatal.
+// dead-letter store. If the store cannot take it either, the batch stays
+// held and is tried again (the log, then the store) after the last backoff:
+// a click is written or parked, never dropped once accepted. A writer that crashes is restarted and
+// its batch retried; more than the supervision limit of crashes within the window is reported
+// through on_fatal.
 //
 // A full queue (capacity clicks or capacity_bytes held, waiting or in
 // flight) sheds new clicks and counts them: the redirect never waits and

@@ -128,8 +128,13 @@ void click_runtime::redrive(std::optional<std::uint64_t> id,
   unavailable.error = "dead-letter store unavailable";
   auto slot = slot_for<redrive_reply>(std::move(done), unavailable);
   auto store = dead_letters_;
-  auto queue = this->queue();
-  blocking_job job = [store, slot, id, queue, other = other_queues_] {
+  auto log = log_;
+  auto metrics = metrics_;
+  auto written_not_erased = written_not_erased_;
+  // Written here, on the admin thread, not handed to the queue: the answer
+  // then says what was written, and a queue over its capacity cannot park
+  // the batches again behind the operator's back.
+  blocking_job job = [store, log, metrics, written_not_erased, slot, id, other = other_queues_] {
     redrive_reply reply;
     std::vector<dead_letter> entries;
     status st;
@@ -144,20 +149,52 @@ void click_runtime::redrive(std::optional<std::uint64_t> id,
     } else {
       st = store->list(0, SIZE_MAX, &entries);
     }
-    for (const auto& entry : entries) {
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      const dead_letter& entry = entries[i];
       if (entry.queue != "clicks") {
         if (other && other(entry)) ++reply.redriven;
+        continue;
+      }
+      if (reply.log_failed) {
+        ++reply.remaining;
+        continue;
+      }
+      if (written_not_erased->count(entry.id) != 0) {
+        // Written before: only its erase is owed.
+        if (status erased = store->erase(entry.id); erased || erased.is_not_found()) {
+          written_not_erased->erase(entry.id);
+          ++reply.redriven;
+        } else {
+          ++reply.remaining;
+        }
         continue;
       }
       std::vector<envelope> batch;
       if (status d = decode_batch(entry.payload, &batch); !d) {
         st = status::corruption("dead letter " + std::to_string(entry.id) + ": " + d.message());
-        break;
+        ++reply.remaining;
+        continue;
       }
-      caf::anon_send(queue, redrive_atom::value, entry.id, std::move(batch));
+      append_result written;
+      if (status w = log->append(batch, &written); !w) {
+        reply.log_failed = true;
+        reply.error = "the clicks log cannot be written: " + w.to_string();
+        ++reply.remaining;
+        continue;
+      }
+      metrics->written.fetch_add(batch.size(), std::memory_order_relaxed);
+      metrics->batches.fetch_add(1, std::memory_order_relaxed);
       ++reply.redriven;
+      reply.clicks += batch.size();
+      // Append, then erase: a crash in between leaves the entry to be
+      // redriven again (its clicks written twice) rather than lost.
+      if (status erased = store->erase(entry.id); !erased && !erased.is_not_found()) {
+        spdlog::error("redriven dead letter {} written but not erased: {}", entry.id,
+                      erased.to_string());
+        written_not_erased->insert(entry.id);
+      }
     }
-    if (!st) {
+    if (!st && !reply.log_failed) {
       reply.ok = false;
       reply.error = st.to_string();
     }

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <mutex>
+#include <unordered_set>
 
 namespace linkly {
 
@@ -58,6 +59,11 @@ class click_runtime : public click_service {
   caf::actor inline_writer_;  // runs blocking jobs: inline click writes
   caf::actor admin_;          // runs blocking jobs: dead-letter store calls
   std::function<bool(const dead_letter&)> other_queues_;
+  // Dead letters written by a redrive whose erase failed: never written
+  // again by this process (their erase is retried instead). Only the admin
+  // thread touches it.
+  std::shared_ptr<std::unordered_set<std::uint64_t>> written_not_erased_ =
+      std::make_shared<std::unordered_set<std::uint64_t>>();
 };
 
 }  // namespace linkly

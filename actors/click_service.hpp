@@ -33,9 +33,14 @@ struct dead_letter_page {
 
 struct redrive_reply {
   bool ok = true;
-  std::string error;         // when !ok
-  std::size_t redriven = 0;  // dead letters handed back to the queue
-  bool found = true;         // false: the one asked for does not exist
+  std::string error;          // when !ok
+  std::size_t redriven = 0;   // dead letters written (clicks) or handed back (other queues)
+  std::size_t clicks = 0;     // clicks written to the clicks log
+  std::size_t remaining = 0;  // click dead letters asked for and still parked
+  bool found = true;          // false: the one asked for does not exist
+  /// The clicks log could not be written: `error` says why; what was
+  /// written before stays written (and erased from the store).
+  bool log_failed = false;
 };
 
 class click_service {
@@ -59,8 +64,10 @@ class click_service {
   virtual void list_dead_letters(std::uint64_t after, std::size_t limit,
                                  std::function<void(dead_letter_page)> done) = 0;
 
-  /// Hands one dead letter (or all, when `id` is empty) back to the queue; each
-  /// is erased from the store once written.
+  /// Writes one dead letter (or all, when `id` is empty) to the clicks log
+  /// before answering; each is erased from the store once written. Stops at
+  /// the first failed write (log_failed). Other queues' entries are handed
+  /// back to them.
   virtual void redrive(std::optional<std::uint64_t> id,
                        std::function<void(redrive_reply)> done) = 0;
 

@@ -14,6 +14,7 @@
 #include "storage/dead_letter_store.hpp"
 #include "storage/event_log.hpp"
 #include "storage/projection_store.hpp"
+#include "storage/store_healer.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -231,10 +232,27 @@ int run_serve(const config& cfg) {
   sources.link_events = &eng->link_events();
   sources.clicks_log = eng->clicks_log();
   sources.click_events = eng->click_events();
+  sources.dead_letters = projections.dead_letters.get();
   sources.projections = [e = eng.get()] { return e->projections(); };
+  // Stores that failed a write reopen on their next write; this reopens the
+  // idle ones too, so that /healthz recovers once the disk has room.
+  std::vector<std::function<void()>> heal_checks;
+  for (const std::shared_ptr<event_log>& l : {log, projections.clicks_log}) {
+    if (l)
+      heal_checks.push_back([l] {
+        if (!l->writable()) l->heal();
+      });
+  }
+  if (auto dlq = projections.dead_letters) {
+    heal_checks.push_back([dlq] {
+      if (!dlq->writable()) dlq->heal();
+    });
+  }
+  auto healer = std::make_unique<store_healer>(std::move(heal_checks));
   http_server server(fit_to_fd_limit(cfg.http), eng->links(), eng->clicks(), std::move(sources));
   if (status st = server.start(); !st) {
     spdlog::error("{}", st.message());
+    healer.reset();
     eng->stop();
     return 1;
   }
@@ -254,6 +272,7 @@ int run_serve(const config& cfg) {
   int code = stop.wait(&why);
   spdlog::info("stopping ({}): finishing in-flight requests", why);
   server.stop();
+  healer.reset();
   eng->stop();
   eng.reset();
   log.reset();

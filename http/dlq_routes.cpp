@@ -131,9 +131,16 @@ void redrive_dead_letters(const http_request& req, const router_context& ctx,
     return send(error_response(http_status::bad_request, error));
   }
   ctx.clicks->redrive(id, [send = std::move(send)](redrive_reply reply) {
-    if (!reply.ok) return send(store_error_response(reply.error));
     if (!reply.found) return send(error_response(http_status::not_found, kNotFound));
-    send(json_response(http_status::ok, boost::json::value{{"redriven", reply.redriven}}));
+    boost::json::object body;
+    if (reply.log_failed) body["error"] = reply.error;
+    body["redriven"] = reply.redriven;
+    body["clicks"] = reply.clicks;
+    body["remaining"] = reply.remaining;
+    // What was written before the log failed stays written: the counts say so.
+    if (reply.log_failed) return send(json_response(http_status::service_unavailable, body));
+    if (!reply.ok) return send(store_error_response(reply.error));
+    send(json_response(http_status::ok, body));
   });
 }
 

@@ -3,7 +3,10 @@
 //
 //   GET    /admin/dlq[?after=&limit=]  200 {"entries":[...], "next": id|null}
 //   POST   /admin/dlq/redrive          body empty or {} (all) or {"id": N}
-//                                      200 {"redriven": n}; 404 unknown id
+//                                      200 {"redriven","clicks","remaining"};
+//                                      404 unknown id; 503 with the same
+//                                      counts and "error" when the clicks
+//                                      log cannot be written
 //   DELETE /admin/dlq/{id}             204; 404 unknown id
 //
 // 400 for an id or cursor that is not a positive integer, 503 when clicks

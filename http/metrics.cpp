@@ -57,7 +57,7 @@ void append_clicks(std::string* out, const click_metrics& m) {
       {"linkly_click_retries_total", m.retries, "Failed click batch writes that were retried."},
       {"linkly_clicks_dead_lettered_total", m.dead_lettered,
        "Clicks parked in the dead-letter store."},
-      {"linkly_clicks_lost_total", m.lost, "Clicks that could not even be dead-lettered."},
+      {"linkly_clicks_lost_total", m.lost, "Clicks not written: inline-mode writes that failed."},
       {"linkly_click_writer_restarts_total", m.writer_restarts, "Click writer restarts."},
   };
   for (const auto& c : counters)

@@ -10,6 +10,7 @@
 namespace linkly {
 
 class analytics_reader;
+class dead_letter_store;
 class event_bus;
 class event_log;
 
@@ -24,6 +25,9 @@ struct read_sources {
   /// its drop count goes to /metrics).
   const event_log* clicks_log = nullptr;
   event_bus* click_events = nullptr;
+  /// The click dead-letter store: only whether it can be written, for
+  /// /healthz and /metrics (the logs above count there too).
+  const dead_letter_store* dead_letters = nullptr;
   /// The projections' progress, for /metrics.
   std::function<std::vector<projection_status>()> projections;
 };

@@ -17,6 +17,7 @@
 #include "http/redirect.hpp"
 #include "http/routes.hpp"
 #include "http/sse_stream.hpp"
+#include "http/store_health.hpp"
 #include "http/stream_routes.hpp"
 #include "http/ui_routes.hpp"
 #include "schemas/link_rules.hpp"
@@ -92,6 +93,7 @@ http_response metrics_response(const router_context& ctx) {
   if (ctx.event_streams != nullptr) streams.event_streams = ctx.event_streams->used();
   append_stream_metrics(&res.body(), streams);
   if (ctx.sources.projections) append_projection_metrics(&res.body(), ctx.sources.projections());
+  append_store_metrics(&res.body(), ctx.sources);
   res.prepare_payload();
   return res;
 }
@@ -214,9 +216,7 @@ void handle_request(const http_request& req, const router_context& ctx, response
   }
   switch (match.route) {
     case route_id::health:
-      if (method == http::verb::get) {
-        return send(json_response(http_status::ok, boost::json::value{{"status", "ok"}}));
-      }
+      if (method == http::verb::get) return send(health_response(ctx.sources));
       break;
     case route_id::redirect:
       if (method == http::verb::get) {

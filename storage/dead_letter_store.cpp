@@ -21,6 +21,7 @@
 
 #include <leveldb/db.h>
 #include <leveldb/write_batch.h>
+#include <spdlog/spdlog.h>
 #include <cereal/archives/binary.hpp>
 #include <cereal/cereal.hpp>
 #include <cereal/types/string.hpp>
@@ -94,45 +95,105 @@ status dead_letter_store::open(const std::string& dir, const dead_letter_options
   std::unique_ptr<leveldb::DB> db;
   if (status st = open_leveldb(dir, lopts, &db); !st) return st;
   std::unique_ptr<dead_letter_store> store(new dead_letter_store(dir, std::move(db), options));
+  if (status st = store->load(); !st) return st;
+  *out = std::move(store);
+  return status::ok();
+}
 
+status dead_letter_store::load() {
   leveldb::ReadOptions ropts;
   ropts.fill_cache = false;
-  std::unique_ptr<leveldb::Iterator> it(store->db_->NewIterator(ropts));
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ropts));
   std::uint64_t last_id = 0;
   std::uint64_t stored_next = 0;
   std::size_t count = 0;
+  std::map<std::string, std::size_t, std::less<>> queue_sizes;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     if (view(it->key()) == kNextIdKey) {
       if (!decode_record_key(view(it->value()), &stored_next)) {
-        return status::corruption("damaged next-id record in dead-letter store " + dir);
+        return status::corruption("damaged next-id record in dead-letter store " + dir_);
       }
       continue;
     }
     std::uint64_t id = 0;
     if (!decode_record_key(view(it->key()), &id) || id == 0) {
-      return status::corruption("unexpected key in dead-letter store " + dir);
+      return status::corruption("unexpected key in dead-letter store " + dir_);
     }
     last_id = id;  // keys ascend: the last one seen is the highest
     ++count;
     dead_letter entry;
     const bool decoded = decode_value(id, view(it->value()), &entry).is_ok();
-    ++store->queue_sizes_[decoded ? entry.queue : std::string()];
+    ++queue_sizes[decoded ? entry.queue : std::string()];
   }
-  if (!it->status().ok()) return from_leveldb(it->status(), "reading " + dir);
-  store->next_id_ = std::max({std::uint64_t{1}, last_id + 1, stored_next});
-  store->size_.store(count, std::memory_order_release);
-  *out = std::move(store);
+  if (!it->status().ok()) return from_leveldb(it->status(), "reading " + dir_);
+  // Never lower: ids handed out before a reopen stay used.
+  next_id_ = std::max({next_id_, std::uint64_t{1}, last_id + 1, stored_next});
+  size_.store(count, std::memory_order_release);
+  std::lock_guard sizes(queue_sizes_mutex_);
+  queue_sizes_ = std::move(queue_sizes);
   return status::ok();
 }
 
 dead_letter_store::dead_letter_store(std::string dir, std::unique_ptr<leveldb::DB> db,
                                      const dead_letter_options& options)
-    : dir_(std::move(dir)), db_(std::move(db)), options_(options) {}
+    : dir_(std::move(dir)),
+      db_(std::move(db)),
+      options_(options),
+      health_(options.heal_backoff_initial, options.heal_backoff_max) {}
 
 dead_letter_store::~dead_letter_store() = default;
 
+status dead_letter_store::heal() {
+  std::lock_guard lock(write_mutex_);
+  return heal_locked();
+}
+
+status dead_letter_store::heal_locked() {
+  if (!health_.failing()) return status::ok();
+  status refusal;
+  if (!health_.due(dir_, &refusal)) return refusal;
+  if (status st = reopen_locked(); !st) {
+    if (health_.should_log_reopen_failure()) {
+      spdlog::warn("{}: reopen after a failed write failed ({} tries): {}", dir_,
+                   health_.failed_reopens() + 1, st.to_string());
+    }
+    health_.failed(st);
+    return status::io_error(dir_ + " cannot be written: " + st.message());
+  }
+  spdlog::info("{}: reopened after a failed write", dir_);
+  health_.healed();
+  return status::ok();
+}
+
+status dead_letter_store::reopen_locked() {
+  if (status st = probe_space(options_.env, dir_, options_.heal_probe_bytes); !st) return st;
+  std::unique_lock exclusive(db_mutex_);
+  db_.reset();  // one LevelDB instance per directory
+  leveldb::Options lopts;
+  lopts.create_if_missing = false;
+  if (options_.env != nullptr) lopts.env = options_.env;
+  if (status st = open_leveldb(dir_, lopts, &db_); !st) return st;
+  // Entries of failed puts may have reached the disk: nobody was told they
+  // were stored.
+  if (!unacknowledged_.empty()) {
+    leveldb::WriteBatch batch;
+    for (std::uint64_t id : unacknowledged_) batch.Delete(encode_record_key(id));
+    leveldb::WriteOptions wopts;
+    wopts.sync = true;
+    if (status st = from_leveldb(db_->Write(wopts, &batch),
+                                 "removing the entries of failed puts from " + dir_);
+        !st) {
+      return st;
+    }
+    unacknowledged_.clear();
+  }
+  return load();
+}
+
 status dead_letter_store::put(dead_letter* entry) {
   std::lock_guard lock(write_mutex_);
+  entry->id = 0;
+  if (status st = heal_locked(); !st) return st;
   // Consumed before the write: if the write fails after reaching the disk,
   // a retry must not store another entry under the same id.
   entry->id = next_id_++;
@@ -143,9 +204,11 @@ status dead_letter_store::put(dead_letter* entry) {
   wopts.sync = options_.sync;
   leveldb::Status s = db_->Write(wopts, &batch);
   if (!s.ok()) {
-    const std::string what = "putting " + name(entry->id) + " in " + dir_;
+    status failed = from_leveldb(s, "putting " + name(entry->id) + " in " + dir_);
+    unacknowledged_.push_back(entry->id);
+    health_.failed(failed);
     entry->id = 0;
-    return from_leveldb(s, what);
+    return failed;
   }
   size_.fetch_add(1, std::memory_order_release);
   std::lock_guard sizes(queue_sizes_mutex_);
@@ -161,6 +224,8 @@ std::size_t dead_letter_store::size(std::string_view queue) const {
 
 status dead_letter_store::get(std::uint64_t id, dead_letter* out) const {
   std::string value;
+  std::shared_lock lock(db_mutex_);
+  if (!db_) return status::io_error(dir_ + " is closed: reopening it after a failed write");
   leveldb::Status s = db_->Get(leveldb::ReadOptions(), encode_record_key(id), &value);
   if (s.IsNotFound()) return status::not_found("no " + name(id));
   if (!s.ok()) return from_leveldb(s, "reading " + name(id) + " in " + dir_);
@@ -170,6 +235,8 @@ status dead_letter_store::get(std::uint64_t id, dead_letter* out) const {
 status dead_letter_store::list(std::uint64_t after_id, std::size_t limit,
                                std::vector<dead_letter>* out) const {
   if (limit == 0 || after_id == std::numeric_limits<std::uint64_t>::max()) return status::ok();
+  std::shared_lock lock(db_mutex_);
+  if (!db_) return status::io_error(dir_ + " is closed: reopening it after a failed write");
   leveldb::ReadOptions ropts;
   ropts.fill_cache = false;
   std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ropts));
@@ -193,6 +260,7 @@ status dead_letter_store::list(std::uint64_t after_id, std::size_t limit,
 status dead_letter_store::erase(std::uint64_t id) {
   // Under the mutex so that two erases of one id count it once.
   std::lock_guard lock(write_mutex_);
+  if (status st = heal_locked(); !st) return st;
   const std::string key = encode_record_key(id);
   std::string value;
   leveldb::Status s = db_->Get(leveldb::ReadOptions(), key, &value);
@@ -201,7 +269,12 @@ status dead_letter_store::erase(std::uint64_t id) {
   leveldb::WriteOptions wopts;
   wopts.sync = options_.sync;
   s = db_->Delete(wopts, key);
-  if (!s.ok()) return from_leveldb(s, "erasing " + name(id) + " in " + dir_);
+  if (!s.ok()) {
+    // Erased or not is unknown: the reopen counts the entries again.
+    status failed = from_leveldb(s, "erasing " + name(id) + " in " + dir_);
+    health_.failed(failed);
+    return failed;
+  }
   size_.fetch_sub(1, std::memory_order_release);
   dead_letter entry;
   const bool decoded = decode_value(id, value, &entry).is_ok();

@@ -11,16 +11,24 @@
 // Thread safety: any thread may call any method. put() and erase() are
 // serialized internally; get(), list() and size() run concurrently with each
 // other and with them. One process at a time may hold the directory.
+//
+// Healing, as event_log's: after a failed write the next put or erase (or
+// heal()), no sooner than a backoff, reopens the store, removes the entries
+// of puts that failed (a failed put leaves nothing once healed) and counts
+// the entries again (a failed erase may or may not have happened).
 
 #include "storage/status.hpp"
+#include "storage/write_health.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,6 +60,10 @@ struct dead_letter_options {
   /// For tests: a LevelDB Env (e.g. an in-memory one). Not owned; must
   /// outlive the store.
   leveldb::Env* env = nullptr;
+  /// Reopen backoff and space probe after a failed write: log_options'.
+  std::chrono::milliseconds heal_backoff_initial{100};
+  std::chrono::milliseconds heal_backoff_max{2000};
+  std::size_t heal_probe_bytes = 64u << 10;
 };
 
 class dead_letter_store {
@@ -88,22 +100,40 @@ class dead_letter_store {
   /// Entries of `queue` stored now (a damaged entry counts under queue "").
   std::size_t size(std::string_view queue) const;
 
+  /// Whether the last write (or reopen) succeeded, and why not. Lock-free.
+  bool writable() const { return health_.writable(); }
+  std::string write_error() const { return health_.error(); }
+
+  /// Reopens the store if a write failed and the backoff has passed.
+  /// Blocking. ok when the store is writable afterwards.
+  status heal();
+
   const std::string& dir() const { return dir_; }
 
  private:
   dead_letter_store(std::string dir, std::unique_ptr<leveldb::DB> db,
                     const dead_letter_options& options);
 
+  // Both need write_mutex_ held.
+  status heal_locked();
+  status reopen_locked();
+  // Counts the entries and finds the next id (db_ held).
+  status load();
+
   std::string dir_;
-  std::unique_ptr<leveldb::DB> db_;
+  std::unique_ptr<leveldb::DB> db_;  // null while a reopen has failed
   dead_letter_options options_;
-  std::mutex write_mutex_;     // one put or erase at a time; guards next_id_
-  std::uint64_t next_id_ = 1;  // the id the next put assigns
+  mutable std::shared_mutex db_mutex_;  // readers shared; a reopen exclusive
+  std::mutex write_mutex_;              // one put, erase or reopen at a time; guards what follows
+  std::uint64_t next_id_ = 1;           // the id the next put assigns
   std::atomic<std::size_t> size_{0};
   // Entries per queue, for size(queue); its own mutex, so reading it never
   // waits for a put's fsync.
   mutable std::mutex queue_sizes_mutex_;
   std::map<std::string, std::size_t, std::less<>> queue_sizes_;
+
+  write_health health_;
+  std::vector<std::uint64_t> unacknowledged_;  // ids of failed puts, removed at reopen
 };
 
 }  // namespace linkly

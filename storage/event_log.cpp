@@ -5,10 +5,30 @@
 
 #include <leveldb/db.h>
 #include <leveldb/write_batch.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 
 namespace linkly {
 
 namespace {
+
+// Records a replay reads under one hold of the read lock: between chunks a
+// waiting reopen gets its turn, however long a rebuild's replay runs.
+constexpr std::uint64_t kReplayChunk = 1024;
+// The first chunk: small, as many callers stop after a few events; each
+// next chunk doubles up to kReplayChunk.
+constexpr std::uint64_t kFirstReplayChunk = 16;
+
+// How the log's LevelDB is opened, at start and at every reopen.
+leveldb::Options leveldb_options(const log_options& options) {
+  leveldb::Options lopts;
+  lopts.create_if_missing = options.create_if_missing;
+  lopts.write_buffer_size = options.write_buffer_bytes;
+  lopts.paranoid_checks = options.paranoid_checks;
+  if (options.env != nullptr) lopts.env = options.env;
+  return lopts;
+}
 
 std::string gap_message(std::uint64_t expected, std::uint64_t found) {
   return "gap in the log: expected seq " + std::to_string(expected) + ", found seq " +
@@ -19,13 +39,8 @@ std::string gap_message(std::uint64_t expected, std::uint64_t found) {
 
 status event_log::open(const std::string& dir, const log_options& options,
                        std::unique_ptr<event_log>* out) {
-  leveldb::Options lopts;
-  lopts.create_if_missing = options.create_if_missing;
-  lopts.write_buffer_size = options.write_buffer_bytes;
-  lopts.paranoid_checks = options.paranoid_checks;
-  if (options.env != nullptr) lopts.env = options.env;
   std::unique_ptr<leveldb::DB> db;
-  if (status st = open_leveldb(dir, lopts, &db); !st) return st;
+  if (status st = open_leveldb(dir, leveldb_options(options), &db); !st) return st;
   std::unique_ptr<event_log> log(new event_log(dir, std::move(db), options));
 
   // The head is the last key; decoding it catches a damaged tail early.
@@ -48,20 +63,104 @@ status event_log::open(const std::string& dir, const log_options& options,
 }
 
 event_log::event_log(std::string dir, std::unique_ptr<leveldb::DB> db, const log_options& options)
-    : dir_(std::move(dir)), db_(std::move(db)), options_(options) {}
+    : dir_(std::move(dir)),
+      db_(std::move(db)),
+      options_(options),
+      health_(options.heal_backoff_initial, options.heal_backoff_max) {}
 
 event_log::~event_log() = default;
+
+event_log::read_lock::read_lock(const event_log& log) {
+  std::lock_guard gate(log.reader_gate_);
+  lock_ = std::shared_lock(log.db_mutex_);
+}
+
+status event_log::heal() {
+  std::lock_guard lock(append_mutex_);
+  return heal_locked();
+}
+
+status event_log::heal_locked() {
+  if (!health_.failing()) return status::ok();
+  status refusal;
+  if (!health_.due(dir_, &refusal)) return refusal;
+  if (status st = reopen_locked(); !st) {
+    if (health_.should_log_reopen_failure()) {
+      spdlog::warn("{}: reopen after a failed write failed ({} tries): {}", dir_,
+                   health_.failed_reopens() + 1, st.to_string());
+    }
+    health_.failed(st);
+    return status::io_error(dir_ + " cannot be written: " + st.message());
+  }
+  spdlog::info("{}: reopened after a failed write; appending again at seq {}", dir_,
+               highest_.load(std::memory_order_relaxed) + 1);
+  health_.healed();
+  return status::ok();
+}
+
+status event_log::reopen_locked() {
+  // Closing the store while the disk is still full would only trade a
+  // working reader for a failed open.
+  if (status st = probe_space(options_.env, dir_, options_.heal_probe_bytes); !st) return st;
+  std::unique_lock gate(reader_gate_);
+  std::unique_lock exclusive(db_mutex_);
+  gate.unlock();
+  // One LevelDB instance per directory: the old one goes (and releases its
+  // lock) before the new one opens.
+  db_.reset();
+  leveldb::Options lopts = leveldb_options(options_);
+  lopts.create_if_missing = false;  // it was there: a missing store is not made anew
+  std::unique_ptr<leveldb::DB> db;
+  if (status st = open_leveldb(dir_, lopts, &db); !st) return st;
+
+  // Records above the acknowledged head belong to failed appends that
+  // reached the disk anyway. Nobody was told they were written: remove them.
+  const std::uint64_t head = highest_.load(std::memory_order_relaxed);
+  leveldb::WriteBatch unacknowledged;
+  std::uint64_t last = 0;
+  std::uint64_t removed = 0;
+  {
+    std::unique_ptr<leveldb::Iterator> it(db->NewIterator(leveldb::ReadOptions()));
+    it->SeekToLast();
+    if (it->Valid() && !decode_record_key({it->key().data(), it->key().size()}, &last)) {
+      return status::corruption("unexpected key in log " + dir_);
+    }
+    if (!it->status().ok()) return from_leveldb(it->status(), "reading " + dir_);
+    for (it->Seek(encode_record_key(head + 1)); it->Valid(); it->Next()) {
+      unacknowledged.Delete(it->key());
+      ++removed;
+    }
+    if (!it->status().ok()) return from_leveldb(it->status(), "reading " + dir_);
+  }
+  if (last < head) {
+    db_ = std::move(db);  // readers still get what is there, and its damage reported
+    return status::corruption("log " + dir_ + " ends at seq " + std::to_string(last) +
+                              " after a reopen, below its acknowledged head seq " +
+                              std::to_string(head));
+  }
+  if (removed > 0) {
+    leveldb::WriteOptions wopts;
+    wopts.sync = true;
+    if (status st = from_leveldb(db->Write(wopts, &unacknowledged),
+                                 "removing unacknowledged records from " + dir_);
+        !st) {
+      db_ = std::move(db);  // what readers see is clamped to the head
+      return st;
+    }
+    spdlog::warn("{}: removed {} unacknowledged records (seq {}..{}) of a failed append", dir_,
+                 removed, head + 1, last);
+  }
+  db_ = std::move(db);
+  return status::ok();
+}
 
 status event_log::append(std::vector<envelope>& events, append_result* result,
                          const before_write_hook* before_write) {
   std::lock_guard lock(append_mutex_);
-  if (!write_failure_.is_ok()) {
-    return status::io_error("log refuses appends after a failed write (" +
-                            write_failure_.message() + "); reopen it");
-  }
   const std::uint64_t head = highest_.load(std::memory_order_relaxed);
   result->first_seq = head + 1;
   result->last_seq = head;
+  if (status st = heal_locked(); !st) return st;
   if (events.empty()) return status::ok();
 
   leveldb::WriteBatch batch;
@@ -73,12 +172,14 @@ status event_log::append(std::vector<envelope>& events, append_result* result,
   if (before_write != nullptr && *before_write) (*before_write)(events);
   leveldb::WriteOptions wopts;
   wopts.sync = options_.sync;
+  // db_ is only swapped under append_mutex_, which this holds.
   leveldb::Status s = db_->Write(wopts, &batch);
   if (!s.ok()) {
-    write_failure_ = from_leveldb(s, "appending to " + dir_);
+    status failed = from_leveldb(s, "appending to " + dir_);
+    health_.failed(failed);
     for (auto& e : events) e.seq = 0;
     if (before_write != nullptr && *before_write) (*before_write)(events);
-    return write_failure_;
+    return failed;
   }
   highest_.store(seq, std::memory_order_release);
   result->last_seq = seq;
@@ -96,26 +197,53 @@ status event_log::replay(std::uint64_t from, std::uint64_t to, std::uint64_t max
 
   leveldb::ReadOptions ropts;
   ropts.fill_cache = false;
-  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ropts));
   std::uint64_t expected = from;
-  std::uint64_t count = 0;
-  envelope env;
-  for (it->Seek(encode_record_key(from)); it->Valid() && expected < to && count < max; it->Next()) {
-    std::uint64_t seq = 0;
-    if (!decode_record_key({it->key().data(), it->key().size()}, &seq)) {
-      return status::corruption("unexpected key after seq " + std::to_string(expected - 1));
+  std::uint64_t remaining = max;
+  // In chunks: each is decoded under its own read lock and iterator, then
+  // handed to `fn` with no lock held, so a reopen waits for one chunk at
+  // most and `fn` may read this log itself.
+  std::vector<envelope> chunk;  // reused: decoding refills its strings in place
+  std::uint64_t chunk_size = kFirstReplayChunk;
+  while (expected < to && remaining > 0) {
+    const std::uint64_t want = std::min<std::uint64_t>({to - expected, remaining, chunk_size});
+    chunk_size = std::min(chunk_size * 2, kReplayChunk);
+    if (chunk.size() < want) chunk.resize(want);
+    std::size_t got = 0;
+    status problem;
+    {
+      read_lock lock(*this);
+      if (!db_) return status::io_error(dir_ + " is closed: reopening it after a failed write");
+      std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ropts));
+      std::uint64_t next = expected;
+      for (it->Seek(encode_record_key(next)); it->Valid() && got < want; it->Next()) {
+        std::uint64_t seq = 0;
+        if (!decode_record_key({it->key().data(), it->key().size()}, &seq)) {
+          problem = status::corruption("unexpected key after seq " + std::to_string(next - 1));
+          break;
+        }
+        if (seq != next) {
+          problem = status::corruption(gap_message(next, seq));
+          break;
+        }
+        problem = decode_record_value(seq, {it->value().data(), it->value().size()}, &chunk[got]);
+        if (!problem) break;
+        ++got;
+        ++next;
+      }
+      if (problem.is_ok() && !it->status().ok()) {
+        problem = from_leveldb(it->status(), "reading " + dir_);
+      }
+      if (problem.is_ok() && got < want) {
+        problem = status::corruption("log ends at seq " + std::to_string(next - 1) +
+                                     " but its head is seq " + std::to_string(head));
+      }
     }
-    if (seq != expected) return status::corruption(gap_message(expected, seq));
-    status st = decode_record_value(seq, {it->value().data(), it->value().size()}, &env);
-    if (!st) return st;
-    ++count;
-    ++expected;
-    if (!fn(env)) return status::ok();
-  }
-  if (!it->status().ok()) return from_leveldb(it->status(), "reading " + dir_);
-  if (expected < to && count < max) {
-    return status::corruption("log ends at seq " + std::to_string(expected - 1) +
-                              " but its head is seq " + std::to_string(head));
+    for (std::size_t i = 0; i < got; ++i) {
+      if (!fn(chunk[i])) return status::ok();
+    }
+    if (!problem) return problem;
+    expected += got;
+    remaining -= got;
   }
   return status::ok();
 }
@@ -133,7 +261,12 @@ status event_log::get(std::uint64_t seq, envelope* out) const {
     return status::not_found("seq " + std::to_string(seq) + " is beyond the log's head");
   }
   std::string value;
-  leveldb::Status s = db_->Get(leveldb::ReadOptions(), encode_record_key(seq), &value);
+  leveldb::Status s;
+  {
+    read_lock lock(*this);
+    if (!db_) return status::io_error(dir_ + " is closed: reopening it after a failed write");
+    s = db_->Get(leveldb::ReadOptions(), encode_record_key(seq), &value);
+  }
   if (s.IsNotFound())
     return status::corruption("record seq " + std::to_string(seq) + " is missing below the head");
   if (!s.ok()) return from_leveldb(s, "reading " + dir_);

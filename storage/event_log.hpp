@@ -10,8 +10,19 @@
 // Thread safety: any thread may call any method. Appends are serialized
 // internally (a restarted journal's new writer may overlap the old one's last
 // write); reads run concurrently with each other and with appends.
-// After a failed write the log refuses further appends until it is reopened,
-// because what reached the disk is then unknown.
+//
+// Healing: after a failed write what reached the disk is unknown, so the log
+// stops writing to that LevelDB instance. The next append (or heal()), no
+// sooner than a backoff after the failure, closes and reopens the store,
+// deletes every record above the last acknowledged head (a failed append
+// leaves nothing, even one whose fsync failed after the data was written)
+// and resumes. Until then appends fail fast and writable() is false. Readers
+// see only records up to the acknowledged head, and wait while a reopen
+// holds the store exclusively. While the disk has no room (a probe file
+// cannot be written) the old store stays open for them; if a reopen fails
+// after closing it, they get io errors until one succeeds. A crash before
+// the reopen may keep a failed append's records: never acknowledged, and
+// found in the log at the next start.
 //
 // Followers: set_listener() names one function called after every durable
 // append, with the appended envelopes, in append order. This is how the
@@ -21,13 +32,16 @@
 #include "schemas/envelope.hpp"
 #include "storage/event_sink.hpp"
 #include "storage/status.hpp"
+#include "storage/write_health.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -53,6 +67,16 @@ struct log_options {
   std::size_t write_buffer_bytes = 16u << 20;
   /// For tests: a LevelDB Env (e.g. an in-memory one). Not owned.
   leveldb::Env* env = nullptr;
+  /// After a failed write, the first reopen is tried this long after the
+  /// failure (milliseconds); each failed reopen doubles the wait, up to
+  /// heal_backoff_max. Short enough that a freed disk is used again within
+  /// seconds, long enough that a full disk is not hammered.
+  std::chrono::milliseconds heal_backoff_initial{100};
+  std::chrono::milliseconds heal_backoff_max{2000};
+  /// Before closing the store to reopen it, this many bytes are written and
+  /// fsync'd to a probe file beside it: while even that fails (the disk is
+  /// still full) the store stays open for readers. 0 skips the probe.
+  std::size_t heal_probe_bytes = 256u << 10;
 };
 
 class event_log : public event_sink {
@@ -84,6 +108,16 @@ class event_log : public event_sink {
   /// The envelope at `seq`; not_found beyond the head.
   status get(std::uint64_t seq, envelope* out) const;
 
+  /// Whether the last write (or reopen) succeeded. Lock-free.
+  bool writable() const { return health_.writable(); }
+  /// Why the log cannot be written ("" when writable). Never waits on a write.
+  std::string write_error() const { return health_.error(); }
+
+  /// Reopens the store if a write failed and the backoff has passed, without
+  /// appending anything: how a log nobody appends to becomes writable again.
+  /// Blocking. ok when the log is writable afterwards.
+  status heal();
+
   /// Highest sequence number stored, 0 for an empty log. Needs no replay.
   std::uint64_t highest_seq() const { return highest_.load(std::memory_order_acquire); }
 
@@ -98,12 +132,29 @@ class event_log : public event_sink {
  private:
   event_log(std::string dir, std::unique_ptr<leveldb::DB> db, const log_options& options);
 
+  // Each needs append_mutex_ held.
+  status heal_locked();
+  status reopen_locked();
+
+  // Readers hold db_mutex_ shared; a reopen holds it exclusively. A reader
+  // passes reader_gate_ first and a reopen holds it while it waits, so a
+  // stream of readers cannot starve the reopen.
+  class read_lock {
+   public:
+    explicit read_lock(const event_log& log);
+
+   private:
+    std::shared_lock<std::shared_mutex> lock_;
+  };
+
   std::string dir_;
-  std::unique_ptr<leveldb::DB> db_;
+  std::unique_ptr<leveldb::DB> db_;  // null while a reopen has failed
   log_options options_;
-  std::mutex append_mutex_;  // one append at a time; guards write_failure_
+  mutable std::shared_mutex db_mutex_;
+  mutable std::mutex reader_gate_;
+  std::mutex append_mutex_;  // one append or reopen at a time; guards what follows
   std::atomic<std::uint64_t> highest_{0};
-  status write_failure_;  // sticky: set once a write fails
+  write_health health_;
   append_listener listener_;
 };
 

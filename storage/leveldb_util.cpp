@@ -1,5 +1,7 @@
 #include "storage/leveldb_util.hpp"
 
+#include <leveldb/env.h>
+
 namespace linkly {
 
 status from_leveldb(const leveldb::Status& s, const std::string& what) {
@@ -25,6 +27,26 @@ status open_leveldb(const std::string& dir, const leveldb::Options& options,
   }
   out->reset(raw);
   return status::ok();
+}
+
+status probe_space(leveldb::Env* env, const std::string& dir, std::size_t bytes) {
+  if (bytes == 0) return status::ok();
+  if (env == nullptr) env = leveldb::Env::Default();
+  // A name LevelDB does not use: it neither reads nor deletes it.
+  const std::string path = dir + "/HEAL-PROBE";
+  constexpr std::size_t kChunk = 4096;
+  leveldb::WritableFile* raw = nullptr;
+  leveldb::Status s = env->NewWritableFile(path, &raw);
+  if (s.ok()) {
+    std::unique_ptr<leveldb::WritableFile> file(raw);
+    const std::string chunk(kChunk, '\0');
+    for (std::size_t done = 0; s.ok() && done < bytes; done += kChunk) s = file->Append(chunk);
+    if (s.ok()) s = file->Sync();
+    leveldb::Status closed = file->Close();
+    if (s.ok()) s = closed;
+  }
+  env->RemoveFile(path);  // whatever the probe left; nothing if it made nothing
+  return from_leveldb(s, "probing for space in " + dir);
 }
 
 }  // namespace linkly

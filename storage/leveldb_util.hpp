@@ -19,4 +19,9 @@ status from_leveldb(const leveldb::Status& s, const std::string& what);
 status open_leveldb(const std::string& dir, const leveldb::Options& options,
                     std::unique_ptr<leveldb::DB>* out);
 
+/// Writes and fsyncs `bytes` to a probe file in `dir` through `env` (null:
+/// the default Env), then removes it: whether a store there has room to be
+/// reopened. ok when `bytes` is 0.
+status probe_space(leveldb::Env* env, const std::string& dir, std::size_t bytes);
+
 }  // namespace linkly

@@ -7,6 +7,7 @@
 #include "schemas/click_events.hpp"
 #include "storage/record_format.hpp"
 #include "tests/actors/engine_fixture.hpp"
+#include "tests/storage/event_log_fixture.hpp"
 
 #include <gtest/gtest.h>
 
@@ -159,6 +160,42 @@ TEST_F(ClickQueueTest, TransientFailuresAreRetriedAndEachClickWrittenOnce) {
   EXPECT_EQ(metrics_->retries.load(), 2u);
   EXPECT_EQ(metrics_->dead_lettered.load(), 0u);
   EXPECT_EQ(dead_letters_->size(), 0u);
+}
+
+TEST_F(ClickQueueTest, ABatchTheDeadLetterStoreCannotTakeIsKeptAndParkedOnceItHeals) {
+  // The dead-letter store on a disk that fails, healing at its next put.
+  std::unique_ptr<leveldb::Env> mem_env(leveldb::NewMemEnv(leveldb::Env::Default()));
+  linkly_test::faulty_env env(mem_env.get());
+  dead_letter_options dlq;
+  dlq.env = &env;
+  dlq.heal_backoff_initial = 0ms;
+  dlq.heal_backoff_max = 0ms;
+  ASSERT_TRUE(dead_letter_store::open("/mem/dlq", dlq, &dead_letters_));
+  click_queue_options options;
+  options.max_retries = 2;
+  start(options);
+  sink_.fail_always(true);
+  env.fail_from(0);
+  caf::anon_send(queue_, enqueue_atom::value, clicks("iii", 0, 3));
+  ASSERT_TRUE(eventually([&] { return env.failures() >= 2; })) << "parking was tried twice";
+  EXPECT_EQ(dead_letters_->size(), 0u);
+  EXPECT_EQ(metrics_->depth.load(), 3u) << "still held, not dropped";
+  EXPECT_EQ(metrics_->lost.load(), 0u);
+
+  env.heal();
+  EXPECT_EQ(drain(), 0u);
+  EXPECT_EQ(metrics_->dead_lettered.load(), 3u);
+  EXPECT_EQ(metrics_->lost.load(), 0u);
+  std::vector<dead_letter> parked;
+  ASSERT_TRUE(dead_letters_->list(0, 10, &parked));
+  ASSERT_EQ(parked.size(), 1u) << "parked once, whatever the failed puts left";
+  std::vector<envelope> batch;
+  ASSERT_TRUE(decode_batch(parked[0].payload, &batch));
+  EXPECT_EQ(batch.size(), 3u);
+  caf::anon_send_exit(queue_, caf::exit_reason::user_shutdown);
+  system_->await_all_actors_done();
+  queue_ = nullptr;
+  dead_letters_.reset();  // before its Env goes away
 }
 
 TEST_F(ClickQueueTest, PermanentFailureParksTheBatchThenRedriveWritesItOnce) {

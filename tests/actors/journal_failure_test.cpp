@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -75,6 +76,10 @@ class JournalFailureTest : public ::testing::Test {
     log_options opts;
     opts.sync = false;
     opts.env = env_.get();
+    // The log reopens itself no sooner than this after a failed write: long
+    // unless a test is about healing, so that refusals are deterministic.
+    opts.heal_backoff_initial = heal_backoff_;
+    opts.heal_backoff_max = heal_backoff_;
     std::unique_ptr<event_log> log;
     status st = event_log::open("/linkly-failing-log", opts, &log);
     ASSERT_TRUE(st) << st.to_string();
@@ -112,6 +117,7 @@ class JournalFailureTest : public ::testing::Test {
     return p.get(timed_out).ok;
   }
 
+  std::chrono::milliseconds heal_backoff_ = std::chrono::hours(1);
   std::unique_ptr<leveldb::Env> mem_env_;
   std::unique_ptr<FailingEnv> env_;
   std::shared_ptr<event_log> log_;
@@ -139,7 +145,8 @@ TEST_F(JournalFailureTest, FailedAppendAnswersUnavailableWithoutRestarting) {
   EXPECT_EQ(engine_->actors().shard_for("broken").address(), shard.address());
   EXPECT_EQ(engine_->actors().journal().address(), journal.address());
 
-  // The log refuses appends from now on, even if the disk recovered.
+  // The disk recovered, but the log reopens only after its backoff (an hour
+  // here): until then it refuses appends.
   env_->failing = false;
   r = create("broken2", "https://example.com/broken2");
   EXPECT_EQ(r.code, command_errc::unavailable) << r.error;
@@ -155,6 +162,36 @@ TEST_F(JournalFailureTest, FailedAppendAnswersUnavailableWithoutRestarting) {
   // Links written before the failure still resolve.
   ASSERT_TRUE(engine_->view().find_url("ok", &url));
   EXPECT_EQ(url, "https://example.com/ok");
+}
+
+class JournalHealTest : public JournalFailureTest {
+ protected:
+  void SetUp() override {
+    heal_backoff_ = std::chrono::milliseconds(20);
+    JournalFailureTest::SetUp();
+  }
+};
+
+TEST_F(JournalHealTest, CreatesSucceedAgainOnceTheDiskRecovers) {
+  ASSERT_EQ(create("ok", "https://example.com/ok").code, command_errc::ok);
+  env_->failing = true;
+  EXPECT_EQ(create("broken", "https://example.com/broken").code, command_errc::unavailable);
+  EXPECT_FALSE(log_->writable());
+  env_->failing = false;
+  // Bounded: the log reopens at the first append after its 20 ms backoff.
+  command_reply r;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  do {
+    r = create("broken", "https://example.com/broken");
+  } while (r.code == command_errc::unavailable && std::chrono::steady_clock::now() < until);
+  ASSERT_EQ(r.code, command_errc::ok) << r.error;
+  EXPECT_TRUE(log_->writable());
+  EXPECT_EQ(log_->highest_seq(), 2u) << "the failed create left nothing: seq 2 is the retry";
+  std::string url;
+  ASSERT_TRUE(engine_->view().find_url("broken", &url));
+  EXPECT_EQ(url, "https://example.com/broken");
+  EXPECT_EQ(engine_->restarts(), 0u);
+  EXPECT_EQ(fatal_calls_.load(), 0);
 }
 
 TEST_F(JournalFailureTest, FailedImportAnswersUnavailableAndReleasesItsCodes) {

@@ -130,7 +130,7 @@ TEST_F(DlqRoutesTest, RedriveAllWithEmptyBodyOrEmptyObject) {
 TEST_F(DlqRoutesTest, RedriveOne) {
   auto res = answer(http::verb::post, "/admin/dlq/redrive", R"({"id": 5})");
   ASSERT_EQ(res.result(), http::status::ok) << res.body();
-  EXPECT_EQ(res.body(), R"({"redriven":1})");
+  EXPECT_EQ(res.body(), R"({"redriven":1,"clicks":0,"remaining":0})");
   EXPECT_EQ(clicks_.redrive_calls().back(), std::optional<std::uint64_t>(5));
   EXPECT_EQ(clicks_.dead_letters().size(), 2u);
   auto missing = answer(http::verb::post, "/admin/dlq/redrive", R"({"id": 5})");
@@ -177,6 +177,17 @@ TEST_F(DlqRoutesTest, StoreFailuresAre503) {
     EXPECT_EQ(res.result(), http::status::service_unavailable) << target;
     EXPECT_EQ(error_of(res), "disk on fire") << target;
   }
+}
+
+TEST_F(DlqRoutesTest, RedriveThatCannotWriteTheLogIs503WithWhatItDid) {
+  clicks_.fail_log(true);
+  auto res = answer(http::verb::post, "/admin/dlq/redrive");
+  ASSERT_EQ(res.result(), http::status::service_unavailable) << res.body();
+  EXPECT_EQ(error_of(res), "the clicks log cannot be written: disk full");
+  auto body = json_of(res);
+  EXPECT_EQ(body.at("redriven").to_number<int>(), 1);
+  EXPECT_EQ(body.at("clicks").to_number<int>(), 2);
+  EXPECT_EQ(body.at("remaining").to_number<int>(), 2);
 }
 
 TEST_F(DlqRoutesTest, WithoutClicksEveryRouteIs503) {

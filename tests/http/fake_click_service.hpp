@@ -65,6 +65,13 @@ class fake_click_service : public click_service {
       if (store_error_) {
         reply.ok = false;
         reply.error = "disk on fire";
+      } else if (log_error_) {
+        // One entry written before the log failed, the rest still parked.
+        reply.log_failed = true;
+        reply.error = "the clicks log cannot be written: disk full";
+        reply.redriven = 1;
+        reply.clicks = 2;
+        reply.remaining = dead_letters_.size() - 1;
       } else if (id) {
         auto it = find(*id);
         reply.found = it != dead_letters_.end();
@@ -108,6 +115,10 @@ class fake_click_service : public click_service {
   void fail_store(bool fail) {
     std::lock_guard lock(mutex_);
     store_error_ = fail;
+  }
+  void fail_log(bool fail) {
+    std::lock_guard lock(mutex_);
+    log_error_ = fail;
   }
 
   /// Every submit() call so far.
@@ -183,6 +194,7 @@ class fake_click_service : public click_service {
   std::pair<std::uint64_t, std::size_t> last_list_{0, 0};
   std::vector<std::optional<std::uint64_t>> redrive_calls_;
   bool store_error_ = false;
+  bool log_error_ = false;
 };
 
 }  // namespace linkly::testing

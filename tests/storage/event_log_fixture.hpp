@@ -11,6 +11,8 @@
 #include <leveldb/env.h>
 #include <leveldb/helpers/memenv.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -23,12 +25,18 @@ using namespace linkly;
 
 // Fails every Append, Flush and Sync on LevelDB's *.log files from the n-th
 // one on (counting from 0 after fail_from), until heal(): a disk gone bad.
+// With fail_every_file(true) the other files written (tables, manifests, a
+// probe for space) fail as well: a full disk.
 class faulty_env : public leveldb::EnvWrapper {
  public:
   explicit faulty_env(leveldb::Env* target) : EnvWrapper(target) {}
 
   void fail_from(int n) { countdown_ = n; }
-  void heal() { countdown_ = -1; }
+  void heal() {
+    countdown_ = -1;
+    every_file_ = false;
+  }
+  void fail_every_file(bool on) { every_file_ = on; }
   int failures() const { return failures_; }
 
   leveldb::Status NewWritableFile(const std::string& name, leveldb::WritableFile** out) override {
@@ -59,13 +67,13 @@ class faulty_env : public leveldb::EnvWrapper {
     const std::string suffix = ".log";
     bool is_log = name.size() > suffix.size() &&
                   name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
-    if (s.ok() && is_log) *out = new file(*out, this);
+    if (s.ok() && (is_log || every_file_)) *out = new file(*out, this);
     return s;
   }
 
   bool should_fail() {
-    if (countdown_ < 0) return false;
-    if (countdown_ > 0) {
+    if (countdown_.load() < 0) return false;
+    if (countdown_.load() > 0) {
       --countdown_;
       return false;
     }
@@ -73,8 +81,9 @@ class faulty_env : public leveldb::EnvWrapper {
     return true;
   }
 
-  int countdown_ = -1;
-  int failures_ = 0;
+  std::atomic<int> countdown_{-1};
+  std::atomic<int> failures_{0};
+  std::atomic<bool> every_file_{false};
 };
 
 inline envelope event_for(int i) {
@@ -114,6 +123,10 @@ class EventLogTest : public ::testing::Test {
     close();
     log_options options;
     options.env = env_.get();
+    // Healing tries a reopen at the first append after a failure, unless a
+    // test asks for a backoff.
+    options.heal_backoff_initial = heal_backoff_;
+    options.heal_backoff_max = heal_backoff_;
     return event_log::open(kDir, options, &log_);
   }
 
@@ -143,6 +156,7 @@ class EventLogTest : public ::testing::Test {
     delete raw;
   }
 
+  std::chrono::milliseconds heal_backoff_{0};
   // Declared before log_: the log is closed before its Env goes away.
   std::unique_ptr<leveldb::Env> mem_env_;
   std::unique_ptr<faulty_env> env_;
