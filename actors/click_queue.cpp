@@ -141,6 +141,10 @@ void seal(queue_pointer self) {
   }
 }
 
+// The longest wait before a batch the dead-letter store could not take is
+// written again: about the time a healed store takes to be noticed.
+constexpr std::chrono::milliseconds kMaxParkRetryDelay{5000};
+
 // backoff * 2^(attempts-1): the wait after a batch's `attempts`-th failure.
 std::chrono::milliseconds retry_delay(const click_queue_options& options, std::uint32_t attempts) {
   std::uint32_t doublings = std::min<std::uint32_t>(attempts > 0 ? attempts - 1 : 0, 20);
@@ -228,7 +232,13 @@ void park(queue_pointer self, std::size_t slot, click_batch batch) {
             // The store heals itself (and leaves nothing of the failed put):
             // keep the clicks, held against the capacity, and try the log
             // again after the last backoff, then the store.
-            const auto delay = retry_delay(st.options, batch.attempts);
+            // The stores heal within seconds of the cause going away, so the
+            // wait stops growing here: attempts past max_retries would
+            // otherwise double it for every failed park, to days.
+            const auto delay = std::min<std::chrono::milliseconds>(
+                retry_delay(st.options, static_cast<std::uint32_t>(std::min<std::size_t>(
+                                            batch.attempts, st.options.max_retries))),
+                kMaxParkRetryDelay);
             spdlog::error("click queue: parking {} clicks failed ({}); writing them again in {} ms",
                           batch.clicks.size(), self->system().render(err), delay.count());
             st.writers[slot].busy = false;

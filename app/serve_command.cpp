@@ -128,6 +128,10 @@ status open_click_spool(const config& cfg, event_log& clicks_log,
     spdlog::warn("click spool: {} damaged records could not be read; kept in {}", rec.damaged,
                  kept);
   }
+  if (status st = check_spool_filesystem(spool->dir()); !st) {
+    spdlog::warn("click spool: {}; a killed process may lose its queued clicks", st.message());
+    return status::ok();  // recovered; new clicks go unspooled
+  }
   *out = std::move(spool);
   return status::ok();
 }
@@ -197,11 +201,17 @@ int run_serve(const config& cfg) {
       return 1;
     }
     // Before anything serves: the clicks a killed process left spooled. Read
-    // in every mode, so a switch to inline or off does not strand them.
+    // whenever clicks are recorded (inline too), so a switch of mode does not
+    // strand them; with clicks off they wait for a start that records them.
+    // A spool that cannot be written out (a full disk) keeps its files for
+    // the next start rather than keep redirects down.
     std::shared_ptr<click_spool> spool;
     if (status st = open_click_spool(cfg, *clicks_log, &spool); !st) {
-      spdlog::error("cannot recover the click spool: {}", st.to_string());
-      return 1;
+      spdlog::error(
+          "cannot recover the click spool ({}); its files stay for the next start, and new "
+          "clicks are not spooled until then",
+          st.to_string());
+      spool.reset();
     }
     spdlog::info("clicks log at seq {}, {} dead letters", clicks_log->highest_seq(),
                  dead_letters->size());

@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -59,6 +60,28 @@ click_spool::~click_spool() {
   for (auto* list : {&spares_, &doomed_}) {
     for (const auto& seg : *list) ::unlink(seg->path.c_str());
   }
+}
+
+status check_spool_filesystem(const std::string& dir) {
+  struct statfs fs {};
+  if (::statfs(dir.c_str(), &fs) != 0) {
+    return status::io_error("statfs " + dir + ": " + std::strerror(errno));
+  }
+  // Magic numbers from linux/magic.h (and ZFS's own).
+  struct unsafe_fs {
+    unsigned long magic;
+    const char* name;
+  };
+  constexpr unsafe_fs kUnsafe[] = {
+      {0x9123683EUL, "btrfs"}, {0x2FC12FC1UL, "zfs"}, {0x6969UL, "nfs"}, {0x65735546UL, "fuse"}};
+  for (const auto& u : kUnsafe) {
+    if (static_cast<unsigned long>(fs.f_type) == u.magic) {
+      return status::invalid_argument(dir + " is on " + u.name +
+                                      ", where a full disk can fault a store into a mapped "
+                                      "file: clicks are not spooled there");
+    }
+  }
+  return status::ok();
 }
 
 status click_spool::open(const std::string& dir, const spool_options& options,

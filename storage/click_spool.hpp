@@ -84,6 +84,12 @@ struct spool_recovery {
   std::vector<std::string> kept;   // segments kept for their damage
 };
 
+/// Whether `dir`'s filesystem keeps stores into a reserved mapping safe on a
+/// full disk. Copy-on-write and network filesystems (btrfs, ZFS, NFS, FUSE)
+/// need a new block for a store into a page already written, which a full
+/// disk answers with SIGBUS: not_supported-style invalid_argument for them.
+status check_spool_filesystem(const std::string& dir);
+
 class click_spool {
  public:
   struct segment;

@@ -22,8 +22,11 @@ bool same_click(const envelope& a, const envelope& b) {
 }
 
 // Whether the log holds `click` at `mark`: only then is it known written.
-bool logged_at(const event_log& log, std::uint64_t mark, const envelope& click) {
-  if (mark == 0 || mark > log.highest_seq()) return false;
+// `head` is the log's head before recovery appended anything: a mark above it
+// names a write the kill interrupted, whose seq recovery's own appends reuse.
+bool logged_at(const event_log& log, std::uint64_t head, std::uint64_t mark,
+               const envelope& click) {
+  if (mark == 0 || mark > head) return false;
   envelope stored;
   return log.get(mark, &stored) && same_click(stored, click);
 }
@@ -58,6 +61,11 @@ status click_spool::recover(event_log& log, spool_recovery* out) {
     return status::ok();
   };
 
+  // Every record is classified before anything is appended, and a pending
+  // record's stale mark is cleared first: a kill during recovery must not
+  // find a click recovery wrote at the seq an unwritten twin was marked with.
+  const std::uint64_t head = log.highest_seq();
+  std::vector<envelope> pending;
   std::vector<bool> damaged(segments.size(), false);
   for (std::size_t i = 0; i < segments.size(); ++i) {
     segment& seg = *segments[i];
@@ -92,20 +100,24 @@ status click_spool::recover(event_log& log, spool_recovery* out) {
       std::memcpy(&mark, record + 8, sizeof mark);
       if (mark == kDoneMark) {
         ++out->finished;
-      } else if (logged_at(log, mark, click)) {
+      } else if (logged_at(log, head, mark, click)) {
         ++out->already_logged;
       } else {
         // Not done yet (the released flag may still be set from the
         // previous process: clear it so done() counts this record).
         std::memset(record + 4, 0, 4);
+        std::memset(record + 8, 0, sizeof mark);
         click.spool_slot = slot_of(seg.id, offset);
         seg.refs.fetch_add(1, std::memory_order_relaxed);
-        batch.push_back(std::move(click));
-        if (batch.size() >= options_.recovery_batch) {
-          if (status st = flush(); !st) return st;  // segments stay for the next start
-        }
+        pending.push_back(std::move(click));
       }
       offset = next;
+    }
+  }
+  for (auto& click : pending) {
+    batch.push_back(std::move(click));
+    if (batch.size() >= options_.recovery_batch) {
+      if (status st = flush(); !st) return st;  // segments stay for the next start
     }
   }
   if (status st = flush(); !st) return st;

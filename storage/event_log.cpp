@@ -82,6 +82,13 @@ status event_log::heal() {
 
 status event_log::heal_locked() {
   if (!health_.failing()) return status::ok();
+  // Damage is not healed by reopening: a compaction that met it would fail
+  // again after every reopen. It stays refused and said for what it is.
+  if (health_.failure().is_corruption()) {
+    return status::corruption(dir_ + " is damaged (" + health_.failure().message() +
+                              "): stop the server and run `linkly log check`, then `linkly log "
+                              "repair`");
+  }
   status refusal;
   if (!health_.due(dir_, &refusal)) return refusal;
   if (status st = reopen_locked(); !st) {
@@ -177,6 +184,10 @@ status event_log::append(std::vector<envelope>& events, append_result* result,
   if (!s.ok()) {
     status failed = from_leveldb(s, "appending to " + dir_);
     health_.failed(failed);
+    if (failed.is_corruption()) {
+      spdlog::error("{}: a write met damage ({}); appends are refused until `linkly log repair`",
+                    dir_, failed.message());
+    }
     for (auto& e : events) e.seq = 0;
     if (before_write != nullptr && *before_write) (*before_write)(events);
     return failed;

@@ -294,6 +294,7 @@ status scan_log_files(const std::string& dir, log_files_scan* out) {
   }
   if (ec) return status::io_error("listing " + dir + ": " + ec.message());
   std::sort(logs.begin(), logs.end());
+  std::vector<std::string> contents(logs.size());
   for (std::size_t i = 0; i < logs.size(); ++i) {
     const std::string path = dir + "/" + logs[i].second;
     std::ifstream in(path, std::ios::binary);
@@ -301,7 +302,20 @@ status scan_log_files(const std::string& dir, log_files_scan* out) {
     std::ostringstream bytes;
     if (in.peek() != std::ifstream::traits_type::eof()) bytes << in.rdbuf();
     if (in.bad()) return status::io_error("reading " + path);
-    scan_log_bytes(logs[i].second, bytes.str(), i + 1 == logs.size(), out);
+    contents[i] = std::move(bytes).str();
+  }
+  // A cut-short end is a torn tail in the last file that holds any intact
+  // batch too: a reopen that failed half way (a full disk) leaves newer,
+  // empty logs after the one its failed write tore.
+  std::size_t last_written = logs.empty() ? 0 : logs.size() - 1;
+  while (last_written > 0) {
+    log_files_scan probe;
+    scan_log_bytes(logs[last_written].second, contents[last_written], true, &probe);
+    if (probe.batches > 0) break;
+    --last_written;
+  }
+  for (std::size_t i = 0; i < logs.size(); ++i) {
+    scan_log_bytes(logs[i].second, contents[i], i >= last_written, out);
   }
   return status::ok();
 }

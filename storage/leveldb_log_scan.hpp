@@ -28,8 +28,8 @@ struct dropped_region {
   std::uint64_t offset = 0;  // where the dropped bytes start
   std::uint64_t bytes = 0;
   std::string reason;  // "checksum mismatch", "record cut short at the end of the file", ...
-  /// At the end of the newest file, cut short: what a write interrupted by a
-  /// power loss or a full disk leaves. Not by itself proof of a lost
+  /// At the end of the newest file holding a batch, cut short: what a write
+  /// interrupted by a power loss or a full disk leaves. Not by itself proof of a lost
   /// acknowledged record (the append never returned success).
   bool torn_tail = false;
   /// linkly seqs of the records dropped, best effort; 0 when none was named.

@@ -114,6 +114,11 @@ projection_store::~projection_store() {
 
 status projection_store::reopen() {
   std::unique_lock lock(mutex_);
+  // Closing a store that still serves reads while the disk has no room would
+  // only trade it for a failed open: reads then fail for the whole outage.
+  if (db_ != nullptr) {
+    if (status st = probe_space(options_.env, dir_, options_.heal_probe_bytes); !st) return st;
+  }
   db_.reset();  // LevelDB's lock must be released before the reopen
   leveldb::Options lopts;
   lopts.create_if_missing = options_.create_if_missing;

@@ -50,6 +50,10 @@ struct projection_store_options {
   std::size_t recent_values = 256 * 1024;
   /// For tests: a LevelDB Env (e.g. one that fails writes). Not owned.
   leveldb::Env* env = nullptr;
+  /// Before a reopen closes the open store, this many bytes are written and
+  /// fsync'd beside it; while that fails the store stays open for reads.
+  /// 0 skips the probe.
+  std::size_t heal_probe_bytes = 256u << 10;
 };
 
 /// Changes to commit at once. Reads through it see its own pending changes

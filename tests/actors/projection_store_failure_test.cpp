@@ -323,6 +323,32 @@ TEST_F(ProjectionStoreFailureTest, ParkedGaugeCountsWhatTheDeadLetterStoreHolds)
   EXPECT_EQ(stores_.dead_letters->size("clicks"), 1u);
 }
 
+TEST(ProjectionStoreHealth, AReopenOnAFullDiskKeepsTheOpenStoreReadable) {
+  const std::string dir = make_temp_dir();
+  ASSERT_FALSE(dir.empty());
+  full_disk_env env;
+  projection_store_options po;
+  po.env = &env;
+  std::unique_ptr<projection_store> store;
+  ASSERT_TRUE(projection_store::open(dir + "/analytics", po, &store));
+  write_set batch;
+  batch.put("k", "v");
+  batch.set_checkpoint(std::string(kClicksLog), 7);
+  ASSERT_TRUE(store->commit(batch));
+
+  env.fill();
+  EXPECT_FALSE(store->reopen()) << "the space probe fails first";
+  std::string value;
+  ASSERT_TRUE(store->get("k", &value)) << "still open: reads go on during the outage";
+  EXPECT_EQ(value, "v");
+  EXPECT_EQ(store->checkpoint(kClicksLog), 7u);
+
+  env.free_space();
+  ASSERT_TRUE(store->reopen());
+  ASSERT_TRUE(store->get("k", &value));
+  EXPECT_EQ(value, "v");
+}
+
 TEST(ProjectionStoreHealth, AnApplyOnAClosedStoreIsAStoreFailureNotTheEvents) {
   const std::string dir = make_temp_dir();
   ASSERT_FALSE(dir.empty());
@@ -341,6 +367,7 @@ TEST(ProjectionStoreHealth, AnApplyOnAClosedStoreIsAStoreFailureNotTheEvents) {
 
   projection_store_options po;
   po.env = &env;
+  po.heal_probe_bytes = 0;  // no probe: the reopen closes the store, then fails
   std::unique_ptr<projection_store> store;
   ASSERT_TRUE(projection_store::open(dir + "/analytics", po, &store));
   EXPECT_TRUE(store->health());

@@ -163,6 +163,25 @@ TEST_F(ClickSpoolTest, AMarkTheLogDoesNotBackIsPending) {
   EXPECT_EQ(log_->highest_seq(), 3u);
 }
 
+TEST_F(ClickSpoolTest, MarksAboveTheHeadStayPendingWhenRecoveryReusesTheirSeqs) {
+  {
+    auto spool = open_spool();
+    click_spool::writer w(spool);
+    // Eight unmarked twins first, then four marked 1..4 by a write the kill
+    // interrupted (the log is empty). Recovery writes in batches of four, so
+    // its first batch lands at seqs 1..4 with clicks identical to the marked
+    // ones: they must still be written, not taken for already logged.
+    spool_clicks(w, 8);
+    std::vector<envelope> interrupted = spool_clicks(w, 4);
+    for (std::size_t i = 0; i < interrupted.size(); ++i) interrupted[i].seq = i + 1;
+    spool->mark(interrupted);
+  }
+  spool_recovery rec = recover();
+  EXPECT_EQ(rec.pending, 12u);
+  EXPECT_EQ(rec.already_logged, 0u);
+  EXPECT_EQ(log_->highest_seq(), 12u);
+}
+
 TEST_F(ClickSpoolTest, AClearedMarkAfterAFailedWriteIsPending) {
   {
     auto spool = open_spool();

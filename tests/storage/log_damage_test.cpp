@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -114,6 +115,24 @@ TEST_F(LogDamageTest, ATornTailNamesTheSeqsOfItsBatch) {
   EXPECT_NE(describe(r).find("seqs 28-30"), std::string::npos) << describe(r);
   // And LevelDB does drop it, paranoid or not (a crash mid-write).
   EXPECT_EQ(reopened_head(true), 27u);
+}
+
+TEST_F(LogDamageTest, ATornTailBeforeEmptyNewerLogsIsStillATornTail) {
+  // A reopen that failed half way (a full disk) leaves an empty newer log
+  // after the one a failed write tore.
+  append(10, 3);
+  const std::string log = newest_log();
+  fs::resize_file(log, fs::file_size(log) - 5);
+  const fs::path torn(log);
+  const std::uint64_t number = std::stoull(torn.stem().string());
+  char name[32];
+  std::snprintf(name, sizeof name, "%06llu.log", static_cast<unsigned long long>(number + 3));
+  std::ofstream(dir_ + "/" + name).close();
+  log_files_scan scan;
+  ASSERT_TRUE(scan_log_files(dir_, &scan));
+  ASSERT_EQ(scan.dropped.size(), 1u);
+  EXPECT_TRUE(scan.dropped.front().torn_tail);
+  EXPECT_FALSE(scan.corrupt());
 }
 
 TEST_F(LogDamageTest, AFlippedByteDropsTheRestOfItsBlockAndNamesIt) {
