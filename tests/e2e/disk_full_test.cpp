@@ -262,15 +262,23 @@ TEST(DiskFullTest, WithEveryStoreOnTheFullDiskNoAcceptedClickIsLost) {
   http_client client(server.port());
   ASSERT_EQ(create_link(client, "https://example.com/hot", "hot").status, 201);
 
-  const std::string filler = mount_point.path() + "/filler";
-  ASSERT_GT(fill(filler), 0u);
+  // Filled until creates fail, topped up between tries: the click spool's
+  // background thread may give back a spare segment it could not finish.
+  std::vector<std::string> fillers;
   bool refused = false;
-  for (int i = 0; i < 2000 && !refused; ++i) {
-    refused =
-        create_link(client, "https://example.com/" + std::to_string(i), "full" + std::to_string(i))
-            .status == 503;
+  for (int round = 0; round < 8 && !refused; ++round) {
+    fillers.push_back(mount_point.path() + "/filler" + std::to_string(round));
+    fill(fillers.back());
+    for (int i = 0; i < 500 && !refused; ++i) {
+      const std::string code = "full" + std::to_string(round) + "_" + std::to_string(i);
+      refused = create_link(client, "https://example.com/" + code, code).status == 503;
+    }
   }
   ASSERT_TRUE(refused) << "creates never failed on a full disk";
+  // Top up what the failed writes and reopen probes gave back, so the
+  // clicks cannot fit either.
+  fillers.push_back(mount_point.path() + "/filler-top-up");
+  fill(fillers.back());
   int redirected = redirect_n(client, "hot", 200);
   ASSERT_EQ(redirected, 200);
   EXPECT_TRUE(await(
@@ -282,7 +290,7 @@ TEST(DiskFullTest, WithEveryStoreOnTheFullDiskNoAcceptedClickIsLost) {
       << client.get("/healthz").describe();
   EXPECT_EQ(metric_or(client, "linkly_clicks_lost_total"), 0);
 
-  ASSERT_TRUE(std::filesystem::remove(filler));
+  for (const auto& f : fillers) ASSERT_TRUE(std::filesystem::remove(f));
   EXPECT_TRUE(
       await([&] { return create_link(client, "https://example.com/back", "back").status == 201; },
             std::chrono::duration_cast<std::chrono::milliseconds>(kHealWithin)))
