@@ -101,14 +101,14 @@ void import_upload::on_read(beast::error_code ec, std::size_t) {
   if (closed()) return;
   wait_ += steady::now() - read_start_;
   // Timed out: the read was cancelled; the import already says 408.
-  if (conn_->timed_out_) return pump();
+  if (conn_->req_.timed_out) return pump();
   if (ec == http::error::need_buffer) ec = {};  // the chunk is full
   if (ec && ec.category() == http::make_error_code(http::error::body_limit).category()) {
     // Rows may already be written: the answer says how many, once the
     // batches in flight are decided.
     if (ec == http::error::body_limit) {
       import_->abort(http_status::payload_too_large, "request body too large");
-    } else if (ec == http::error::buffer_overflow || conn_->chunk_meta_over_) {
+    } else if (ec == http::error::buffer_overflow || conn_->req_.chunk_meta_over) {
       import_->abort(http_status::request_header_fields_too_large,
                      "chunk line, extensions or trailers too large");
     } else {

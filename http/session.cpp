@@ -71,8 +71,8 @@ void session::start(bool over_limit) {
 }
 
 bool session::idle() const {
-  return phase_ == phase::reading && buffer_.size() == 0 && !(parser_ && parser_->got_some()) &&
-         import_.expired();
+  return phase_ == phase::reading && buffer_.size() == 0 &&
+         !(req_.parser && req_.parser->got_some()) && import_.expired();
 }
 
 void session::shutdown() {
@@ -110,8 +110,8 @@ void session::uncount() {
 }
 
 void session::time_out_body(std::string_view message) {
-  timed_out_ = std::string(message);
-  if (auto upload = import_.lock()) upload->time_out(*timed_out_);
+  req_.timed_out = std::string(message);
+  if (auto upload = import_.lock()) upload->time_out(*req_.timed_out);
   beast::error_code ignored;
   socket_.cancel(ignored);  // the read's handler answers
 }
@@ -142,9 +142,9 @@ void session::respond(http_response res) {
 
 void session::fail(http_status status, std::string_view message) {
   http_response res = error_response(status, message);
-  if (parser_ && parser_->is_header_done()) {
-    version_ = parser_->get().version();
-    if (parser_->get().method() == http::verb::head) strip_body_for_head(&res);
+  if (req_.parser && req_.parser->is_header_done()) {
+    version_ = req_.parser->get().version();
+    if (req_.parser->get().method() == http::verb::head) strip_body_for_head(&res);
   }
   refuse(std::move(res));
 }
@@ -237,10 +237,10 @@ void session::on_timer(beast::error_code ec) {
   if (phase_ == phase::lingering) limit = std::min(limit, options_.max_linger);
   auto upload = import_.lock();
   bool import_reading = upload && upload->reading();
-  if (phase_ == phase::reading && !timed_out_) {
+  if (phase_ == phase::reading && !req_.timed_out) {
     auto now = steady::now();
     auto body_limit = options_.body_read_timeout;
-    if (reading_body_ && body_limit.count() > 0 && now - body_start_ >= body_limit) {
+    if (req_.reading_body && body_limit.count() > 0 && now - req_.body_start >= body_limit) {
       return time_out_body("request body not received in time");
     }
     if (import_reading && upload->too_slow(now)) {
@@ -250,7 +250,7 @@ void session::on_timer(beast::error_code ec) {
   // A body completes no read until it is whole (an import, until a chunk
   // is): while one arrives under a deadline of its own, that deadline
   // governs instead of the idle timeout.
-  bool body_has_deadline = (reading_body_ && options_.body_read_timeout.count() > 0) ||
+  bool body_has_deadline = (req_.reading_body && options_.body_read_timeout.count() > 0) ||
                            (import_reading && options_.import_min_bytes_per_second > 0 &&
                             options_.body_read_timeout.count() > 0);
   if (phase_ != phase::handling && !(phase_ == phase::reading && body_has_deadline) &&

@@ -79,6 +79,20 @@ class session : public std::enable_shared_from_this<session>, private stream_ope
 
   enum class phase { reading, handling, writing, lingering, streaming, closed };
 
+  // What reading the current request has found: fresh for each request.
+  struct request_read {
+    std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser;
+    std::optional<admission> admitted;  // once the head is read
+    // The head's body is being read (not an import): since when.
+    bool reading_body = false;
+    std::chrono::steady_clock::time_point body_start;
+    // Set when the timer cancelled a body read: its handler answers 408.
+    std::optional<std::string> timed_out;
+    // Chunk-extension bytes; a flood is refused.
+    std::size_t chunk_meta_bytes = 0;
+    bool chunk_meta_over = false;
+  };
+
   // Reading a request (session_read.cpp).
   void do_read();
   // Bytes of a next request are buffered or readable from the socket now.
@@ -137,21 +151,12 @@ class session : public std::enable_shared_from_this<session>, private stream_ope
   std::shared_ptr<server_state> state_;  // holds the counters uncount() needs
   const server_options& options_;        // state_->options
   boost::beast::flat_buffer buffer_;
-  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
-  std::optional<admission> admitted_;  // the current request's, once its head is read
+  request_read req_;
   http_response response_;
   std::string head_;  // response_'s header on the wire, reused between answers
   // While importing or streaming; the helper owns itself.
   std::weak_ptr<import_upload> import_;
   std::weak_ptr<sse_pump> stream_;
-  // The head's body is being read (not an import): since when.
-  bool reading_body_ = false;
-  std::chrono::steady_clock::time_point body_start_;
-  // Set when the timer cancelled a body read: its handler answers 408.
-  std::optional<std::string> timed_out_;
-  // Chunk-extension bytes of the current request; a flood is refused.
-  std::size_t chunk_meta_bytes_ = 0;
-  bool chunk_meta_over_ = false;
   std::function<void(std::uint64_t, boost::beast::string_view, boost::beast::error_code&)>
       chunk_header_cb_;
   boost::asio::steady_timer timer_;

@@ -48,16 +48,16 @@ void session::do_read() {
   // Draining: a request already sent is read and answered (with close);
   // none is waited for.
   if (draining_ && !request_waiting()) return close();
-  parser_.emplace();
-  admitted_.reset();
+  req_.parser.emplace();
+  req_.admitted.reset();
   // The declared length is admission's to judge, after auth (401 before
   // 413): Beast would check it against this limit as soon as the head is in.
-  parser_->body_limit(boost::none);
-  parser_->header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
-  reading_body_ = false;
-  timed_out_.reset();
-  chunk_meta_bytes_ = 0;
-  chunk_meta_over_ = false;
+  req_.parser->body_limit(boost::none);
+  req_.parser->header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
+  req_.reading_body = false;
+  req_.timed_out.reset();
+  req_.chunk_meta_bytes = 0;
+  req_.chunk_meta_over = false;
   do_read_head();
 }
 
@@ -70,9 +70,9 @@ void session::do_read_head() {
       return fail(http_status::bad_request, "obsolete line folding in request header");
     }
     beast::error_code ec;
-    std::size_t used = parser_->put(data, ec);
+    std::size_t used = req_.parser->put(data, ec);
     buffer_.consume(used);
-    if (!ec && parser_->is_header_done()) return on_read_header();
+    if (!ec && req_.parser->is_header_done()) return on_read_header();
     if (ec && ec != http::error::need_more) return on_read_error(ec);
   }
   std::size_t room = std::min(options_.read_chunk_bytes, buffer_.max_size() - buffer_.size());
@@ -87,7 +87,7 @@ void session::on_read_head(beast::error_code ec, std::size_t bytes) {
   if (phase_ == phase::closed) return;
   buffer_.commit(bytes);
   if (ec == net::error::eof) {
-    bool partial = buffer_.size() > 0 || parser_->got_some();
+    bool partial = buffer_.size() > 0 || req_.parser->got_some();
     return on_read_error(partial ? http::error::partial_message : http::error::end_of_stream);
   }
   // shutdown() cancelled the read of an idle connection.
@@ -99,14 +99,14 @@ void session::on_read_head(beast::error_code ec, std::size_t bytes) {
 // The head decides: framing, then admission (route, auth, content type,
 // declared length), all before `100 Continue` and before any body byte.
 void session::on_read_header() {
-  const http_request& req = parser_->get();
+  const http_request& req = req_.parser->get();
   version_ = req.version();
   if (auto bad = check_framing(req)) return fail(bad->status, bad->message);
   last_activity_ = steady::now();
   request_start_ = last_activity_;
-  const bool body_pending = !parser_->is_done();
-  admitted_ = admit(req, state_->router, state_->router.limits);
-  admission& adm = *admitted_;
+  const bool body_pending = !req_.parser->is_done();
+  req_.admitted = admit(req, state_->router, state_->router.limits);
+  admission& adm = *req_.admitted;
   if (adm.refusal) {
     if (req.method() == http::verb::head) strip_body_for_head(&*adm.refusal);
     // Nothing unread: the connection may serve the next request.
@@ -121,16 +121,16 @@ void session::on_read_header() {
   // values, "5, 5", which admit() leaves to it): checked here, as Beast
   // checks a Content-Length only against the limit the head was read with
   // (none). A chunked body is counted against the limit as it comes.
-  if (auto length = parser_->content_length();
+  if (auto length = req_.parser->content_length();
       adm.body_limit != 0 && length && *length > adm.body_limit) {
     return fail(http_status::payload_too_large, "request body too large");
   }
   if (adm.body == body_kind::csv_stream) return start_import(adm.body_limit);
-  parser_->body_limit(adm.body_limit);
+  req_.parser->body_limit(adm.body_limit);
   if (!body_pending) return on_request();
-  parser_->on_chunk_header(chunk_header_cb_);
-  reading_body_ = true;
-  body_start_ = last_activity_;
+  req_.parser->on_chunk_header(chunk_header_cb_);
+  req_.reading_body = true;
+  req_.body_start = last_activity_;
   auto expect = req[http::field::expect];
   if (req.version() >= 11 && beast::iequals(expect, "100-continue")) {
     net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
@@ -141,9 +141,9 @@ void session::on_read_header() {
 }
 
 void session::on_chunk_header(std::uint64_t, beast::string_view extensions, beast::error_code& ec) {
-  chunk_meta_bytes_ += extensions.size();
-  if (chunk_meta_bytes_ > options_.max_header_bytes) {
-    chunk_meta_over_ = true;
+  req_.chunk_meta_bytes += extensions.size();
+  if (req_.chunk_meta_bytes > options_.max_header_bytes) {
+    req_.chunk_meta_over = true;
     ec = http::error::bad_chunk_extension;
   }
 }
@@ -155,14 +155,14 @@ void session::on_continue(beast::error_code ec, std::size_t) {
 }
 
 void session::do_read_body() {
-  http::async_read(socket_, buffer_, *parser_,
+  http::async_read(socket_, buffer_, *req_.parser,
                    beast::bind_front_handler(&session::on_read_body, shared_from_this()));
 }
 
 void session::on_read_body(beast::error_code ec, std::size_t) {
   if (phase_ == phase::closed) return;
-  reading_body_ = false;
-  if (timed_out_) return fail(http_status::request_timeout, *timed_out_);
+  req_.reading_body = false;
+  if (req_.timed_out) return fail(http_status::request_timeout, *req_.timed_out);
   if (ec) return on_read_error(ec);
   on_request();
 }
@@ -179,7 +179,7 @@ void session::on_read_error(beast::error_code ec) {
   if (ec == http::error::buffer_overflow) {
     return fail(http_status::request_header_fields_too_large, "chunk line or trailers too large");
   }
-  if (chunk_meta_over_) {
+  if (req_.chunk_meta_over) {
     return fail(http_status::request_header_fields_too_large, "chunk extensions too large");
   }
   // end_of_stream: the client closed between requests, a normal ending.
@@ -193,7 +193,7 @@ void session::on_read_error(beast::error_code ec) {
 // the head alone, so a refused body is never read (beyond the linger after
 // the answer).
 void session::start_import(std::uint64_t body_limit) {
-  const http_request& req = parser_->get();
+  const http_request& req = req_.parser->get();
   keep_alive_ = req.keep_alive();
   if (state_->router.links == nullptr) {
     return refuse(
@@ -206,16 +206,16 @@ void session::start_import(std::uint64_t body_limit) {
   }
   bool expect_continue =
       req.version() >= 11 && beast::iequals(req[http::field::expect], "100-continue");
-  auto upload = std::make_shared<import_upload>(shared_from_this(), std::move(*parser_),
+  auto upload = std::make_shared<import_upload>(shared_from_this(), std::move(*req_.parser),
                                                 std::move(slot), body_limit);
-  parser_.reset();
+  req_.parser.reset();
   import_ = upload;
   upload->start(expect_continue);
 }
 
 void session::on_request() {
   last_activity_ = steady::now();
-  const http_request& req = parser_->get();
+  const http_request& req = req_.parser->get();
   version_ = req.version();
   keep_alive_ = req.keep_alive();
   phase_ = phase::handling;
@@ -224,7 +224,7 @@ void session::on_request() {
         req, state_->router,
         [self = shared_from_this()](http_response res) { self->deliver(std::move(res)); },
         request_info{client_address_, worker_->batcher(), this, worker_.get(),
-                     admitted_ ? &*admitted_ : nullptr});
+                     req_.admitted ? &*req_.admitted : nullptr});
   } catch (const std::exception& e) {
     spdlog::error("http: request {} {} failed: {}", std::string_view(req.method_string()),
                   std::string_view(req.target()), e.what());
@@ -236,7 +236,7 @@ void session::on_request() {
   }
   // A stream never reads another request: let its body go now, not when
   // the (long-lived) stream ends.
-  if (phase_ == phase::streaming || phase_ == phase::closed) parser_.reset();
+  if (phase_ == phase::streaming || phase_ == phase::closed) req_.parser.reset();
 }
 
 }  // namespace linkly
