@@ -14,7 +14,9 @@
 namespace linkly {
 
 struct server_state {
-  /// `options` is the server's own and outlives every session.
+  /// `options` is the server's own. A session may outlive the server (an
+  /// actor's late answer holds it), but only closed, and a closed session
+  /// reads no option; the counters here stay valid as long as it lives.
   explicit server_state(const server_options& o) : options(o) {
     click_listeners.set_limit(o.max_click_listeners);
     event_streams.set_limit(o.max_event_streams);
