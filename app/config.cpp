@@ -185,6 +185,9 @@ std::vector<setting> settings_of(config& c) {
   s.push_back(make("http.max_event_streams", "open /events streams (503 beyond)",
                    integer<std::size_t>(&h.max_event_streams, 1, kMax),
                    show(&h.max_event_streams)));
+  s.push_back(make(
+      "http.max_concurrent_imports", "POST /links/import bodies read at once (503 beyond)",
+      integer<std::size_t>(&h.max_concurrent_imports, 1, kMax), show(&h.max_concurrent_imports)));
   s.push_back(make("http.trusted_network",
                    "serve with no API token on a non-loopback address (refused otherwise)",
                    boolean(&h.trusted_network), show(&h.trusted_network)));

@@ -281,7 +281,7 @@ void handle_request(const http_request& req, const router_context& ctx, response
       break;
     case route_id::links_import:
       // The session streams a POST's body into an import
-      // (session_import.cpp); one that gets here was not streamed.
+      // (import_upload.hpp); one that gets here was not streamed.
       return send(
           error_response(http_status::service_unavailable, "service unavailable, try again"));
     case route_id::not_found:

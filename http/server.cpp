@@ -4,11 +4,10 @@
 #include "http/io_worker.hpp"
 #include "http/log_throttle.hpp"
 #include "http/metrics.hpp"
+#include "http/server_state.hpp"
 #include "http/session.hpp"
 
 #include <spdlog/spdlog.h>
-#include <boost/asio/ip/address.hpp>
-#include <boost/asio/ip/host_name.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -54,12 +53,6 @@ void run_worker(io_worker& worker) {
   }
 }
 
-bool is_unspecified_address(const std::string& host) {
-  boost::system::error_code ec;
-  auto address = net::ip::make_address(host, ec);
-  return !ec && address.is_unspecified();
-}
-
 // At max_connections a new connection takes the place of the one idle
 // longest on its thread (a keep-alive client between requests loses
 // nothing), so that idle clients cannot lock out /healthz or a redirect.
@@ -77,30 +70,6 @@ bool close_idle_session(io_worker& worker) {
 
 }  // namespace
 
-std::optional<std::string> exposure_problem(const server_options& options) {
-  if (options.auth.token || options.trusted_network || is_loopback_host(options.host)) {
-    return std::nullopt;
-  }
-  return "listening on " + options.host +
-         ", which other machines can reach, with no API token: anyone there could create, "
-         "change and delete links and read every stat. Set LINKLY_TOKEN (auth.token), listen "
-         "on 127.0.0.1, or declare the network trusted (http.trusted_network: true)";
-}
-
-std::string short_url_base(const server_options& options, std::uint16_t port) {
-  std::string base = options.public_url;
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  if (!base.empty()) return base;
-  std::string host = options.host;
-  if (is_unspecified_address(host)) {
-    boost::system::error_code ec;
-    host = net::ip::host_name(ec);
-    if (ec || host.empty()) host = "localhost";
-  }
-  bool ipv6 = host.find(':') != std::string::npos;
-  return "http://" + (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
-}
-
 struct http_server::impl {
   impl(const server_options& o, link_service& l, click_service* c, read_sources r)
       : options(o), links(l), clicks(c), sources(std::move(r)) {}
@@ -117,7 +86,8 @@ struct http_server::impl {
   read_sources sources;
   http_metrics metrics;
   std::unique_ptr<access_control> access;
-  std::shared_ptr<session_config> config = std::make_shared<session_config>();
+  // Shared with the sessions; its limits are `options`, above.
+  std::shared_ptr<server_state> state = std::make_shared<server_state>(options);
   std::vector<std::shared_ptr<io_worker>> workers;
   std::vector<std::thread> threads;
   std::unique_ptr<tcp::acceptor> acceptor;   // on workers[0]
@@ -183,9 +153,9 @@ void http_server::impl::on_accept(const std::shared_ptr<io_worker>& worker,
   }
   boost::system::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
-  std::size_t open = config->open_connections.fetch_add(1, std::memory_order_acq_rel) + 1;
+  std::size_t open = state->open_connections.fetch_add(1, std::memory_order_acq_rel) + 1;
   bool over_limit = open > options.max_connections;
-  auto s = std::make_shared<session>(std::move(socket), worker, config);
+  auto s = std::make_shared<session>(std::move(socket), worker, state);
   worker->post([s, worker, over_limit] { s->start(over_limit && !close_idle_session(*worker)); });
   do_accept();
 }
@@ -227,15 +197,7 @@ status http_server::start() {
     im.workers.clear();
     return st;
   }
-  im.config->max_header_bytes = im.options.max_header_bytes;
-  im.config->idle_timeout = im.options.idle_timeout;
-  im.config->body_read_timeout = im.options.body_read_timeout;
-  im.config->import_min_bytes_per_second = im.options.import_min_bytes_per_second;
-  im.config->max_sse_buffer_bytes = im.options.max_sse_buffer_bytes;
-  im.config->sse_keep_alive = im.options.sse_keep_alive;
-  im.config->click_listeners.set_limit(im.options.max_click_listeners);
-  im.config->event_streams.set_limit(im.options.max_event_streams);
-  router_context& router = im.config->router;
+  router_context& router = im.state->router;
   router.links = &im.links;
   router.view = &im.links.view();
   router.short_url_base = short_url_base(im.options, im.port);
@@ -243,8 +205,8 @@ status http_server::start() {
   router.click_headers = im.options.click_headers;
   router.metrics = &im.metrics;
   router.sources = im.sources;
-  router.click_listeners = &im.config->click_listeners;
-  router.event_streams = &im.config->event_streams;
+  router.click_listeners = &im.state->click_listeners;
+  router.event_streams = &im.state->event_streams;
   im.access = std::make_unique<access_control>(im.options.auth);
   router.access = im.access.get();
   router.hosts =
@@ -269,7 +231,7 @@ void http_server::stop() {
   auto& im = *impl_;
   if (!im.started || im.stopped) return;
   im.stopped = true;
-  im.config->stopping.store(true, std::memory_order_release);
+  im.state->stopping.store(true, std::memory_order_release);
 
   run_on(*im.workers[0], [&im] {
     boost::system::error_code ignored;
@@ -279,7 +241,7 @@ void http_server::stop() {
   // Idle keep-alive connections close now; busy ones after their answer.
   im.close_sessions(/*idle_only=*/true);
   auto deadline = std::chrono::steady_clock::now() + im.options.shutdown_grace;
-  while (im.config->open_connections.load(std::memory_order_acquire) > 0 &&
+  while (im.state->open_connections.load(std::memory_order_acquire) > 0 &&
          std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(kDrainPollInterval);
   }

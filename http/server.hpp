@@ -84,6 +84,23 @@ struct server_options {
   std::size_t max_click_listeners = 256;
   /// Open /events streams; one more is answered 503.
   std::size_t max_event_streams = 256;
+  /// POST /links/import bodies read at once, over all connections; one more
+  /// is answered 503. Each holds a few batches of rows in memory
+  /// (import_stream.hpp), so the total stays bounded.
+  std::size_t max_concurrent_imports = 4;
+  /// Bytes of an import body one read hands to the CSV parser (a buffer of
+  /// this size per import in progress).
+  std::size_t import_chunk_bytes = 64 * 1024;
+  /// Most one socket read adds to a connection's read buffer (a request
+  /// head arriving, or bytes read only to be discarded); the buffer itself
+  /// never exceeds max_header_bytes.
+  std::size_t read_chunk_bytes = 16 * 1024;
+  /// After an error answer the client may still be sending (a body over a
+  /// limit): the connection reads and discards up to this many bytes...
+  std::size_t max_linger_bytes = std::size_t{1} << 20;
+  /// ...for at most this long, so that closing does not reset the
+  /// connection before the client has read the answer.
+  std::chrono::milliseconds max_linger{2'000};
   /// The API token and login sessions; no token: every route is open.
   access_options auth;
   /// Serve with no API token on an address other machines can reach. Off,

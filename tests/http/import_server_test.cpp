@@ -3,7 +3,7 @@
 #include "tests/http/server_fixture.hpp"
 
 #include "http/import_stream.hpp"
-#include "http/session.hpp"
+#include "http/server.hpp"
 
 #include <boost/json/parse.hpp>
 
@@ -220,7 +220,7 @@ TEST_F(ImportServerTest, FifthConcurrentImportIs503) {
   start_server();
   const std::string head = std::string(kChunkedImportHead) + "Expect: 100-continue\r\n\r\n";
   std::vector<std::unique_ptr<test_client>> held;
-  for (std::size_t i = 0; i < kMaxConcurrentImports; ++i) {
+  for (std::size_t i = 0; i < options_.max_concurrent_imports; ++i) {
     auto& client = *held.emplace_back(std::make_unique<test_client>(server_->port()));
     ASSERT_TRUE(client.write_raw(head));
     // The 100 Continue comes once the import holds its slot.
