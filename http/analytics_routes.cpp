@@ -159,16 +159,17 @@ void link_as_of_route(std::string code, const std::string& raw, const router_con
   if (ctx.links == nullptr) return send(unavailable_response("service unavailable, try again"));
   // The shard finds the (at most two) events that decide it; no fold over
   // the whole history.
-  ctx.links->link_as_of(code, as_of, [send = std::move(send), as_of](as_of_reply reply) {
-    if (!reply.ok) {
-      return send(
-          unavailable_response(reply.error.empty() ? "the log could not be read" : reply.error));
-    }
-    if (!reply.live) return send(not_found_response());
-    boost::json::object body = link_json(reply.link);
-    body["as_of"] = as_of;
-    send(json_response(http_status::ok, body));
-  });
+  ctx.links->link_as_of(
+      code, as_of, [send = std::move(send), base = ctx.short_url_base, as_of](as_of_reply reply) {
+        if (!reply.ok) {
+          return send(unavailable_response(reply.error.empty() ? "the log could not be read"
+                                                               : reply.error));
+        }
+        if (!reply.live) return send(not_found_response());
+        boost::json::object body = link_json(reply.link, base);
+        body["as_of"] = as_of;
+        send(json_response(http_status::ok, body));
+      });
 }
 
 }  // namespace linkly

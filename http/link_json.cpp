@@ -9,13 +9,17 @@
 
 namespace linkly {
 
+std::string short_url(std::string_view short_url_base, std::string_view code) {
+  std::string out;
+  out.reserve(short_url_base.size() + 3 + code.size());
+  out.append(short_url_base).append("/s/").append(code);
+  return out;
+}
+
 boost::json::object created_link_json(const link_info& link, std::string_view short_url_base) {
-  std::string short_url;
-  short_url.reserve(short_url_base.size() + 3 + link.code.size());
-  short_url.append(short_url_base).append("/s/").append(link.code);
   return {{"code", link.code},
           {"url", link.url},
-          {"short_url", std::move(short_url)},
+          {"short_url", short_url(short_url_base, link.code)},
           {"created_at", format_utc_ms(link.created_at_ms)}};
 }
 
@@ -26,18 +30,19 @@ boost::json::object updated_link_json(const link_info& link) {
           {"updated_at", format_utc_ms(link.updated_at_ms)}};
 }
 
-boost::json::object link_json(const link_info& link) {
+boost::json::object link_json(const link_info& link, std::string_view short_url_base) {
   return {{"code", link.code},
           {"url", link.url},
+          {"short_url", short_url(short_url_base, link.code)},
           {"version", link.version},
           {"created_at", format_utc_ms(link.created_at_ms)},
           {"updated_at", format_utc_ms(link.updated_at_ms)}};
 }
 
-boost::json::object link_page_json(const link_page& page) {
+boost::json::object link_page_json(const link_page& page, std::string_view short_url_base) {
   boost::json::array links;
   links.reserve(page.links.size());
-  for (const link_info& link : page.links) links.emplace_back(link_json(link));
+  for (const link_info& link : page.links) links.emplace_back(link_json(link, short_url_base));
   boost::json::object out;
   out["links"] = std::move(links);
   if (page.next.empty()) {

@@ -7,23 +7,28 @@
 
 #include <boost/json/object.hpp>
 
+#include <string>
 #include <string_view>
 
 namespace linkly {
 
+/// The link's public address: `short_url_base` (no trailing slash,
+/// "http://127.0.0.1:3111") + "/s/" + code. Every answer naming a link's
+/// short URL builds it here, so clients never compose one.
+std::string short_url(std::string_view short_url_base, std::string_view code);
+
 /// POST /links, 201: {"code","url","short_url","created_at"}.
-/// `short_url_base` has no trailing slash ("http://127.0.0.1:3111").
 boost::json::object created_link_json(const link_info& link, std::string_view short_url_base);
 
 /// PUT /links/{code}, 200: {"code","url","version","updated_at"}.
 boost::json::object updated_link_json(const link_info& link);
 
 /// GET /links/{code} and each item of a page:
-/// {"code","url","version","created_at","updated_at"}.
-boost::json::object link_json(const link_info& link);
+/// {"code","url","short_url","version","created_at","updated_at"}.
+boost::json::object link_json(const link_info& link, std::string_view short_url_base);
 
 /// GET /links: {"links":[...], "next": "<code>" or null}.
-boost::json::object link_page_json(const link_page& page);
+boost::json::object link_page_json(const link_page& page, std::string_view short_url_base);
 
 /// GET /links/{code}/history:
 /// {"code", "events":[{"seq","type","at","url"?}], "next": seq or null} (no url

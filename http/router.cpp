@@ -102,7 +102,7 @@ void get_link(const std::string& code, const router_context& ctx, const response
   if (ctx.view == nullptr) return send(unavailable_response());
   link_info link;
   if (is_code_syntax(code) && ctx.view->find(code, &link)) {
-    boost::json::object body = link_json(link);
+    boost::json::object body = link_json(link, ctx.short_url_base);
     add_click_total(ctx.sources.analytics, code, &body);
     return send(json_response(http_status::ok, body));
   }
@@ -153,8 +153,9 @@ void remove(std::string code, const router_context& ctx, response_sender send) {
 // Each entry carries its click total, as GET /links/{code} does, and the
 // page one freshness for all of them: one point read of the analytics store
 // per link (a page has at most kMaxPageLimit).
-boost::json::object page_with_clicks(const link_page& page, const analytics_reader* analytics) {
-  boost::json::object body = link_page_json(page);
+boost::json::object page_with_clicks(const link_page& page, std::string_view short_url_base,
+                                     const analytics_reader* analytics) {
+  boost::json::object body = link_page_json(page, short_url_base);
   if (analytics == nullptr) return body;
   auto freshness = freshness_json(analytics->freshness());
   for (boost::json::value& item : body["links"].as_array()) {
@@ -175,17 +176,18 @@ void list(const route_match& match, const router_context& ctx, const request_inf
   }
   if (ctx.links == nullptr) return send(unavailable_response());
   const analytics_reader* analytics = ctx.sources.analytics;
-  ctx.links->list(
-      match.after, limit,
-      [send = std::move(send), analytics, worker = info.worker](link_page page) mutable {
-        if (!page.ok) return send(unavailable_response());
-        // The totals are store reads: on the io thread, not this actor's.
-        auto answer = [send = std::move(send), analytics, page = std::move(page)] {
-          send(json_response(http_status::ok, page_with_clicks(page, analytics)));
-        };
-        if (analytics == nullptr || worker == nullptr) return answer();
-        worker->post(std::move(answer));  // refused only once the server has stopped
-      });
+  ctx.links->list(match.after, limit,
+                  [send = std::move(send), base = ctx.short_url_base, analytics,
+                   worker = info.worker](link_page page) mutable {
+                    if (!page.ok) return send(unavailable_response());
+                    // The totals are store reads: on the io thread, not this actor's.
+                    auto answer = [send = std::move(send), base = std::move(base), analytics,
+                                   page = std::move(page)] {
+                      send(json_response(http_status::ok, page_with_clicks(page, base, analytics)));
+                    };
+                    if (analytics == nullptr || worker == nullptr) return answer();
+                    worker->post(std::move(answer));  // refused only once the server has stopped
+                  });
 }
 
 }  // namespace

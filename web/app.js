@@ -243,7 +243,9 @@
 
       const code = document.createElement('td');
       code.className = 'code';
-      code.append(externalLink(`${location.origin}/${encodeURIComponent(link.code)}`));
+      // The server's short_url, as create shows it: the page's own origin
+      // is not the public one behind a proxy.
+      code.append(externalLink(link.short_url));
       code.firstChild.textContent = link.code;
 
       const url = document.createElement('td');

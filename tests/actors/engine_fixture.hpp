@@ -6,6 +6,7 @@
 #include "actors/link_service.hpp"
 #include "actors/read_view.hpp"
 #include "storage/event_log.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/make_temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -46,17 +47,6 @@ struct pending {
 
 inline command_reply timed_out_reply() {
   return command_reply::failure(command_errc::unavailable, "test: no reply in time");
-}
-
-/// Polls `condition` until it holds or `limit` passes; returns whether it held.
-inline bool eventually(const std::function<bool()>& condition,
-                       std::chrono::milliseconds limit = std::chrono::seconds(5)) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return true;
 }
 
 /// A create or update through `links`, waited for.

@@ -1,6 +1,7 @@
 // Drives linkly's web front end in a real browser: a real `linkly serve`
 // (LINKLY_BIN) with an API token, and Debian's Chromium through
-// playwright-core. Signs in, creates a link, follows it from a second page,
+// playwright-core. Signs in, creates a link (the list links the same
+// short url as create), follows it from a second page,
 // waits for the click in the live feed, cancels then confirms a delete,
 // pages through the list, and saves a screenshot.
 //
@@ -207,8 +208,16 @@ async function run() {
     const link = page.locator('#create-result a');
     await link.waitFor({ state: 'visible' });
     shortUrl = (await link.getAttribute('href')) || '';
-    check(shortUrl.startsWith(base) && shortUrl.endsWith(`/${code}`), `short url ${shortUrl}`);
+    check(shortUrl.startsWith(base) && shortUrl.endsWith(`/s/${code}`), `short url ${shortUrl}`);
     await waitForClicks(page, code, 0);
+  });
+
+  await step('the list links the same short url as create', async () => {
+    const listed = page.locator(`#links-body tr[data-code="${code}"] td.code a`);
+    await listed.waitFor({ state: 'visible' });
+    const href = await listed.getAttribute('href');
+    check(href === shortUrl, `the list links ${href}, create showed ${shortUrl}`);
+    check((await listed.textContent()) === code, 'the list does not name the link by its code');
   });
 
   await step('following the short link is a click in the live feed', async () => {

@@ -3,6 +3,7 @@
 // analytics projection follows the logs asynchronously, so each read polls
 // its condition until a deadline instead of sleeping a guessed time.
 
+#include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/links_api.hpp"
 #include "tests/support/server_process.hpp"
@@ -42,13 +43,14 @@ std::string utc_today() {
 // the last response.
 http_response poll(http_client& client, const std::string& target,
                    const std::function<bool(const boost::json::object&)>& done) {
-  auto deadline = std::chrono::steady_clock::now() + kDeadline;
-  for (;;) {
-    http_response res = client.get(target);
-    if (res.status == 200 && done(json_object(res))) return res;
-    if (std::chrono::steady_clock::now() > deadline) return res;
-    std::this_thread::sleep_for(kPollInterval);
-  }
+  http_response res;
+  linkly::testing::eventually(
+      [&] {
+        res = client.get(target);
+        return res.status == 200 && done(json_object(res));
+      },
+      kDeadline, kPollInterval);
+  return res;
 }
 
 std::uint64_t number(const boost::json::object& o, const char* name) {

@@ -9,6 +9,7 @@
 // server spools it before answering. So per link and round, clicks written
 // = 302s received, plus at most that one unanswered request.
 
+#include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/links_api.hpp"
 #include "tests/support/server_process.hpp"
@@ -38,6 +39,8 @@ constexpr int kMinLoadMs = 100;
 constexpr int kMaxLoadMs = 400;
 // A restarted server's analytics catch up with the clicks log within this.
 constexpr auto kCatchUpTimeout = 15s;
+// Pause between two reads of every link's stats while awaiting catch-up.
+constexpr auto kCatchUpPoll = 10ms;
 
 std::string code_of(int client) {
   return "crash" + std::to_string(client);
@@ -77,11 +80,9 @@ std::vector<client_round> load_until_killed(server_process& server, int load_ms,
       }
     });
   }
-  // Bounded: the first 302 within 10 s, then the kill after load_ms.
-  auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (answered.load() == 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(1ms);
-  }
+  // Bounded: the first 302 within 10 s, then the kill after load_ms (how
+  // long the load runs, not an ordering).
+  linkly::testing::eventually([&] { return answered.load() > 0; }, 10s);
   std::this_thread::sleep_for(std::chrono::milliseconds(load_ms));
   exit_status killed = server.kill9();
   for (auto& t : clients) t.join();
@@ -98,8 +99,7 @@ struct click_totals {
 // (no clicks arrive meanwhile, so the head does not move). False on timeout.
 bool await_totals(std::uint16_t port, click_totals* out, std::string* why) {
   http_client client(port);
-  auto deadline = std::chrono::steady_clock::now() + kCatchUpTimeout;
-  while (std::chrono::steady_clock::now() < deadline) {
+  auto caught_up_now = [&] {
     click_totals totals;
     bool caught_up = true;
     for (int c = 0; c < kClients && caught_up; ++c) {
@@ -118,13 +118,10 @@ bool await_totals(std::uint16_t port, click_totals* out, std::string* why) {
       *why = "analytics at clicks seq " + std::to_string(checkpoint) + " of " +
              std::to_string(totals.log_head);
     }
-    if (caught_up) {
-      *out = std::move(totals);
-      return true;
-    }
-    std::this_thread::sleep_for(10ms);
-  }
-  return false;
+    if (caught_up) *out = std::move(totals);
+    return caught_up;
+  };
+  return linkly::testing::eventually(caught_up_now, kCatchUpTimeout, kCatchUpPoll);
 }
 
 // The clicks this start's recovery wrote ("click spool: N clicks recovered").

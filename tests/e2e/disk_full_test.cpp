@@ -8,6 +8,7 @@
 //
 // Needs root (mount); skips without it.
 
+#include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/linkly_cli.hpp"
 #include "tests/support/links_api.hpp"
@@ -25,6 +26,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -103,15 +105,9 @@ double metric_or(http_client& client, const std::string& sample, double fallback
   return metric(client, sample).value_or(fallback);
 }
 
-// Polls `fn` until it returns true or `limit` passes.
-template <class Fn>
-bool await(Fn fn, std::chrono::milliseconds limit) {
-  const auto until = steady::now() + limit;
-  while (steady::now() < until) {
-    if (fn()) return true;
-    std::this_thread::sleep_for(kPollEvery);
-  }
-  return fn();
+// Polls the server every kPollEvery until `fn` holds or `limit` passes.
+bool await(const std::function<bool()>& fn, std::chrono::milliseconds limit) {
+  return linkly::testing::eventually(fn, limit, kPollEvery);
 }
 
 int redirect_n(http_client& client, const std::string& code, int n) {

@@ -7,6 +7,7 @@
 // exactly when a request's bytes were handed to the kernel, and must see a
 // connection that closes without an answer as such (no reconnect, no retry).
 
+#include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/linkly_cli.hpp"
 #include "tests/support/links_api.hpp"
@@ -226,10 +227,8 @@ void load_and_stop(const std::string& data_dir, std::uint64_t* redirects, std::u
     clients.emplace_back(run_client, server.port(), c, std::cref(signal_sent), std::ref(answers),
                          &logs[c]);
   }
-  auto load_deadline = steady::now() + kLoadTimeout;
-  while (answers.load() < kAnswersBeforeSignal && steady::now() < load_deadline) {
-    std::this_thread::sleep_for(1ms);  // polls a counter the clients advance
-  }
+  // A counter the clients advance.
+  linkly::testing::eventually([&] { return answers.load() >= kAnswersBeforeSignal; }, kLoadTimeout);
   EXPECT_GE(answers.load(), kAnswersBeforeSignal) << "load did not get going";
 
   signal_sent.store(true);

@@ -4,6 +4,7 @@
 // the clicks log exactly once — none twice, none skipped — and the store the
 // crash left behind is what a rebuild to its own checkpoints gives.
 
+#include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/linkly_cli.hpp"
 #include "tests/support/links_api.hpp"
@@ -47,16 +48,6 @@ std::string code_of(int i) {
 std::uint64_t number(const boost::json::object& o, const char* name) {
   const boost::json::value* v = o.if_contains(name);
   return v != nullptr && v->is_number() ? v->to_number<std::uint64_t>() : 0;
-}
-
-// Polls `done` until it holds (true) or kDeadline passes (false).
-bool eventually(const std::function<bool()>& done) {
-  auto deadline = std::chrono::steady_clock::now() + kDeadline;
-  for (;;) {
-    if (done()) return true;
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(kPollInterval);
-  }
 }
 
 // {"links":{"checkpoint","head"},"clicks":{...}} of an answer, with
@@ -126,12 +117,13 @@ class ProjectionCrashTest : public ::testing::Test {
     }
     // Crash once clicks are flowing through the log and the projection.
     http_client watcher(server.port(), 5s);
-    auto run_until = std::chrono::steady_clock::now() + kMaxRun;
-    while (std::chrono::steady_clock::now() < run_until) {
-      http_response summary = watcher.get("/clicks/summary");
-      if (number(json_object(summary), "total") >= kClicksBeforeKill) break;
-      std::this_thread::sleep_for(kPollInterval);
-    }
+    // Killed after kMaxRun regardless: the checks below tell what it caught.
+    linkly::testing::eventually(
+        [&] {
+          http_response summary = watcher.get("/clicks/summary");
+          return number(json_object(summary), "total") >= kClicksBeforeKill;
+        },
+        kMaxRun, kPollInterval);
     exit_status killed = server.kill9();
     stop.store(true);
     for (auto& t : clients) t.join();
@@ -163,15 +155,19 @@ class ProjectionCrashTest : public ::testing::Test {
                   << number(clicks->as_object(), "head") << "\n";
       }
     }
-    bool done = eventually([&] {
-      for (int i = 0; i < kLinks; ++i) {
-        http_response res = client.get("/links/" + code_of(i));
-        if (res.status != 200 || !caught_up(json_object(res))) return last = res.describe(), false;
-      }
-      http_response metrics = client.get("/metrics");
-      if (!no_projection_lag(metrics.body)) return last = metrics.describe(), false;
-      return true;
-    });
+    bool done = linkly::testing::eventually(
+        [&] {
+          for (int i = 0; i < kLinks; ++i) {
+            http_response res = client.get("/links/" + code_of(i));
+            if (res.status != 200 || !caught_up(json_object(res))) {
+              return last = res.describe(), false;
+            }
+          }
+          http_response metrics = client.get("/metrics");
+          if (!no_projection_lag(metrics.body)) return last = metrics.describe(), false;
+          return true;
+        },
+        kDeadline, kPollInterval);
     ASSERT_TRUE(done) << "projections did not catch up within " << kDeadline.count()
                       << " s; last answer:\n"
                       << last;

@@ -5,6 +5,7 @@
 // to counts equal to the redirects answered. Needs root for the mount;
 // skips otherwise.
 
+#include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/links_api.hpp"
 #include "tests/support/server_process.hpp"
@@ -33,6 +34,7 @@ namespace linkly::e2e {
 namespace {
 
 using namespace std::chrono_literals;
+using linkly::testing::eventually;
 
 // Room for a fresh LevelDB store (manifest, log, info log); the filler
 // takes the rest.
@@ -52,15 +54,6 @@ constexpr auto kStoreErrorsDeadline = 10s;
 
 std::string code_of(int i) {
   return "df" + std::to_string(i);
-}
-
-bool eventually(const std::function<bool()>& done, std::chrono::milliseconds limit) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  for (;;) {
-    if (done()) return true;
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(kPollInterval);
-  }
 }
 
 // The value of the sample `name` (e.g. `m{projection="analytics"}`) in a
@@ -155,7 +148,7 @@ TEST_F(ProjectionDiskFullTest, FullStoreParksNothingReportsLagAndCatchesUpWhenFr
         last = metrics(client);
         return sample(last, analytics("linkly_projection_store_ok")) == 0.0;
       },
-      kFailDeadline);
+      kFailDeadline, kPollInterval);
   ASSERT_TRUE(failing) << "the analytics store never failed on the full tmpfs\n"
                        << last << "\n"
                        << server.output_text();
@@ -166,7 +159,7 @@ TEST_F(ProjectionDiskFullTest, FullStoreParksNothingReportsLagAndCatchesUpWhenFr
         last = metrics(client);
         return sample(last, analytics_lag("clicks")).value_or(0) > 0;
       },
-      5s))
+      5s, kPollInterval))
       << last;
   // Let several retries fail: none may park.
   ASSERT_TRUE(eventually(
@@ -175,7 +168,7 @@ TEST_F(ProjectionDiskFullTest, FullStoreParksNothingReportsLagAndCatchesUpWhenFr
         return sample(last, analytics("linkly_projection_store_errors_total")).value_or(0) >=
                kStoreErrorsWhileFull;
       },
-      kStoreErrorsDeadline))
+      kStoreErrorsDeadline, kPollInterval))
       << last;
   EXPECT_EQ(sample(last, analytics("linkly_projection_parked_total")), 0.0) << last;
   EXPECT_EQ(sample(last, analytics("linkly_projection_store_ok")), 0.0) << last;
@@ -205,7 +198,7 @@ TEST_F(ProjectionDiskFullTest, FullStoreParksNothingReportsLagAndCatchesUpWhenFr
                sample(last, analytics_lag("links")) == 0.0 &&
                sample(last, analytics("linkly_projection_store_ok")) == 1.0;
       },
-      kCatchUpDeadline);
+      kCatchUpDeadline, kPollInterval);
   ASSERT_TRUE(caught_up) << "no catch-up after space was freed\n"
                          << last << "\n"
                          << server.output_text();

@@ -51,10 +51,14 @@ class RestartTest : public ::testing::Test {
 };
 
 TEST_F(RestartTest, StateSurvivesAGracefulRestart) {
+  // Each start listens on a new port; with a public_url, short_url (in the
+  // listing) names the same address before and after.
+  server_options options;
+  options.env = {{"LINKLY_PUBLIC_URL", "https://lnk.example"}};
   boost::json::array listing_before;
   std::string history_before;
   {
-    server_process server(data_.path());
+    server_process server(data_.path(), options);
     http_client client(server.port());
     ASSERT_NO_FATAL_FAILURE(make_history(client));
     std::string why;
@@ -68,7 +72,7 @@ TEST_F(RestartTest, StateSurvivesAGracefulRestart) {
                               << server.output_text();
   }
 
-  server_process server(data_.path());
+  server_process server(data_.path(), options);
   http_client client(server.port());
   expect_link(client, "one", "https://example.com/1", 1);
   expect_link(client, "two", "https://example.com/2b", 2);

@@ -173,32 +173,51 @@ TEST_F(ConnectionTest, StopClosesIdleKeepAliveConnectionsPromptly) {
 
 TEST_F(ConnectionTest, StopLetsInFlightRequestFinish) {
   options_.shutdown_grace = 10s;
+  options_.io_threads = 1;  // one pass of stop() reaches both connections
   start_server();
+  // Between requests: stop() closes it at once, which shows when stop() has
+  // told every connection to finish.
+  auto idle = connect();
+  ASSERT_EQ(idle.request(http::verb::get, "/healthz").result(), http::status::ok);
+
   auto client = connect();
   std::string body = R"({"url":"https://a.example","code":"late"})";
   std::size_t half = body.size() / 2;
   ASSERT_TRUE(
-      client.write_raw("POST /links HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+      client.write_raw("POST /links HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\n"
                        "Content-Type: application/json\r\nContent-Length: " +
-                       std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, half)));
-  std::this_thread::sleep_for(100ms);  // the server has read part of the request
+                       std::to_string(body.size()) + "\r\n\r\n"));
+  // The interim answer shows the server has read the head: the request is
+  // in flight.
+  ASSERT_NE(client.read_raw_until("\r\n\r\n").find("100 Continue"), std::string::npos);
+  ASSERT_TRUE(client.write_raw(body.substr(0, half)));
 
   auto begin = std::chrono::steady_clock::now();
   std::thread stopper([this] { server_->stop(); });
-  std::this_thread::sleep_for(100ms);  // stop() is now draining
-  ASSERT_TRUE(client.write_raw(body.substr(half)));
-  auto res = client.read_response();
+  const bool draining = idle.closed_by_server();
+  bool sent = draining && client.write_raw(body.substr(half));
+  auto res = sent ? client.read_response() : client_response{};
+  const bool closed = sent && client.closed_by_server();
+  stopper.join();  // before any fatal assertion can leave the thread running
+  ASSERT_TRUE(draining) << "stop() did not close the idle connection";
+  ASSERT_TRUE(sent);
   EXPECT_EQ(res.result(), http::status::created) << res.body();
   EXPECT_FALSE(res.keep_alive());
-  EXPECT_TRUE(client.closed_by_server());
-  stopper.join();
+  EXPECT_TRUE(closed);
   EXPECT_LT(std::chrono::steady_clock::now() - begin, 5s);
   EXPECT_EQ(engine_->view().size(), 1u);
 }
 
 TEST_F(ConnectionTest, StopWithoutStartIsHarmless) {
-  http_server idle(options_, engine_->links());
-  idle.stop();
+  http_server unstarted(options_, engine_->links());
+  unstarted.stop();
+  // Nothing was marked stopped: the server still starts and serves.
+  ASSERT_TRUE(unstarted.start());
+  ASSERT_NE(unstarted.port(), 0);
+  test_client client(unstarted.port());
+  EXPECT_EQ(client.request(http::verb::get, "/healthz").result(), http::status::ok);
+  unstarted.stop();
+  EXPECT_TRUE(client.closed_by_server());
 }
 
 TEST_F(ConnectionTest, StartFailsWhenPortIsTaken) {

@@ -33,15 +33,28 @@ TEST(LinkJson, UpdatedCarriesVersionAndUpdateTime) {
             R"("updated_at":"1970-01-01T00:00:01.500Z"})");
 }
 
+TEST(LinkJson, LinkCarriesTheSameShortUrlAsCreate) {
+  auto json = link_json(sample(), "https://lnk.example");
+  EXPECT_EQ(
+      boost::json::serialize(json),
+      R"({"code":"demo","url":"https://example.com/","short_url":"https://lnk.example/s/demo",)"
+      R"("version":3,"created_at":"1970-01-01T00:00:00.000Z",)"
+      R"("updated_at":"1970-01-01T00:00:01.500Z"})");
+  EXPECT_EQ(json.at("short_url"),
+            created_link_json(sample(), "https://lnk.example").at("short_url"));
+}
+
 TEST(LinkJson, LastPageHasNullNext) {
   link_page page;
   page.links = {sample()};
-  auto json = link_page_json(page);
+  auto json = link_page_json(page, "https://lnk.example");
   EXPECT_TRUE(json.at("next").is_null());
   ASSERT_EQ(json.at("links").as_array().size(), 1u);
   EXPECT_EQ(json.at("links").as_array()[0].at("code").as_string(), "demo");
+  EXPECT_EQ(json.at("links").as_array()[0].at("short_url").as_string(),
+            "https://lnk.example/s/demo");
   page.next = "demo";
-  EXPECT_EQ(link_page_json(page).at("next").as_string(), "demo");
+  EXPECT_EQ(link_page_json(page, "https://lnk.example").at("next").as_string(), "demo");
 }
 
 TEST(LinkJson, HistoryListsEventsAndOmitsUrlOfDeletion) {

@@ -7,6 +7,7 @@
 #include "schemas/click_events.hpp"
 #include "tests/http/server_fixture.hpp"
 #include "tests/http/stream_test_client.hpp"
+#include "tests/support/eventually.hpp"
 
 #include <boost/json/parse.hpp>
 
@@ -83,17 +84,6 @@ class StreamFixture : public ServerFixture {
     auto res = fetch(http::verb::post, "/links",
                      R"({"url":"https://example.com/)" + code + R"(","code":")" + code + R"("})");
     ASSERT_EQ(res.result(), http::status::created) << res.body();
-  }
-
-  /// Awaits `condition` for up to `limit`, polling.
-  static bool eventually(const std::function<bool()>& condition,
-                         std::chrono::milliseconds limit = std::chrono::seconds(5)) {
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!condition()) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-    return true;
   }
 
   std::string clicks_dir_;

@@ -7,6 +7,7 @@
 #include "storage/click_spool.hpp"
 #include "schemas/click_events.hpp"
 #include "storage/event_log.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/make_temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -234,11 +235,9 @@ TEST_F(ClickSpoolTest, TheBackgroundThreadMakesSparesAndDeletesFinishedSegments)
   auto spool = open_spool(8192, /*background=*/true);
   {
     click_spool::writer w(spool);
-    // A spare is made for the writer before it needs one (bounded wait).
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (files_in(spool_dir_).empty() && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
+    // A spare is made for the writer before it needs one.
+    ASSERT_TRUE(linkly::testing::eventually([&] { return !files_in(spool_dir_).empty(); },
+                                            std::chrono::seconds(10)));
     ASSERT_EQ(files_in(spool_dir_).size(), 1u);
     envelope first = click(0);
     ASSERT_TRUE(w.append(first));
