@@ -153,7 +153,7 @@ void BM_LinkJsonEncode(benchmark::State& state) {
   link_info link{"demo", "https://example.com/some/path?with=query", 3, 1'764'547'200'000,
                  1'764'633'600'000};
   for (auto _ : state) {
-    std::string body = boost::json::serialize(link_json(link));
+    std::string body = boost::json::serialize(link_json(link, "http://127.0.0.1:3111"));
     benchmark::DoNotOptimize(body.data());
   }
   state.SetItemsProcessed(state.iterations());
