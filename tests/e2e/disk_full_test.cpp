@@ -41,6 +41,9 @@ using steady = std::chrono::steady_clock;
 
 // The tmpfs: room for the two logs' first files, then filled by hand.
 constexpr const char* kTmpfsSize = "4m";
+// With the whole data directory on it: room for the click spool's segments
+// too (4 MiB each, a current and a spare per io thread).
+constexpr const char* kDataTmpfsSize = "48m";
 // How long the stores may take to come back once space is freed.
 constexpr auto kHealWithin = 5s;
 // Polls of /metrics and /healthz: each bounded by this.
@@ -55,8 +58,8 @@ int run_shell(const std::string& command) {
 // open file cannot keep it) when the object goes away.
 class tmpfs_mount {
  public:
-  explicit tmpfs_mount(const std::string& dir) : dir_(dir) {
-    mounted_ = run_shell("mount -t tmpfs -o size=" + std::string(kTmpfsSize) + " tmpfs '" + dir +
+  explicit tmpfs_mount(const std::string& dir, const char* size = kTmpfsSize) : dir_(dir) {
+    mounted_ = run_shell("mount -t tmpfs -o size=" + std::string(size) + " tmpfs '" + dir +
                          "' 2>/dev/null") == 0;
   }
   ~tmpfs_mount() {
@@ -247,7 +250,7 @@ TEST(DiskFullTest, WithEveryStoreOnTheFullDiskNoAcceptedClickIsLost) {
   // well, so batches cannot park; they stay queued until the disk has room.
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to mount a tmpfs (a disk that fills up)";
   temp_dir mount_point("linkly-e2e-tmpfs-");
-  tmpfs_mount fs(mount_point.path());
+  tmpfs_mount fs(mount_point.path(), kDataTmpfsSize);
   if (!fs.mounted()) GTEST_SKIP() << "cannot mount a tmpfs at " << mount_point.path();
   const std::string data = mount_point.path() + "/data";
   std::filesystem::create_directory(data);
