@@ -55,7 +55,7 @@ click_writer_actor::behavior_type click_writer(click_writer_actor::pointer self,
       [=](park_atom, click_batch& batch) -> caf::result<std::uint64_t> {
         if (batch.dead_letter_id != 0) return batch.dead_letter_id;  // still parked
         dead_letter entry;
-        entry.queue = "clicks";
+        entry.queue = kClickQueue;
         entry.payload = encode_batch(batch.clicks);
         entry.error = batch.last_error;
         entry.attempts = batch.attempts;

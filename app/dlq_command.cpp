@@ -23,7 +23,6 @@ namespace linkly {
 namespace {
 
 constexpr std::size_t kPage = 256;
-const char* const kClicksQueue = "clicks";
 
 void print_busy(const std::string& dir) {
   std::cerr << "linkly: " << dir
@@ -84,7 +83,7 @@ int for_each_dead_letter(const dead_letter_store& store,
 
 // The entry's clicks, checked: an intact batch of ClickRecorded envelopes.
 status decode_clicks(const dead_letter& entry, std::vector<envelope>* out) {
-  if (entry.queue != kClicksQueue) {
+  if (entry.queue != kClickQueue) {
     return status::invalid_argument("dead letter " + std::to_string(entry.id) +
                                     " is from queue \"" + entry.queue +
                                     "\", not \"clicks\"; this build cannot redrive it");
