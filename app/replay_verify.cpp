@@ -11,10 +11,9 @@
 #include "schemas/clock.hpp"
 #include "storage/event_log.hpp"
 #include "storage/projection_store.hpp"
+#include "storage/unique_dir.hpp"
 
 #include <boost/json.hpp>
-
-#include <stdlib.h>
 
 #include <filesystem>
 #include <iostream>
@@ -37,8 +36,8 @@ class scratch_dir {
     std::error_code ec;
     for (std::string parent : {data_dir, std::filesystem::temp_directory_path(ec).string()}) {
       if (parent.empty()) continue;
-      std::string pattern = parent + "/.linkly-verify-XXXXXX";
-      if (::mkdtemp(pattern.data()) != nullptr) return scratch_dir(pattern);
+      std::string path = make_unique_dir(parent + "/.linkly-verify-");
+      if (!path.empty()) return scratch_dir(std::move(path));
     }
     return std::nullopt;
   }
