@@ -31,8 +31,10 @@ open_outcome open_log_offline(const config& cfg, std::string_view name,
                               std::unique_ptr<event_log>* out);
 
 /// open_log_offline for a log the command cannot do without: false (with
-/// "linkly: no NAME log in DATA" for an absent one) unless it opened.
-bool open_required_log(const config& cfg, std::string_view name, std::unique_ptr<event_log>* out);
+/// "linkly: no NAME log in DATA" for an absent one, then "; `absent_note`"
+/// when there is one) unless it opened.
+bool open_required_log(const config& cfg, std::string_view name, std::unique_ptr<event_log>* out,
+                       std::string_view absent_note = {});
 
 /// Opens the projection store at `dir`; creates it only if `create`.
 /// `absent` (nothing printed) for a missing store when !create.

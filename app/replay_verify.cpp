@@ -223,15 +223,7 @@ int verify_one(const config& cfg, const projection& proj, const event_log& links
 
 int run_replay_verify(const config& cfg, const replay_options& options) {
   std::unique_ptr<event_log> links;
-  switch (open_log_offline(cfg, kLinksLog, &links)) {
-    case open_outcome::opened:
-      break;
-    case open_outcome::absent:
-      std::cerr << "linkly: no links log in " << cfg.data_dir << "; nothing to verify\n";
-      return 1;
-    case open_outcome::failed:
-      return 1;
-  }
+  if (!open_required_log(cfg, kLinksLog, &links, "nothing to verify")) return 1;
   std::unique_ptr<event_log> clicks;
   if (open_log_offline(cfg, kClicksLog, &clicks) == open_outcome::failed) return 1;
 
