@@ -11,12 +11,12 @@
 
 namespace linkly {
 
-namespace {
-
 bool store_exists(const std::string& dir) {
   std::error_code ec;
   return std::filesystem::exists(dir + "/CURRENT", ec);
 }
+
+namespace {
 
 bool dir_exists(const std::string& dir) {
   std::error_code ec;

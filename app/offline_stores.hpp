@@ -18,6 +18,9 @@ class projection;
 class projection_store;
 class status;
 
+/// Whether `dir` holds a LevelDB store (its CURRENT file is there).
+bool store_exists(const std::string& dir);
+
 /// What opening a store came to. `failed` has printed its reason.
 enum class open_outcome { opened, absent, failed };
 
