@@ -2,6 +2,7 @@
 
 #include "actors/restart_budget.hpp"
 #include "schemas/clock.hpp"
+#include "storage/backoff.hpp"
 #include "storage/record_format.hpp"
 
 #include <spdlog/spdlog.h>
@@ -54,7 +55,7 @@ click_writer_actor::behavior_type click_writer(click_writer_actor::pointer self,
       [=](park_atom, click_batch& batch) -> caf::result<std::uint64_t> {
         if (batch.dead_letter_id != 0) return batch.dead_letter_id;  // still parked
         dead_letter entry;
-        entry.queue = "clicks";
+        entry.queue = kClickQueue;
         entry.payload = encode_batch(batch.clicks);
         entry.error = batch.last_error;
         entry.attempts = batch.attempts;
@@ -147,9 +148,7 @@ constexpr std::chrono::milliseconds kMaxParkRetryDelay{5000};
 
 // backoff * 2^(attempts-1): the wait after a batch's `attempts`-th failure.
 std::chrono::milliseconds retry_delay(const click_queue_options& options, std::uint32_t attempts) {
-  std::uint32_t doublings = std::min<std::uint32_t>(attempts > 0 ? attempts - 1 : 0, 20);
-  return std::chrono::duration_cast<std::chrono::milliseconds>(options.backoff *
-                                                               (std::int64_t{1} << doublings));
+  return backoff_delay(options.backoff, attempts);
 }
 
 void on_failed_attempt(queue_pointer self, std::size_t slot, click_batch batch, std::string error);

@@ -151,7 +151,7 @@ void click_runtime::redrive(std::optional<std::uint64_t> id,
     }
     for (std::size_t i = 0; i < entries.size(); ++i) {
       const dead_letter& entry = entries[i];
-      if (entry.queue != "clicks") {
+      if (entry.queue != kClickQueue) {
         if (other && other(entry)) ++reply.redriven;
         continue;
       }

@@ -3,6 +3,7 @@
 #include "actors/event_bus.hpp"
 #include "actors/projection_replay.hpp"
 #include "schemas/clock.hpp"
+#include "storage/backoff.hpp"
 #include "storage/dead_letter_store.hpp"
 #include "storage/event_log.hpp"
 #include "storage/record_format.hpp"
@@ -45,11 +46,6 @@ struct runner_state {
 };
 
 using runner_pointer = caf::stateful_actor<runner_state>*;
-
-std::chrono::milliseconds doubled(std::chrono::milliseconds base, std::size_t n) {
-  auto d = base * (std::int64_t{1} << std::min<std::size_t>(n > 0 ? n - 1 : 0, 20));
-  return d;
-}
 
 void schedule(runner_pointer self) {
   if (self->state.step_pending) return;
@@ -138,7 +134,7 @@ void on_store_failure(runner_pointer self, const status& st) {
   s.config.counters->store_errors.fetch_add(1, std::memory_order_relaxed);
   s.config.counters->set_store_error(st.to_string());
   ++s.store_failures;
-  auto delay = std::min(doubled(s.config.options.backoff, s.store_failures), kMaxStoreBackoff);
+  auto delay = backoff_delay(s.config.options.backoff, s.store_failures, kMaxStoreBackoff);
   // Once a backoff is at its longest, every retry is logged at most that often.
   spdlog::error("{}: {}; retrying in {} ms (failure {} in a row; nothing parked or skipped)",
                 s.config.proj->name(), st.to_string(), delay.count(), s.store_failures);
@@ -196,7 +192,7 @@ void step(runner_pointer self) {
         return schedule(self);  // the next step skips it
       }
       s.config.counters->retries.fetch_add(1, std::memory_order_relaxed);
-      auto delay = doubled(s.config.options.backoff, s.failures);
+      auto delay = backoff_delay(s.config.options.backoff, s.failures);
       spdlog::warn("{}: {} seq {} failed (try {} of {}), retrying in {} ms: {}",
                    s.config.proj->name(), fl.name, r.failed.seq, s.failures,
                    s.config.options.max_retries, delay.count(), r.event_error.to_string());

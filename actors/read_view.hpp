@@ -11,6 +11,7 @@
 // (rare) block only readers of their stripe.
 
 #include "schemas/link_commands.hpp"
+#include "storage/string_hash.hpp"
 
 #include <array>
 #include <cstddef>
@@ -41,21 +42,15 @@ class read_view {
  private:
   static constexpr std::size_t kStripes = 64;
 
-  struct hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept {
-      return std::hash<std::string_view>{}(s);
-    }
-  };
   struct stripe {
     mutable std::shared_mutex mutex;
-    std::unordered_map<std::string, link_info, hash, std::equal_to<>> links;
+    std::unordered_map<std::string, link_info, string_hash, std::equal_to<>> links;
   };
 
   const stripe& stripe_for(std::string_view code) const {
-    return stripes_[hash{}(code) % kStripes];
+    return stripes_[string_hash{}(code) % kStripes];
   }
-  stripe& stripe_for(std::string_view code) { return stripes_[hash{}(code) % kStripes]; }
+  stripe& stripe_for(std::string_view code) { return stripes_[string_hash{}(code) % kStripes]; }
 
   std::array<stripe, kStripes> stripes_;
 };

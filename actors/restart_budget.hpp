@@ -2,7 +2,8 @@
 // restart_budget: how often something may be restarted within a window
 // before restarting it is pointless (it is crash-looping).
 
-#include <algorithm>
+#include "storage/backoff.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -31,8 +32,7 @@ class restart_budget {
   /// `initial` doubled for each restart in the window, at most `max`.
   std::chrono::milliseconds backoff(std::chrono::milliseconds initial,
                                     std::chrono::milliseconds max) const {
-    std::size_t doublings = std::min<std::size_t>(recent_.empty() ? 0 : recent_.size() - 1, 20);
-    return std::min<std::chrono::milliseconds>(initial * (std::int64_t{1} << doublings), max);
+    return backoff_delay(initial, recent_.size(), max);
   }
 
  private:

@@ -1,5 +1,6 @@
 #include "app/config.hpp"
 
+#include "http/header_text.hpp"
 #include "http/host_allowlist.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -76,9 +77,7 @@ bool parse_host_list(const std::string& v, server_options* http, std::string* er
   std::size_t start = 0;
   while (start <= v.size()) {
     std::size_t comma = std::min(v.find(',', start), v.size());
-    std::string name = v.substr(start, comma - start);
-    name.erase(0, name.find_first_not_of(" \t"));
-    name.erase(name.find_last_not_of(" \t") + 1);
+    std::string name(trim_blanks(std::string_view(v).substr(start, comma - start)));
     if (!name.empty()) {
       if (name != kAnyHost && host_of_authority(name).empty()) {
         *error = "expected host names separated by commas (or *), got \"" + name + "\"";

@@ -3,6 +3,7 @@
 // process per directory); its HTTP API (/admin/dlq) does the same jobs then.
 
 #include "app/commands.hpp"
+#include "app/offline_stores.hpp"
 
 #include "schemas/click_events.hpp"
 #include "schemas/clock.hpp"
@@ -23,7 +24,6 @@ namespace linkly {
 namespace {
 
 constexpr std::size_t kPage = 256;
-const char* const kClicksQueue = "clicks";
 
 void print_busy(const std::string& dir) {
   std::cerr << "linkly: " << dir
@@ -31,17 +31,10 @@ void print_busy(const std::string& dir) {
                "POST /admin/dlq/redrive, DELETE /admin/dlq/{id}) or stop the server first\n";
 }
 
-void print_open_error(const std::string& what, const std::string& dir, const status& st) {
-  if (st.is_busy()) {
-    print_busy(dir);
-  } else {
-    std::cerr << "linkly: cannot open the " << what << " " << dir << ": " << st.to_string() << "\n";
-  }
-}
-
-bool store_exists(const std::string& dir) {
-  std::error_code ec;
-  return std::filesystem::exists(dir + "/CURRENT", ec);
+// print_open_error, but a busy store points to the server's HTTP API.
+void print_dlq_open_error(const std::string& what, const std::string& dir, const status& st) {
+  if (st.is_busy()) return print_busy(dir);
+  print_open_error(what, dir, st);
 }
 
 // Opens DATA/dlq without creating it. *out stays null (and the result is 0)
@@ -56,7 +49,7 @@ int open_dead_letters(const config& cfg, std::unique_ptr<dead_letter_store>* out
     // LevelDB takes the directory's lock before it looks for a store, so a
     // held store is busy here, never mistaken for a missing one.
     if (st.error_code() == status::code::invalid_argument && !store_exists(dir)) return 0;
-    print_open_error("dead-letter store", dir, st);
+    print_dlq_open_error("dead-letter store", dir, st);
     return 1;
   }
   return 0;
@@ -84,7 +77,7 @@ int for_each_dead_letter(const dead_letter_store& store,
 
 // The entry's clicks, checked: an intact batch of ClickRecorded envelopes.
 status decode_clicks(const dead_letter& entry, std::vector<envelope>* out) {
-  if (entry.queue != kClicksQueue) {
+  if (entry.queue != kClickQueue) {
     return status::invalid_argument("dead letter " + std::to_string(entry.id) +
                                     " is from queue \"" + entry.queue +
                                     "\", not \"clicks\"; this build cannot redrive it");
@@ -176,7 +169,7 @@ int run_dlq_redrive(const config& cfg, std::uint64_t id) {
   log_options log_opts = cfg.clicks_log;
   log_opts.create_if_missing = true;
   if (status st = event_log::open(clicks_dir, log_opts, &clicks); !st) {
-    print_open_error("clicks log", clicks_dir, st);
+    print_dlq_open_error("clicks log", clicks_dir, st);
     return 1;
   }
 

@@ -60,8 +60,7 @@ bool find_leads(const config& cfg, const std::string& log_name, std::uint64_t he
                 std::vector<projection_lead>* leads) {
   for (const std::string& name : projections_following(log_name)) {
     const std::string dir = store_dir(cfg, name);
-    std::error_code ec;
-    if (!std::filesystem::exists(dir + "/CURRENT", ec)) continue;
+    if (!store_exists(dir)) continue;
     store_copy copy;
     if (status st = copy.make(dir); !st) {
       print_open_error("projection store", dir, st);

@@ -297,8 +297,7 @@ int run_log_repair(const config& cfg, const repair_options& options) {
         return 1;
     }
   }
-  std::error_code ec;
-  if (!std::filesystem::exists(store_dir(cfg, "links") + "/CURRENT", ec)) {
+  if (!store_exists(store_dir(cfg, "links"))) {
     std::cerr << "linkly: no links log in " << cfg.data_dir << "\n";
     return 1;
   }
@@ -307,7 +306,7 @@ int run_log_repair(const config& cfg, const repair_options& options) {
   if (!repair_log(cfg, "links", stores, &links, &links_report)) return 1;
   log_report clicks_report;
   std::unique_ptr<event_log> clicks;
-  if (std::filesystem::exists(store_dir(cfg, "clicks") + "/CURRENT", ec)) {
+  if (store_exists(store_dir(cfg, "clicks"))) {
     if (!repair_log(cfg, "clicks", stores, &clicks, &clicks_report)) return 1;
   }
 

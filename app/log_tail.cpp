@@ -12,6 +12,7 @@
 
 #include "app/commands.hpp"
 #include "app/server_url.hpp"
+#include "storage/backoff.hpp"
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -106,9 +107,9 @@ class follower {
                 << attempts_ << " reconnect attempt" << (attempts_ == 1 ? "" : "s") << "\n";
       return finish(1);
     }
-    auto delay = kFirstBackoff * (1 << std::min(attempts_, 10));
-    if (delay > kMaxBackoff) delay = kMaxBackoff;
     ++attempts_;
+    const auto delay =
+        backoff_delay(kFirstBackoff, static_cast<std::uint64_t>(attempts_), kMaxBackoff);
     std::cerr << "linkly: " << why << "; reconnecting in "
               << std::chrono::duration_cast<std::chrono::milliseconds>(delay).count() << " ms\n";
     backoff_timer_.expires_after(delay);

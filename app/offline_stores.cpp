@@ -11,12 +11,12 @@
 
 namespace linkly {
 
-namespace {
-
 bool store_exists(const std::string& dir) {
   std::error_code ec;
   return std::filesystem::exists(dir + "/CURRENT", ec);
 }
+
+namespace {
 
 bool dir_exists(const std::string& dir) {
   std::error_code ec;
@@ -55,12 +55,15 @@ open_outcome open_log_offline(const config& cfg, std::string_view name,
   return open_outcome::opened;
 }
 
-bool open_required_log(const config& cfg, std::string_view name, std::unique_ptr<event_log>* out) {
+bool open_required_log(const config& cfg, std::string_view name, std::unique_ptr<event_log>* out,
+                       std::string_view absent_note) {
   switch (open_log_offline(cfg, name, out)) {
     case open_outcome::opened:
       return true;
     case open_outcome::absent:
-      std::cerr << "linkly: no " << name << " log in " << cfg.data_dir << "\n";
+      std::cerr << "linkly: no " << name << " log in " << cfg.data_dir;
+      if (!absent_note.empty()) std::cerr << "; " << absent_note;
+      std::cerr << "\n";
       return false;
     case open_outcome::failed:
       return false;

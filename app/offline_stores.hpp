@@ -18,6 +18,9 @@ class projection;
 class projection_store;
 class status;
 
+/// Whether `dir` holds a LevelDB store (its CURRENT file is there).
+bool store_exists(const std::string& dir);
+
 /// What opening a store came to. `failed` has printed its reason.
 enum class open_outcome { opened, absent, failed };
 
@@ -31,8 +34,10 @@ open_outcome open_log_offline(const config& cfg, std::string_view name,
                               std::unique_ptr<event_log>* out);
 
 /// open_log_offline for a log the command cannot do without: false (with
-/// "linkly: no NAME log in DATA" for an absent one) unless it opened.
-bool open_required_log(const config& cfg, std::string_view name, std::unique_ptr<event_log>* out);
+/// "linkly: no NAME log in DATA" for an absent one, then "; `absent_note`"
+/// when there is one) unless it opened.
+bool open_required_log(const config& cfg, std::string_view name, std::unique_ptr<event_log>* out,
+                       std::string_view absent_note = {});
 
 /// Opens the projection store at `dir`; creates it only if `create`.
 /// `absent` (nothing printed) for a missing store when !create.

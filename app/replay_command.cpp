@@ -86,15 +86,7 @@ int rebuild(const projection& proj, projection_store& store, const event_log& li
 
 int run_rebuild(const config& cfg, const replay_options& options) {
   std::unique_ptr<event_log> links;
-  switch (open_log_offline(cfg, kLinksLog, &links)) {
-    case open_outcome::opened:
-      break;
-    case open_outcome::absent:
-      std::cerr << "linkly: no links log in " << cfg.data_dir << "; nothing to replay\n";
-      return 1;
-    case open_outcome::failed:
-      return 1;
-  }
+  if (!open_required_log(cfg, kLinksLog, &links, "nothing to replay")) return 1;
   std::unique_ptr<event_log> clicks;
   if (open_log_offline(cfg, kClicksLog, &clicks) == open_outcome::failed) return 1;
 
@@ -129,15 +121,7 @@ int run_rebuild(const config& cfg, const replay_options& options) {
 // applied to a link_table by the same rules the link actors use.
 int run_as_of(const config& cfg, const replay_options& options) {
   std::unique_ptr<event_log> links;
-  switch (open_log_offline(cfg, kLinksLog, &links)) {
-    case open_outcome::opened:
-      break;
-    case open_outcome::absent:
-      std::cerr << "linkly: no links log in " << cfg.data_dir << "\n";
-      return 1;
-    case open_outcome::failed:
-      return 1;
-  }
+  if (!open_required_log(cfg, kLinksLog, &links)) return 1;
   if (options.as_of > links->highest_seq()) {
     std::cerr << "linkly: the links log ends at seq " << links->highest_seq() << " (asked for "
               << "--as-of " << options.as_of << ")\n";

@@ -11,10 +11,9 @@
 #include "schemas/clock.hpp"
 #include "storage/event_log.hpp"
 #include "storage/projection_store.hpp"
+#include "storage/unique_dir.hpp"
 
 #include <boost/json.hpp>
-
-#include <stdlib.h>
 
 #include <filesystem>
 #include <iostream>
@@ -37,8 +36,8 @@ class scratch_dir {
     std::error_code ec;
     for (std::string parent : {data_dir, std::filesystem::temp_directory_path(ec).string()}) {
       if (parent.empty()) continue;
-      std::string pattern = parent + "/.linkly-verify-XXXXXX";
-      if (::mkdtemp(pattern.data()) != nullptr) return scratch_dir(pattern);
+      std::string path = make_unique_dir(parent + "/.linkly-verify-");
+      if (!path.empty()) return scratch_dir(std::move(path));
     }
     return std::nullopt;
   }
@@ -224,15 +223,7 @@ int verify_one(const config& cfg, const projection& proj, const event_log& links
 
 int run_replay_verify(const config& cfg, const replay_options& options) {
   std::unique_ptr<event_log> links;
-  switch (open_log_offline(cfg, kLinksLog, &links)) {
-    case open_outcome::opened:
-      break;
-    case open_outcome::absent:
-      std::cerr << "linkly: no links log in " << cfg.data_dir << "; nothing to verify\n";
-      return 1;
-    case open_outcome::failed:
-      return 1;
-  }
+  if (!open_required_log(cfg, kLinksLog, &links, "nothing to verify")) return 1;
   std::unique_ptr<event_log> clicks;
   if (open_log_offline(cfg, kClicksLog, &clicks) == open_outcome::failed) return 1;
 

@@ -3,6 +3,7 @@
 
 #include "schemas/link_events.hpp"
 #include "storage/event_log.hpp"
+#include "storage/unique_dir.hpp"
 
 #include <cstdint>
 #include <cstdlib>
@@ -20,9 +21,8 @@ class scratch_dir {
  public:
   explicit scratch_dir(const std::string& parent) {
     std::filesystem::create_directories(parent);
-    std::string pattern = parent + "/linkly-bench-XXXXXX";
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed in " + parent);
-    path_ = pattern;
+    path_ = make_unique_dir(parent + "/linkly-bench-");
+    if (path_.empty()) throw std::runtime_error("mkdtemp failed in " + parent);
   }
   ~scratch_dir() {
     std::error_code ec;

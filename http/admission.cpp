@@ -1,11 +1,11 @@
 #include "http/admission.hpp"
 
 #include "http/auth.hpp"
+#include "http/error_messages.hpp"
+#include "http/header_text.hpp"
 #include "http/host_allowlist.hpp"
 #include "http/import_stream.hpp"
 #include "http/router.hpp"
-
-#include <boost/beast/core/string.hpp>
 
 namespace linkly {
 
@@ -29,12 +29,6 @@ std::uint8_t method_bit_of(http::verb method) {
   }
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 bool carries_body(http::verb method) {
   return method == http::verb::post || method == http::verb::put;
 }
@@ -42,8 +36,7 @@ bool carries_body(http::verb method) {
 }  // namespace
 
 bool is_json_content_type(std::string_view content_type) {
-  std::string_view media = trim(content_type.substr(0, content_type.find(';')));
-  return boost::beast::iequals(media, "application/json");
+  return has_media_type(content_type, "application/json");
 }
 
 admission admit(const http_request& head, const router_context& ctx,
@@ -57,7 +50,7 @@ admission admit(const http_request& head, const router_context& ctx,
   }
   const route_spec* spec = find_route_spec(out.route);
   if (spec == nullptr) {
-    out.refusal = error_response(http_status::not_found, "not found");
+    out.refusal = error_response(http_status::not_found, error_message::kNotFound);
     return out;
   }
   http::verb method = head.method();
@@ -102,13 +95,13 @@ admission admit(const http_request& head, const router_context& ctx,
   }
   if (auto length = head.find(http::field::content_length); length != head.end()) {
     std::uint64_t declared = 0;
-    std::string_view text = trim(length->value());
+    std::string_view text = trim_blanks(length->value());
     constexpr std::size_t kMaxDigits = 19;  // any 19-digit number fits 64 bits
     bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos;
     if (digits) declared = text.size() > kMaxDigits ? UINT64_MAX : std::stoull(std::string(text));
     // Not digits: the framing's business (Beast refuses it as it parses).
     if (digits && out.body_limit > 0 && declared > out.body_limit) {
-      out.refusal = error_response(http_status::payload_too_large, "request body too large");
+      out.refusal = error_response(http_status::payload_too_large, error_message::kBodyTooLarge);
     }
   }
   return out;

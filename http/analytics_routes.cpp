@@ -2,6 +2,7 @@
 
 #include "actors/link_service.hpp"
 #include "actors/read_view.hpp"
+#include "http/error_messages.hpp"
 #include "http/link_json.hpp"
 #include "schemas/link_rules.hpp"
 #include "storage/event_log.hpp"
@@ -18,11 +19,10 @@ namespace linkly {
 
 namespace {
 
-constexpr std::string_view kLinkNotFound = "link not found";
 constexpr std::string_view kAnalyticsOff = "analytics are unavailable";
 
 http_response not_found_response() {
-  return error_response(http_status::not_found, kLinkNotFound);
+  return error_response(http_status::not_found, error_message::kLinkNotFound);
 }
 
 http_response unavailable_response(std::string_view message) {
@@ -134,7 +134,7 @@ void link_stats_route(std::string code, const router_context& ctx, response_send
   ctx.links->history(std::move(code), 0, 0,
                      [send = std::move(send), ok = std::move(ok)](history_reply reply) mutable {
                        if (!reply.ok)
-                         return send(unavailable_response("the log could not be read"));
+                         return send(unavailable_response(error_message::kLogUnreadable));
                        send(reply.found ? std::move(ok) : not_found_response());
                      });
 }
@@ -156,13 +156,13 @@ void link_as_of_route(std::string code, const std::string& raw, const router_con
     }
   }
   if (!is_code_syntax(code)) return send(not_found_response());
-  if (ctx.links == nullptr) return send(unavailable_response("service unavailable, try again"));
+  if (ctx.links == nullptr) return send(unavailable_response(error_message::kUnavailable));
   // The shard finds the (at most two) events that decide it; no fold over
   // the whole history.
   ctx.links->link_as_of(
       code, as_of, [send = std::move(send), base = ctx.short_url_base, as_of](as_of_reply reply) {
         if (!reply.ok) {
-          return send(unavailable_response(reply.error.empty() ? "the log could not be read"
+          return send(unavailable_response(reply.error.empty() ? error_message::kLogUnreadable
                                                                : reply.error));
         }
         if (!reply.live) return send(not_found_response());

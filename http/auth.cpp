@@ -1,10 +1,10 @@
 #include "http/auth.hpp"
 
 #include "http/access_control.hpp"
+#include "http/header_text.hpp"
 #include "http/router.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <string>
 
 namespace linkly {
@@ -15,30 +15,18 @@ namespace http = boost::beast::http;
 
 enum class credential { none, malformed, present };
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 // `Authorization: Bearer <token>`; the scheme is case-insensitive (RFC 7235).
 credential bearer_token(const http::fields& headers, std::string_view* token) {
   auto it = headers.find(http::field::authorization);
   if (it == headers.end()) return credential::none;
-  std::string_view value = trim(it->value());
+  std::string_view value = trim_blanks(it->value());
   constexpr std::string_view kScheme = "Bearer";
-  if (value.size() <= kScheme.size() || !iequals(value.substr(0, kScheme.size()), kScheme) ||
+  if (value.size() <= kScheme.size() ||
+      !boost::beast::iequals(value.substr(0, kScheme.size()), kScheme) ||
       (value[kScheme.size()] != ' ' && value[kScheme.size()] != '\t')) {
     return credential::malformed;
   }
-  *token = trim(value.substr(kScheme.size()));
+  *token = trim_blanks(value.substr(kScheme.size()));
   return token->empty() ? credential::malformed : credential::present;
 }
 
@@ -51,11 +39,12 @@ bool any_session_cookie(const http::fields& headers, Fn&& fn) {
     std::string_view rest = it->value();
     while (!rest.empty()) {
       auto semi = rest.find(';');
-      std::string_view pair = trim(rest.substr(0, semi));
+      std::string_view pair = trim_blanks(rest.substr(0, semi));
       rest = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi + 1);
       auto eq = pair.find('=');
-      if (eq == std::string_view::npos || trim(pair.substr(0, eq)) != kSessionCookie) continue;
-      std::string_view value = trim(pair.substr(eq + 1));
+      if (eq == std::string_view::npos || trim_blanks(pair.substr(0, eq)) != kSessionCookie)
+        continue;
+      std::string_view value = trim_blanks(pair.substr(eq + 1));
       if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
         value = value.substr(1, value.size() - 2);
       }

@@ -1,5 +1,7 @@
 #include "http/csv_rows.hpp"
 
+#include "http/header_text.hpp"
+
 namespace linkly {
 
 // Keeps up to one byte more than the limit (a trailing '\r' may follow).
@@ -12,18 +14,11 @@ void line_splitter::keep(std::string_view piece) {
   partial_.append(piece);
 }
 
-std::string_view trim_field(std::string_view s) {
-  auto blank = [](char c) { return c == ' ' || c == '\t'; };
-  while (!s.empty() && blank(s.front())) s.remove_prefix(1);
-  while (!s.empty() && blank(s.back())) s.remove_suffix(1);
-  return s;
-}
-
 bool split_row(std::string_view line, std::string_view* code, std::string_view* url) {
   auto comma = line.find(',');
   if (comma == std::string_view::npos) return false;
-  *code = trim_field(line.substr(0, comma));
-  *url = trim_field(line.substr(comma + 1));
+  *code = trim_blanks(line.substr(0, comma));
+  *url = trim_blanks(line.substr(comma + 1));
   return true;
 }
 

@@ -58,9 +58,6 @@ class line_splitter {
 /// False when there is no comma.
 bool split_row(std::string_view line, std::string_view* code, std::string_view* url);
 
-/// `s` without leading and trailing spaces and tabs.
-std::string_view trim_field(std::string_view s);
-
 // -- implementation -----------------------------------------------------------
 
 template <class Fn>

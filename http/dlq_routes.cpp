@@ -1,11 +1,11 @@
 #include "http/dlq_routes.hpp"
 
 #include "actors/click_service.hpp"
+#include "http/json_body.hpp"
 #include "schemas/clock.hpp"
 #include "storage/record_format.hpp"
 
 #include <boost/json/array.hpp>
-#include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
 #include <algorithm>
@@ -53,17 +53,9 @@ bool parse_redrive_body(std::string_view body, std::optional<std::uint64_t>* id,
                         std::string* error) {
   id->reset();
   if (is_blank(body)) return true;
-  boost::system::error_code ec;
-  boost::json::value value = boost::json::parse(body, ec);
-  if (ec) {
-    *error = "request body is not valid JSON";
-    return false;
-  }
-  if (!value.is_object()) {
-    *error = "request body must be a JSON object";
-    return false;
-  }
-  const auto* field = value.as_object().if_contains("id");
+  boost::json::object object;
+  if (!parse_json_object(body, &object, error)) return false;
+  const auto* field = object.if_contains("id");
   if (field == nullptr) return true;
   if (field->is_uint64() && field->as_uint64() > 0) {
     *id = field->as_uint64();

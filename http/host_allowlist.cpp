@@ -1,17 +1,13 @@
 #include "http/host_allowlist.hpp"
 
+#include "http/header_text.hpp"
+
 #include <algorithm>
 #include <cctype>
 
 namespace linkly {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 bool is_port(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -26,7 +22,7 @@ bool is_host_char(char c) {
 // The host part of `authority`, as a view into it (case kept); "" when it is
 // malformed. No allocation: this runs on every request.
 std::string_view host_part(std::string_view authority) {
-  authority = trim(authority);
+  authority = trim_blanks(authority);
   std::string_view host;
   if (!authority.empty() && authority.front() == '[') {
     auto close = authority.find(']');
@@ -45,13 +41,6 @@ std::string_view host_part(std::string_view authority) {
   }
   if (!std::all_of(host.begin(), host.end(), is_host_char)) return {};
   return host;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 }  // namespace
@@ -79,7 +68,7 @@ host_allowlist host_allowlist::build(std::string_view public_url, std::string_vi
 }
 
 void host_allowlist::add(std::string_view name) {
-  name = trim(name);
+  name = trim_blanks(name);
   if (name == kAnyHost) {
     any_ = true;
     return;
@@ -92,7 +81,7 @@ void host_allowlist::add(std::string_view name) {
 bool host_allowlist::named(std::string_view host) const {
   return !host.empty() &&
          std::any_of(names_.begin(), names_.end(),
-                     [host](const std::string& name) { return iequals(name, host); });
+                     [host](const std::string& name) { return boost::beast::iequals(name, host); });
 }
 
 bool host_allowlist::allows_host(std::string_view host_header) const {
@@ -100,14 +89,14 @@ bool host_allowlist::allows_host(std::string_view host_header) const {
 }
 
 bool host_allowlist::allows_origin(std::string_view origin, std::string_view host_header) const {
-  origin = trim(origin);
+  origin = trim_blanks(origin);
   auto scheme = origin.find("://");
   if (scheme == std::string_view::npos || scheme == 0) return false;  // "null" among others
   std::string_view authority = origin.substr(scheme + 3);
   if (authority.find_first_of("/?#@") != std::string_view::npos) return false;
   std::string_view host = host_part(authority);
   if (named(host)) return true;
-  return any_ && !host.empty() && iequals(host, host_part(host_header));
+  return any_ && !host.empty() && boost::beast::iequals(host, host_part(host_header));
 }
 
 }  // namespace linkly

@@ -1,8 +1,9 @@
 #include "http/import_stream.hpp"
 
+#include "http/error_messages.hpp"
+#include "http/header_text.hpp"
 #include "schemas/link_rules.hpp"
 
-#include <boost/beast/core/string.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
@@ -11,8 +12,7 @@
 namespace linkly {
 
 bool is_csv_content_type(std::string_view content_type) {
-  std::string_view media = trim_field(content_type.substr(0, content_type.find(';')));
-  return boost::beast::iequals(media, "text/csv");
+  return has_media_type(content_type, "text/csv");
 }
 
 import_stream::import_stream(std::size_t batch_rows, std::size_t max_errors,
@@ -40,7 +40,7 @@ void import_stream::on_line(const csv_line& line) {
   }
   std::string_view code, url;
   if (!split_row(line.text, &code, &url)) {
-    if (trim_field(line.text).empty()) return;  // a blank line
+    if (trim_blanks(line.text).empty()) return;  // a blank line
     return skip(line.number, "expected code,url");
   }
   if (url.empty()) return skip(line.number, "missing \"url\"");
@@ -90,8 +90,8 @@ void import_stream::record(std::uint64_t id, import_reply reply) {
   }
   if (!reply.available && !failed_) {
     failed_ = true;
-    failure_ = "import stopped: " +
-               (reply.error.empty() ? "service unavailable, try again" : std::move(reply.error));
+    failure_ = "import stopped: " + (reply.error.empty() ? std::string(error_message::kUnavailable)
+                                                         : std::move(reply.error));
   }
 }
 

@@ -8,9 +8,7 @@
 
 namespace linkly {
 
-namespace {
-
-bool parse_object(std::string_view body, boost::json::object* out, std::string* error) {
+bool parse_json_object(std::string_view body, boost::json::object* out, std::string* error) {
   boost::system::error_code ec;
   boost::json::value value = boost::json::parse(body, ec);
   if (ec) {
@@ -24,6 +22,8 @@ bool parse_object(std::string_view body, boost::json::object* out, std::string* 
   *out = std::move(value.get_object());
   return true;
 }
+
+namespace {
 
 bool read_url(const boost::json::object& body, std::string* url, std::string* error) {
   const boost::json::value* field = body.if_contains("url");
@@ -59,7 +59,7 @@ bool read_code(const boost::json::object& body, std::string* code, std::string* 
 
 bool parse_create_body(std::string_view body, create_link* out, std::string* error) {
   boost::json::object object;
-  if (!parse_object(body, &object, error)) return false;
+  if (!parse_json_object(body, &object, error)) return false;
   create_link cmd;
   if (!read_url(object, &cmd.url, error)) return false;
   if (!read_code(object, &cmd.code, error)) return false;
@@ -69,7 +69,7 @@ bool parse_create_body(std::string_view body, create_link* out, std::string* err
 
 bool parse_update_body(std::string_view body, std::string* url, std::string* error) {
   boost::json::object object;
-  if (!parse_object(body, &object, error)) return false;
+  if (!parse_json_object(body, &object, error)) return false;
   return read_url(object, url, error);
 }
 

@@ -5,10 +5,17 @@
 
 #include "schemas/link_commands.hpp"
 
+#include <boost/json/object.hpp>
+
 #include <string>
 #include <string_view>
 
 namespace linkly {
+
+/// `body` parsed as a JSON object into `*out`. On failure sets `*error` (a
+/// 400 message): "request body is not valid JSON" or "request body must be a
+/// JSON object".
+bool parse_json_object(std::string_view body, boost::json::object* out, std::string* error);
 
 /// POST /links: {"url": "...", "code"?: "..."}. On success `*out` holds the
 /// normalised url and the custom code, or an empty code (absent, null or "")

@@ -4,6 +4,7 @@
 #include "actors/read_view.hpp"
 #include "http/click_batcher.hpp"
 #include "http/click_capture.hpp"
+#include "http/error_messages.hpp"
 #include "http/location.hpp"
 #include "http/log_throttle.hpp"
 #include "http/metrics.hpp"
@@ -25,7 +26,7 @@ namespace http = boost::beast::http;
 constexpr std::chrono::milliseconds kWarnInterval{10'000};
 
 http_response link_not_found_response() {
-  return error_response(http_status::not_found, "link not found");
+  return error_response(http_status::not_found, error_message::kLinkNotFound);
 }
 
 void count_redirect(const router_context& ctx) {
@@ -72,7 +73,7 @@ click_recorded capture_click(const http_request& req, const click_headers& names
 void redirect(const std::string& code, const http_request& req, bool record_click,
               const router_context& ctx, const request_info& info, response_sender send) {
   if (ctx.view == nullptr) {
-    return send(error_response(http_status::service_unavailable, "service unavailable, try again"));
+    return send(error_response(http_status::service_unavailable, error_message::kUnavailable));
   }
   if (!is_code_syntax(code)) return send(link_not_found_response());
   click_mode mode = click_mode::off;

@@ -9,6 +9,7 @@
 #include "http/analytics_routes.hpp"
 #include "http/auth.hpp"
 #include "http/dlq_routes.hpp"
+#include "http/error_messages.hpp"
 #include "http/history_routes.hpp"
 #include "http/io_worker.hpp"
 #include "http/json_body.hpp"
@@ -33,8 +34,6 @@ namespace {
 
 namespace http = boost::beast::http;
 
-constexpr std::string_view kLinkNotFound = "link not found";
-
 http_status status_for(command_errc code) {
   switch (code) {
     case command_errc::ok:
@@ -58,13 +57,13 @@ std::string_view default_message(command_errc code) {
     case command_errc::invalid:
       return "invalid request";
     case command_errc::not_found:
-      return kLinkNotFound;
+      return error_message::kLinkNotFound;
     case command_errc::conflict:
       return "code already taken";
     case command_errc::unavailable:
-      return "service unavailable, try again";
+      return error_message::kUnavailable;
   }
-  return "internal error";
+  return error_message::kInternalError;
 }
 
 http_response command_error_response(const command_reply& reply) {
@@ -73,11 +72,11 @@ http_response command_error_response(const command_reply& reply) {
 }
 
 http_response unavailable_response() {
-  return error_response(http_status::service_unavailable, "service unavailable, try again");
+  return error_response(http_status::service_unavailable, error_message::kUnavailable);
 }
 
 http_response link_not_found_response() {
-  return error_response(http_status::not_found, kLinkNotFound);
+  return error_response(http_status::not_found, error_message::kLinkNotFound);
 }
 
 http_response metrics_response(const router_context& ctx) {
@@ -284,8 +283,7 @@ void handle_request(const http_request& req, const router_context& ctx, response
     case route_id::links_import:
       // The session streams a POST's body into an import
       // (import_upload.hpp); one that gets here was not streamed.
-      return send(
-          error_response(http_status::service_unavailable, "service unavailable, try again"));
+      return send(error_response(http_status::service_unavailable, error_message::kUnavailable));
     case route_id::not_found:
     case route_id::bad_target:
       break;

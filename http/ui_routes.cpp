@@ -1,5 +1,7 @@
 #include "http/ui_routes.hpp"
 
+#include "http/error_messages.hpp"
+#include "http/header_text.hpp"
 #include "http/ui_assets.hpp"
 
 namespace linkly {
@@ -21,10 +23,8 @@ const embedded_file* find_asset(std::string_view name) {
 bool matches_etag(std::string_view header, std::string_view etag) {
   while (!header.empty()) {
     auto comma = header.find(',');
-    std::string_view item = header.substr(0, comma);
+    std::string_view item = trim_blanks(header.substr(0, comma));
     header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
-    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
     if (item.starts_with("W/")) item.remove_prefix(2);  // weak comparison, as RFC 9110 asks
     if (item == "*" || item == etag) return true;
   }
@@ -45,7 +45,7 @@ void set_ui_headers(http_response* res, const embedded_file& file) {
 
 http_response ui_asset_response(std::string_view asset, const http_request& req) {
   const embedded_file* file = find_asset(asset.empty() ? kPage : asset);
-  if (file == nullptr) return error_response(http_status::not_found, "not found");
+  if (file == nullptr) return error_response(http_status::not_found, error_message::kNotFound);
   auto inm = req.find(http::field::if_none_match);
   if (inm != req.end() && matches_etag(inm->value(), file->etag)) {
     http_response res{http_status::not_modified, req.version()};

@@ -3,6 +3,7 @@
 // Header-only data: the route table names the codes routes take.
 #include "http/route_table.hpp"
 
+#include <boost/beast/core/string.hpp>
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
@@ -19,15 +20,8 @@ namespace {
 constexpr std::array<std::string_view, 7> kReservedWords = {"api",   "static", "assets", "health",
                                                             "stats", "import", "favicon"};
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 bool starts_with_icase(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+  return s.size() >= prefix.size() && boost::beast::iequals(s.substr(0, prefix.size()), prefix);
 }
 
 // "name:" at the start, where name is a URI scheme and what follows is not a
@@ -114,10 +108,11 @@ bool validate_custom_code(std::string_view code, std::string* error) {
   // first segment is taken.
   bool reserved = std::any_of(kRouteTable.begin(), kRouteTable.end(), [&](const route_spec& r) {
     std::string_view word = first_literal_segment(r.pattern);
-    return !word.empty() && iequals(code, word);
+    return !word.empty() && boost::beast::iequals(code, word);
   });
-  reserved = reserved || std::any_of(kReservedWords.begin(), kReservedWords.end(),
-                                     [&](std::string_view word) { return iequals(code, word); });
+  reserved = reserved ||
+             std::any_of(kReservedWords.begin(), kReservedWords.end(),
+                         [&](std::string_view word) { return boost::beast::iequals(code, word); });
   if (reserved) {
     *error = "invalid code: \"" + std::string(code) + "\" is reserved";
     return false;

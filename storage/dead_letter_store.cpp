@@ -149,20 +149,11 @@ status dead_letter_store::heal() {
 }
 
 status dead_letter_store::heal_locked() {
-  if (!health_.failing()) return status::ok();
-  status refusal;
-  if (!health_.due(dir_, &refusal)) return refusal;
-  if (status st = reopen_locked(); !st) {
-    if (health_.should_log_reopen_failure()) {
-      spdlog::warn("{}: reopen after a failed write failed ({} tries): {}", dir_,
-                   health_.failed_reopens() + 1, st.to_string());
-    }
-    health_.failed(st);
-    return status::io_error(dir_ + " cannot be written: " + st.message());
-  }
-  spdlog::info("{}: reopened after a failed write", dir_);
-  health_.healed();
-  return status::ok();
+  bool reopened = false;
+  status st = health_.heal(
+      dir_, [this] { return reopen_locked(); }, &reopened);
+  if (reopened) spdlog::info("{}: reopened after a failed write", dir_);
+  return st;
 }
 
 status dead_letter_store::reopen_locked() {

@@ -40,9 +40,13 @@ class Env;
 
 namespace linkly {
 
+/// The queue of click batches that could not be written (payload:
+/// encode_batch() of their envelopes).
+inline constexpr std::string_view kClickQueue = "clicks";
+
 struct dead_letter {
   std::uint64_t id = 0;           // assigned by put(); 0 before
-  std::string queue;              // the queue the batch failed in, e.g. "clicks"
+  std::string queue;              // the queue the batch failed in, e.g. kClickQueue
   std::string payload;            // opaque bytes, e.g. an encoded batch
   std::string error;              // the last failure, human-readable
   std::uint32_t attempts = 0;     // writes tried before giving up

@@ -81,28 +81,21 @@ status event_log::heal() {
 }
 
 status event_log::heal_locked() {
-  if (!health_.failing()) return status::ok();
   // Damage is not healed by reopening: a compaction that met it would fail
   // again after every reopen. It stays refused and said for what it is.
-  if (health_.failure().is_corruption()) {
+  if (health_.failing() && health_.failure().is_corruption()) {
     return status::corruption(dir_ + " is damaged (" + health_.failure().message() +
                               "): stop the server and run `linkly log check`, then `linkly log "
                               "repair`");
   }
-  status refusal;
-  if (!health_.due(dir_, &refusal)) return refusal;
-  if (status st = reopen_locked(); !st) {
-    if (health_.should_log_reopen_failure()) {
-      spdlog::warn("{}: reopen after a failed write failed ({} tries): {}", dir_,
-                   health_.failed_reopens() + 1, st.to_string());
-    }
-    health_.failed(st);
-    return status::io_error(dir_ + " cannot be written: " + st.message());
+  bool reopened = false;
+  status st = health_.heal(
+      dir_, [this] { return reopen_locked(); }, &reopened);
+  if (reopened) {
+    spdlog::info("{}: reopened after a failed write; appending again at seq {}", dir_,
+                 highest_.load(std::memory_order_relaxed) + 1);
   }
-  spdlog::info("{}: reopened after a failed write; appending again at seq {}", dir_,
-               highest_.load(std::memory_order_relaxed) + 1);
-  health_.healed();
-  return status::ok();
+  return st;
 }
 
 status event_log::reopen_locked() {

@@ -14,6 +14,7 @@
 // reads run concurrently with them and see whole commits only.
 
 #include "storage/status.hpp"
+#include "storage/string_hash.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -84,20 +85,12 @@ class write_set {
 
  private:
   friend class projection_store;
-
- public:
-  struct hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept {
-      return std::hash<std::string_view>{}(s);
-    }
-  };
-
- private:
   // Unordered: a rebuild folds many events per commit, and LevelDB sorts
   // the batch itself.
-  std::unordered_map<std::string, std::optional<std::string>, hash, std::equal_to<>> changes_;
-  std::unordered_map<std::string, std::uint64_t, hash, std::equal_to<>> deltas_;  // not in changes_
+  std::unordered_map<std::string, std::optional<std::string>, string_hash, std::equal_to<>>
+      changes_;
+  std::unordered_map<std::string, std::uint64_t, string_hash, std::equal_to<>>
+      deltas_;  // not in changes_
   std::map<std::string, std::uint64_t> checkpoints_;
 };
 
@@ -159,8 +152,7 @@ class projection_store {
   std::unique_ptr<leveldb::DB> db_;
   std::map<std::string, std::uint64_t, std::less<>> checkpoints_;
   // What recent commits left at their keys (nullopt: erased).
-  std::unordered_map<std::string, std::optional<std::string>, write_set::hash, std::equal_to<>>
-      recent_;
+  std::unordered_map<std::string, std::optional<std::string>, string_hash, std::equal_to<>> recent_;
   // The store held no state when recent_ began and recent_ has dropped
   // nothing since: a key missing from recent_ is missing from LevelDB.
   bool complete_ = false;

@@ -1,12 +1,12 @@
 #include "storage/store_copy.hpp"
 
+#include "storage/unique_dir.hpp"
+
 #include <leveldb/env.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <vector>
 
 namespace linkly {
 
@@ -56,14 +56,10 @@ status store_copy::make(const std::string& dir) {
   // hard-linked. Else (a read-only one) in the temporary directory, copied.
   std::string beside = fs::path(dir).lexically_normal().string();
   while (beside.size() > 1 && beside.back() == '/') beside.pop_back();
-  for (const std::string& pattern :
-       {beside + ".copy-XXXXXX", (fs::temp_directory_path(ec) / "linkly-copy-XXXXXX").string()}) {
-    std::vector<char> name(pattern.begin(), pattern.end());
-    name.push_back('\0');
-    if (mkdtemp(name.data()) != nullptr) {
-      dir_ = name.data();
-      break;
-    }
+  for (const std::string& prefix :
+       {beside + ".copy-", (fs::temp_directory_path(ec) / "linkly-copy-").string()}) {
+    dir_ = make_unique_dir(prefix);
+    if (!dir_.empty()) break;
   }
   if (dir_.empty()) {
     return status::io_error("creating a copy of " + dir + ": " + std::strerror(errno));

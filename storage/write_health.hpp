@@ -5,12 +5,13 @@
 // held; writable() and error() are for health checks on any thread and
 // never wait on a write.
 
+#include "storage/backoff.hpp"
 #include "storage/status.hpp"
 
-#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 
@@ -32,9 +33,8 @@ class write_health {
     } else {
       ++failed_reopens_;
     }
-    backoff_ = failure_.is_ok() ? initial_ : std::min(backoff_ * 2, max_);
     failure_ = std::move(why);
-    due_at_ = clock::now() + backoff_;
+    due_at_ = clock::now() + backoff_delay(initial_, failed_reopens_ + 1, max_);
     {
       std::lock_guard lock(text_mutex_);
       text_ = failure_.to_string();
@@ -65,6 +65,13 @@ class write_health {
   bool failing() const { return !failure_.is_ok(); }
   const status& failure() const { return failure_; }
 
+  /// The reopen after a failed write, as every store does it: ok while
+  /// nothing failed; the refusal while a reopen is not due yet; else
+  /// `reopen()`, whose failure is recorded, logged now and then, and
+  /// answered as an io error naming `what`. `*reopened` is set when a
+  /// reopen just succeeded (the caller says what it resumes with).
+  status heal(const std::string& what, const std::function<status()>& reopen, bool* reopened);
+
   /// Whether a reopen may be tried now; if not, the io error to answer.
   bool due(const std::string& what, status* refusal) const {
     const auto now = clock::now();
@@ -85,7 +92,6 @@ class write_health {
  private:
   const std::chrono::milliseconds initial_;
   const std::chrono::milliseconds max_;
-  std::chrono::milliseconds backoff_{0};
   std::uint64_t failed_reopens_ = 0;
   status failure_;
   clock::time_point due_at_{};

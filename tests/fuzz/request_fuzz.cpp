@@ -14,6 +14,7 @@
 #include "storage/dead_letter_store.hpp"
 #include "storage/event_log.hpp"
 #include "storage/projection_store.hpp"
+#include "storage/unique_dir.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
 #include <arpa/inet.h>
@@ -75,9 +76,9 @@ void fail(const std::string& what) {
 void start_server() {
   spdlog::set_level(spdlog::level::off);
   auto s = std::make_unique<running_server>();
-  std::string pattern = (std::filesystem::temp_directory_path() / "linkly-fuzz-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) fail("mkdtemp");
-  s->dir = pattern;
+  s->dir =
+      linkly::make_unique_dir((std::filesystem::temp_directory_path() / "linkly-fuzz-").string());
+  if (s->dir.empty()) fail("mkdtemp");
 
   linkly::log_options log_opts;
   log_opts.sync = false;

@@ -4,6 +4,7 @@
 #include "storage/dead_letter_store.hpp"
 #include "storage/record_format.hpp"
 #include "tests/support/allocation_probe.hpp"
+#include "tests/support/make_temp_dir.hpp"
 
 #include <gtest/gtest.h>
 #include <leveldb/db.h>
@@ -223,9 +224,8 @@ class DeadLetterStoreOnDiskTest : public DeadLetterStoreTest {
  protected:
   void SetUp() override {
     env_.reset();  // LevelDB's default Env
-    std::string tmpl = (std::filesystem::temp_directory_path() / "linkly-dlq-XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    root_ = tmpl;
+    root_ = testing::make_temp_dir("linkly-dlq");
+    ASSERT_FALSE(root_.empty());
     dir_ = root_ + "/dead-letters";
     DeadLetterStoreTest::SetUp();
   }

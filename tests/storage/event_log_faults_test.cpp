@@ -3,6 +3,7 @@
 // log. The fixture holds events seq 1..5 in memory; the last cases use disk.
 
 #include "tests/storage/event_log_fixture.hpp"
+#include "tests/support/make_temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
@@ -285,9 +286,8 @@ TEST_F(EventLogTest, ForeignKeyAtTheHeadIsReportedOnOpen) {
 class EventLogOnDiskTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = ::testing::TempDir() + "linkly_event_log_XXXXXX";
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    root_ = pattern;
+    root_ = linkly::testing::make_temp_dir("linkly_event_log");
+    ASSERT_FALSE(root_.empty());
   }
   void TearDown() override { std::filesystem::remove_all(root_); }
 
