@@ -3,6 +3,7 @@
 #include "actors/link_service.hpp"
 #include "actors/read_view.hpp"
 #include "http/link_json.hpp"
+#include "http/reply_response.hpp"
 #include "schemas/link_rules.hpp"
 #include "storage/event_log.hpp"
 
@@ -133,9 +134,10 @@ void link_stats_route(std::string code, const router_context& ctx, response_send
   }
   ctx.links->history(std::move(code), 0, 0,
                      [send = std::move(send), ok = std::move(ok)](history_reply reply) mutable {
-                       if (!reply.ok)
-                         return send(unavailable_response("the log could not be read"));
-                       send(reply.found ? std::move(ok) : not_found_response());
+                       // Known (live or deleted): its stats; never used: 404.
+                       if (reply.code == reply_code::not_found) return send(not_found_response());
+                       if (!reply.ok()) return send(reply_error_response(reply));
+                       send(std::move(ok));
                      });
 }
 
@@ -160,10 +162,7 @@ void link_as_of_route(std::string code, const std::string& raw, const router_con
   // The shard finds the (at most two) events that decide it; no fold over
   // the whole history.
   ctx.links->link_as_of(code, as_of, [send = std::move(send), as_of](as_of_reply reply) {
-    if (!reply.ok) {
-      return send(
-          unavailable_response(reply.error.empty() ? "the log could not be read" : reply.error));
-    }
+    if (!reply.ok()) return send(reply_error_response(reply));
     if (!reply.live) return send(not_found_response());
     boost::json::object body = link_json(reply.link);
     body["as_of"] = as_of;

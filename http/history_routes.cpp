@@ -2,6 +2,7 @@
 
 #include "actors/link_service.hpp"
 #include "http/link_json.hpp"
+#include "http/reply_response.hpp"
 #include "schemas/link_rules.hpp"
 
 #include <algorithm>
@@ -46,17 +47,7 @@ void history_route(route_match match, const router_context& ctx, response_sender
   std::string code = match.code;
   ctx.links->history(std::move(match.code), after, limit,
                      [send = std::move(send), code = std::move(code)](history_reply reply) {
-                       if (!reply.ok) {
-                         // Both arms views: a std::string arm would leave the view
-                         // pointing into a temporary destroyed at the end of the line.
-                         std::string_view message =
-                             reply.error.empty() ? std::string_view("the log could not be read")
-                                                 : std::string_view(reply.error);
-                         return send(error_response(http_status::service_unavailable, message));
-                       }
-                       if (!reply.found) {
-                         return send(error_response(http_status::not_found, "link not found"));
-                       }
+                       if (!reply.ok()) return send(reply_error_response(reply));
                        send(json_response(http_status::ok, history_json(code, reply)));
                      });
 }

@@ -143,7 +143,7 @@ class EngineFixture : public ::testing::Test {
     pending<link_page> p;
     engine_->links().list(std::move(after), limit, p.callback());
     link_page timed_out;
-    timed_out.ok = false;
+    timed_out.fail(reply_code::unavailable, "test: no reply in time");
     return p.get(timed_out);
   }
 
@@ -152,8 +152,7 @@ class EngineFixture : public ::testing::Test {
     pending<history_reply> p;
     engine_->links().history(std::move(code), after, limit, p.callback());
     history_reply timed_out;
-    timed_out.ok = false;
-    timed_out.error = "test: no reply in time";
+    timed_out.fail(reply_code::unavailable, "test: no reply in time");
     return p.get(timed_out);
   }
 
@@ -161,8 +160,7 @@ class EngineFixture : public ::testing::Test {
     pending<as_of_reply> p;
     engine_->links().link_as_of(std::move(code), seq, p.callback());
     as_of_reply timed_out;
-    timed_out.ok = false;
-    timed_out.error = "test: no reply in time";
+    timed_out.fail(reply_code::unavailable, "test: no reply in time");
     return p.get(timed_out);
   }
 
