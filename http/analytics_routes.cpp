@@ -134,8 +134,7 @@ void link_stats_route(std::string code, const router_context& ctx, response_send
   }
   ctx.links->history(std::move(code), 0, 0,
                      [send = std::move(send), ok = std::move(ok)](history_reply reply) mutable {
-                       // Known (live or deleted): its stats; never used: 404.
-                       if (reply.code == reply_code::not_found) return send(not_found_response());
+                       // Known (live or deleted): its stats; never used: not_found.
                        if (!reply.ok()) return send(reply_error_response(reply));
                        send(std::move(ok));
                      });
