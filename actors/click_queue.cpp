@@ -1,9 +1,13 @@
 #include "actors/click_queue.hpp"
 
+#include "actors/exception_text.hpp"
+#include "actors/journal_errors.hpp"
 #include "actors/restart_budget.hpp"
 #include "schemas/clock.hpp"
 #include "storage/backoff.hpp"
 #include "storage/record_format.hpp"
+
+#include <caf/all.hpp>
 
 #include <spdlog/spdlog.h>
 

@@ -18,12 +18,19 @@
 // flight) sheds new clicks and counts them: the redirect never waits and
 // never fails.
 
-#include "actors/actor_types.hpp"
+#include "actors/atoms.hpp"
 #include "actors/click_metrics.hpp"
 #include "actors/click_options.hpp"
+#include "actors/message_inspect.hpp"
 #include "storage/click_spool.hpp"
 #include "storage/dead_letter_store.hpp"
 #include "storage/event_sink.hpp"
+
+#include <caf/atom.hpp>
+#include <caf/fwd.hpp>
+#include <caf/meta/type_name.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
 
 #include <chrono>
 #include <cstddef>

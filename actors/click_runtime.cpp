@@ -1,12 +1,19 @@
 #include "actors/click_runtime.hpp"
 
+#include "actors/exception_text.hpp"
+#include "actors/reply_slot.hpp"
 #include "storage/record_format.hpp"
+
+#include <caf/all.hpp>
 
 #include <spdlog/spdlog.h>
 
 namespace linkly {
 
 namespace {
+
+// Why a dead-letter call got no answer: its thread stopped first.
+constexpr const char* kStoreUnavailable = "dead-letter store unavailable";
 
 // A unit of blocking work for a detached thread. Local only.
 using blocking_job = std::function<void()>;
@@ -85,8 +92,10 @@ void click_runtime::submit(std::vector<envelope> clicks) {
   caf::anon_send(queue(), enqueue_atom::value, std::move(clicks));
 }
 
-void click_runtime::write_now(std::vector<envelope> clicks, std::function<void(bool ok)> done) {
-  auto slot = slot_for<bool>(std::move(done), false);
+void click_runtime::write_now(std::vector<envelope> clicks,
+                              std::function<void(reply_status)> done) {
+  auto slot = slot_for<reply_status>(
+      std::move(done), reply_status::failure(reply_code::unavailable, "click writer unavailable"));
   auto log = log_;
   auto metrics = metrics_;
   blocking_job job = [log, metrics, slot, clicks = std::move(clicks)]() mutable {
@@ -98,7 +107,11 @@ void click_runtime::write_now(std::vector<envelope> clicks, std::function<void(b
     } else {
       metrics->lost.fetch_add(clicks.size(), std::memory_order_relaxed);
     }
-    slot->deliver(static_cast<bool>(st));
+    if (!st) {
+      return slot->deliver(reply_status::failure(
+          reply_code::unavailable, "the clicks log cannot be written: " + st.to_string()));
+    }
+    slot->deliver(reply_status{});
   };
   caf::anon_send(inline_writer_, std::move(job));
 }
@@ -106,15 +119,13 @@ void click_runtime::write_now(std::vector<envelope> clicks, std::function<void(b
 void click_runtime::list_dead_letters(std::uint64_t after, std::size_t limit,
                                       std::function<void(dead_letter_page)> done) {
   dead_letter_page unavailable;
-  unavailable.ok = false;
-  unavailable.error = "dead-letter store unavailable";
+  unavailable.fail(reply_code::unavailable, kStoreUnavailable);
   auto slot = slot_for<dead_letter_page>(std::move(done), unavailable);
   auto store = dead_letters_;
   blocking_job job = [store, slot, after, limit] {
     dead_letter_page page;
     if (status st = store->list(after, limit, &page.entries); !st) {
-      page.ok = false;
-      page.error = st.to_string();
+      page.fail(reply_code::unavailable, st.to_string());
     }
     slot->deliver(std::move(page));
   };
@@ -124,8 +135,7 @@ void click_runtime::list_dead_letters(std::uint64_t after, std::size_t limit,
 void click_runtime::redrive(std::optional<std::uint64_t> id,
                             std::function<void(redrive_reply)> done) {
   redrive_reply unavailable;
-  unavailable.ok = false;
-  unavailable.error = "dead-letter store unavailable";
+  unavailable.fail(reply_code::unavailable, kStoreUnavailable);
   auto slot = slot_for<redrive_reply>(std::move(done), unavailable);
   auto store = dead_letters_;
   auto log = log_;
@@ -143,7 +153,7 @@ void click_runtime::redrive(std::optional<std::uint64_t> id,
       st = store->get(*id, &one);
       if (st) entries.push_back(std::move(one));
       if (st.is_not_found()) {
-        reply.found = false;
+        reply.fail(reply_code::not_found, "dead letter not found");
         return slot->deliver(std::move(reply));
       }
     } else {
@@ -178,7 +188,7 @@ void click_runtime::redrive(std::optional<std::uint64_t> id,
       append_result written;
       if (status w = log->append(batch, &written); !w) {
         reply.log_failed = true;
-        reply.error = "the clicks log cannot be written: " + w.to_string();
+        reply.fail(reply_code::unavailable, "the clicks log cannot be written: " + w.to_string());
         ++reply.remaining;
         continue;
       }
@@ -194,25 +204,23 @@ void click_runtime::redrive(std::optional<std::uint64_t> id,
         written_not_erased->insert(entry.id);
       }
     }
-    if (!st && !reply.log_failed) {
-      reply.ok = false;
-      reply.error = st.to_string();
-    }
+    if (!st && !reply.log_failed) reply.fail(reply_code::unavailable, st.to_string());
     slot->deliver(std::move(reply));
   };
   caf::anon_send(admin_, std::move(job));
 }
 
-void click_runtime::discard(std::uint64_t id,
-                            std::function<void(bool found, std::string error)> done) {
-  using result = std::pair<bool, std::string>;
-  auto slot = slot_for<result>([done = std::move(done)](result r) { done(r.first, r.second); },
-                               result{false, "dead-letter store unavailable"});
+void click_runtime::discard(std::uint64_t id, std::function<void(reply_status)> done) {
+  auto slot = slot_for<reply_status>(
+      std::move(done), reply_status::failure(reply_code::unavailable, kStoreUnavailable));
   auto store = dead_letters_;
   blocking_job job = [store, slot, id] {
     status st = store->erase(id);
-    if (st.is_not_found()) return slot->deliver({false, ""});
-    slot->deliver({static_cast<bool>(st), st ? "" : st.to_string()});
+    if (st.is_not_found()) {
+      return slot->deliver(reply_status::failure(reply_code::not_found, "dead letter not found"));
+    }
+    if (!st) return slot->deliver(reply_status::failure(reply_code::unavailable, st.to_string()));
+    slot->deliver(reply_status{});
   };
   caf::anon_send(admin_, std::move(job));
 }

@@ -6,6 +6,8 @@
 #include "actors/click_queue.hpp"
 #include "actors/click_service.hpp"
 
+#include <caf/actor.hpp>
+
 #include <memory>
 #include <mutex>
 #include <unordered_set>
@@ -39,11 +41,11 @@ class click_runtime : public click_service {
   const click_metrics& metrics() const override { return *metrics_; }
   std::shared_ptr<click_spool> spool() const override { return spool_; }
   void submit(std::vector<envelope> clicks) override;
-  void write_now(std::vector<envelope> clicks, std::function<void(bool ok)> done) override;
+  void write_now(std::vector<envelope> clicks, std::function<void(reply_status)> done) override;
   void list_dead_letters(std::uint64_t after, std::size_t limit,
                          std::function<void(dead_letter_page)> done) override;
   void redrive(std::optional<std::uint64_t> id, std::function<void(redrive_reply)> done) override;
-  void discard(std::uint64_t id, std::function<void(bool found, std::string error)> done) override;
+  void discard(std::uint64_t id, std::function<void(reply_status)> done) override;
   bool drain(std::chrono::milliseconds timeout) override;
 
  private:

@@ -10,6 +10,7 @@
 #include "actors/click_metrics.hpp"
 #include "actors/click_options.hpp"
 #include "schemas/envelope.hpp"
+#include "schemas/reply_status.hpp"
 #include "storage/dead_letter_store.hpp"
 
 #include <chrono>
@@ -25,19 +26,19 @@ namespace linkly {
 
 class click_spool;
 
-struct dead_letter_page {
-  bool ok = true;
-  std::string error;  // when !ok
+// Every reply is a reply_status (reply_status.hpp) plus what was asked for.
+
+/// unavailable: the dead-letter store could not be read.
+struct dead_letter_page : reply_status {
   std::vector<dead_letter> entries;
 };
 
-struct redrive_reply {
-  bool ok = true;
-  std::string error;          // when !ok
+/// not_found: the one asked for does not exist; unavailable: the store or
+/// the clicks log failed (`log_failed` says which). The counts hold either way.
+struct redrive_reply : reply_status {
   std::size_t redriven = 0;   // dead letters written (clicks) or handed back (other queues)
   std::size_t clicks = 0;     // clicks written to the clicks log
   std::size_t remaining = 0;  // click dead letters asked for and still parked
-  bool found = true;          // false: the one asked for does not exist
   /// The clicks log could not be written: `error` says why; what was
   /// written before stays written (and erased from the store).
   bool log_failed = false;
@@ -57,8 +58,9 @@ class click_service {
   /// Queued mode: hands clicks over, never waits. Any thread.
   virtual void submit(std::vector<envelope> clicks) = 0;
 
-  /// Writes clicks now and calls `done(ok)` once they are durable (or not).
-  virtual void write_now(std::vector<envelope> clicks, std::function<void(bool ok)> done) = 0;
+  /// Writes clicks now and calls `done` once they are durable (ok), or
+  /// with unavailable and why they are not.
+  virtual void write_now(std::vector<envelope> clicks, std::function<void(reply_status)> done) = 0;
 
   /// Parked entries with id > after, at most `limit`.
   virtual void list_dead_letters(std::uint64_t after, std::size_t limit,
@@ -71,9 +73,9 @@ class click_service {
   virtual void redrive(std::optional<std::uint64_t> id,
                        std::function<void(redrive_reply)> done) = 0;
 
-  /// Deletes a dead letter for good; `done(found)`.
-  virtual void discard(std::uint64_t id,
-                       std::function<void(bool found, std::string error)> done) = 0;
+  /// Deletes a dead letter for good; not_found when there is none with
+  /// that id, unavailable when the store failed.
+  virtual void discard(std::uint64_t id, std::function<void(reply_status)> done) = 0;
 
   /// Blocks until every click handed over so far is written or parked, or
   /// `timeout` passes; false on timeout. Never call it on an io or actor

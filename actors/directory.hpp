@@ -5,7 +5,8 @@
 //
 // Thread safety: any thread may read or write.
 
-#include "actors/actor_types.hpp"
+#include "actors/link_interface.hpp"
+#include "actors/log_interfaces.hpp"
 
 #include <cstddef>
 #include <shared_mutex>

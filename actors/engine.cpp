@@ -1,6 +1,7 @@
 #include "actors/engine.hpp"
 
 #include "actors/analytics_projection.hpp"
+#include "actors/atoms.hpp"
 #include "actors/cache_projection.hpp"
 #include "actors/click_runtime.hpp"
 #include "actors/directory.hpp"
@@ -16,6 +17,8 @@
 #include "actors/supervisor.hpp"
 #include "storage/dead_letter_store.hpp"
 #include "storage/event_log.hpp"
+
+#include <caf/all.hpp>
 
 #include <spdlog/spdlog.h>
 

@@ -1,7 +1,16 @@
 #pragma once
-// engine: the running actor system of linkly — journal, link actors, their
-// supervisor and the read view — behind a header free of CAF, so that the
-// HTTP layer and the app can use it without compiling CAF.
+// engine: the running actor system of linkly behind a header free of CAF,
+// so that the HTTP layer and the app can use it without compiling CAF. It
+// owns, and starts and stops in order:
+//  - the links path: journal (group commit), log reader, the sharded link
+//    actors and the read view, recovered from the cache snapshot and the
+//    links log (link_service is their facade);
+//  - the click path: click queue, inline writer and dead-letter admin over
+//    the clicks log, the spool and the dead-letter store (click_service);
+//  - the projections (cache, analytics) following both logs, their dead
+//    letters, and the event buses that /events and /clicks/stream tail;
+//  - the supervisor that restarts any of them within its budget and calls
+//    on_fatal when the budget is spent.
 
 #include "actors/click_options.hpp"
 #include "storage/status.hpp"

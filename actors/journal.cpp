@@ -1,5 +1,12 @@
 #include "actors/journal.hpp"
 
+#include "actors/atoms.hpp"
+#include "actors/exception_text.hpp"
+#include "actors/link_recovery.hpp"
+#include "storage/event_log.hpp"
+
+#include <caf/all.hpp>
+
 #include <spdlog/spdlog.h>
 
 namespace linkly {

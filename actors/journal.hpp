@@ -9,12 +9,15 @@
 // sees a prefix of the log that no concurrent append can tear. Reads of
 // single events (history, as_of) do not come here: log_reader.hpp.
 
-#include "actors/actor_types.hpp"
+#include "actors/journal_errors.hpp"
 #include "actors/latency_histogram.hpp"
+#include "actors/log_interfaces.hpp"
 
 #include <memory>
 
 namespace linkly {
+
+class event_log;
 
 /// Spawns a journal (and its linked writer thread) over `log`; each write's
 /// duration goes to `writes` (not owned, may be null).

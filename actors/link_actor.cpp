@@ -1,11 +1,16 @@
 #include "actors/link_actor.hpp"
 
+#include "actors/atoms.hpp"
 #include "actors/code_generator.hpp"
 #include "actors/directory.hpp"
+#include "actors/exception_text.hpp"
+#include "actors/journal_errors.hpp"
 #include "actors/link_history.hpp"
 #include "actors/read_view.hpp"
 #include "schemas/clock.hpp"
 #include "schemas/link_rules.hpp"
+
+#include <caf/all.hpp>
 
 #include <spdlog/spdlog.h>
 
@@ -127,8 +132,7 @@ void import_rows(shard_pointer self, std::vector<create_link> rows, import_slot 
   auto journal = st.config.dir->journal();
   if (!journal) {
     import_reply out;
-    out.available = false;
-    out.error = "log unavailable";
+    out.fail(command_errc::unavailable, "log unavailable");
     return reply->deliver(std::move(out));
   }
   import_reply out;
@@ -184,8 +188,7 @@ void import_rows(shard_pointer self, std::vector<create_link> rows, import_slot 
             for (const auto& row : *accepted) release(self, row.code);
           },
           [self, accepted, result, reply](caf::error& err) {
-            result->available = false;
-            result->error = "log unavailable";
+            result->fail(command_errc::unavailable, "log unavailable");
             reply->deliver(std::move(*result));
             if (known_unwritten(err)) {
               for (const auto& row : *accepted) release(self, row.code);
@@ -204,10 +207,13 @@ void import_rows(shard_pointer self, std::vector<create_link> rows, import_slot 
 void history(shard_pointer self, const std::string& code, std::uint64_t after, std::uint64_t limit,
              history_slot reply) {
   const link_record* record = self->state.table->find(code);
-  if (record == nullptr) return reply->deliver(history_reply{});
+  if (record == nullptr) {
+    history_reply none;
+    none.fail(reply_code::not_found, "link not found");
+    return reply->deliver(std::move(none));
+  }
   seq_page page = history_page(*record, after, static_cast<std::size_t>(limit));
   history_reply out;
-  out.found = true;
   out.next = page.next;
   if (page.seqs.empty()) return reply->deliver(std::move(out));
   self->request(self->state.config.dir->reader(), self->state.config.read_timeout, read_atom::value,
@@ -220,9 +226,7 @@ void history(shard_pointer self, const std::string& code, std::uint64_t after, s
           },
           [self, reply](caf::error& err) {
             history_reply failed;
-            failed.found = true;
-            failed.ok = false;
-            failed.error = read_error_text(self->system(), err);
+            failed.fail(reply_code::unavailable, read_error_text(self->system(), err));
             reply->deliver(std::move(failed));
           });
 }
@@ -242,10 +246,9 @@ void link_as_of(shard_pointer self, const std::string& code, std::uint64_t as_of
           [reply, code, plan](std::vector<envelope>& envs) {
             as_of_reply out;
             if (!link_from(code, plan, envs, &out.link)) {
-              out.ok = false;
-              out.error = "the links log holds an undecodable event of \"" + code + "\" (seq";
-              for (std::uint64_t seq : plan.reads) out.error += " " + std::to_string(seq);
-              out.error += ")";
+              std::string why = "the links log holds an undecodable event of \"" + code + "\" (seq";
+              for (std::uint64_t seq : plan.reads) why += " " + std::to_string(seq);
+              out.fail(reply_code::unavailable, why + ")");
             } else {
               out.live = true;
             }
@@ -253,8 +256,7 @@ void link_as_of(shard_pointer self, const std::string& code, std::uint64_t as_of
           },
           [self, reply](caf::error& err) {
             as_of_reply failed;
-            failed.ok = false;
-            failed.error = read_error_text(self->system(), err);
+            failed.fail(reply_code::unavailable, read_error_text(self->system(), err));
             reply->deliver(std::move(failed));
           });
 }

@@ -11,7 +11,10 @@
 // actor quits with an error: its supervisor restarts it from the log, the
 // only place that knows.
 
-#include "actors/actor_types.hpp"
+#include "actors/link_interface.hpp"
+#include "actors/log_interfaces.hpp"
+
+#include <caf/fwd.hpp>
 
 #include <chrono>
 #include <cstddef>

@@ -1,7 +1,11 @@
 #include "actors/link_service.hpp"
 
+#include "actors/atoms.hpp"
 #include "actors/directory.hpp"
 #include "actors/link_table.hpp"
+#include "actors/reply_slot.hpp"
+
+#include <caf/all.hpp>
 
 #include <algorithm>
 #include <mutex>
@@ -10,10 +14,12 @@ namespace linkly {
 
 namespace {
 
+// What a shard that died before answering (restarting) answers.
+constexpr const char* kRestarting = "link service restarting, try again";
+
 command_slot make_command_slot(command_callback done) {
   return std::make_shared<reply_slot<command_reply>>(
-      std::move(done),
-      command_reply::failure(command_errc::unavailable, "link service restarting, try again"));
+      std::move(done), command_reply::failure(command_errc::unavailable, kRestarting));
 }
 
 // Gathers one page from every shard and merges them in code order.
@@ -22,17 +28,17 @@ struct page_gather {
   std::vector<link_info> links;
   std::size_t remaining;
   std::size_t limit;
-  bool ok = true;
+  reply_status failed;  // the first shard's failure: the page is incomplete
   page_callback done;
 
   void add(link_page part) {
     std::unique_lock lock(mutex);
-    ok = ok && part.ok;
+    if (!part.ok() && failed.ok()) failed.fail(part.code, std::move(part.error));
     std::move(part.links.begin(), part.links.end(), std::back_inserter(links));
     if (--remaining > 0) return;
     lock.unlock();
     link_page page;
-    page.ok = ok;
+    static_cast<reply_status&>(page) = std::move(failed);
     std::sort(links.begin(), links.end(),
               [](const link_info& a, const link_info& b) { return a.code < b.code; });
     if (links.size() > limit) {
@@ -59,10 +65,7 @@ struct import_gather {
       r.index = indices[r.index];
       reply.refused.push_back(std::move(r));
     }
-    if (!part.available && reply.available) {
-      reply.available = false;
-      reply.error = std::move(part.error);
-    }
+    if (!part.ok() && reply.ok()) reply.fail(part.code, std::move(part.error));
     if (--remaining > 0) return;
     lock.unlock();
     std::sort(reply.refused.begin(), reply.refused.end(),
@@ -109,8 +112,7 @@ void link_service::import_links(std::vector<create_link> rows, import_callback d
   for (std::size_t i = 0; i < shards; ++i) gather->remaining += parts[i].empty() ? 0 : 1;
   if (gather->remaining == 0) return gather->done(import_reply{});
   import_reply unavailable;
-  unavailable.available = false;
-  unavailable.error = "link service restarting, try again";
+  unavailable.fail(command_errc::unavailable, kRestarting);
   for (std::size_t i = 0; i < shards; ++i) {
     if (parts[i].empty()) continue;
     auto slot = std::make_shared<reply_slot<import_reply>>(
@@ -130,7 +132,7 @@ void link_service::list(std::string after, std::size_t limit, page_callback done
   gather->limit = limit;
   gather->done = std::move(done);
   link_page unavailable;
-  unavailable.ok = false;
+  unavailable.fail(reply_code::unavailable, kRestarting);
   for (std::size_t i = 0; i < shards; ++i) {
     // One more than asked, so the merge knows whether a next page exists.
     auto slot = std::make_shared<reply_slot<link_page>>(
@@ -143,8 +145,7 @@ void link_service::list(std::string after, std::size_t limit, page_callback done
 void link_service::history(std::string code, std::uint64_t after, std::size_t limit,
                            history_callback done) {
   history_reply unavailable;
-  unavailable.ok = false;
-  unavailable.error = "link service restarting, try again";
+  unavailable.fail(reply_code::unavailable, kRestarting);
   auto slot = std::make_shared<reply_slot<history_reply>>(std::move(done), unavailable);
   caf::anon_send(dir_.shard_for(code), history_atom::value, std::move(code), after,
                  static_cast<std::uint64_t>(limit), std::move(slot));
@@ -152,8 +153,7 @@ void link_service::history(std::string code, std::uint64_t after, std::size_t li
 
 void link_service::link_as_of(std::string code, std::uint64_t as_of, as_of_callback done) {
   as_of_reply unavailable;
-  unavailable.ok = false;
-  unavailable.error = "link service restarting, try again";
+  unavailable.fail(reply_code::unavailable, kRestarting);
   auto slot = std::make_shared<reply_slot<as_of_reply>>(std::move(done), unavailable);
   caf::anon_send(dir_.shard_for(code), as_of_atom::value, std::move(code), as_of, std::move(slot));
 }

@@ -5,9 +5,10 @@
 // Every call returns at once; its callback runs exactly once, later, on an
 // actor-system thread. A callback must not block: post its work to your own
 // executor. If the owning actor dies before answering (a crash, a shutdown),
-// the callback still runs, with command_errc::unavailable.
+// the callback still runs, with reply_code::unavailable.
 
 #include "schemas/link_commands.hpp"
+#include "schemas/reply_status.hpp"
 
 #include <atomic>
 #include <cstddef>
@@ -25,25 +26,25 @@ class read_view;
 
 using command_callback = std::function<void(command_reply)>;
 
-struct link_page {
+// Every reply is a reply_status (reply_status.hpp) plus what was asked for;
+// what a failure leaves filled in is said beside each.
+
+struct link_page : reply_status {
   std::vector<link_info> links;  // in code order
   std::string next;              // cursor for the next page; empty at the end
-  bool ok = true;                // false when a shard did not answer
 };
 using page_callback = std::function<void(link_page)>;
 
-struct history_reply {
-  bool found = false;
-  bool ok = true;     // false when the log could not be read
-  std::string error;  // when !ok
+/// not_found: the code was never used; unavailable: the log could not be
+/// read (or the shard is restarting).
+struct history_reply : reply_status {
   std::vector<link_history_entry> entries;
   std::uint64_t next = 0;  // cursor (a seq) of the next page; 0 at the end
 };
 using history_callback = std::function<void(history_reply)>;
 
-struct as_of_reply {
-  bool ok = true;     // false when the log could not be read
-  std::string error;  // when !ok
+/// unavailable: the log could not be read.
+struct as_of_reply : reply_status {
   bool live = false;  // the link existed right after the point asked for
   link_info link;     // when live
 };
@@ -56,14 +57,12 @@ struct import_refusal {
   std::string error;
 };
 
-struct import_reply {
+/// unavailable: some rows were neither imported nor refused, because the
+/// log could not be written or a shard was restarting (`error` says which).
+/// `imported` still counts the rows that are durable.
+struct import_reply : reply_status {
   std::size_t imported = 0;
   std::vector<import_refusal> refused;  // in index order
-  /// False: some rows were neither imported nor refused, because the log
-  /// could not be written or a shard was restarting (`error` says which).
-  /// `imported` still counts the rows that are durable.
-  bool available = true;
-  std::string error;
 };
 using import_callback = std::function<void(import_reply)>;
 

@@ -1,6 +1,11 @@
 #include "actors/log_reader.hpp"
 
+#include "actors/atoms.hpp"
+#include "actors/exception_text.hpp"
+#include "storage/event_log.hpp"
 #include "storage/read_failure.hpp"
+
+#include <caf/all.hpp>
 
 #include <spdlog/spdlog.h>
 

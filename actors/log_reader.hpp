@@ -11,11 +11,16 @@
 // Callers bound each request (a history page, the two events of an as_of),
 // so no request holds the thread for long.
 
-#include "actors/actor_types.hpp"
+#include "actors/journal_errors.hpp"
+#include "actors/log_interfaces.hpp"
+
+#include <caf/fwd.hpp>
 
 #include <memory>
 
 namespace linkly {
+
+class event_log;
 
 /// Spawns a reader over `log`. Read failures are answered as
 /// journal_errc::read_failed; the reader keeps running.

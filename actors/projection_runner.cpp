@@ -1,12 +1,16 @@
 #include "actors/projection_runner.hpp"
 
+#include "actors/atoms.hpp"
 #include "actors/event_bus.hpp"
+#include "actors/exception_text.hpp"
 #include "actors/projection_replay.hpp"
 #include "schemas/clock.hpp"
 #include "storage/backoff.hpp"
 #include "storage/dead_letter_store.hpp"
 #include "storage/event_log.hpp"
 #include "storage/record_format.hpp"
+
+#include <caf/all.hpp>
 
 #include <spdlog/spdlog.h>
 

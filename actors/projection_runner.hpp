@@ -26,10 +26,15 @@
 //
 // It runs on a detached thread of its own: every step blocks on LevelDB.
 
-#include "actors/actor_types.hpp"
 #include "actors/engine.hpp"
+#include "actors/message_inspect.hpp"
 #include "actors/projection.hpp"
 #include "storage/dead_letter_store.hpp"
+
+#include <caf/actor.hpp>
+#include <caf/atom.hpp>
+#include <caf/fwd.hpp>
+#include <caf/meta/type_name.hpp>
 
 #include <atomic>
 #include <cstdint>

@@ -1,6 +1,9 @@
 #include "actors/supervisor.hpp"
 
+#include "actors/exception_text.hpp"
 #include "actors/restart_budget.hpp"
+
+#include <caf/all.hpp>
 
 #include <spdlog/spdlog.h>
 

@@ -9,8 +9,12 @@
 // spec's `restart` spawns it and registers the new handle wherever senders
 // look it up), so the supervisor stays a small, generic loop.
 
-#include "actors/actor_types.hpp"
+#include "actors/atoms.hpp"
 #include "actors/engine.hpp"
+
+#include <caf/actor.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/fwd.hpp>
 
 #include <atomic>
 #include <functional>

@@ -9,6 +9,7 @@
 #include "schemas/click_events.hpp"
 
 #include <CLI/CLI.hpp>
+#include <caf/all.hpp>
 
 #include <chrono>
 #include <cstdio>

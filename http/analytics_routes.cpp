@@ -4,6 +4,7 @@
 #include "actors/read_view.hpp"
 #include "http/error_messages.hpp"
 #include "http/link_json.hpp"
+#include "http/reply_response.hpp"
 #include "schemas/link_rules.hpp"
 #include "storage/event_log.hpp"
 
@@ -133,9 +134,9 @@ void link_stats_route(std::string code, const router_context& ctx, response_send
   }
   ctx.links->history(std::move(code), 0, 0,
                      [send = std::move(send), ok = std::move(ok)](history_reply reply) mutable {
-                       if (!reply.ok)
-                         return send(unavailable_response(error_message::kLogUnreadable));
-                       send(reply.found ? std::move(ok) : not_found_response());
+                       // Known (live or deleted): its stats; never used: not_found.
+                       if (!reply.ok()) return send(reply_error_response(reply));
+                       send(std::move(ok));
                      });
 }
 
@@ -161,10 +162,7 @@ void link_as_of_route(std::string code, const std::string& raw, const router_con
   // the whole history.
   ctx.links->link_as_of(
       code, as_of, [send = std::move(send), base = ctx.short_url_base, as_of](as_of_reply reply) {
-        if (!reply.ok) {
-          return send(unavailable_response(reply.error.empty() ? error_message::kLogUnreadable
-                                                               : reply.error));
-        }
+        if (!reply.ok()) return send(reply_error_response(reply));
         if (!reply.live) return send(not_found_response());
         boost::json::object body = link_json(reply.link, base);
         body["as_of"] = as_of;

@@ -2,6 +2,7 @@
 
 #include "actors/click_service.hpp"
 #include "http/json_body.hpp"
+#include "http/reply_response.hpp"
 #include "schemas/clock.hpp"
 #include "storage/record_format.hpp"
 
@@ -18,16 +19,10 @@ namespace linkly {
 namespace {
 
 constexpr std::string_view kClicksOff = "clicks are off";
-constexpr std::string_view kNotFound = "dead letter not found";
 constexpr std::string_view kBadId = "invalid dead letter id: use a positive integer";
 
 http_response clicks_off_response() {
   return error_response(http_status::service_unavailable, kClicksOff);
-}
-
-http_response store_error_response(const std::string& error) {
-  return error_response(http_status::service_unavailable,
-                        error.empty() ? std::string_view("the dead-letter store failed") : error);
 }
 
 bool is_blank(std::string_view s) {
@@ -95,7 +90,7 @@ void list_dead_letters(const route_match& match, const router_context& ctx, resp
   // One more than asked: whether there is a next page without another call.
   ctx.clicks->list_dead_letters(after, limit + 1,
                                 [send = std::move(send), limit](dead_letter_page page) {
-                                  if (!page.ok) return send(store_error_response(page.error));
+                                  if (!page.ok()) return send(reply_error_response(page));
                                   bool more = page.entries.size() > limit;
                                   if (more) page.entries.resize(limit);
                                   boost::json::array entries;
@@ -123,16 +118,14 @@ void redrive_dead_letters(const http_request& req, const router_context& ctx,
     return send(error_response(http_status::bad_request, error));
   }
   ctx.clicks->redrive(id, [send = std::move(send)](redrive_reply reply) {
-    if (!reply.found) return send(error_response(http_status::not_found, kNotFound));
+    // What was written before the log failed stays written: the counts say so.
+    if (!reply.ok() && !reply.log_failed) return send(reply_error_response(reply));
     boost::json::object body;
     if (reply.log_failed) body["error"] = reply.error;
     body["redriven"] = reply.redriven;
     body["clicks"] = reply.clicks;
     body["remaining"] = reply.remaining;
-    // What was written before the log failed stays written: the counts say so.
-    if (reply.log_failed) return send(json_response(http_status::service_unavailable, body));
-    if (!reply.ok) return send(store_error_response(reply.error));
-    send(json_response(http_status::ok, body));
+    send(json_response(http_status_for(reply.code), body));
   });
 }
 
@@ -143,9 +136,8 @@ void discard_dead_letter(const std::string& raw_id, const router_context& ctx,
   if (!parse_dead_letter_id(raw_id, &id)) {
     return send(error_response(http_status::bad_request, kBadId));
   }
-  ctx.clicks->discard(id, [send = std::move(send)](bool found, std::string error) {
-    if (!error.empty()) return send(store_error_response(error));
-    if (!found) return send(error_response(http_status::not_found, kNotFound));
+  ctx.clicks->discard(id, [send = std::move(send)](reply_status reply) {
+    if (!reply.ok()) return send(reply_error_response(reply));
     send(no_content_response());
   });
 }

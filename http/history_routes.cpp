@@ -3,6 +3,7 @@
 #include "actors/link_service.hpp"
 #include "http/error_messages.hpp"
 #include "http/link_json.hpp"
+#include "http/reply_response.hpp"
 #include "schemas/link_rules.hpp"
 
 #include <algorithm>
@@ -45,21 +46,11 @@ void history_route(route_match match, const router_context& ctx, response_sender
     return send(error_response(http_status::service_unavailable, error_message::kUnavailable));
   }
   std::string code = match.code;
-  ctx.links->history(
-      std::move(match.code), after, limit,
-      [send = std::move(send), code = std::move(code)](history_reply reply) {
-        if (!reply.ok) {
-          // Both arms views: a std::string arm would leave the view
-          // pointing into a temporary destroyed at the end of the line.
-          std::string_view message =
-              reply.error.empty() ? error_message::kLogUnreadable : std::string_view(reply.error);
-          return send(error_response(http_status::service_unavailable, message));
-        }
-        if (!reply.found) {
-          return send(error_response(http_status::not_found, error_message::kLinkNotFound));
-        }
-        send(json_response(http_status::ok, history_json(code, reply)));
-      });
+  ctx.links->history(std::move(match.code), after, limit,
+                     [send = std::move(send), code = std::move(code)](history_reply reply) {
+                       if (!reply.ok()) return send(reply_error_response(reply));
+                       send(json_response(http_status::ok, history_json(code, reply)));
+                     });
 }
 
 }  // namespace linkly

@@ -2,6 +2,8 @@
 
 #include "http/error_messages.hpp"
 #include "http/header_text.hpp"
+#include "http/reply_response.hpp"
+
 #include "schemas/link_rules.hpp"
 
 #include <boost/json/object.hpp>
@@ -88,8 +90,9 @@ void import_stream::record(std::uint64_t id, import_reply reply) {
   for (auto& r : reply.refused) {
     if (r.index < lines.size()) skip(lines[r.index], std::move(r.error));
   }
-  if (!reply.available && !failed_) {
+  if (!reply.ok() && !failed_) {
     failed_ = true;
+    failure_status_ = http_status_for(reply.code);
     failure_ = "import stopped: " + (reply.error.empty() ? std::string(error_message::kUnavailable)
                                                          : std::move(reply.error));
   }

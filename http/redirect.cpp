@@ -34,11 +34,11 @@ void count_redirect(const router_context& ctx) {
 }
 
 // At most one warning per interval over all threads, however many fail.
-void warn_click_write_failed() {
+void warn_click_write_failed(const std::string& why) {
   static log_throttle throttle(kWarnInterval);
   if (std::uint64_t failed = throttle.note()) {
-    spdlog::warn("http: {} click write(s) failed (inline mode); the redirects were answered",
-                 failed);
+    spdlog::warn("http: {} click write(s) failed (inline mode); the redirects were answered: {}",
+                 failed, why);
   }
 }
 
@@ -108,8 +108,8 @@ void redirect(const std::string& code, const http_request& req, bool record_clic
   std::vector<envelope> one;
   one.push_back(std::move(env));
   ctx.clicks->write_now(std::move(one), [send = std::move(send), res = std::move(res),
-                                         metrics = ctx.metrics](bool ok) mutable {
-    if (!ok) warn_click_write_failed();
+                                         metrics = ctx.metrics](reply_status written) mutable {
+    if (!written.ok()) warn_click_write_failed(written.error);
     if (metrics != nullptr) metrics->redirects.fetch_add(1, std::memory_order_relaxed);
     send(std::move(res));
   });

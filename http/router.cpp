@@ -16,6 +16,7 @@
 #include "http/link_json.hpp"
 #include "http/metrics.hpp"
 #include "http/redirect.hpp"
+#include "http/reply_response.hpp"
 #include "http/routes.hpp"
 #include "http/sse_stream.hpp"
 #include "http/store_health.hpp"
@@ -33,43 +34,6 @@ namespace linkly {
 namespace {
 
 namespace http = boost::beast::http;
-
-http_status status_for(command_errc code) {
-  switch (code) {
-    case command_errc::ok:
-      return http_status::ok;
-    case command_errc::invalid:
-      return http_status::bad_request;
-    case command_errc::not_found:
-      return http_status::not_found;
-    case command_errc::conflict:
-      return http_status::conflict;
-    case command_errc::unavailable:
-      return http_status::service_unavailable;
-  }
-  return http_status::internal_server_error;
-}
-
-std::string_view default_message(command_errc code) {
-  switch (code) {
-    case command_errc::ok:
-      return "ok";
-    case command_errc::invalid:
-      return "invalid request";
-    case command_errc::not_found:
-      return error_message::kLinkNotFound;
-    case command_errc::conflict:
-      return "code already taken";
-    case command_errc::unavailable:
-      return error_message::kUnavailable;
-  }
-  return error_message::kInternalError;
-}
-
-http_response command_error_response(const command_reply& reply) {
-  std::string_view message = reply.error.empty() ? default_message(reply.code) : reply.error;
-  return error_response(status_for(reply.code), message);
-}
 
 http_response unavailable_response() {
   return error_response(http_status::service_unavailable, error_message::kUnavailable);
@@ -117,7 +81,7 @@ void create(const http_request& req, const router_context& ctx, response_sender 
   if (ctx.links == nullptr) return send(unavailable_response());
   ctx.links->create(std::move(cmd), [send = std::move(send),
                                      base = ctx.short_url_base](command_reply reply) {
-    if (reply.code != command_errc::ok) return send(command_error_response(reply));
+    if (!reply.ok()) return send(reply_error_response(reply));
     http_response res = json_response(http_status::created, created_link_json(reply.link, base));
     res.set(http::field::location, "/links/" + reply.link.code);
     send(std::move(res));
@@ -135,7 +99,7 @@ void update(const http_request& req, std::string code, const router_context& ctx
   if (ctx.links == nullptr) return send(unavailable_response());
   cmd.code = std::move(code);
   ctx.links->update(std::move(cmd), [send = std::move(send)](command_reply reply) {
-    if (reply.code != command_errc::ok) return send(command_error_response(reply));
+    if (!reply.ok()) return send(reply_error_response(reply));
     send(json_response(http_status::ok, updated_link_json(reply.link)));
   });
 }
@@ -144,7 +108,7 @@ void remove(std::string code, const router_context& ctx, response_sender send) {
   if (!is_code_syntax(code)) return send(link_not_found_response());
   if (ctx.links == nullptr) return send(unavailable_response());
   ctx.links->remove(delete_link{std::move(code)}, [send = std::move(send)](command_reply reply) {
-    if (reply.code != command_errc::ok) return send(command_error_response(reply));
+    if (!reply.ok()) return send(reply_error_response(reply));
     send(no_content_response());
   });
 }
@@ -178,7 +142,7 @@ void list(const route_match& match, const router_context& ctx, const request_inf
   ctx.links->list(match.after, limit,
                   [send = std::move(send), base = ctx.short_url_base, analytics,
                    worker = info.worker](link_page page) mutable {
-                    if (!page.ok) return send(unavailable_response());
+                    if (!page.ok()) return send(reply_error_response(page));
                     // The totals are store reads: on the io thread, not this actor's.
                     auto answer = [send = std::move(send), base = std::move(base), analytics,
                                    page = std::move(page)] {

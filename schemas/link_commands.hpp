@@ -2,8 +2,11 @@
 // Commands to the link actors (imperative: each asks for a change that may be
 // refused) and what they answer.
 
+#include "schemas/reply_status.hpp"
+
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace linkly {
@@ -32,23 +35,15 @@ struct link_info {
   std::int64_t updated_at_ms = 0;
 };
 
-enum class command_errc {
-  ok,
-  invalid,      // the command breaks a rule
-  not_found,    // no live link with that code
-  conflict,     // the code is taken
-  unavailable,  // the log could not be written or the actor is restarting
-};
+/// The codes a link command answers with: every facade shares them.
+using command_errc = reply_code;
 
-struct command_reply {
-  command_errc code = command_errc::ok;
-  std::string error;  // human message when code != ok
-  link_info link;     // the link after the change when code == ok
+struct command_reply : reply_status {
+  link_info link;  // the link after the change when ok()
 
   static command_reply failure(command_errc c, std::string msg) {
     command_reply r;
-    r.code = c;
-    r.error = std::move(msg);
+    r.fail(c, std::move(msg));
     return r;
   }
 };

@@ -10,6 +10,7 @@
 #include "tests/storage/event_log_fixture.hpp"
 
 #include <gtest/gtest.h>
+#include <caf/all.hpp>
 
 #include <condition_variable>
 #include <filesystem>

@@ -133,7 +133,7 @@ class EngineFixture : public ::testing::Test {
     pending<link_page> p;
     engine_->links().list(std::move(after), limit, p.callback());
     link_page timed_out;
-    timed_out.ok = false;
+    timed_out.fail(reply_code::unavailable, "test: no reply in time");
     return p.get(timed_out);
   }
 
@@ -142,8 +142,7 @@ class EngineFixture : public ::testing::Test {
     pending<history_reply> p;
     engine_->links().history(std::move(code), after, limit, p.callback());
     history_reply timed_out;
-    timed_out.ok = false;
-    timed_out.error = "test: no reply in time";
+    timed_out.fail(reply_code::unavailable, "test: no reply in time");
     return p.get(timed_out);
   }
 
@@ -151,8 +150,7 @@ class EngineFixture : public ::testing::Test {
     pending<as_of_reply> p;
     engine_->links().link_as_of(std::move(code), seq, p.callback());
     as_of_reply timed_out;
-    timed_out.ok = false;
-    timed_out.error = "test: no reply in time";
+    timed_out.fail(reply_code::unavailable, "test: no reply in time");
     return p.get(timed_out);
   }
 

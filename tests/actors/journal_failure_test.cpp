@@ -113,8 +113,8 @@ class JournalFailureTest : public ::testing::Test {
     pending<link_page> p;
     engine_->links().list("", 100, p.callback());
     link_page timed_out;
-    timed_out.ok = false;
-    return p.get(timed_out).ok;
+    timed_out.fail(reply_code::unavailable, "test: no reply in time");
+    return p.get(timed_out).ok();
   }
 
   std::chrono::milliseconds heal_backoff_ = std::chrono::hours(1);
@@ -201,7 +201,7 @@ TEST_F(JournalFailureTest, FailedImportAnswersUnavailableAndReleasesItsCodes) {
   engine_->links().import_links({{"i1", "https://example.com/1"}, {"ok", "https://example.com/x"}},
                                 p.callback());
   import_reply r = p.get(import_reply{});
-  EXPECT_FALSE(r.available);
+  EXPECT_FALSE(r.ok());
   EXPECT_EQ(r.imported, 0u);
   ASSERT_EQ(r.refused.size(), 1u);  // the taken code is still refused as such
   EXPECT_EQ(r.refused[0].index, 1u);

@@ -10,6 +10,7 @@
 #include <leveldb/helpers/memenv.h>
 
 #include <gtest/gtest.h>
+#include <caf/all.hpp>
 
 #include <condition_variable>
 #include <memory>
@@ -135,8 +136,8 @@ class JournalTest : public ::testing::Test {
     pending<link_page> p;
     engine_->links().list("", 1, p.callback());
     link_page timed_out;
-    timed_out.ok = false;
-    ASSERT_TRUE(p.get(timed_out).ok);
+    timed_out.fail(reply_code::unavailable, "test: no reply in time");
+    ASSERT_TRUE(p.get(timed_out).ok());
   }
 
   std::unique_ptr<leveldb::Env> mem_env_;

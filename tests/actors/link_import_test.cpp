@@ -17,8 +17,7 @@ class LinkImportTest : public EngineFixture {
     pending<import_reply> p;
     engine_->links().import_links(std::move(rows), p.callback());
     import_reply timed_out;
-    timed_out.available = false;
-    timed_out.error = "test: no reply in time";
+    timed_out.fail(reply_code::unavailable, "test: no reply in time");
     return p.get(timed_out);
   }
 };
@@ -30,7 +29,7 @@ TEST_F(LinkImportTest, CreatesRowsAndRefusesTakenAndRepeatedCodes) {
                            {"b", "https://example.com/b"},
                            {"a", "https://example.com/again"},
                            {"", "https://example.com/generated"}});
-  ASSERT_TRUE(r.available) << r.error;
+  ASSERT_TRUE(r.ok()) << r.error;
   EXPECT_EQ(r.imported, 3u);
   ASSERT_EQ(r.refused.size(), 2u);
   EXPECT_EQ(r.refused[0].index, 1u);
@@ -51,7 +50,7 @@ TEST_F(LinkImportTest, CreatesRowsAndRefusesTakenAndRepeatedCodes) {
 TEST_F(LinkImportTest, GeneratedCodesAreDistinctAndSpreadOverShards) {
   std::vector<create_link> rows(2000, create_link{"", "https://example.com/g"});
   import_reply r = import(std::move(rows));
-  ASSERT_TRUE(r.available) << r.error;
+  ASSERT_TRUE(r.ok()) << r.error;
   EXPECT_EQ(r.imported, 2000u);
   EXPECT_TRUE(r.refused.empty());
   EXPECT_EQ(engine_->view().size(), 2000u);
@@ -85,7 +84,7 @@ TEST_F(LinkImportTest, SingleCommandsAfterAnImportSeeItsLinks) {
 
 TEST_F(LinkImportTest, EmptyImportAnswersAtOnce) {
   import_reply r = import({});
-  EXPECT_TRUE(r.available);
+  EXPECT_TRUE(r.ok());
   EXPECT_EQ(r.imported, 0u);
 }
 

@@ -30,8 +30,8 @@ TEST_F(LinkReadsTest, HistoryPagesWithCursorsCoverEveryEventOnce) {
   int pages = 0;
   do {
     history_reply page = history("paged", after, 3);
-    ASSERT_TRUE(page.ok) << page.error;
-    ASSERT_TRUE(page.found);
+    ASSERT_TRUE(page.ok()) << page.error;
+    ASSERT_NE(page.code, reply_code::not_found);
     ASSERT_LE(page.entries.size(), 3u);
     ASSERT_FALSE(page.entries.empty());
     for (auto& e : page.entries) all.push_back(std::move(e));
@@ -60,12 +60,12 @@ TEST_F(LinkReadsTest, HistoryOfNoEventsOnlySaysWhetherTheCodeWasUsed) {
   ASSERT_EQ(create("known", url_n(1)).code, command_errc::ok);
   ASSERT_EQ(remove("known").code, command_errc::ok);
   history_reply known = history("known", 0, 0);
-  EXPECT_TRUE(known.ok);
-  EXPECT_TRUE(known.found);
+  EXPECT_TRUE(known.ok());
+  EXPECT_NE(known.code, reply_code::not_found);
   EXPECT_TRUE(known.entries.empty());
   history_reply unknown = history("unknown", 0, 0);
-  EXPECT_TRUE(unknown.ok);
-  EXPECT_FALSE(unknown.found);
+  EXPECT_NE(unknown.code, reply_code::unavailable);  // read, not failed
+  EXPECT_EQ(unknown.code, reply_code::not_found);
 }
 
 TEST_F(LinkReadsTest, AsOfMatchesTheLinkAtEverySeq) {
@@ -97,7 +97,7 @@ TEST_F(LinkReadsTest, AsOfMatchesTheLinkAtEverySeq) {
   };
   for (std::uint64_t seq = 1; seq <= want.size(); ++seq) {
     as_of_reply r = as_of("demo", seq);
-    ASSERT_TRUE(r.ok) << r.error;
+    ASSERT_TRUE(r.ok()) << r.error;
     const expected& w = want[seq - 1];
     ASSERT_EQ(r.live, w.live) << seq;
     if (!w.live) continue;
@@ -108,18 +108,18 @@ TEST_F(LinkReadsTest, AsOfMatchesTheLinkAtEverySeq) {
     EXPECT_EQ(r.link.updated_at_ms, w.updated_at) << seq;
   }
   EXPECT_FALSE(as_of("never", 3).live);
-  EXPECT_TRUE(as_of("never", 3).ok);
+  EXPECT_TRUE(as_of("never", 3).ok());
 }
 
 TEST_F(LinkReadsTest, ReadsWorkAfterARestartFromTheLog) {
   ASSERT_EQ(create("kept", url_n(1)).code, command_errc::ok);
   restart_engine();
   history_reply h = history("kept");
-  ASSERT_TRUE(h.ok) << h.error;
+  ASSERT_TRUE(h.ok()) << h.error;
   ASSERT_EQ(h.entries.size(), 1u);
   EXPECT_EQ(h.entries[0].url, url_n(1));
   as_of_reply r = as_of("kept", 1);
-  ASSERT_TRUE(r.ok) << r.error;
+  ASSERT_TRUE(r.ok()) << r.error;
   EXPECT_TRUE(r.live);
 }
 

@@ -177,7 +177,7 @@ TEST_F(ProjectionEngineTest, RedrivenDeadLetterIsAppliedOnceAndErased) {
     pending<redrive_reply> p;
     engine_->clicks()->redrive(entry.id, p.callback());
     redrive_reply reply = p.get({});
-    EXPECT_TRUE(reply.ok) << reply.error;
+    EXPECT_TRUE(reply.ok()) << reply.error;
   }
   ASSERT_TRUE(eventually([&] { return stores_.dead_letters->size() == 0; }));
   // Let the second redrive through the runner's mailbox before counting.

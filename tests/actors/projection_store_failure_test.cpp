@@ -313,12 +313,10 @@ TEST_F(ProjectionStoreFailureTest, ParkedGaugeCountsWhatTheDeadLetterStoreHolds)
   ASSERT_TRUE(eventually([&] { return lag() == 0; }));
   EXPECT_EQ(analytics().parked, 3u);
 
-  pending<std::pair<bool, std::string>> discarded;
-  engine_->clicks()->discard(1, [p = discarded.promise](bool found, std::string error) {
-    p->set_value({found, std::move(error)});
-  });
-  auto [found, error] = discarded.get({false, "no reply"});
-  EXPECT_TRUE(found) << error;
+  pending<reply_status> discarded;
+  engine_->clicks()->discard(1, discarded.callback());
+  reply_status discard = discarded.get(reply_status::failure(reply_code::unavailable, "no reply"));
+  EXPECT_TRUE(discard.ok()) << discard.error;
   EXPECT_EQ(analytics().parked, 2u) << "a discard counts down";
   EXPECT_EQ(stores_.dead_letters->size("clicks"), 1u);
 }

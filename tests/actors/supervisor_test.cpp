@@ -7,6 +7,7 @@
 #include "actors/link_table.hpp"
 
 #include <gtest/gtest.h>
+#include <caf/all.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -77,7 +78,7 @@ TEST_F(SupervisorTest, CrashedLinkActorIsRestartedWithItsStateFromTheLog) {
   EXPECT_FALSE(engine_->view().find_url(neighbours[2], &url));
 
   history_reply h = history("abc");
-  ASSERT_TRUE(h.ok) << h.error;
+  ASSERT_TRUE(h.ok()) << h.error;
   ASSERT_EQ(h.entries.size(), 2u);
   EXPECT_EQ(h.entries[1].url, "https://example.com/after");
   EXPECT_EQ(engine_->restarts(), 1u);
@@ -116,7 +117,7 @@ TEST_F(SupervisorTest, CrashedJournalIsRestartedAndAppendsResume) {
   ASSERT_EQ(r.code, command_errc::ok) << r.error;
   EXPECT_EQ(r.link.version, 2u);
   history_reply h = history("before");
-  ASSERT_TRUE(h.ok) << h.error;
+  ASSERT_TRUE(h.ok()) << h.error;
   EXPECT_EQ(h.entries.size(), 2u);
 }
 
@@ -126,7 +127,7 @@ TEST_F(SupervisorTest, CrashedLogReaderIsRestartedAndReadsResume) {
   ASSERT_NO_FATAL_FAILURE(kill_and_await_restart(engine_->actors().reader(), 1, current));
 
   history_reply h = history("read");
-  ASSERT_TRUE(h.ok) << h.error;
+  ASSERT_TRUE(h.ok()) << h.error;
   ASSERT_EQ(h.entries.size(), 1u);
   EXPECT_EQ(h.entries[0].url, "https://example.com/read");
   // Appends never depended on it.

@@ -33,7 +33,7 @@ class fake_click_service : public click_service {
     changed_.notify_all();
   }
 
-  void write_now(std::vector<envelope> clicks, std::function<void(bool)> done) override {
+  void write_now(std::vector<envelope> clicks, std::function<void(reply_status)> done) override {
     std::lock_guard lock(mutex_);
     writes_.push_back(std::move(clicks));
     pending_writes_.push_back(std::move(done));
@@ -46,8 +46,7 @@ class fake_click_service : public click_service {
       std::lock_guard lock(mutex_);
       last_list_ = {after, limit};
       if (store_error_) {
-        page.ok = false;
-        page.error = "disk on fire";
+        page.fail(reply_code::unavailable, "disk on fire");
       } else {
         for (const auto& e : dead_letters_) {
           if (e.id > after && page.entries.size() < limit) page.entries.push_back(e);
@@ -63,19 +62,19 @@ class fake_click_service : public click_service {
       std::lock_guard lock(mutex_);
       redrive_calls_.push_back(id);
       if (store_error_) {
-        reply.ok = false;
-        reply.error = "disk on fire";
+        reply.fail(reply_code::unavailable, "disk on fire");
       } else if (log_error_) {
         // One entry written before the log failed, the rest still parked.
         reply.log_failed = true;
-        reply.error = "the clicks log cannot be written: disk full";
+        reply.fail(reply_code::unavailable, "the clicks log cannot be written: disk full");
         reply.redriven = 1;
         reply.clicks = 2;
         reply.remaining = dead_letters_.size() - 1;
       } else if (id) {
         auto it = find(*id);
-        reply.found = it != dead_letters_.end();
-        if (reply.found) {
+        if (it == dead_letters_.end()) {
+          reply.fail(reply_code::not_found, "dead letter not found");
+        } else {
           dead_letters_.erase(it);
           reply.redriven = 1;
         }
@@ -87,19 +86,19 @@ class fake_click_service : public click_service {
     done(std::move(reply));
   }
 
-  void discard(std::uint64_t id, std::function<void(bool, std::string)> done) override {
-    bool found = false;
-    std::string error;
+  void discard(std::uint64_t id, std::function<void(reply_status)> done) override {
+    reply_status reply;
     {
       std::lock_guard lock(mutex_);
       if (store_error_) {
-        error = "disk on fire";
+        reply.fail(reply_code::unavailable, "disk on fire");
       } else if (auto it = find(id); it != dead_letters_.end()) {
         dead_letters_.erase(it);
-        found = true;
+      } else {
+        reply.fail(reply_code::not_found, "dead letter not found");
       }
     }
-    done(found, std::move(error));
+    done(std::move(reply));
   }
 
   bool drain(std::chrono::milliseconds) override { return true; }
@@ -147,16 +146,18 @@ class fake_click_service : public click_service {
     std::lock_guard lock(mutex_);
     return writes_;
   }
-  /// Answers the oldest pending write_now() with `ok`; false if none.
+  /// Answers the oldest pending write_now(): written when `ok`, else
+  /// unavailable; false if none.
   bool complete_write(bool ok) {
-    std::function<void(bool)> done;
+    std::function<void(reply_status)> done;
     {
       std::lock_guard lock(mutex_);
       if (pending_writes_.empty()) return false;
       done = std::move(pending_writes_.front());
       pending_writes_.erase(pending_writes_.begin());
     }
-    done(ok);
+    done(ok ? reply_status{}
+            : reply_status::failure(reply_code::unavailable, "the clicks log cannot be written"));
     return true;
   }
 
@@ -189,7 +190,7 @@ class fake_click_service : public click_service {
   mutable std::condition_variable changed_;
   std::vector<std::vector<envelope>> batches_;
   std::vector<std::vector<envelope>> writes_;
-  std::vector<std::function<void(bool)>> pending_writes_;
+  std::vector<std::function<void(reply_status)>> pending_writes_;
   std::vector<dead_letter> dead_letters_;
   std::pair<std::uint64_t, std::size_t> last_list_{0, 0};
   std::vector<std::optional<std::uint64_t>> redrive_calls_;

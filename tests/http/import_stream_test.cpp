@@ -12,6 +12,18 @@ boost::json::object body_of(const http_response& res) {
   return boost::json::parse(res.body()).as_object();
 }
 
+import_reply imported_rows(std::size_t n) {
+  import_reply r;
+  r.imported = n;
+  return r;
+}
+
+import_reply stopped(std::string why) {
+  import_reply r;
+  r.fail(reply_code::unavailable, std::move(why));
+  return r;
+}
+
 TEST(ImportStream, SkipsHeaderAndBlankLinesAndChecksRows) {
   import_stream im;
   im.feed(
@@ -62,7 +74,7 @@ TEST(ImportStream, RefusedRowsReportTheirLinesInOrder) {
   ASSERT_EQ(second.rows.size(), 1u);
   EXPECT_EQ(im.in_flight(), 2u);
   // Answers may come in any order.
-  im.record(second.id, import_reply{1, {}, true, {}});
+  im.record(second.id, imported_rows(1));
   import_reply reply;
   reply.imported = 1;
   reply.refused.push_back({1, command_errc::conflict, "code \"b\" is already taken"});
@@ -87,7 +99,7 @@ TEST(ImportStream, FullBatchWaitsForAFreeSlot) {
   im.feed("b,y.example\n");
   EXPECT_TRUE(im.batch_full());
   EXPECT_FALSE(im.batch_due());
-  im.record(first.id, import_reply{1, {}, true, {}});
+  im.record(first.id, imported_rows(1));
   EXPECT_TRUE(im.batch_due());
 }
 
@@ -106,14 +118,14 @@ TEST(ImportStream, CleanImportHasNoErrorsField) {
   import_stream im;
   im.feed("code,url\nmylink,https://iii.dev\n");
   im.finish();
-  im.record(im.start_batch().id, import_reply{1, {}, true, {}});
+  im.record(im.start_batch().id, imported_rows(1));
   EXPECT_EQ(im.response().body(), R"({"imported":1,"skipped":0})");
 }
 
 TEST(ImportStream, UnavailableBatchFailsWith503AndCounts) {
   import_stream im;
   im.feed("code,url\na,x.example\n");
-  im.record(im.start_batch().id, import_reply{0, {}, false, "log unavailable"});
+  im.record(im.start_batch().id, stopped("log unavailable"));
   EXPECT_TRUE(im.failed());
   im.feed("b,y.example\n");
   im.finish();
@@ -165,7 +177,7 @@ TEST(ImportStream, AbortAnswersItsStatusWithTheCountsSoFar) {
   EXPECT_TRUE(im.failed());
   EXPECT_FALSE(im.batch_due());  // the waiting row is not sent
   EXPECT_EQ(im.in_flight(), 1u);
-  im.record(first.id, import_reply{1, {}, true, {}});
+  im.record(first.id, imported_rows(1));
   // A later failure does not replace the first.
   im.abort(http_status::bad_request, "malformed request");
   http_response res = im.response();

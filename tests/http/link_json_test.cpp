@@ -59,7 +59,6 @@ TEST(LinkJson, LastPageHasNullNext) {
 
 TEST(LinkJson, HistoryListsEventsAndOmitsUrlOfDeletion) {
   history_reply history;
-  history.found = true;
   history.entries = {{1, "LinkCreated", 0, "https://a.example"}, {4, "LinkDeleted", 2'000, ""}};
   auto json = history_json("demo", history);
   EXPECT_EQ(
@@ -71,7 +70,6 @@ TEST(LinkJson, HistoryListsEventsAndOmitsUrlOfDeletion) {
 
 TEST(LinkJson, HistoryPageWithMoreToComeNamesTheNextCursor) {
   history_reply history;
-  history.found = true;
   history.entries = {{7, "LinkUpdated", 0, "https://b.example"}};
   history.next = 7;
   EXPECT_EQ(history_json("demo", history).at("next").to_number<int>(), 7);
