@@ -22,10 +22,6 @@ namespace {
 
 constexpr std::string_view kAnalyticsOff = "analytics are unavailable";
 
-http_response not_found_response() {
-  return error_response(http_status::not_found, error_message::kLinkNotFound);
-}
-
 http_response unavailable_response(std::string_view message) {
   return error_response(http_status::service_unavailable, message);
 }
@@ -111,7 +107,7 @@ void daily_analytics(const router_context& ctx, const response_sender& send) {
 }
 
 void link_stats_route(std::string code, const router_context& ctx, response_sender send) {
-  if (!is_code_syntax(code)) return send(not_found_response());
+  if (!is_code_syntax(code)) return send(link_not_found_response());
   const analytics_reader* analytics = ctx.sources.analytics;
   if (analytics == nullptr) return send(unavailable_response(kAnalyticsOff));
   auto freshness = freshness_json(analytics->freshness());
@@ -130,7 +126,7 @@ void link_stats_route(std::string code, const router_context& ctx, response_send
   // reads nothing from the log. Its callback just picks one of two ready
   // answers.
   if (ctx.links == nullptr) {
-    return send(stats.total > 0 ? std::move(ok) : not_found_response());
+    return send(stats.total > 0 ? std::move(ok) : link_not_found_response());
   }
   ctx.links->history(std::move(code), 0, 0,
                      [send = std::move(send), ok = std::move(ok)](history_reply reply) mutable {
@@ -156,14 +152,14 @@ void link_as_of_route(std::string code, const std::string& raw, const router_con
                          "invalid as_of: beyond the links log head " + std::to_string(head)));
     }
   }
-  if (!is_code_syntax(code)) return send(not_found_response());
+  if (!is_code_syntax(code)) return send(link_not_found_response());
   if (ctx.links == nullptr) return send(unavailable_response(error_message::kUnavailable));
   // The shard finds the (at most two) events that decide it; no fold over
   // the whole history.
   ctx.links->link_as_of(
       code, as_of, [send = std::move(send), base = ctx.short_url_base, as_of](as_of_reply reply) {
         if (!reply.ok()) return send(reply_error_response(reply));
-        if (!reply.live) return send(not_found_response());
+        if (!reply.live) return send(link_not_found_response());
         boost::json::object body = link_json(reply.link, base);
         body["as_of"] = as_of;
         send(json_response(http_status::ok, body));

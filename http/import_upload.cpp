@@ -1,4 +1,5 @@
 #include "http/import_upload.hpp"
+#include "http/error_messages.hpp"
 
 #include "actors/link_service.hpp"
 #include "http/import_stream.hpp"
@@ -107,12 +108,12 @@ void import_upload::on_read(beast::error_code ec, std::size_t) {
     // Rows may already be written: the answer says how many, once the
     // batches in flight are decided.
     if (ec == http::error::body_limit) {
-      import_->abort(http_status::payload_too_large, "request body too large");
+      import_->abort(http_status::payload_too_large, std::string(error_message::kBodyTooLarge));
     } else if (ec == http::error::buffer_overflow || conn_->req_.chunk_meta_over) {
       import_->abort(http_status::request_header_fields_too_large,
                      "chunk line, extensions or trailers too large");
     } else {
-      import_->abort(http_status::bad_request, "malformed request");
+      import_->abort(http_status::bad_request, std::string(error_message::kMalformedRequest));
     }
     return pump();
   }

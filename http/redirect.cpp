@@ -25,10 +25,6 @@ namespace http = boost::beast::http;
 
 constexpr std::chrono::milliseconds kWarnInterval{10'000};
 
-http_response link_not_found_response() {
-  return error_response(http_status::not_found, error_message::kLinkNotFound);
-}
-
 void count_redirect(const router_context& ctx) {
   if (ctx.metrics != nullptr) ctx.metrics->redirects.fetch_add(1, std::memory_order_relaxed);
 }

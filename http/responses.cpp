@@ -1,5 +1,7 @@
 #include "http/responses.hpp"
 
+#include "http/error_messages.hpp"
+
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
@@ -67,6 +69,10 @@ void write_head(const http_response& res, std::string* out) {
 void strip_body_for_head(http_response* res) {
   // Content-Length already describes the GET body; keep it, drop the bytes.
   res->body().clear();
+}
+
+http_response link_not_found_response() {
+  return error_response(http_status::not_found, error_message::kLinkNotFound);
 }
 
 }  // namespace linkly

@@ -24,6 +24,9 @@ http_response json_response(http_status status, const boost::json::value& body);
 /// `status` with {"error": message}.
 http_response error_response(http_status status, std::string_view message);
 
+/// 404 {"error":"link not found"}: a code no live link has.
+http_response link_not_found_response();
+
 /// 405 {"error":"method not allowed"} with `Allow: <allow>`.
 http_response method_not_allowed_response(std::string_view allow);
 

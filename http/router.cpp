@@ -39,10 +39,6 @@ http_response unavailable_response() {
   return error_response(http_status::service_unavailable, error_message::kUnavailable);
 }
 
-http_response link_not_found_response() {
-  return error_response(http_status::not_found, error_message::kLinkNotFound);
-}
-
 http_response metrics_response(const router_context& ctx) {
   http_response res{http_status::ok, 11};
   res.set(http::field::content_type, "text/plain; version=0.0.4");

@@ -3,6 +3,7 @@
 // by an import_upload), each under the limits of server_options.
 
 #include "http/admission.hpp"
+#include "http/error_messages.hpp"
 #include "http/import_upload.hpp"
 #include "http/io_worker.hpp"
 #include "http/request_framing.hpp"
@@ -77,7 +78,7 @@ void session::do_read_head() {
   }
   std::size_t room = std::min(options_.read_chunk_bytes, buffer_.max_size() - buffer_.size());
   if (room == 0) {
-    return fail(http_status::request_header_fields_too_large, "request headers too large");
+    return fail(http_status::request_header_fields_too_large, error_message::kHeadersTooLarge);
   }
   socket_.async_read_some(buffer_.prepare(room),
                           beast::bind_front_handler(&session::on_read_head, shared_from_this()));
@@ -123,7 +124,7 @@ void session::on_read_header() {
   // (none). A chunked body is counted against the limit as it comes.
   if (auto length = req_.parser->content_length();
       adm.body_limit != 0 && length && *length > adm.body_limit) {
-    return fail(http_status::payload_too_large, "request body too large");
+    return fail(http_status::payload_too_large, error_message::kBodyTooLarge);
   }
   if (adm.body == body_kind::csv_stream) return start_import(adm.body_limit);
   req_.parser->body_limit(adm.body_limit);
@@ -169,10 +170,10 @@ void session::on_read_body(beast::error_code ec, std::size_t) {
 
 void session::on_read_error(beast::error_code ec) {
   if (ec == http::error::body_limit) {
-    return fail(http_status::payload_too_large, "request body too large");
+    return fail(http_status::payload_too_large, error_message::kBodyTooLarge);
   }
   if (ec == http::error::header_limit) {
-    return fail(http_status::request_header_fields_too_large, "request headers too large");
+    return fail(http_status::request_header_fields_too_large, error_message::kHeadersTooLarge);
   }
   // Chunk lines and trailers wait whole in buffer_ until parsed: a full
   // buffer means one of them is longer than a request head may be.
@@ -184,7 +185,7 @@ void session::on_read_error(beast::error_code ec) {
   }
   // end_of_stream: the client closed between requests, a normal ending.
   if (ec != http::error::end_of_stream && is_http_error(ec)) {
-    return fail(http_status::bad_request, "malformed request");
+    return fail(http_status::bad_request, error_message::kMalformedRequest);
   }
   close();
 }
@@ -196,8 +197,7 @@ void session::start_import(std::uint64_t body_limit) {
   const http_request& req = req_.parser->get();
   keep_alive_ = req.keep_alive();
   if (state_->router.links == nullptr) {
-    return refuse(
-        error_response(http_status::service_unavailable, "service unavailable, try again"));
+    return refuse(error_response(http_status::service_unavailable, error_message::kUnavailable));
   }
   auto slot = state_->import_slots.try_acquire();
   if (!slot) {
@@ -229,7 +229,7 @@ void session::on_request() {
     spdlog::error("http: request {} {} failed: {}", std::string_view(req.method_string()),
                   std::string_view(req.target()), e.what());
     if (phase_ == phase::handling) {
-      respond(error_response(http_status::internal_server_error, "internal error"));
+      respond(error_response(http_status::internal_server_error, error_message::kInternalError));
     } else if (phase_ == phase::streaming) {
       close();  // failed after its header may have gone: no answer fits
     }

@@ -309,7 +309,7 @@ TEST_F(AnalyticsRouterTest, MetricsHaveEachProjectionsProgress) {
   ctx_.sources.projections = [] {
     projection_status analytics{
         "analytics", {{"links", 7, 9}, {"clicks", 40, 40}}, 47, 2, 1, 3, "io error: disk full"};
-    projection_status cache{"cache", {{"links", 9, 9}}, 9, 0, 0, 0};
+    projection_status cache{"cache", {{"links", 9, 9}}, 9, 0, 0, 0, ""};
     return std::vector<projection_status>{analytics, cache};
   };
   auto res = answer(http::verb::get, "/metrics");
