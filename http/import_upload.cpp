@@ -19,12 +19,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using steady = std::chrono::steady_clock;
 
-namespace {
-
-constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-
-}  // namespace
-
 import_upload::import_upload(std::shared_ptr<session> conn, head_parser&& parser,
                              std::unique_ptr<stream_slots::slot> slot, std::uint64_t body_limit)
     : conn_(std::move(conn)),
@@ -53,7 +47,7 @@ void import_upload::start(bool expect_continue) {
   if (parser_.is_done()) import_->finish();  // no body at all
   if (!expect_continue || import_->finished()) return pump();
   conn_->phase_ = session::phase::handling;
-  net::async_write(conn_->socket_, net::buffer(kContinue.data(), kContinue.size()),
+  net::async_write(conn_->socket_, net::buffer(kContinueResponse.data(), kContinueResponse.size()),
                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
                      if (self->closed()) return;
                      if (ec) return self->conn_->close();

@@ -35,8 +35,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace linkly {
+
+/// The interim answer to `Expect: 100-continue`, sent once a head is
+/// admitted (by the session, or by an import upload that took over).
+inline constexpr std::string_view kContinueResponse = "HTTP/1.1 100 Continue\r\n\r\n";
 
 class import_upload;
 class io_worker;

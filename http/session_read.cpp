@@ -29,8 +29,6 @@ using steady = std::chrono::steady_clock;
 
 namespace {
 
-constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-
 bool is_http_error(const beast::error_code& ec) {
   return ec.category() == beast::http::make_error_code(http::error::end_of_stream).category();
 }
@@ -134,7 +132,7 @@ void session::on_read_header() {
   req_.body_start = last_activity_;
   auto expect = req[http::field::expect];
   if (req.version() >= 11 && beast::iequals(expect, "100-continue")) {
-    net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
+    net::async_write(socket_, net::buffer(kContinueResponse.data(), kContinueResponse.size()),
                      beast::bind_front_handler(&session::on_continue, shared_from_this()));
     return;
   }

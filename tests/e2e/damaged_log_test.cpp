@@ -46,31 +46,6 @@ std::string url_of(int i) {
   return "https://example.com/damaged/" + std::to_string(i);
 }
 
-// The value of the sample `name` (labels included) in a Prometheus body.
-std::optional<double> sample(const std::string& body, const std::string& name) {
-  std::istringstream in(body);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(name + " ", 0) != 0) continue;
-    try {
-      return std::stod(line.substr(name.size() + 1));
-    } catch (const std::exception&) {
-      return std::nullopt;
-    }
-  }
-  return std::nullopt;
-}
-
-boost::json::object parse_object(const std::string& line) {
-  boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(line, ec);
-  if (ec || !v.is_object()) {
-    ADD_FAILURE() << "not a JSON object: " << line;
-    return {};
-  }
-  return v.as_object();
-}
-
 class DamagedLogTest : public ::testing::Test {
  protected:
   std::string links_dir() const { return data_.path() + "/links"; }
@@ -94,10 +69,10 @@ class DamagedLogTest : public ::testing::Test {
     for (;;) {
       http_response res = client.get("/metrics");
       ASSERT_EQ(res.status, 200) << res.describe();
-      auto cache =
-          sample(res.body, "linkly_projection_checkpoint{projection=\"cache\",log=\"links\"}");
-      auto analytics =
-          sample(res.body, "linkly_projection_checkpoint{projection=\"analytics\",log=\"links\"}");
+      auto cache = metric_sample(
+          res.body, "linkly_projection_checkpoint{projection=\"cache\",log=\"links\"}");
+      auto analytics = metric_sample(
+          res.body, "linkly_projection_checkpoint{projection=\"analytics\",log=\"links\"}");
       if (cache == n && analytics == n) break;
       ASSERT_LT(std::chrono::steady_clock::now(), deadline)
           << "the projections did not apply " << n << " links\n"
@@ -119,7 +94,7 @@ class DamagedLogTest : public ::testing::Test {
     cli_result check = run({"log", "check", "links"});
     EXPECT_EQ(check.exit_code(), 1) << check.describe();
     ASSERT_FALSE(check.out_lines().empty()) << check.describe();
-    boost::json::object summary = parse_object(check.out_lines().front());
+    boost::json::object summary = parse_json_line(check.out_lines().front());
     EXPECT_EQ(summary["ok"], false) << check.describe();
     EXPECT_EQ(summary["head"].to_number<std::uint64_t>(), first - 1) << check.describe();
     const auto& dropped = summary["dropped"].as_array();
@@ -159,7 +134,7 @@ class DamagedLogTest : public ::testing::Test {
   void expect_repair_restores_every_link(int n = kLinks) {
     cli_result repair = run({"log", "repair"});
     ASSERT_EQ(repair.exit_code(), 0) << repair.describe();
-    boost::json::object summary = parse_object(repair.out_lines().front());
+    boost::json::object summary = parse_json_line(repair.out_lines().front());
     EXPECT_EQ(summary["mode"], "restore") << repair.describe();
     EXPECT_GT(summary["restored_links"].to_number<std::uint64_t>(), 0u) << repair.describe();
     cli_result check = run({"log", "check"});
@@ -198,7 +173,7 @@ TEST_F(DamagedLogTest, FlippedByteIsNamedRefusedAndRestored) {
   cli_result check = run({"log", "check", "links"});
   ASSERT_EQ(check.exit_code(), 1) << check.describe();
   const std::uint64_t head =
-      parse_object(check.out_lines().front())["head"].to_number<std::uint64_t>();
+      parse_json_line(check.out_lines().front())["head"].to_number<std::uint64_t>();
   ASSERT_LT(head, std::uint64_t{kLinks}) << check.describe();
   EXPECT_TRUE(contains(check.err, "checksum mismatch")) << check.describe();
   ASSERT_NO_FATAL_FAILURE(expect_check_names_loss(head + 1));
@@ -229,7 +204,7 @@ TEST_F(DamagedLogTest, TruncateRewindsEveryProjectionAndReusesNoSeq) {
   truncate_file_by(newest_log_file(links_dir()), 5);
   cli_result repair = run({"log", "repair", "--truncate"});
   ASSERT_EQ(repair.exit_code(), 0) << repair.describe();
-  boost::json::object summary = parse_object(repair.out_lines().front());
+  boost::json::object summary = parse_json_line(repair.out_lines().front());
   EXPECT_EQ(summary["mode"], "truncate") << repair.describe();
   EXPECT_EQ(summary["restored_links"].to_number<std::uint64_t>(), 0u) << repair.describe();
   cli_result verify = run({"replay", "--verify"});
@@ -274,8 +249,8 @@ TEST_F(DamagedLogTest, TornClicksLogBehindAnalyticsIsNamedRefusedAndMarked) {
     for (;;) {
       http_response res = client.get("/metrics");
       ASSERT_EQ(res.status, 200) << res.describe();
-      if (sample(res.body,
-                 "linkly_projection_checkpoint{projection=\"analytics\",log=\"clicks\"}") ==
+      if (metric_sample(res.body,
+                        "linkly_projection_checkpoint{projection=\"analytics\",log=\"clicks\"}") ==
           kClicks) {
         break;
       }
@@ -298,7 +273,7 @@ TEST_F(DamagedLogTest, TornClicksLogBehindAnalyticsIsNamedRefusedAndMarked) {
 
   cli_result repair = run({"log", "repair"});
   ASSERT_EQ(repair.exit_code(), 0) << repair.describe();
-  boost::json::object summary = parse_object(repair.out_lines().front());
+  boost::json::object summary = parse_json_line(repair.out_lines().front());
   const auto& marked = summary["clicks"].at("marked_lost");
   ASSERT_EQ(marked.as_array().size(), 1u) << repair.describe();
   EXPECT_EQ(marked.as_array().front().at("last").to_number<int>(), kClicks) << repair.describe();

@@ -93,15 +93,7 @@ std::size_t fill(const std::string& path) {
 std::optional<double> metric(http_client& client, const std::string& sample) {
   http_response res = client.get("/metrics");
   if (res.status != 200) return std::nullopt;
-  std::istringstream in(res.body);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.size() > sample.size() && line.compare(0, sample.size(), sample) == 0 &&
-        line[sample.size()] == ' ') {
-      return std::stod(line.substr(sample.size() + 1));
-    }
-  }
-  return std::nullopt;
+  return metric_sample(res.body, sample);
 }
 
 double metric_or(http_client& client, const std::string& sample, double fallback = -1) {

@@ -76,22 +76,6 @@ std::uint64_t dir_bytes(const std::string& dir) {
   return total;
 }
 
-// The value of the sample `name` (labels included, verbatim) in a
-// Prometheus text body.
-std::optional<double> sample(const std::string& body, const std::string& name) {
-  std::istringstream in(body);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(name + " ", 0) != 0) continue;
-    try {
-      return std::stod(line.substr(name.size() + 1));
-    } catch (const std::exception&) {
-      return std::nullopt;
-    }
-  }
-  return std::nullopt;
-}
-
 // Polls /metrics (bounded) until `clicks` are written and the analytics
 // projection has applied them.
 void await_clicks_applied(http_client& client, std::uint64_t clicks) {
@@ -101,9 +85,9 @@ void await_clicks_applied(http_client& client, std::uint64_t clicks) {
     http_response res = client.get("/metrics");
     ASSERT_EQ(res.status, 200) << res.describe();
     body = res.body;
-    auto written = sample(body, "linkly_clicks_written_total");
-    auto applied =
-        sample(body, "linkly_projection_checkpoint{projection=\"analytics\",log=\"clicks\"}");
+    auto written = metric_sample(body, "linkly_clicks_written_total");
+    auto applied = metric_sample(
+        body, "linkly_projection_checkpoint{projection=\"analytics\",log=\"clicks\"}");
     if (written && applied && *written >= clicks && *applied >= clicks) return;
     if (std::chrono::steady_clock::now() > deadline) break;
     std::this_thread::sleep_for(20ms);

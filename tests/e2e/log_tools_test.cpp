@@ -29,16 +29,6 @@ bool contains(const std::string& text, const std::string& needle) {
   return text.find(needle) != std::string::npos;
 }
 
-boost::json::object parse_object(const std::string& line) {
-  boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(line, ec);
-  if (ec || !v.is_object()) {
-    ADD_FAILURE() << "not a JSON object: " << line;
-    return {};
-  }
-  return v.as_object();
-}
-
 std::uint64_t sum_of(const boost::json::value& counts) {
   std::uint64_t n = 0;
   if (!counts.is_object()) return 0;
@@ -57,7 +47,7 @@ TEST_F(LogToolsTest, StatsCountWhatWasDone) {
   cli_result links = run({"log", "stats", "links"});
   ASSERT_EQ(links.exit_code(), 0) << links.describe();
   ASSERT_EQ(links.out_lines().size(), 1u) << links.describe();
-  boost::json::object s = parse_object(links.out);
+  boost::json::object s = parse_json_line(links.out);
   EXPECT_EQ(s["log"], "links");
   EXPECT_EQ(s["records"], done_.links_events());
   EXPECT_EQ(s["first_seq"], 1);
@@ -70,7 +60,7 @@ TEST_F(LogToolsTest, StatsCountWhatWasDone) {
 
   cli_result clicks = run({"log", "stats", "clicks"});
   ASSERT_EQ(clicks.exit_code(), 0) << clicks.describe();
-  boost::json::object c = parse_object(clicks.out);
+  boost::json::object c = parse_json_line(clicks.out);
   EXPECT_EQ(c["records"], done_.redirects);
   EXPECT_EQ(c["by_type"].as_object()["ClickRecorded"], done_.redirects);
   EXPECT_EQ(sum_of(c["by_day"]), done_.redirects) << clicks.out;
@@ -81,13 +71,13 @@ TEST_F(LogToolsTest, CheckPassesOnIntactLogs) {
   ASSERT_EQ(res.exit_code(), 0) << res.describe();
   auto lines = res.out_lines();
   ASSERT_EQ(lines.size(), 2u) << res.describe();
-  boost::json::object links = parse_object(lines[0]);
+  boost::json::object links = parse_json_line(lines[0]);
   EXPECT_EQ(links["log"], "links");
   EXPECT_EQ(links["records"], done_.links_events());
   EXPECT_EQ(links["first_seq"], 1);
   EXPECT_EQ(links["last_seq"], done_.links_events());
   EXPECT_EQ(links["ok"], true);
-  boost::json::object clicks = parse_object(lines[1]);
+  boost::json::object clicks = parse_json_line(lines[1]);
   EXPECT_EQ(clicks["log"], "clicks");
   EXPECT_EQ(clicks["records"], done_.redirects);
   EXPECT_EQ(clicks["ok"], true);
@@ -99,7 +89,7 @@ TEST_F(LogToolsTest, CheckNamesTheSeqOfARecordWithABadChecksum) {
   EXPECT_EQ(res.exit_code(), 1) << res.describe();
   EXPECT_TRUE(contains(res.err, "linkly: links log: ")) << res.describe();
   EXPECT_TRUE(contains(res.err, "seq 3")) << res.describe();
-  boost::json::object summary = parse_object(res.out);
+  boost::json::object summary = parse_json_line(res.out);
   EXPECT_EQ(summary["ok"], false);
   EXPECT_EQ(summary["records"], 2) << "the two records before the damage";
 }
@@ -111,7 +101,7 @@ TEST_F(LogToolsTest, CheckNamesTheSeqOfAnUndecodablePayload) {
   EXPECT_EQ(res.exit_code(), 1) << res.describe();
   EXPECT_TRUE(contains(res.err, "linkly: links log: seq 2: undecodable LinkCreated"))
       << res.describe();
-  boost::json::object summary = parse_object(res.out);
+  boost::json::object summary = parse_json_line(res.out);
   EXPECT_EQ(summary["ok"], false);
   EXPECT_EQ(summary["records"], done_.links_events()) << "every record was still read";
   EXPECT_EQ(summary["bad_payloads"], 1);
@@ -305,7 +295,7 @@ TEST(LogTailTest, PrintsClicksFromTheLiveStream) {
     lines = tail.read_lines(1, 200ms);
   }
   ASSERT_EQ(lines.size(), 1u) << tail.out();
-  boost::json::object click = parse_object(lines[0]);
+  boost::json::object click = parse_json_line(lines[0]);
   EXPECT_EQ(click["code"], "clicky") << lines[0];
   EXPECT_TRUE(click.contains("clicked_at")) << lines[0];
   auto st = tail.child().wait_for(10s);

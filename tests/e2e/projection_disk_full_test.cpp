@@ -56,20 +56,6 @@ std::string code_of(int i) {
   return "df" + std::to_string(i);
 }
 
-// The value of the sample `name` (e.g. `m{projection="analytics"}`) in a
-// /metrics body; nullopt when absent.
-std::optional<double> sample(const std::string& metrics, const std::string& name) {
-  std::istringstream lines(metrics);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.size() > name.size() && line.compare(0, name.size(), name) == 0 &&
-        line[name.size()] == ' ') {
-      return std::stod(line.substr(name.size() + 1));
-    }
-  }
-  return std::nullopt;
-}
-
 std::string analytics(const std::string& metric) {
   return metric + "{projection=\"analytics\"}";
 }
@@ -146,7 +132,7 @@ TEST_F(ProjectionDiskFullTest, FullStoreParksNothingReportsLagAndCatchesUpWhenFr
       [&] {
         redirect_round(client);
         last = metrics(client);
-        return sample(last, analytics("linkly_projection_store_ok")) == 0.0;
+        return metric_sample(last, analytics("linkly_projection_store_ok")) == 0.0;
       },
       kFailDeadline, kPollInterval);
   ASSERT_TRUE(failing) << "the analytics store never failed on the full tmpfs\n"
@@ -157,7 +143,7 @@ TEST_F(ProjectionDiskFullTest, FullStoreParksNothingReportsLagAndCatchesUpWhenFr
   ASSERT_TRUE(eventually(
       [&] {
         last = metrics(client);
-        return sample(last, analytics_lag("clicks")).value_or(0) > 0;
+        return metric_sample(last, analytics_lag("clicks")).value_or(0) > 0;
       },
       5s, kPollInterval))
       << last;
@@ -165,19 +151,19 @@ TEST_F(ProjectionDiskFullTest, FullStoreParksNothingReportsLagAndCatchesUpWhenFr
   ASSERT_TRUE(eventually(
       [&] {
         last = metrics(client);
-        return sample(last, analytics("linkly_projection_store_errors_total")).value_or(0) >=
+        return metric_sample(last, analytics("linkly_projection_store_errors_total")).value_or(0) >=
                kStoreErrorsWhileFull;
       },
       kStoreErrorsDeadline, kPollInterval))
       << last;
-  EXPECT_EQ(sample(last, analytics("linkly_projection_parked_total")), 0.0) << last;
-  EXPECT_EQ(sample(last, analytics("linkly_projection_store_ok")), 0.0) << last;
+  EXPECT_EQ(metric_sample(last, analytics("linkly_projection_parked_total")), 0.0) << last;
+  EXPECT_EQ(metric_sample(last, analytics("linkly_projection_store_ok")), 0.0) << last;
   http_response dlq = client.get("/admin/dlq");
   ASSERT_EQ(dlq.status, 200) << dlq.describe();
   EXPECT_TRUE(json_object(dlq).at("entries").as_array().empty()) << dlq.describe();
   std::cout << "[          ] store failing: clicks lag "
-            << sample(last, analytics_lag("clicks")).value_or(-1) << ", "
-            << sample(last, analytics("linkly_projection_store_errors_total")).value_or(-1)
+            << metric_sample(last, analytics_lag("clicks")).value_or(-1) << ", "
+            << metric_sample(last, analytics("linkly_projection_store_errors_total")).value_or(-1)
             << " store errors\n";
 
   std::uint64_t total = 0;
@@ -194,9 +180,9 @@ TEST_F(ProjectionDiskFullTest, FullStoreParksNothingReportsLagAndCatchesUpWhenFr
           return false;
         }
         last = metrics(client);
-        return sample(last, analytics_lag("clicks")) == 0.0 &&
-               sample(last, analytics_lag("links")) == 0.0 &&
-               sample(last, analytics("linkly_projection_store_ok")) == 1.0;
+        return metric_sample(last, analytics_lag("clicks")) == 0.0 &&
+               metric_sample(last, analytics_lag("links")) == 0.0 &&
+               metric_sample(last, analytics("linkly_projection_store_ok")) == 1.0;
       },
       kCatchUpDeadline, kPollInterval);
   ASSERT_TRUE(caught_up) << "no catch-up after space was freed\n"
@@ -207,7 +193,7 @@ TEST_F(ProjectionDiskFullTest, FullStoreParksNothingReportsLagAndCatchesUpWhenFr
                    std::chrono::steady_clock::now() - freed)
                    .count()
             << " ms after space was freed\n";
-  EXPECT_EQ(sample(last, analytics("linkly_projection_parked_total")), 0.0) << last;
+  EXPECT_EQ(metric_sample(last, analytics("linkly_projection_parked_total")), 0.0) << last;
   dlq = client.get("/admin/dlq");
   ASSERT_EQ(dlq.status, 200) << dlq.describe();
   EXPECT_TRUE(json_object(dlq).at("entries").as_array().empty()) << dlq.describe();

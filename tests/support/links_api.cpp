@@ -1,7 +1,12 @@
 #include "tests/support/links_api.hpp"
 
+#include <gtest/gtest.h>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+
+#include <exception>
+#include <sstream>
 
 namespace linkly::e2e {
 
@@ -82,6 +87,30 @@ std::optional<std::vector<dumped_event>> parse_dump(const std::vector<std::strin
     events.push_back(std::move(e));
   }
   return events;
+}
+
+std::optional<double> metric_sample(const std::string& body, const std::string& name) {
+  std::istringstream in(body);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(name + " ", 0) != 0) continue;
+    try {
+      return std::stod(line.substr(name.size() + 1));
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+boost::json::object parse_json_line(const std::string& line) {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(line, ec);
+  if (ec || !v.is_object()) {
+    ADD_FAILURE() << "not a JSON object: " << line;
+    return {};
+  }
+  return v.as_object();
 }
 
 }  // namespace linkly::e2e

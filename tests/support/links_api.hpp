@@ -23,6 +23,15 @@ http_response create_link(http_client& client, std::string_view url, std::string
 /// `res.json()` as an object; empty when the body is not a JSON object.
 boost::json::object json_object(const http_response& res);
 
+/// The value of the sample `name` (with its labels, verbatim, e.g.
+/// `m{projection="analytics"}`) in a Prometheus text body such as
+/// /metrics'; nullopt when absent or not a number.
+std::optional<double> metric_sample(const std::string& body, const std::string& name);
+
+/// One line of JSON (a CLI's output) as an object; an empty object, and a
+/// test failure, when it is not one.
+boost::json::object parse_json_line(const std::string& line);
+
 /// The "error" member of a JSON error body, or nullopt when the body is not
 /// {"error": "<string>"} (any other members are allowed).
 std::optional<std::string> error_message(const http_response& res);
