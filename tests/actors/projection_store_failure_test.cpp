@@ -14,6 +14,8 @@
 #include "storage/projection_store.hpp"
 #include "tests/actors/engine_fixture.hpp"
 
+#include "tests/support/store_contents.hpp"
+
 #include <gtest/gtest.h>
 #include <leveldb/env.h>
 
@@ -176,16 +178,8 @@ class ProjectionStoreFailureTest : public ::testing::Test {
     std::uint64_t applied = 0;
     ASSERT_TRUE(replay_projection(proj, *fresh, *links_, stores_.clicks_log.get(), kToHead, kToHead,
                                   kRebuildBatchEvents, &applied));
-    EXPECT_EQ(contents(*stores_.analytics), contents(*fresh));
-  }
-
-  static std::map<std::string, std::string> contents(const projection_store& store) {
-    std::map<std::string, std::string> out;
-    EXPECT_TRUE(store.scan("", "", [&](std::string_view k, std::string_view v) {
-      out.emplace(k, v);
-      return true;
-    }));
-    return out;
+    EXPECT_EQ(linkly::testing::store_contents(*stores_.analytics),
+              linkly::testing::store_contents(*fresh));
   }
 
   std::string dir_;

@@ -13,6 +13,8 @@
 #include "storage/projection_store.hpp"
 #include "tests/storage/event_log_fixture.hpp"
 
+#include "tests/support/store_contents.hpp"
+
 #include <gtest/gtest.h>
 #include <leveldb/helpers/memenv.h>
 
@@ -79,15 +81,6 @@ class ProjectionTest : public ::testing::Test {
     }
     for (int i = 1; i < 20; i += 5) append_link(link_deleted{"c" + std::to_string(i)}, kDay1 + 200);
     append_link(link_updated{"c1", "https://after-delete.example"}, kDay1 + 300);  // ignored
-  }
-
-  static std::map<std::string, std::string> contents(const projection_store& store) {
-    std::map<std::string, std::string> out;
-    EXPECT_TRUE(store.scan("", "", [&](std::string_view k, std::string_view v) {
-      out.emplace(k, v);
-      return true;
-    }));
-    return out;
   }
 
   static std::map<std::string, link_record> records(const shard_replay& replay) {
@@ -313,7 +306,7 @@ TEST_F(ProjectionTest, AnalyticsKeysHoldNoUnboundedClientData) {
   EXPECT_EQ(s.by_country, (std::map<std::string, std::uint64_t>{{"DE", 1}, {"unknown", 3}}));
   EXPECT_EQ(s.by_referrer, (std::map<std::string, std::uint64_t>{
                                {"example.org", 1}, {"[2001:db8::1]", 1}, {"unknown", 2}}));
-  for (const auto& [k, v] : contents(*store)) {
+  for (const auto& [k, v] : linkly::testing::store_contents(*store)) {
     EXPECT_LE(k.size(), 5 + 1 + 1 + kMaxReferrerHostBytes) << k.substr(0, 40);
   }
 }
@@ -346,9 +339,10 @@ TEST_F(ProjectionTest, ALinksDistinctReferrerHostsAreCappedTheSameInEveryBatchin
     ASSERT_TRUE(reader.stats("g", &g));
     EXPECT_EQ(g.by_referrer, (std::map<std::string, std::uint64_t>{{"r300.example", 1}}));
     if (first.empty()) {
-      first = contents(*store);
+      first = linkly::testing::store_contents(*store);
     } else {
-      EXPECT_EQ(contents(*store), first) << "batch " << batch << " folds differently";
+      EXPECT_EQ(linkly::testing::store_contents(*store), first)
+          << "batch " << batch << " folds differently";
     }
   }
 }
@@ -394,7 +388,8 @@ TEST_F(ProjectionTest, FailureHalfwayThroughABatchNeitherSkipsNorDoubleCounts) {
   auto fresh = open_store("/mem/fresh");
   analytics_projection clean;
   ASSERT_TRUE(apply_step(clean, *fresh, kClicksLog, *clicks_, kToHead, 100, &r));
-  EXPECT_EQ(contents(*store), contents(*fresh)) << "equal to a rebuild without failures";
+  EXPECT_EQ(linkly::testing::store_contents(*store), linkly::testing::store_contents(*fresh))
+      << "equal to a rebuild without failures";
 }
 
 TEST_F(ProjectionTest, CrashedCommitIsReappliedExactlyOnceAfterReopen) {
