@@ -1,10 +1,18 @@
+// Snapshot body (storage/snapshot_codec.hpp), version 1:
+//   created_days { day+2^31 count }*
+//   links { code total hosts days { day+2^31 count }* countries { cc count }*
+//           referrers { host count }* }*
+// each list preceded by its length.
+
 #include "actors/analytics_projection.hpp"
 
+#include "actors/projection_store.hpp"
 #include "schemas/click_events.hpp"
 #include "schemas/click_fields.hpp"
 #include "schemas/clock.hpp"
 #include "schemas/link_events.hpp"
 #include "storage/event_log.hpp"
+#include "storage/snapshot_codec.hpp"
 
 #include <boost/url/parse.hpp>
 
@@ -15,39 +23,51 @@ namespace linkly {
 
 namespace {
 
-constexpr std::string_view kDayPrefix = "day/";
-constexpr std::string_view kTotalPrefix = "tot/";
-constexpr std::string_view kClickDayPrefix = "cday/";
-constexpr std::string_view kCountryPrefix = "ccty/";
-constexpr std::string_view kReferrerPrefix = "cref/";
-constexpr std::string_view kReferrerCountPrefix = "crefn/";
+constexpr std::int64_t kDayMs = 86'400'000;
+// Countries as two letters in one number; sorts after every letter pair, as
+// "unknown" sorts after upper-case codes.
+constexpr std::uint16_t kUnknownCountry = 0xffff;
+// Days are stored offset, so that days before 1970 stay unsigned.
+constexpr std::int64_t kDayOffset = std::int64_t{1} << 31;
 
-std::string key(std::string_view prefix, std::string_view code, std::string_view sub) {
-  std::string k;
-  k.reserve(prefix.size() + code.size() + 1 + sub.size());
-  k.append(prefix).append(code).append("/").append(sub);
-  return k;
+std::int32_t day_of(std::int64_t ms) {
+  return static_cast<std::int32_t>((ms >= 0 ? ms : ms - (kDayMs - 1)) / kDayMs);
 }
 
-// Reads at most `max` counters under `prefix`; says whether there were more.
-status read_counters(const projection_store& store, std::string_view prefix,
-                     std::map<std::string, std::uint64_t>* out, std::size_t max = SIZE_MAX,
-                     bool* truncated = nullptr) {
-  status bad;
-  status st = store.scan(prefix, "", [&](std::string_view k, std::string_view v) {
-    if (out->size() == max) {
-      if (truncated != nullptr) *truncated = true;
-      return false;
-    }
-    std::uint64_t n = 0;
-    if (!decode_counter(v, &n)) {
-      bad = status::corruption("counter " + std::string(k) + " is not 8 bytes");
-      return false;
-    }
-    (*out)[std::string(k.substr(prefix.size()))] = n;
-    return true;
-  });
-  return st ? bad : st;
+std::string day_text(std::int32_t day) {
+  return utc_day(static_cast<std::int64_t>(day) * kDayMs);
+}
+
+std::uint16_t country_number(std::string_view code) {
+  if (code.size() != 2) return kUnknownCountry;
+  return static_cast<std::uint16_t>((static_cast<unsigned char>(code[0]) << 8) |
+                                    static_cast<unsigned char>(code[1]));
+}
+
+std::string country_text(std::uint16_t n) {
+  if (n == kUnknownCountry) return "unknown";
+  return {static_cast<char>(n >> 8), static_cast<char>(n & 0xff)};
+}
+
+// Adds one to `key`'s count in a vector sorted by key.
+template <class Key, class Probe>
+void count_in(std::vector<std::pair<Key, std::uint64_t>>* counts, const Probe& key) {
+  // Clicks mostly come in time order: today's day is usually the last.
+  if (!counts->empty() && counts->back().first == key) {
+    ++counts->back().second;
+    return;
+  }
+  auto it = std::lower_bound(counts->begin(), counts->end(), key,
+                             [](const auto& entry, const Probe& k) { return entry.first < k; });
+  if (it != counts->end() && it->first == key) {
+    ++it->second;
+  } else {
+    counts->insert(it, {Key(key), 1});
+  }
+}
+
+bool is_real_host(std::string_view host) {
+  return host != "direct" && host != "unknown";
 }
 
 }  // namespace
@@ -94,49 +114,9 @@ std::string referrer_host(std::string_view referrer) {
   return host;
 }
 
-namespace {
-
-// The referrer key a click counts under: its host while the link has seen
-// fewer than kMaxReferrerHostsPerLink distinct ones, else "other". Reads
-// through `writes`, so the answer is the same whether a batch holds one
-// event or many: a replay folds to the same keys.
-status referrer_key(const projection_store& store, const write_set& writes, std::string_view code,
-                    std::string host, std::string* key_out, bool* new_host) {
-  *new_host = false;
-  *key_out = key(kReferrerPrefix, code, host);
-  if (host == "direct" || host == "unknown") return status::ok();
-  std::string value;
-  status st = writes.get(store, *key_out, &value);
-  if (st) return status::ok();  // counted before
-  if (!st.is_not_found()) return st;
-  std::string count_key(kReferrerCountPrefix);
-  count_key.append(code);
-  std::uint64_t hosts = 0;
-  st = writes.get(store, count_key, &value);
-  if (st) {
-    if (!decode_counter(value, &hosts)) {
-      return status::corruption("counter " + count_key + " is not 8 bytes");
-    }
-  } else if (!st.is_not_found()) {
-    return st;
-  }
-  if (hosts >= kMaxReferrerHostsPerLink) {
-    *key_out = key(kReferrerPrefix, code, "other");
-    return status::ok();
-  }
-  *new_host = true;
-  return status::ok();
-}
-
-}  // namespace
-
-status analytics_projection::apply(std::string_view log, const envelope& env,
-                                   const projection_store& store, write_set* writes) const {
+status analytics_projection::apply(std::string_view log, const envelope& env) {
   if (log == kLinksLog) {
-    if (env.type != event_type::link_created) return status::ok();
-    std::string k(kDayPrefix);
-    k.append(utc_day(env.timestamp_ms));
-    writes->add(k, 1);
+    if (env.type == event_type::link_created) ++created_[day_of(env.timestamp_ms)];
     return status::ok();
   }
   click_recorded click;
@@ -144,60 +124,202 @@ status analytics_projection::apply(std::string_view log, const envelope& env,
     return status::corruption("undecodable " + std::string(to_string(env.type)) + " at seq " +
                               std::to_string(env.seq));
   }
-  std::string total(kTotalPrefix);
-  total.append(click.code);
-  writes->add(total, 1);
-  writes->add(key(kClickDayPrefix, click.code, utc_day(click.clicked_at_ms)), 1);
-  // Older records kept the header as sent: only an alpha-2 code is a key.
-  std::string country = country_code(click.country);
-  writes->add(key(kCountryPrefix, click.code, country.empty() ? "unknown" : country), 1);
-  std::string referrer;
-  bool new_host = false;
-  if (status st = referrer_key(store, *writes, click.code, referrer_host(click.referrer), &referrer,
-                               &new_host);
-      !st) {
-    return st;
+  // Everything that can fail is done: from here the fold only changes state.
+  std::string host = referrer_host(click.referrer);
+  auto it = clicks_.find(click.code);
+  if (it == clicks_.end()) it = clicks_.emplace(std::move(click.code), link_clicks{}).first;
+  link_clicks& c = it->second;
+  ++c.total;
+  count_in(&c.days, day_of(click.clicked_at_ms));
+  // Older records kept the header as sent: only an alpha-2 code counts.
+  count_in(&c.countries, country_number(country_code(click.country)));
+  if (is_real_host(host)) {
+    auto known =
+        std::lower_bound(c.referrers.begin(), c.referrers.end(), host,
+                         [](const auto& entry, const std::string& k) { return entry.first < k; });
+    if (known == c.referrers.end() || known->first != host) {
+      if (c.hosts >= kMaxReferrerHostsPerLink) {
+        host = "other";
+      } else {
+        ++c.hosts;
+      }
+    }
   }
-  if (new_host) writes->add(std::string(kReferrerCountPrefix) + click.code, 1);
-  writes->add(referrer, 1);
+  count_in(&c.referrers, std::string_view(host));
   return status::ok();
+}
+
+const link_clicks* analytics_projection::clicks(std::string_view code) const {
+  auto it = clicks_.find(code);
+  return it == clicks_.end() ? nullptr : &it->second;
+}
+
+void analytics_projection::clear() {
+  created_.clear();
+  clicks_.clear();
+}
+
+void analytics_projection::save(std::string* out) const {
+  snapshot_writer w(out);
+  w.varint(created_.size());
+  for (const auto& [day, n] : created_) {
+    w.varint(static_cast<std::uint64_t>(day + kDayOffset));
+    w.varint(n);
+  }
+  w.varint(clicks_.size());
+  for (const auto& [code, c] : clicks_) {
+    w.bytes(code);
+    w.varint(c.total);
+    w.varint(c.hosts);
+    w.varint(c.days.size());
+    for (const auto& [day, n] : c.days) {
+      w.varint(static_cast<std::uint64_t>(day + kDayOffset));
+      w.varint(n);
+    }
+    w.varint(c.countries.size());
+    for (const auto& [cc, n] : c.countries) {
+      w.varint(cc);
+      w.varint(n);
+    }
+    w.varint(c.referrers.size());
+    for (const auto& [host, n] : c.referrers) {
+      w.bytes(host);
+      w.varint(n);
+    }
+  }
+}
+
+namespace {
+
+bool read_day(snapshot_reader& r, std::int32_t* day) {
+  std::uint64_t shifted = 0;
+  if (!r.varint(&shifted) || shifted > 2 * static_cast<std::uint64_t>(kDayOffset)) return false;
+  *day = static_cast<std::int32_t>(static_cast<std::int64_t>(shifted) - kDayOffset);
+  return true;
+}
+
+// A count of list entries no larger than the bytes left could hold.
+bool read_count(snapshot_reader& r, std::string_view saved, std::uint64_t* n) {
+  return r.varint(n) && *n <= saved.size();
+}
+
+}  // namespace
+
+status analytics_projection::load(std::string_view saved) {
+  auto bad = [] { return status::corruption("analytics snapshot does not decode"); };
+  snapshot_reader r(saved);
+  std::map<std::int32_t, std::uint64_t> created;
+  decltype(clicks_) clicks;
+  std::uint64_t n = 0;
+  if (!read_count(r, saved, &n)) return bad();
+  for (std::uint64_t i = 0; i < n; ++i) {
+    std::int32_t day = 0;
+    std::uint64_t count = 0;
+    if (!read_day(r, &day) || !r.varint(&count)) return bad();
+    created[day] = count;
+  }
+  if (!read_count(r, saved, &n)) return bad();
+  clicks.reserve(n);
+  for (std::uint64_t i = 0; i < n; ++i) {
+    std::string code;
+    link_clicks c;
+    std::uint64_t entries = 0;
+    if (!r.bytes(&code) || !r.varint(&c.total) || !r.number(&c.hosts) ||
+        !read_count(r, saved, &entries)) {
+      return bad();
+    }
+    c.days.resize(entries);
+    for (auto& [day, count] : c.days) {
+      if (!read_day(r, &day) || !r.varint(&count)) return bad();
+    }
+    if (!read_count(r, saved, &entries)) return bad();
+    c.countries.resize(entries);
+    for (auto& [cc, count] : c.countries) {
+      if (!r.number(&cc) || !r.varint(&count)) return bad();
+    }
+    if (!read_count(r, saved, &entries)) return bad();
+    c.referrers.resize(entries);
+    for (auto& [host, count] : c.referrers) {
+      if (!r.bytes(&host) || !r.varint(&count)) return bad();
+    }
+    clicks.emplace(std::move(code), std::move(c));
+  }
+  if (!r.at_end()) return bad();
+  created_ = std::move(created);
+  clicks_ = std::move(clicks);
+  return status::ok();
+}
+
+void analytics_projection::for_each_entry(const entry_visitor& fn) const {
+  std::vector<std::pair<std::string, std::uint64_t>> entries;
+  for (const auto& [day, n] : created_) entries.emplace_back("day/" + day_text(day), n);
+  for (const auto& [code, c] : clicks_) {
+    entries.emplace_back("tot/" + code, c.total);
+    if (c.hosts > 0) entries.emplace_back("crefn/" + code, c.hosts);
+    for (const auto& [day, n] : c.days)
+      entries.emplace_back("cday/" + code + "/" + day_text(day), n);
+    for (const auto& [cc, n] : c.countries) {
+      entries.emplace_back("ccty/" + code + "/" + country_text(cc), n);
+    }
+    for (const auto& [host, n] : c.referrers) entries.emplace_back("cref/" + code + "/" + host, n);
+  }
+  std::sort(entries.begin(), entries.end());
+  for (const auto& [key, n] : entries) fn(key, std::to_string(n));
 }
 
 analytics_reader::analytics_reader(const projection_store& store, const event_log& links,
                                    const event_log* clicks)
     : store_(store), links_(links), clicks_(clicks) {}
 
+namespace {
+
+const analytics_projection& analytics_of(const projection& p) {
+  return static_cast<const analytics_projection&>(p);
+}
+
+// Copies `counts` into `out` as text keys, at most `max`; says if it cut.
+template <class Key, class Text>
+void copy_counts(const std::vector<std::pair<Key, std::uint64_t>>& counts, const Text& text,
+                 std::size_t max, std::map<std::string, std::uint64_t>* out, bool* truncated) {
+  for (const auto& [key, n] : counts) {
+    if (out->size() == max) {
+      *truncated = true;
+      return;
+    }
+    (*out)[text(key)] = n;
+  }
+}
+
+}  // namespace
+
 status analytics_reader::daily(std::vector<daily_count>* rows) const {
-  std::map<std::string, std::uint64_t> days;
-  if (status st = read_counters(store_, kDayPrefix, &days); !st) return st;
-  for (auto& [day, n] : days) rows->push_back({day, n});
+  store_.read([&](const projection& p) {
+    for (const auto& [day, n] : analytics_of(p).created_per_day())
+      rows->push_back({day_text(day), n});
+  });
   return status::ok();
 }
 
 status analytics_reader::total_clicks(std::string_view code, std::uint64_t* out) const {
-  std::string value;
-  std::string k(kTotalPrefix);
-  k.append(code);
-  status st = store_.get(k, &value);
-  if (st.is_not_found()) {
-    *out = 0;
-    return status::ok();
-  }
-  if (!st) return st;
-  if (!decode_counter(value, out)) return status::corruption("counter " + k + " is not 8 bytes");
+  *out = store_.read([&](const projection& p) -> std::uint64_t {
+    const link_clicks* c = analytics_of(p).clicks(code);
+    return c == nullptr ? 0 : c->total;
+  });
   return status::ok();
 }
 
 status analytics_reader::stats(std::string_view code, link_stats* out,
                                std::size_t max_entries) const {
-  if (status st = total_clicks(code, &out->total); !st) return st;
-  const std::string sub = std::string(code) + "/";
-  for (auto [prefix, map] :
-       {std::pair{kClickDayPrefix, &out->by_day}, std::pair{kCountryPrefix, &out->by_country},
-        std::pair{kReferrerPrefix, &out->by_referrer}}) {
-    status st = read_counters(store_, std::string(prefix) + sub, map, max_entries, &out->truncated);
-    if (!st) return st;
-  }
+  store_.read([&](const projection& p) {
+    const link_clicks* c = analytics_of(p).clicks(code);
+    if (c == nullptr) return;
+    out->total = c->total;
+    copy_counts(c->days, day_text, max_entries, &out->by_day, &out->truncated);
+    copy_counts(c->countries, country_text, max_entries, &out->by_country, &out->truncated);
+    copy_counts(
+        c->referrers, [](const std::string& host) { return host; }, max_entries, &out->by_referrer,
+        &out->truncated);
+  });
   return status::ok();
 }
 

@@ -1,47 +1,72 @@
 #pragma once
 // analytics: links created per UTC day (from the links log), and per link
 // its clicks in all, per UTC day, per country and per referrer host (from
-// the clicks log). Days come from each event's own timestamp, so a replay
-// gives the same answer.
+// the clicks log), in memory. Days come from each event's own timestamp, so
+// a replay gives the same answer.
 //
-// Keys (counters, projection_store's 8-byte encoding):
+// As entries (for_each_entry, what `replay --verify` compares):
 //   "day/" YYYY-MM-DD               links created that day
 //   "tot/" code                     clicks of the link
 //   "cday/" code "/" YYYY-MM-DD     its clicks that day
 //   "ccty/" code "/" country        ... from that country ("unknown" if none)
 //   "cref/" code "/" host           ... referred by that host ("direct" if none)
-//   "crefn/" code                   distinct hosts among its "cref/" keys
-// Codes never contain '/', so a link's prefix never matches another's.
+//   "crefn/" code                   distinct hosts among its "cref/" entries
 //
-// No key holds unbounded client data: a country is an ISO 3166 alpha-2
-// code (at most 26*26 keys per link), a referrer host a DNS name of at most
-// 253 bytes, and a link counts at most kMaxReferrerHostsPerLink distinct
-// hosts; later new ones count under "other". The fold only reads what
-// earlier events wrote, so a replay builds the same keys.
+// Nothing held grows with client data without bound: a country is an ISO
+// 3166 alpha-2 code (at most 26*26 per link), a referrer host a DNS name of
+// at most 253 bytes, and a link counts at most kMaxReferrerHostsPerLink
+// distinct hosts; later new ones count under "other". The fold only reads
+// what earlier events left, so a replay builds the same state.
 
 #include "actors/projection.hpp"
+#include "storage/string_hash.hpp"
 
 #include <cstdint>
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
 namespace linkly {
 
 class event_log;
+class projection_store;
 
 /// Distinct referrer hosts counted per link; more go to "other". A host
-/// costs up to ~270 bytes of key, so a link's referrer keys stay under
-/// ~70 KB whatever clients send, and its stats map (1000 entries) is whole.
+/// costs up to ~270 bytes, so a link's referrers stay under ~70 KB whatever
+/// clients send, and its stats map (1000 entries) is whole.
 inline constexpr std::uint64_t kMaxReferrerHostsPerLink = 256;
+
+/// One link's clicks. Small sorted vectors: most links have a few days,
+/// countries and hosts, and a vector costs a fraction of a map's nodes.
+struct link_clicks {
+  std::uint64_t total = 0;
+  std::uint32_t hosts = 0;  // distinct real hosts among `referrers`
+  std::vector<std::pair<std::int32_t, std::uint64_t>> days;        // days since 1970-01-01
+  std::vector<std::pair<std::uint16_t, std::uint64_t>> countries;  // two letters; kUnknownCountry
+  std::vector<std::pair<std::string, std::uint64_t>> referrers;    // by host
+};
 
 class analytics_projection final : public projection {
  public:
   std::string_view name() const override { return "analytics"; }
   std::vector<std::string_view> logs() const override { return {kLinksLog, kClicksLog}; }
-  status apply(std::string_view log, const envelope& env, const projection_store& store,
-               write_set* writes) const override;
+  status apply(std::string_view log, const envelope& env) override;
+  void save(std::string* out) const override;
+  status load(std::string_view saved) override;
+  std::uint32_t snapshot_version() const override { return 1; }
+  void clear() override;
+  void for_each_entry(const entry_visitor& fn) const override;
+
+  /// Links created per day (days since 1970-01-01).
+  const std::map<std::int32_t, std::uint64_t>& created_per_day() const { return created_; }
+  /// The clicks of `code`; nullptr if it has none.
+  const link_clicks* clicks(std::string_view code) const;
+
+ private:
+  std::map<std::int32_t, std::uint64_t> created_;
+  std::unordered_map<std::string, link_clicks, string_hash, std::equal_to<>> clicks_;
 };
 
 struct daily_count {
@@ -60,7 +85,8 @@ struct link_stats {
   bool truncated = false;
 };
 
-/// Reads the analytics store. Any thread; each call is a few LevelDB reads.
+/// Reads the analytics state. Any thread; each call holds the store's read
+/// lock for a few lookups.
 class analytics_reader {
  public:
   /// `links` and `clicks` give the heads; `clicks` may be null (clicks off).

@@ -58,8 +58,7 @@ struct engine::impl {
   }
   std::vector<child_spec> children(std::vector<table_ptr> tables);
   status recover(shard_replay* replay);
-  void add_projection(std::shared_ptr<const projection> proj,
-                      std::shared_ptr<projection_store> store);
+  void add_projection(std::shared_ptr<projection_store> store);
 };
 
 // From the cache snapshot and the log after it when there is one, else from
@@ -81,16 +80,14 @@ status engine::impl::recover(shard_replay* replay) {
   return replay_links_tail(*log, kAllShards, replay);
 }
 
-void engine::impl::add_projection(std::shared_ptr<const projection> proj,
-                                  std::shared_ptr<projection_store> store) {
+void engine::impl::add_projection(std::shared_ptr<projection_store> store) {
   projection_runner_config c;
-  for (std::string_view name : proj->logs()) {
+  for (std::string_view name : store->logs()) {
     if (name == kLinksLog) c.logs.push_back({name, log, &link_bus});
     if (name == kClicksLog && stores.clicks_log) {
       c.logs.push_back({name, stores.clicks_log, &click_bus});
     }
   }
-  c.proj = std::move(proj);
   c.store = std::move(store);
   c.dead_letters = stores.dead_letters;
   c.options = options.projections;
@@ -146,7 +143,7 @@ std::vector<child_spec> engine::impl::children(std::vector<table_ptr> tables) {
       runners[i] = hdl;
       return hdl;
     };
-    specs.push_back({std::string(projections[i].proj->name()) + " projection", spawn(),
+    specs.push_back({std::string(projections[i].store->name()) + " projection", spawn(),
                      [spawn](caf::event_based_actor*, std::function<void(caf::actor)> started) {
                        started(spawn());
                      }});
@@ -203,9 +200,9 @@ status engine::start(const engine_options& options, std::shared_ptr<event_log> l
     m->stores.clicks_log->set_listener(
         [bus = &m->click_bus](const std::vector<envelope>& events) { bus->publish(events); });
   }
-  if (m->stores.cache) m->add_projection(std::make_shared<cache_projection>(), m->stores.cache);
+  if (m->stores.cache) m->add_projection(m->stores.cache);
   if (m->stores.analytics) {
-    m->add_projection(std::make_shared<analytics_projection>(), m->stores.analytics);
+    m->add_projection(m->stores.analytics);
     m->analytics = std::make_unique<analytics_reader>(*m->stores.analytics, *m->log,
                                                       m->stores.clicks_log.get());
   }
@@ -222,7 +219,7 @@ status engine::start(const engine_options& options, std::shared_ptr<event_log> l
   if (m->clicks) {
     m->clicks->route_other_queues([im = m.get()](const dead_letter& entry) {
       for (std::size_t i = 0; i < im->projections.size(); ++i) {
-        if (entry.queue != dead_letter_queue_of(*im->projections[i].proj)) continue;
+        if (entry.queue != dead_letter_queue_of(im->projections[i].store->name())) continue;
         std::lock_guard lock(im->runners_mutex);
         caf::anon_send(im->runners[i], redrive_atom::value, entry);
         return true;
@@ -278,7 +275,7 @@ std::vector<projection_status> engine::projections() const {
   std::vector<projection_status> out;
   for (const projection_runner_config& c : impl_->projections) {
     projection_status s;
-    s.name = std::string(c.proj->name());
+    s.name = std::string(c.store->name());
     for (const followed_log& fl : c.logs) {
       s.positions.push_back(
           {std::string(fl.name), c.store->checkpoint(fl.name), fl.log->highest_seq()});
@@ -286,7 +283,7 @@ std::vector<projection_status> engine::projections() const {
     s.applied = c.counters->applied.load(std::memory_order_relaxed);
     s.retries = c.counters->retries.load(std::memory_order_relaxed);
     // What the dead-letter store holds, so a redrive or discard counts too.
-    s.parked = c.dead_letters ? c.dead_letters->size(dead_letter_queue_of(*c.proj)) : 0;
+    s.parked = c.dead_letters ? c.dead_letters->size(dead_letter_queue_of(c.store->name())) : 0;
     s.store_errors = c.counters->store_errors.load(std::memory_order_relaxed);
     s.store_error = c.counters->store_error();
     out.push_back(std::move(s));

@@ -50,14 +50,20 @@ struct supervision_options {
 
 /// How projections follow the logs.
 struct projection_options {
-  /// Most events one commit applies: larger catches up faster, smaller
-  /// lets a reader see progress sooner.
+  /// Most events one step applies: the runner reads its mailbox between
+  /// steps.
   std::size_t batch_events = 4096;
   /// Tries at one event (the first included) before it is parked as a dead
   /// letter and the projection moves on.
   std::size_t max_retries = 5;
   /// Wait before the second try; doubles for each further one.
   std::chrono::milliseconds backoff{100};
+  /// A projection writes a snapshot (projection_store::save) once this many
+  /// events were applied since its last one, or once applied events have
+  /// waited `snapshot_interval`; and when it stops. A crash replays what
+  /// came after the snapshot: at most about this much work at start-up.
+  std::uint64_t snapshot_events = 1'000'000;
+  std::chrono::milliseconds snapshot_interval{60'000};
 };
 
 struct engine_options {

@@ -1,18 +1,20 @@
 #pragma once
-// projection: state derived from the logs and kept in a projection_store,
-// in the shape of a state machine. apply() turns one event into changes of a
-// write_set; the runner (projection_runner.hpp) commits a batch of them
-// together with the checkpoints, so each event is applied exactly once.
+// projection: state derived from the logs, held in memory, in the shape of
+// a state machine. apply() folds one event into the state; a
+// projection_store (projection_store.hpp) owns it, moves its checkpoints
+// with each event and makes the two durable together in snapshots, so each
+// event is applied exactly once across crashes.
 //
-// A projection holds no state of its own between calls: everything it knows
-// is in the store, so it can be thrown away and rebuilt by replaying the
-// logs (projection_replay.hpp).
+// Everything it holds comes from the logs, so it can be thrown away and
+// rebuilt by replaying them (projection_replay.hpp).
+//
+// Not thread-safe on its own: its store serializes writers and readers.
 
 #include "schemas/envelope.hpp"
-#include "storage/projection_store.hpp"
 #include "storage/status.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +32,10 @@ struct log_position {
   std::uint64_t head = 0;
 };
 
+/// One entry of a projection's state as a person (and `replay --verify`)
+/// compares it: a key and a readable value.
+using entry_visitor = std::function<void(std::string_view key, std::string_view value)>;
+
 class projection {
  public:
   virtual ~projection() = default;
@@ -40,13 +46,24 @@ class projection {
   /// The logs it follows (kLinksLog, kClicksLog).
   virtual std::vector<std::string_view> logs() const = 0;
 
-  /// Adds to `writes` what `env`, read from `log`, changes; reads the state
-  /// through `writes`. Deterministic, and touches nothing but `writes`: on a
-  /// failure the runner throws the write set away. A failing status (or an
-  /// exception) means this event could not be applied: it is retried, then
-  /// parked as a dead letter.
-  virtual status apply(std::string_view log, const envelope& env, const projection_store& store,
-                       write_set* writes) const = 0;
+  /// Folds `env`, read from `log`, into the state: all of it or, on a
+  /// failing status, nothing. Deterministic. A failure means this event
+  /// cannot be applied: it is retried, then parked as a dead letter.
+  virtual status apply(std::string_view log, const envelope& env) = 0;
+
+  /// Appends the state to `out` in format snapshot_version().
+  virtual void save(std::string* out) const = 0;
+  /// Replaces the state with what save() wrote; corruption if it is not that.
+  virtual status load(std::string_view saved) = 0;
+  /// The format save() writes; a snapshot of another one is rebuilt instead.
+  virtual std::uint32_t snapshot_version() const = 0;
+
+  /// Empties the state.
+  virtual void clear() = 0;
+
+  /// Calls `fn` for every entry, in key order: two states are equal when
+  /// they list the same entries.
+  virtual void for_each_entry(const entry_visitor& fn) const = 0;
 };
 
 }  // namespace linkly

@@ -1,12 +1,11 @@
 #pragma once
-// Applying a log to a projection: one bounded step at a time, each step one
-// commit of state and checkpoint. The live runner and `linkly replay` share
-// it, so a rebuild computes exactly what the server computed.
+// Applying a log to a projection: one bounded step at a time. The live
+// runner and `linkly replay` share it, so a rebuild computes exactly what
+// the server computed.
 //
-// Blocking (LevelDB reads and writes): never call on an actor-system
-// scheduler thread.
+// Blocking (reads the log): never call on an actor-system scheduler thread.
 
-#include "actors/projection.hpp"
+#include "actors/projection_store.hpp"
 #include "schemas/envelope.hpp"
 #include "storage/status.hpp"
 
@@ -20,44 +19,31 @@ namespace linkly {
 class event_log;
 
 struct step_result {
-  std::uint64_t applied = 0;  // events committed by this step
+  std::uint64_t applied = 0;  // events applied by this step
   bool at_end = false;        // nothing left below `to` after this step
   /// The event that did not apply, when `event_error` is not ok. The events
-  /// before it are committed; the checkpoint stays just below it.
+  /// before it are applied; the checkpoint stays just below it.
   envelope failed;
   status event_error;
 };
 
 constexpr std::uint64_t kToHead = std::numeric_limits<std::uint64_t>::max();
 
-/// Events per step of an offline rebuild. Large: each step's commit is
-/// bounded by the keys it changes anyway, and fewer steps mean fewer commits.
+/// Events per step of an offline rebuild.
 constexpr std::size_t kRebuildBatchEvents = 1u << 20;
 
 /// Applies the events of `log` (named `log_name`) after the store's
-/// checkpoint and below `to`, at most `max_events`, and commits them with
-/// the new checkpoint. The returned status is a failure of the log or the
-/// store (a failed read or commit; store.health() then says which, and the
-/// store needs a reopen); an event that does not apply to a healthy store
-/// is reported in `out->event_error` instead.
-status apply_step(const projection& proj, projection_store& store, std::string_view log_name,
-                  const event_log& log, std::uint64_t to, std::size_t max_events, step_result* out);
-
-/// Moves the checkpoint of `log_name` past `seq` without applying it (a
-/// parked event).
-status skip_event(projection_store& store, std::string_view log_name, std::uint64_t seq);
-
-/// Applies one parked event again, out of order, leaving the checkpoints
-/// alone (they are already past it). A projection whose state depends on
-/// order (the cache) ignores an event older than what it holds.
-status apply_parked(const projection& proj, projection_store& store, std::string_view log_name,
-                    const envelope& env);
+/// checkpoint and below `to`, at most `max_events`, each with its
+/// checkpoint. The returned status is a failure to read the log; an event
+/// that does not apply is reported in `out->event_error` instead.
+status apply_step(projection_store& store, std::string_view log_name, const event_log& log,
+                  std::uint64_t to, std::size_t max_events, step_result* out);
 
 /// Applies everything below `to` of every log the projection follows, in
 /// steps of `batch_events`. Stops at the first event that does not apply
-/// (a rebuild has nobody to retry it) and says which.
-status replay_projection(const projection& proj, projection_store& store, const event_log& links,
-                         const event_log* clicks, std::uint64_t links_to, std::uint64_t clicks_to,
-                         std::size_t batch_events, std::uint64_t* applied);
+/// (a rebuild has nobody to retry it) and says which. Does not save.
+status replay_projection(projection_store& store, const event_log& links, const event_log* clicks,
+                         std::uint64_t links_to, std::uint64_t clicks_to, std::size_t batch_events,
+                         std::uint64_t* applied);
 
 }  // namespace linkly

@@ -27,11 +27,7 @@ constexpr std::chrono::milliseconds kMaxStoreBackoff{5'000};
 // Dead letters read at a time when looking for an event parked before.
 constexpr std::size_t kParkedScanPage = 256;
 
-// An event parked and not yet skipped: its checkpoint commit failed.
-struct parked_event {
-  std::string log;
-  std::uint64_t seq = 0;
-};
+using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;
 
 struct runner_state {
   // Not an aggregate: C++20 would otherwise let CAF build it from the actor.
@@ -45,7 +41,10 @@ struct runner_state {
   std::string failing_log;
   std::size_t failures = 0;
   std::size_t store_failures = 0;  // consecutive
-  std::optional<parked_event> unskipped;
+  std::size_t save_failures = 0;   // consecutive
+  // When the oldest event not in a snapshot was applied; unset if none.
+  std::optional<std::chrono::steady_clock::time_point> unsaved_since;
+  bool save_pending = false;  // a snapshot_atom is delayed
   static inline const char* name = "projection";
 };
 
@@ -91,23 +90,23 @@ status find_parked(const dead_letter_store& dlq, const std::string& queue,
 }
 
 // Parks `env` as a dead letter, once, then moves the checkpoint past it. In
-// that order: a failure in between leaves it parked and not skipped, and the
-// next try only skips it.
+// that order: a crash in between leaves it parked and not skipped, and the
+// next try finds it parked and only skips it.
 status park(runner_state& st, std::string_view log_name, const envelope& env, const status& why) {
-  const projection& proj = *st.config.proj;
+  projection_store& store = *st.config.store;
   if (st.config.dead_letters) {
-    const std::string queue = dead_letter_queue_of(proj);
+    const std::string queue = dead_letter_queue_of(store.name());
     std::uint64_t id = 0;
     if (status found = find_parked(*st.config.dead_letters, queue, log_name, env, &id);
         found.error_code() == status::code::io_error) {
       return found;
     } else if (!found) {
       // A damaged dead letter hides what follows it: park rather than lose.
-      spdlog::warn("{}: could not look for {} seq {} among the dead letters: {}", proj.name(),
+      spdlog::warn("{}: could not look for {} seq {} among the dead letters: {}", store.name(),
                    log_name, env.seq, found.to_string());
     }
     if (id != 0) {
-      spdlog::info("{}: {} seq {} is parked already as dead letter {}", proj.name(), log_name,
+      spdlog::info("{}: {} seq {} is parked already as dead letter {}", store.name(), log_name,
                    env.seq, id);
     } else {
       dead_letter entry;
@@ -118,21 +117,21 @@ status park(runner_state& st, std::string_view log_name, const envelope& env, co
       entry.attempts = static_cast<std::uint32_t>(st.failures);
       entry.failed_at_ms = now_utc_ms();
       if (status put = st.config.dead_letters->put(&entry); !put) return put;
-      spdlog::error("{}: parked {} seq {} as dead letter {} after {} tries: {}", proj.name(),
+      spdlog::error("{}: parked {} seq {} as dead letter {} after {} tries: {}", store.name(),
                     log_name, env.seq, entry.id, st.failures, why.to_string());
     }
   } else {
-    spdlog::error("{}: skipped {} seq {} after {} tries (no dead-letter store): {}", proj.name(),
+    spdlog::error("{}: skipped {} seq {} after {} tries (no dead-letter store): {}", store.name(),
                   log_name, env.seq, st.failures, why.to_string());
   }
   st.failing_seq = 0;
   st.failures = 0;
-  st.unskipped = parked_event{std::string(log_name), env.seq};
+  store.skip(log_name, env.seq);
   return status::ok();
 }
 
-// The store (or the dead-letter store) failed: nothing is the event's fault.
-// Waits, then the next step reopens the store and tries the same again.
+// A log read or a park failed: nothing is the event's fault. Waits, then the
+// next step tries the same again.
 void on_store_failure(runner_pointer self, const status& st) {
   auto& s = self->state;
   s.config.counters->store_errors.fetch_add(1, std::memory_order_relaxed);
@@ -141,19 +140,60 @@ void on_store_failure(runner_pointer self, const status& st) {
   auto delay = backoff_delay(s.config.options.backoff, s.store_failures, kMaxStoreBackoff);
   // Once a backoff is at its longest, every retry is logged at most that often.
   spdlog::error("{}: {}; retrying in {} ms (failure {} in a row; nothing parked or skipped)",
-                s.config.proj->name(), st.to_string(), delay.count(), s.store_failures);
+                s.config.store->name(), st.to_string(), delay.count(), s.store_failures);
   schedule_after(self, delay);
 }
 
 void on_store_success(runner_state& s) {
   if (s.store_failures == 0) return;
-  spdlog::info("{}: its store works again after {} failures", s.config.proj->name(),
+  spdlog::info("{}: its stores work again after {} failures", s.config.store->name(),
                s.store_failures);
   s.store_failures = 0;
-  s.config.counters->set_store_error({});
+  if (s.save_failures == 0) s.config.counters->set_store_error({});
 }
 
-// One step: one bounded commit from the next log that has something new.
+void save_after(runner_pointer self, std::chrono::milliseconds delay) {
+  if (self->state.save_pending) return;
+  self->state.save_pending = true;
+  self->delayed_send(self, delay, snapshot_atom::value);
+}
+
+// Writes a snapshot when enough events, or old enough ones, wait outside one.
+void maybe_save(runner_pointer self, bool forced = false) {
+  auto& s = self->state;
+  projection_store& store = *s.config.store;
+  const std::uint64_t unsaved = store.unsaved();
+  if (unsaved == 0) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (!s.unsaved_since) s.unsaved_since = now;
+  const auto waited = now - *s.unsaved_since;
+  const auto& opts = s.config.options;
+  if (!forced && unsaved < opts.snapshot_events && waited < opts.snapshot_interval) {
+    save_after(self, std::chrono::duration_cast<std::chrono::milliseconds>(opts.snapshot_interval -
+                                                                           waited) +
+                         std::chrono::milliseconds(1));
+    return;
+  }
+  if (status st = store.save(); !st) {
+    s.config.counters->store_errors.fetch_add(1, std::memory_order_relaxed);
+    s.config.counters->set_store_error(st.to_string());
+    ++s.save_failures;
+    auto delay = backoff_delay(opts.backoff, s.save_failures, kMaxStoreBackoff);
+    spdlog::error("{}: {}; the state stays in memory, retrying in {} ms (failure {} in a row)",
+                  store.name(), st.to_string(), delay.count(), s.save_failures);
+    s.save_pending = false;
+    save_after(self, delay);
+    return;
+  }
+  if (s.save_failures > 0) {
+    spdlog::info("{}: snapshots write again after {} failures", store.name(), s.save_failures);
+    s.save_failures = 0;
+    if (s.store_failures == 0) s.config.counters->set_store_error({});
+  }
+  s.unsaved_since.reset();
+}
+
+// One step: a bounded run of events from the next log that has something new.
 void step(runner_pointer self) {
   auto& s = self->state;
   s.step_pending = false;
@@ -161,27 +201,16 @@ void step(runner_pointer self) {
   std::vector<std::shared_ptr<const envelope>> none;
   for (auto& w : s.wakeups) w->take(&none);
   projection_store& store = *s.config.store;
-  if (!store.health()) {
-    // Closed, or LevelDB's state unknown after a failed write or read.
-    if (status reopened = store.reopen(); !reopened) return on_store_failure(self, reopened);
-  }
-  if (s.unskipped) {
-    if (status skipped = skip_event(store, s.unskipped->log, s.unskipped->seq); !skipped) {
-      return on_store_failure(self, skipped);
-    }
-    s.unskipped.reset();
-    on_store_success(s);
-  }
   const auto& logs = s.config.logs;
   for (std::size_t tried = 0; tried < logs.size(); ++tried) {
     const followed_log& fl = logs[s.next_log];
     s.next_log = (s.next_log + 1) % logs.size();
     step_result r;
-    status st = apply_step(*s.config.proj, store, fl.name, *fl.log, kToHead,
-                           s.config.options.batch_events, &r);
+    status st = apply_step(store, fl.name, *fl.log, kToHead, s.config.options.batch_events, &r);
+    s.config.counters->applied.fetch_add(r.applied, std::memory_order_relaxed);
+    maybe_save(self);
     if (!st) return on_store_failure(self, st);
     on_store_success(s);
-    s.config.counters->applied.fetch_add(r.applied, std::memory_order_relaxed);
     if (!r.event_error.is_ok()) {
       if (s.failing_seq != r.failed.seq || s.failing_log != fl.name) {
         s.failing_seq = r.failed.seq;
@@ -193,13 +222,13 @@ void step(runner_pointer self) {
         if (status parked = park(s, fl.name, r.failed, r.event_error); !parked) {
           return on_store_failure(self, parked);
         }
-        return schedule(self);  // the next step skips it
+        return schedule(self);
       }
       s.config.counters->retries.fetch_add(1, std::memory_order_relaxed);
       auto delay = backoff_delay(s.config.options.backoff, s.failures);
-      spdlog::warn("{}: {} seq {} failed (try {} of {}), retrying in {} ms: {}",
-                   s.config.proj->name(), fl.name, r.failed.seq, s.failures,
-                   s.config.options.max_retries, delay.count(), r.event_error.to_string());
+      spdlog::warn("{}: {} seq {} failed (try {} of {}), retrying in {} ms: {}", store.name(),
+                   fl.name, r.failed.seq, s.failures, s.config.options.max_retries, delay.count(),
+                   r.event_error.to_string());
       return schedule_after(self, delay);
     }
     if (r.applied > 0 || !r.at_end) {
@@ -211,33 +240,44 @@ void step(runner_pointer self) {
 
 void redrive(runner_pointer self, const dead_letter& entry) {
   auto& s = self->state;
-  const projection& proj = *s.config.proj;
+  projection_store& store = *s.config.store;
   // A second redrive of the same entry, queued behind the first, finds it gone.
   dead_letter current;
   if (s.config.dead_letters->get(entry.id, &current).is_not_found()) return;
   envelope env;
   status st = decode_parked_event(entry.payload, &env);
   std::string_view log_name = log_of(env);
-  if (st) st = apply_parked(proj, *s.config.store, log_name, env);
+  if (st) st = store.apply_parked(log_name, env);
+  // Saved before the dead letter goes: a crash between keeps the event
+  // somewhere (a projection that depends on order applies it once only).
+  if (st) st = store.save();
   if (!st) {
-    spdlog::error("{}: dead letter {} not redriven: {}", proj.name(), entry.id, st.to_string());
+    spdlog::error("{}: dead letter {} not redriven: {}", store.name(), entry.id, st.to_string());
     return;
   }
+  s.unsaved_since.reset();
   if (status erased = s.config.dead_letters->erase(entry.id); !erased) {
-    spdlog::error("{}: dead letter {} applied but not erased: {}", proj.name(), entry.id,
+    spdlog::error("{}: dead letter {} applied but not erased: {}", store.name(), entry.id,
                   erased.to_string());
     return;
   }
-  spdlog::info("{}: redrove dead letter {} ({} seq {})", proj.name(), entry.id, log_name, env.seq);
+  spdlog::info("{}: redrove dead letter {} ({} seq {})", store.name(), entry.id, log_name, env.seq);
 }
 
 caf::behavior projection_runner(runner_pointer self, projection_runner_config config) {
   auto& s = self->state;
   s.config = std::move(config);
   self->set_exception_handler([self](std::exception_ptr& e) -> caf::error {
-    spdlog::error("{} projection failed: {}", self->state.config.proj->name(),
+    spdlog::error("{} projection failed: {}", self->state.config.store->name(),
                   describe_exception(e));
     return caf::sec::runtime_error;
+  });
+  // A clean stop leaves a snapshot of everything applied: the next start
+  // replays nothing.
+  self->attach_functor([store = s.config.store](const caf::error&) {
+    if (status st = store->save(); !st) {
+      spdlog::error("{}: no snapshot at stop: {}", store->name(), st.to_string());
+    }
   });
   caf::actor me = caf::actor_cast<caf::actor>(self);
   for (const followed_log& fl : s.config.logs) {
@@ -253,14 +293,18 @@ caf::behavior projection_runner(runner_pointer self, projection_runner_config co
   return {
       [self](tail_atom) { schedule(self); },
       [self](step_atom) { step(self); },
+      [self](snapshot_atom) {
+        self->state.save_pending = false;
+        maybe_save(self);
+      },
       [self](redrive_atom, const dead_letter& entry) { redrive(self, entry); },
   };
 }
 
 }  // namespace
 
-std::string dead_letter_queue_of(const projection& proj) {
-  return "projection." + std::string(proj.name());
+std::string dead_letter_queue_of(std::string_view projection_name) {
+  return "projection." + std::string(projection_name);
 }
 
 std::string encode_parked_event(const envelope& env) {

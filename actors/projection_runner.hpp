@@ -1,34 +1,34 @@
 #pragma once
 // projection_runner: a durable subscriber. It applies the logs to one
-// projection, committing state and checkpoint together, so a crash neither
-// skips nor double-applies an event.
+// projection's store, each event with its checkpoint, and has the store
+// write a snapshot by size and by time (projection_options), so a crash
+// neither skips nor double-applies an event: a restart loads the snapshot
+// and replays the logs after its checkpoints.
 //
 // On start it catches up from its checkpoints, in steps of batch_events
-// (one commit each, one message each, so it stays responsive), then follows
-// the live tail: the event bus of each log wakes it, and it reads what is new
-// from the log itself.
+// (one message each, so it stays responsive), then follows the live tail:
+// the event bus of each log wakes it, and it reads what is new from the log
+// itself.
 //
-// Two kinds of failure, told apart by projection_store::health():
-// - An event that does not apply to a healthy store is the event's fault: it
-//   is retried after backoff * 2^(n-1), and after max_retries tries parked in
-//   the dead-letter store (queue "projection.<name>") exactly once, and the
-//   checkpoint moves past it.
-// - A failed read or commit of the store (a full disk, a LevelDB error), or
-//   a failed park, is not the event's fault: nothing is parked or skipped.
-//   The runner waits (backoff doubling up to kMaxStoreBackoff), reopens the
-//   store and retries the same step; the checkpoint stays where it was, and
-//   since state and checkpoint commit together, catching up neither skips
-//   nor double-applies an event. Meanwhile its lag grows and
-//   projection_counters says the store is failing, and why.
+// An event that does not apply is the event's fault: it is retried after
+// backoff * 2^(n-1), and after max_retries tries parked in the dead-letter
+// store (queue "projection.<name>") exactly once, and the checkpoint moves
+// past it. A failed park, or a failed read of a log, is not: nothing is
+// parked or skipped, and the same step is retried (backoff doubling up to
+// kMaxStoreBackoff). A snapshot that cannot be written (a full disk) keeps
+// the state in memory and is retried the same way; projection_counters says
+// why meanwhile.
 //
 // redrive_atom with a dead letter of its queue applies the parked event again
-// (out of order, see apply_parked) and erases the dead letter once applied.
+// (out of order, see projection_store::apply_parked), saves a snapshot, and
+// erases the dead letter once both worked.
 //
-// It runs on a detached thread of its own: every step blocks on LevelDB.
+// It runs on a detached thread of its own: it reads logs and writes files.
 
 #include "actors/engine.hpp"
 #include "actors/message_inspect.hpp"
 #include "actors/projection.hpp"
+#include "actors/projection_store.hpp"
 #include "storage/dead_letter_store.hpp"
 
 #include <caf/actor.hpp>
@@ -64,7 +64,8 @@ struct projection_counters {
   std::atomic<std::uint64_t> retries{0};
   std::atomic<std::uint64_t> store_errors{0};
 
-  /// Empty while the stores work; else the last failure.
+  /// Empty while its logs read, its snapshots write and its dead letters
+  /// park; else the last failure.
   std::string store_error() const {
     std::lock_guard lock(mutex_);
     return store_error_;
@@ -80,7 +81,6 @@ struct projection_counters {
 };
 
 struct projection_runner_config {
-  std::shared_ptr<const projection> proj;
   std::shared_ptr<projection_store> store;
   std::vector<followed_log> logs;
   std::shared_ptr<dead_letter_store> dead_letters;  // may be null
@@ -89,7 +89,7 @@ struct projection_runner_config {
 };
 
 /// The queue name a projection's dead letters carry.
-std::string dead_letter_queue_of(const projection& proj);
+std::string dead_letter_queue_of(std::string_view projection_name);
 
 /// A parked event as a dead letter's payload:  seq:u64-big-endian record-value
 /// (storage/record_format.hpp), so the event keeps its sequence number.

@@ -219,7 +219,7 @@ std::vector<setting> settings_of(config& c) {
   s.push_back(make("supervision.max_backoff_ms", "longest wait before a restart",
                    millis(&sup.max_backoff, 0), show(&sup.max_backoff)));
   auto& proj = c.engine.projections;
-  s.push_back(make("projections.batch_events", "most events one projection commit applies",
+  s.push_back(make("projections.batch_events", "most events one projection step applies",
                    integer<std::size_t>(&proj.batch_events, 1, 1'000'000),
                    show(&proj.batch_events)));
   s.push_back(make("projections.max_retries",
@@ -229,6 +229,13 @@ std::vector<setting> settings_of(config& c) {
   s.push_back(make("projections.backoff_ms",
                    "wait before the second try; doubles for each further one",
                    millis(&proj.backoff, 0, 3'600'000), show(&proj.backoff)));
+  s.push_back(make("projections.snapshot_events",
+                   "events applied since the last snapshot that make a projection write one",
+                   integer<std::uint64_t>(&proj.snapshot_events, 1, 1'000'000'000),
+                   show(&proj.snapshot_events)));
+  s.push_back(make("projections.snapshot_interval_ms",
+                   "longest a projection keeps applied events out of its snapshot",
+                   millis(&proj.snapshot_interval, 1, 86'400'000), show(&proj.snapshot_interval)));
   auto& clicks = c.engine.clicks;
   auto& q = clicks.queue;
   s.push_back(make(

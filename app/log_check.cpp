@@ -9,12 +9,12 @@
 #include "app/commands.hpp"
 #include "app/offline_stores.hpp"
 
+#include "actors/projection_store.hpp"
 #include "app/log_damage.hpp"
 #include "schemas/click_events.hpp"
 #include "schemas/link_events.hpp"
 #include "schemas/log_events.hpp"
 #include "storage/event_log.hpp"
-#include "storage/projection_store.hpp"
 #include "storage/store_copy.hpp"
 
 #include <boost/json.hpp>
@@ -54,20 +54,20 @@ std::string payload_problem(const std::string& log_name, const envelope& env) {
 }
 
 // The checkpoints of the projections following `log_name` beyond `head`,
-// read from copies of their stores: opening one runs LevelDB's recovery,
-// and a check changes nothing. An absent store holds nothing.
+// read from their snapshots (opening one only reads it). An absent store
+// holds nothing.
 bool find_leads(const config& cfg, const std::string& log_name, std::uint64_t head,
                 std::vector<projection_lead>* leads) {
   for (const std::string& name : projections_following(log_name)) {
-    const std::string dir = store_dir(cfg, name);
-    if (!store_exists(dir)) continue;
-    store_copy copy;
-    if (status st = copy.make(dir); !st) {
-      print_open_error("projection store", dir, st);
-      return false;
-    }
     std::unique_ptr<projection_store> store;
-    if (open_projection_offline(copy.dir(), false, &store) != open_outcome::opened) return false;
+    switch (open_projection_offline(store_dir(cfg, name), name, false, &store)) {
+      case open_outcome::opened:
+        break;
+      case open_outcome::absent:
+        continue;
+      case open_outcome::failed:
+        return false;
+    }
     for (auto& lead : projections_ahead(log_name, head, {{name, store.get()}})) {
       leads->push_back(std::move(lead));
     }

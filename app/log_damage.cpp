@@ -4,7 +4,7 @@
 
 #include "actors/projection.hpp"
 #include "storage/event_log.hpp"
-#include "storage/projection_store.hpp"
+#include "actors/projection_store.hpp"
 #include "storage/store_copy.hpp"
 
 #include <algorithm>

@@ -16,11 +16,11 @@
 #include "actors/cache_projection.hpp"
 #include "actors/link_recovery.hpp"
 #include "actors/projection_replay.hpp"
+#include "actors/projection_store.hpp"
 #include "schemas/clock.hpp"
 #include "schemas/log_events.hpp"
 #include "storage/event_log.hpp"
 #include "storage/log_backfill.hpp"
-#include "storage/projection_store.hpp"
 
 #include <boost/json.hpp>
 
@@ -192,13 +192,16 @@ status restore_links(event_log& log, const projection_store& cache,
   return flush();
 }
 
-// Step 3: clears `store` and applies the logs to it.
-status rebuild(std::string_view name, projection_store& store, const event_log& links,
-               const event_log* clicks, std::uint64_t* applied) {
-  if (status st = store.clear(); !st) return st;
-  auto proj = make_projection(name);
-  return replay_projection(*proj, store, links, clicks, kToHead, kToHead, kRebuildBatchEvents,
-                           applied);
+// Step 3: clears `store`, applies the logs to it and saves it.
+status rebuild(projection_store& store, const event_log& links, const event_log* clicks,
+               std::uint64_t* applied) {
+  store.clear();
+  if (status st =
+          replay_projection(store, links, clicks, kToHead, kToHead, kRebuildBatchEvents, applied);
+      !st) {
+    return st;
+  }
+  return store.save();
 }
 
 // What one log came to: printed as part of the summary.
@@ -287,7 +290,7 @@ int run_log_repair(const config& cfg, const repair_options& options) {
   store_set stores;
   for (const char* name : {"cache", "analytics"}) {
     std::unique_ptr<projection_store> store;
-    switch (open_projection_offline(store_dir(cfg, name), false, &store)) {
+    switch (open_projection_offline(store_dir(cfg, name), name, false, &store)) {
       case open_outcome::opened:
         stores.stores.emplace_back(name, std::move(store));
         break;
@@ -336,7 +339,7 @@ int run_log_repair(const config& cfg, const repair_options& options) {
   if (lost_any) {
     for (auto& [name, store] : stores.stores) {
       std::uint64_t applied = 0;
-      if (status st = rebuild(name, *store, *links, clicks.get(), &applied); !st) {
+      if (status st = rebuild(*store, *links, clicks.get(), &applied); !st) {
         std::cerr << "linkly: rebuilding the " << name << ": " << st.to_string() << "\n";
         return 1;
       }

@@ -2,9 +2,9 @@
 
 #include "actors/analytics_projection.hpp"
 #include "actors/cache_projection.hpp"
+#include "actors/projection_store.hpp"
 #include "app/commands.hpp"
 #include "storage/event_log.hpp"
-#include "storage/projection_store.hpp"
 
 #include <filesystem>
 #include <iostream>
@@ -71,15 +71,12 @@ bool open_required_log(const config& cfg, std::string_view name, std::unique_ptr
   return false;
 }
 
-open_outcome open_projection_offline(const std::string& dir, bool create,
+open_outcome open_projection_offline(const std::string& dir, std::string_view name, bool create,
                                      std::unique_ptr<projection_store>* out) {
-  if (!create && !dir_exists(dir)) return open_outcome::absent;
+  if (!create && !projection_store::exists(dir)) return open_outcome::absent;
   projection_store_options opts;
   opts.create_if_missing = create;
-  if (status st = projection_store::open(dir, opts, out); !st) {
-    if (!create && st.error_code() == status::code::invalid_argument && !store_exists(dir)) {
-      return open_outcome::absent;
-    }
+  if (status st = projection_store::open(dir, opts, make_projection(name), out); !st) {
     print_open_error("projection store", dir, st);
     return open_outcome::failed;
   }

@@ -39,9 +39,10 @@ open_outcome open_log_offline(const config& cfg, std::string_view name,
 bool open_required_log(const config& cfg, std::string_view name, std::unique_ptr<event_log>* out,
                        std::string_view absent_note = {});
 
-/// Opens the projection store at `dir`; creates it only if `create`.
-/// `absent` (nothing printed) for a missing store when !create.
-open_outcome open_projection_offline(const std::string& dir, bool create,
+/// Opens the store of the projection `name` at `dir` and loads its
+/// snapshot; creates it only if `create`. `absent` (nothing printed) for a
+/// missing store when !create.
+open_outcome open_projection_offline(const std::string& dir, std::string_view name, bool create,
                                      std::unique_ptr<projection_store>* out);
 
 /// The projection called `name` ("cache", "analytics"); null for another name.

@@ -7,10 +7,10 @@
 
 #include "actors/link_table.hpp"
 #include "actors/projection_replay.hpp"
+#include "actors/projection_store.hpp"
 #include "schemas/clock.hpp"
 #include "schemas/link_events.hpp"
 #include "storage/event_log.hpp"
-#include "storage/projection_store.hpp"
 
 #include <boost/json.hpp>
 
@@ -40,39 +40,35 @@ std::string describe_rate(std::uint64_t events, std::chrono::steady_clock::durat
 // Clears `store`, then applies the logs from `from` on (each log's checkpoint
 // is put just below it, never beyond the log's head, so a server started on
 // a partial store still applies every later event).
-int rebuild(const projection& proj, projection_store& store, const event_log& links,
-            const event_log* clicks, std::uint64_t from) {
+int rebuild(projection_store& store, const event_log& links, const event_log* clicks,
+            std::uint64_t from) {
   const auto start = std::chrono::steady_clock::now();
-  if (status st = store.clear(); !st) {
-    std::cerr << "linkly: clearing " << store.dir() << ": " << st.to_string() << "\n";
-    return 1;
-  }
+  store.clear();
   if (from > 1) {
-    for (std::string_view name : proj.logs()) {
+    for (std::string_view name : store.logs()) {
       const event_log* log = name == kLinksLog ? &links : clicks;
       if (log == nullptr) continue;
       const std::uint64_t below = std::min(from - 1, log->highest_seq());
-      if (below == 0) continue;
-      if (status st = skip_event(store, name, below); !st) {
-        std::cerr << "linkly: " << store.dir() << ": " << st.to_string() << "\n";
-        return 1;
-      }
+      if (below > 0) store.skip(name, below);
     }
   }
   std::uint64_t applied = 0;
-  status st = replay_projection(proj, store, links, clicks, kToHead, kToHead, kRebuildBatchEvents,
-                                &applied);
+  status st =
+      replay_projection(store, links, clicks, kToHead, kToHead, kRebuildBatchEvents, &applied);
+  const auto folded = std::chrono::steady_clock::now();
+  if (st) st = store.save();
   const auto elapsed = std::chrono::steady_clock::now() - start;
   if (!st) {
-    std::cerr << "linkly: " << proj.name() << ": rebuild stopped after " << applied
+    std::cerr << "linkly: " << store.name() << ": rebuild stopped after " << applied
               << " events: " << st.to_string() << "\n";
     return 1;
   }
-  std::cout << proj.name() << ": rebuilt " << (from > 1 ? "(partial, from seq " : "(full")
+  std::cout << store.name() << ": rebuilt " << (from > 1 ? "(partial, from seq " : "(full")
             << (from > 1 ? std::to_string(from) : "") << "), " << applied
             << (applied == 1 ? " event" : " events") << " applied "
-            << describe_rate(applied, elapsed) << "; checkpoints:";
-  for (std::string_view name : proj.logs()) {
+            << describe_rate(applied, elapsed) << " (folding "
+            << describe_rate(applied, folded - start) << ", then the snapshot); checkpoints:";
+  for (std::string_view name : store.logs()) {
     const event_log* log = name == kLinksLog ? &links : clicks;
     if (log == nullptr) {
       std::cout << " " << name << " (no log)";
@@ -95,7 +91,7 @@ int run_rebuild(const config& cfg, const replay_options& options) {
   const std::vector<std::string> names = projection_names(options.projection);
   std::vector<std::unique_ptr<projection_store>> stores(names.size());
   for (std::size_t i = 0; i < names.size(); ++i) {
-    if (open_projection_offline(store_dir(cfg, names[i]), true, &stores[i]) !=
+    if (open_projection_offline(store_dir(cfg, names[i]), names[i], true, &stores[i]) !=
         open_outcome::opened) {
       return 1;
     }
@@ -109,8 +105,7 @@ int run_rebuild(const config& cfg, const replay_options& options) {
               << options.from << " (replay it fully before serving)\n";
   }
   for (std::size_t i = 0; i < names.size(); ++i) {
-    auto proj = make_projection(names[i]);
-    if (int rc = rebuild(*proj, *stores[i], *links, clicks.get(), options.from); rc != 0) {
+    if (int rc = rebuild(*stores[i], *links, clicks.get(), options.from); rc != 0) {
       return rc;
     }
   }

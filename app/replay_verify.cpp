@@ -1,19 +1,16 @@
 // `linkly replay --verify`: each live projection store against a fresh
-// rebuild in a temporary directory, key by key. The rebuild stops at the
+// rebuild in a temporary directory, entry by entry. The rebuild stops at the
 // live store's checkpoints, so a store that lags the log is compared with
 // what it should hold at that point, not with the head.
 
 #include "app/commands.hpp"
 #include "app/offline_stores.hpp"
 
-#include "actors/cache_projection.hpp"
 #include "actors/projection_replay.hpp"
+#include "actors/projection_store.hpp"
 #include "schemas/clock.hpp"
 #include "storage/event_log.hpp"
-#include "storage/projection_store.hpp"
 #include "storage/unique_dir.hpp"
-
-#include <boost/json.hpp>
 
 #include <filesystem>
 #include <iostream>
@@ -24,7 +21,6 @@ namespace linkly {
 
 namespace {
 
-constexpr std::size_t kPageKeys = 512;
 constexpr std::uint64_t kMaxPrinted = 100;  // differences shown per projection
 
 // A temporary directory, removed with everything in it on destruction.
@@ -54,118 +50,56 @@ class scratch_dir {
   std::string path_;
 };
 
-// Reads a store's state keys in order, a page at a time.
-class key_cursor {
- public:
-  explicit key_cursor(const projection_store& store) : store_(store) {}
+using entry_list = std::vector<std::pair<std::string, std::string>>;
 
-  // The current entry, or nullptr at the end (or after a read error).
-  const std::pair<std::string, std::string>* peek() {
-    if (pos_ == page_.size() && !done_) fill();
-    return pos_ < page_.size() ? &page_[pos_] : nullptr;
-  }
-  void next() { ++pos_; }
-  const status& error() const { return error_; }
-
- private:
-  void fill() {
-    std::string after = page_.empty() ? std::string() : page_.back().first;
-    page_.clear();
-    pos_ = 0;
-    error_ = store_.scan("", after, [this](std::string_view k, std::string_view v) {
-      page_.emplace_back(std::string(k), std::string(v));
-      return page_.size() < kPageKeys;
-    });
-    if (!error_ || page_.size() < kPageKeys) done_ = true;
-  }
-
-  const projection_store& store_;
-  std::vector<std::pair<std::string, std::string>> page_;
-  std::size_t pos_ = 0;
-  bool done_ = false;
-  status error_;
-};
-
-std::string hex(std::string_view bytes) {
-  static const char digits[] = "0123456789abcdef";
-  std::string out = "0x";
-  for (unsigned char c : bytes) {
-    out.push_back(digits[c >> 4]);
-    out.push_back(digits[c & 15]);
-  }
+entry_list entries_of(const projection_store& store) {
+  entry_list out;
+  store.read([&](const projection& p) {
+    p.for_each_entry(
+        [&](std::string_view key, std::string_view value) { out.emplace_back(key, value); });
+  });
   return out;
 }
 
-// A value as a person reads it: the cache's link record as JSON, a counter
-// as a number, anything else in hex.
-std::string readable(const projection& proj, const projection_store& store, const std::string& key,
-                     const std::string& value) {
-  if (proj.name() == "cache") {
-    link_record r;
-    if (!read_cached_link(store, key, &r)) return hex(value);
-    boost::json::object o;
-    o["url"] = r.url;
-    o["version"] = r.version;
-    o["created_at"] = format_utc_ms(r.created_at_ms);
-    o["updated_at"] = format_utc_ms(r.updated_at_ms);
-    o["deleted"] = r.deleted;
-    boost::json::array seqs;
-    for (std::uint64_t s : r.seqs) seqs.push_back(s);
-    o["seqs"] = std::move(seqs);
-    return boost::json::serialize(o);
-  }
-  std::uint64_t n = 0;
-  if (decode_counter(value, &n)) return std::to_string(n);
-  return hex(value);
-}
-
 struct comparison {
-  std::uint64_t keys = 0;  // keys in the live store
+  std::uint64_t keys = 0;  // entries of the live store
   std::uint64_t differences = 0;
 };
 
-// Prints every differing key; a read error is returned.
-status compare_state(const projection& proj, const projection_store& live,
-                     const projection_store& rebuilt, comparison* out) {
-  key_cursor a(live);
-  key_cursor b(rebuilt);
+// Prints every differing entry (both lists are in key order).
+void compare_state(std::string_view name, const entry_list& live, const entry_list& rebuilt,
+                   comparison* out) {
   auto report = [&](const std::string& key, const std::string& live_text,
                     const std::string& rebuilt_text) {
     if (++out->differences > kMaxPrinted) return;
-    std::cout << proj.name() << ": key \"" << key << "\": live " << live_text << ", rebuilt "
+    std::cout << name << ": key \"" << key << "\": live " << live_text << ", rebuilt "
               << rebuilt_text << "\n";
   };
-  for (;;) {
-    const auto* x = a.peek();
-    const auto* y = b.peek();
-    if (x == nullptr && y == nullptr) break;
-    if (y == nullptr || (x != nullptr && x->first < y->first)) {
-      report(x->first, readable(proj, live, x->first, x->second), "(absent)");
-      ++out->keys;
-      a.next();
-    } else if (x == nullptr || y->first < x->first) {
-      report(y->first, "(absent)", readable(proj, rebuilt, y->first, y->second));
-      b.next();
+  out->keys = live.size();
+  std::size_t a = 0;
+  std::size_t b = 0;
+  while (a < live.size() || b < rebuilt.size()) {
+    if (b == rebuilt.size() || (a < live.size() && live[a].first < rebuilt[b].first)) {
+      report(live[a].first, live[a].second, "(absent)");
+      ++a;
+    } else if (a == live.size() || rebuilt[b].first < live[a].first) {
+      report(rebuilt[b].first, "(absent)", rebuilt[b].second);
+      ++b;
     } else {
-      if (x->second != y->second) {
-        report(x->first, readable(proj, live, x->first, x->second),
-               readable(proj, rebuilt, y->first, y->second));
+      if (live[a].second != rebuilt[b].second) {
+        report(live[a].first, live[a].second, rebuilt[b].second);
       }
-      ++out->keys;
-      a.next();
-      b.next();
+      ++a;
+      ++b;
     }
   }
-  if (!a.error()) return a.error();
-  return b.error();
 }
 
 // 0 identical, 1 different or failed.
-int verify_one(const config& cfg, const projection& proj, const event_log& links,
+int verify_one(const config& cfg, const std::string& name, const event_log& links,
                const event_log* clicks, const std::string& scratch) {
-  const std::string name(proj.name());
   std::unique_ptr<projection_store> live;
-  switch (open_projection_offline(store_dir(cfg, name), false, &live)) {
+  switch (open_projection_offline(store_dir(cfg, name), name, false, &live)) {
     case open_outcome::opened:
       break;
     case open_outcome::absent:
@@ -177,13 +111,13 @@ int verify_one(const config& cfg, const projection& proj, const event_log& links
       return 1;
   }
   std::unique_ptr<projection_store> rebuilt;
-  if (open_projection_offline(scratch + "/" + name, true, &rebuilt) != open_outcome::opened) {
+  if (open_projection_offline(scratch + "/" + name, name, true, &rebuilt) != open_outcome::opened) {
     return 1;
   }
   const std::uint64_t links_to = live->checkpoint(kLinksLog) + 1;
   const std::uint64_t clicks_to = live->checkpoint(kClicksLog) + 1;
   std::uint64_t applied = 0;
-  if (status st = replay_projection(proj, *rebuilt, links, clicks, links_to, clicks_to,
+  if (status st = replay_projection(*rebuilt, links, clicks, links_to, clicks_to,
                                     kRebuildBatchEvents, &applied);
       !st) {
     std::cerr << "linkly: " << name << ": rebuild failed: " << st.to_string() << "\n";
@@ -191,12 +125,9 @@ int verify_one(const config& cfg, const projection& proj, const event_log& links
   }
 
   comparison result;
-  if (status st = compare_state(proj, *live, *rebuilt, &result); !st) {
-    std::cerr << "linkly: " << name << ": " << st.to_string() << "\n";
-    return 1;
-  }
+  compare_state(name, entries_of(*live), entries_of(*rebuilt), &result);
   std::string checkpoints;
-  for (std::string_view log : proj.logs()) {
+  for (std::string_view log : live->logs()) {
     const std::uint64_t l = live->checkpoint(log);
     const std::uint64_t r = rebuilt->checkpoint(log);
     if (l != r) {
@@ -237,7 +168,7 @@ int run_replay_verify(const config& cfg, const replay_options& options) {
   int rc = 0;
   for (const char* name : {"cache", "analytics"}) {
     if (which != "all" && which != name) continue;
-    if (verify_one(cfg, *make_projection(name), *links, clicks.get(), scratch->path()) != 0) {
+    if (verify_one(cfg, name, *links, clicks.get(), scratch->path()) != 0) {
       rc = 1;
     }
   }

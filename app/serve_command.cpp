@@ -5,15 +5,16 @@
 #include "actors/event_bus.hpp"
 #include "actors/link_service.hpp"
 #include "actors/projection_status.hpp"
+#include "actors/projection_store.hpp"
 #include "app/fd_limit.hpp"
 #include "app/log_scan.hpp"
+#include "app/offline_stores.hpp"
 #include "app/startup_checks.hpp"
 #include "http/access_control.hpp"
 #include "http/server.hpp"
 #include "storage/click_spool.hpp"
 #include "storage/dead_letter_store.hpp"
 #include "storage/event_log.hpp"
-#include "storage/projection_store.hpp"
 #include "storage/store_healer.hpp"
 
 #include <spdlog/spdlog.h>
@@ -163,7 +164,9 @@ int run_serve(const config& cfg) {
   for (auto [name, store] :
        {std::pair{"cache", &projections.cache}, std::pair{"analytics", &projections.analytics}}) {
     std::unique_ptr<projection_store> opened_store;
-    if (status st = projection_store::open(store_dir(cfg, name), {}, &opened_store); !st) {
+    if (status st =
+            projection_store::open(store_dir(cfg, name), {}, make_projection(name), &opened_store);
+        !st) {
       spdlog::error("cannot open the {} store: {}", name, st.to_string());
       return 1;
     }

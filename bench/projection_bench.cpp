@@ -16,7 +16,7 @@
 #include "bench/bench_support.hpp"
 #include "schemas/click_events.hpp"
 #include "storage/dead_letter_store.hpp"
-#include "storage/projection_store.hpp"
+#include "actors/projection_store.hpp"
 
 #include <CLI/CLI.hpp>
 

@@ -57,17 +57,24 @@ bool decode_record_key(std::string_view key, std::uint64_t* seq) {
 
 namespace {
 
-std::uint32_t crc32c_portable(std::string_view bytes) {
-  boost::crc_optimal<32, 0x1EDC6F41, 0xFFFFFFFF, 0xFFFFFFFF, true, true> crc;
-  crc.process_bytes(bytes.data(), bytes.size());
-  return crc.checksum();
+// `crc` is a finished CRC-32C of what came before (0 for nothing).
+std::uint32_t crc32c_portable(std::uint32_t crc, std::string_view bytes) {
+  // A finished CRC is its register complemented; Boost takes the initial
+  // register bit-reversed for a reflected CRC.
+  std::uint32_t reg = ~crc;
+  std::uint32_t reversed = 0;
+  for (int i = 0; i < 32; ++i, reg >>= 1) reversed = (reversed << 1) | (reg & 1);
+  boost::crc_optimal<32, 0x1EDC6F41, 0, 0, true, true> engine(reversed);
+  engine.process_bytes(bytes.data(), bytes.size());
+  return ~engine.checksum();
 }
 
 #if defined(__x86_64__)
 // SSE4.2 computes CRC-32C in hardware, 8 bytes an instruction: replay reads
 // every record's checksum, so this is on the start-up path.
-__attribute__((target("sse4.2"))) std::uint32_t crc32c_sse42(std::string_view bytes) {
-  std::uint64_t crc = 0xFFFFFFFFu;
+__attribute__((target("sse4.2"))) std::uint32_t crc32c_sse42(std::uint32_t start,
+                                                             std::string_view bytes) {
+  std::uint64_t crc = ~start;
   const char* p = bytes.data();
   std::size_t n = bytes.size();
   for (; n >= 8; p += 8, n -= 8) {
@@ -83,12 +90,16 @@ __attribute__((target("sse4.2"))) std::uint32_t crc32c_sse42(std::string_view by
 
 }  // namespace
 
-std::uint32_t crc32c(std::string_view bytes) {
+std::uint32_t crc32c_extend(std::uint32_t crc, std::string_view bytes) {
 #if defined(__x86_64__)
   static const bool hardware = __builtin_cpu_supports("sse4.2");
-  if (hardware) return crc32c_sse42(bytes);
+  if (hardware) return crc32c_sse42(crc, bytes);
 #endif
-  return crc32c_portable(bytes);
+  return crc32c_portable(crc, bytes);
+}
+
+std::uint32_t crc32c(std::string_view bytes) {
+  return crc32c_extend(0, bytes);
 }
 
 std::string encode_record_value(const envelope& env) {

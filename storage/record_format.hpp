@@ -30,6 +30,8 @@ bool decode_record_key(std::string_view key, std::uint64_t* seq);
 
 /// CRC-32C (Castagnoli) of `bytes`.
 std::uint32_t crc32c(std::string_view bytes);
+/// The CRC-32C of the bytes `crc` was computed over followed by `bytes`.
+std::uint32_t crc32c_extend(std::uint32_t crc, std::string_view bytes);
 
 /// The record value for `env` (checksum + body).
 std::string encode_record_value(const envelope& env);

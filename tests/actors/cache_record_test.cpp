@@ -5,7 +5,7 @@
 #include "actors/cache_projection.hpp"
 #include "actors/link_table.hpp"
 #include "schemas/link_events.hpp"
-#include "storage/projection_store.hpp"
+#include "actors/projection_store.hpp"
 #include "tests/support/allocation_probe.hpp"
 
 #include <gtest/gtest.h>

@@ -10,7 +10,7 @@
 #include "schemas/click_events.hpp"
 #include "schemas/clock.hpp"
 #include "storage/dead_letter_store.hpp"
-#include "storage/projection_store.hpp"
+#include "actors/projection_store.hpp"
 #include "tests/actors/engine_fixture.hpp"
 
 #include <gtest/gtest.h>

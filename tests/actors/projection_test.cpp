@@ -10,7 +10,7 @@
 #include "schemas/clock.hpp"
 #include "schemas/link_events.hpp"
 #include "storage/event_log.hpp"
-#include "storage/projection_store.hpp"
+#include "actors/projection_store.hpp"
 #include "tests/storage/event_log_fixture.hpp"
 
 #include "tests/support/store_contents.hpp"

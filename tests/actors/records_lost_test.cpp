@@ -9,7 +9,7 @@
 #include "schemas/link_events.hpp"
 #include "schemas/log_events.hpp"
 #include "storage/event_log.hpp"
-#include "storage/projection_store.hpp"
+#include "actors/projection_store.hpp"
 
 #include <gtest/gtest.h>
 #include <leveldb/env.h>

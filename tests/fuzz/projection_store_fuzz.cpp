@@ -8,7 +8,7 @@
 #include "actors/cache_projection.hpp"
 #include "actors/link_table.hpp"
 #include "storage/event_log.hpp"
-#include "storage/projection_store.hpp"
+#include "actors/projection_store.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 #include "tests/fuzz/store_input.hpp"
 

@@ -13,7 +13,7 @@
 #include "http/server.hpp"
 #include "storage/dead_letter_store.hpp"
 #include "storage/event_log.hpp"
-#include "storage/projection_store.hpp"
+#include "actors/projection_store.hpp"
 #include "storage/unique_dir.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 

@@ -14,7 +14,7 @@
 #include "schemas/link_events.hpp"
 #include "storage/dead_letter_store.hpp"
 #include "storage/event_log.hpp"
-#include "storage/projection_store.hpp"
+#include "actors/projection_store.hpp"
 #include "storage/record_format.hpp"
 #include "tests/fuzz/store_input.hpp"
 

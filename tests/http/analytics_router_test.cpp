@@ -11,7 +11,7 @@
 #include "schemas/click_events.hpp"
 #include "schemas/link_events.hpp"
 #include "storage/event_log.hpp"
-#include "storage/projection_store.hpp"
+#include "actors/projection_store.hpp"
 #include "tests/http/metrics_samples.hpp"
 #include "tests/support/make_temp_dir.hpp"
 

@@ -11,7 +11,7 @@
 #include "http/router.hpp"
 #include "schemas/click_events.hpp"
 #include "storage/event_log.hpp"
-#include "storage/projection_store.hpp"
+#include "actors/projection_store.hpp"
 #include "tests/support/make_temp_dir.hpp"
 
 #include <gtest/gtest.h>

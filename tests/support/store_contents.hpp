@@ -2,7 +2,7 @@
 // Every key and value of a projection store, for tests that compare a store
 // with a rebuild or with itself after another run.
 
-#include "storage/projection_store.hpp"
+#include "actors/projection_store.hpp"
 
 #include <gtest/gtest.h>
 

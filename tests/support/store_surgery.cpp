@@ -1,6 +1,6 @@
 #include "tests/support/store_surgery.hpp"
 
-#include "storage/projection_store.hpp"
+#include "actors/projection_store.hpp"
 #include "storage/record_format.hpp"
 
 #include <leveldb/db.h>
