@@ -160,7 +160,7 @@ void append_projection_metrics(std::string* out, const std::vector<projection_st
       {"linkly_projection_retries_total", "Failed applies a projection retried.",
        &projection_status::retries},
       {"linkly_projection_store_errors_total",
-       "Failed projection store reads, commits or parks (each retried, nothing parked).",
+       "Failed projection log reads, snapshot writes or parks (each retried, nothing parked).",
        &projection_status::store_errors},
   };
   for (const auto& c : counters) {
@@ -185,8 +185,8 @@ void append_projection_metrics(std::string* out, const std::vector<projection_st
        "discarded).",
        [](const projection_status& s) { return s.parked; }},
       {"linkly_projection_store_ok",
-       "1 while a projection can read its logs and write its stores; 0 while a failure is "
-       "retried.",
+       "1 while a projection can read its logs, write its snapshots and park; 0 while a "
+       "failure is retried.",
        [](const projection_status& s) { return std::uint64_t{s.store_error.empty()}; }},
   };
   for (const auto& g : gauges) {
