@@ -1,6 +1,7 @@
-// Snapshot body (storage/snapshot_codec.hpp), version 1:
-//   count { code url version created_at_ms updated_at_ms deleted
-//           seq_count first_seq { seq - previous }* }
+// Snapshot body (storage/snapshot_codec.hpp), version 1, records in code
+// order up to the end of the body:
+//   { code url version created_at_ms updated_at_ms deleted
+//     seq_count first_seq { seq - previous }* }*
 
 #include "actors/cache_projection.hpp"
 
@@ -12,84 +13,154 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <map>
 
 namespace linkly {
 
+namespace {
+
+void write_record(snapshot_writer& w, std::string_view code, const link_record& r) {
+  w.bytes(code);
+  w.bytes(r.url);
+  w.varint(r.version);
+  w.varint(static_cast<std::uint64_t>(r.created_at_ms));
+  w.varint(static_cast<std::uint64_t>(r.updated_at_ms));
+  w.varint(r.deleted ? 1 : 0);
+  w.varint(r.seqs.size());
+  std::uint64_t previous = 0;
+  for (std::uint64_t seq : r.seqs) {
+    w.varint(seq - previous);
+    previous = seq;
+  }
+}
+
+// Reads the next record; false at the end of `r` or on bad bytes (`bad`).
+bool read_record(snapshot_reader& r, std::string_view body, std::string* code, link_record* rec,
+                 bool* bad) {
+  *bad = false;
+  if (r.at_end()) return false;
+  std::uint64_t deleted = 0;
+  std::uint64_t seqs = 0;
+  if (!r.bytes(code) || !r.bytes(&rec->url) || !r.number(&rec->version) ||
+      !r.number(&rec->created_at_ms) || !r.number(&rec->updated_at_ms) || !r.varint(&deleted) ||
+      deleted > 1 || !r.varint(&seqs) || seqs > body.size()) {
+    *bad = true;
+    return false;
+  }
+  rec->deleted = deleted == 1;
+  rec->seqs.clear();
+  rec->seqs.reserve(seqs);
+  std::uint64_t seq = 0;
+  for (std::uint64_t j = 0; j < seqs; ++j) {
+    std::uint64_t delta = 0;
+    if (!r.varint(&delta)) {
+      *bad = true;
+      return false;
+    }
+    seq += delta;
+    rec->seqs.push_back(seq);
+  }
+  return true;
+}
+
+}  // namespace
+
 status cache_projection::apply(std::string_view, const envelope& env) {
-  link_event event;
-  if (!decode_link_event(env, &event)) {
+  applied_event e;
+  if (!decode_link_event(env, &e.event)) {
     return status::corruption("undecodable " + std::string(to_string(env.type)) + " at seq " +
                               std::to_string(env.seq));
   }
-  // Already in the record (a redriven dead letter, say): apply once only.
-  if (const link_record* r = links_.find(code_of(event));
-      r != nullptr && !r->seqs.empty() && env.seq <= r->seqs.back()) {
-    return status::ok();
-  }
-  // The link table's own rules decide what the event does to the record.
-  links_.apply(event, env);
+  e.seq = env.seq;
+  e.timestamp_ms = env.timestamp_ms;
+  pending_.push_back(std::move(e));
   return status::ok();
+}
+
+void cache_projection::for_each_link(
+    const std::function<void(const std::string&, const link_record&)>& fn) const {
+  // The pending events by code, in code order, each code's in log order.
+  std::map<std::string_view, std::vector<const applied_event*>> changes;
+  for (const applied_event& e : pending_) changes[code_of(e.event)].push_back(&e);
+  // Applies a code's events by the link table's own rules, each once only (a
+  // redriven dead letter may repeat one the record has).
+  auto changed = [&](const std::string& code, const link_record* base,
+                     const std::vector<const applied_event*>& events) {
+    link_table one;
+    if (base != nullptr) one.restore(code, *base);
+    for (const applied_event* e : events) {
+      const link_record* r = one.find(code);
+      if (r != nullptr && !r->seqs.empty() && e->seq <= r->seqs.back()) continue;
+      envelope env;
+      env.seq = e->seq;
+      env.timestamp_ms = e->timestamp_ms;
+      one.apply(e->event, env);
+    }
+    if (const link_record* r = one.find(code)) fn(code, *r);
+  };
+  auto next_change = changes.begin();
+  snapshot_reader r(base_);
+  std::string code;
+  link_record rec;
+  bool bad = false;
+  while (read_record(r, base_, &code, &rec, &bad)) {
+    for (; next_change != changes.end() && next_change->first < code; ++next_change) {
+      changed(std::string(next_change->first), nullptr, next_change->second);
+    }
+    if (next_change != changes.end() && next_change->first == code) {
+      changed(code, &rec, next_change->second);
+      ++next_change;
+    } else {
+      fn(code, rec);
+    }
+  }
+  // load() checked the body whole, so `bad` cannot be set here.
+  for (; next_change != changes.end(); ++next_change) {
+    changed(std::string(next_change->first), nullptr, next_change->second);
+  }
 }
 
 void cache_projection::save(std::string* out) const {
   snapshot_writer w(out);
-  w.varint(links_.size());
-  links_.for_each([&](const std::string& code, const link_record& r) {
-    w.bytes(code);
-    w.bytes(r.url);
-    w.varint(r.version);
-    w.varint(static_cast<std::uint64_t>(r.created_at_ms));
-    w.varint(static_cast<std::uint64_t>(r.updated_at_ms));
-    w.varint(r.deleted ? 1 : 0);
-    w.varint(r.seqs.size());
-    std::uint64_t previous = 0;
-    for (std::uint64_t seq : r.seqs) {
-      w.varint(seq - previous);
-      previous = seq;
-    }
-  });
+  for_each_link([&](const std::string& code, const link_record& r) { write_record(w, code, r); });
+  merged_ = pending_.size();
+}
+
+void cache_projection::saved(std::string body) {
+  base_ = std::move(body);
+  const std::size_t merged = std::min(merged_, pending_.size());  // a clear() may have come between
+  pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(merged));
+  pending_.shrink_to_fit();
+  merged_ = 0;
 }
 
 status cache_projection::load(std::string_view saved) {
-  link_table loaded;
   snapshot_reader r(saved);
-  std::uint64_t count = 0;
-  auto bad = [] { return status::corruption("cache snapshot does not decode"); };
-  if (!r.varint(&count)) return bad();
-  for (std::uint64_t i = 0; i < count; ++i) {
-    std::string code;
-    link_record rec;
-    std::uint64_t deleted = 0;
-    std::uint64_t seqs = 0;
-    if (!r.bytes(&code) || !r.bytes(&rec.url) || !r.number(&rec.version) ||
-        !r.number(&rec.created_at_ms) || !r.number(&rec.updated_at_ms) || !r.varint(&deleted) ||
-        deleted > 1 || !r.varint(&seqs) || seqs > saved.size()) {
-      return bad();
-    }
-    rec.deleted = deleted == 1;
-    rec.seqs.reserve(seqs);
-    std::uint64_t seq = 0;
-    for (std::uint64_t j = 0; j < seqs; ++j) {
-      std::uint64_t delta = 0;
-      if (!r.varint(&delta)) return bad();
-      seq += delta;
-      rec.seqs.push_back(seq);
-    }
-    loaded.restore(std::move(code), std::move(rec));
+  std::string code;
+  std::string previous;
+  link_record rec;
+  bool bad = false;
+  bool first = true;
+  while (read_record(r, saved, &code, &rec, &bad)) {
+    if (!first && code <= previous) bad = true;
+    if (bad) break;
+    previous.swap(code);
+    first = false;
   }
-  if (!r.at_end()) return bad();
-  links_ = std::move(loaded);
+  if (bad) return status::corruption("cache snapshot does not decode");
+  base_.assign(saved);
+  pending_.clear();
   return status::ok();
 }
 
+void cache_projection::clear() {
+  base_.clear();
+  pending_.clear();
+}
+
 void cache_projection::for_each_entry(const entry_visitor& fn) const {
-  std::vector<std::pair<const std::string*, const link_record*>> sorted;
-  sorted.reserve(links_.size());
-  links_.for_each(
-      [&](const std::string& code, const link_record& r) { sorted.emplace_back(&code, &r); });
-  std::sort(sorted.begin(), sorted.end(),
-            [](const auto& a, const auto& b) { return *a.first < *b.first; });
-  for (const auto& [code, r] : sorted) fn(*code, describe_link_record(*r));
+  for_each_link(
+      [&](const std::string& code, const link_record& r) { fn(code, describe_link_record(r)); });
 }
 
 std::string describe_link_record(const link_record& r) {
@@ -106,12 +177,17 @@ std::string describe_link_record(const link_record& r) {
 }
 
 status read_cached_link(const projection_store& store, std::string_view code, link_record* out) {
-  return store.read([&](const projection& p) {
-    const link_record* r = static_cast<const cache_projection&>(p).links().find(code);
-    if (r == nullptr) return status::not_found(std::string(code));
-    *out = *r;
-    return status::ok();
+  bool found = false;
+  store.read([&](const projection& p) {
+    static_cast<const cache_projection&>(p).for_each_link(
+        [&](const std::string& c, const link_record& r) {
+          if (c == code) {
+            *out = r;
+            found = true;
+          }
+        });
   });
+  return found ? status::ok() : status::not_found(std::string(code));
 }
 
 status load_cache_snapshot(const projection_store& store, std::size_t shards, shard_replay* out) {
@@ -120,7 +196,7 @@ status load_cache_snapshot(const projection_store& store, std::size_t shards, sh
   out->events = 0;
   out->last_seq = store.checkpoint(kLinksLog);
   store.read([&](const projection& p) {
-    static_cast<const cache_projection&>(p).links().for_each(
+    static_cast<const cache_projection&>(p).for_each_link(
         [&](const std::string& code, const link_record& r) {
           out->tables[shard_of(code, shards)]->restore(code, r);
         });

@@ -3,12 +3,19 @@
 // the seqs of its events), from the links log. Its snapshot is what link
 // actors start from: load it as of its checkpoint, then replay only the log
 // after it.
+//
+// The link actors hold every link already, so the cache does not hold a
+// second table: its state is its last snapshot, as written (a few dozen
+// bytes a link), plus the events applied since. save() merges the two in
+// code order; reading a link decodes it.
 
 #include "actors/link_recovery.hpp"
 #include "actors/link_table.hpp"
 #include "actors/projection.hpp"
 
 #include <cstddef>
+#include <string>
+#include <vector>
 
 namespace linkly {
 
@@ -20,21 +27,32 @@ class cache_projection final : public projection {
   std::vector<std::string_view> logs() const override { return {kLinksLog}; }
   status apply(std::string_view log, const envelope& env) override;
   void save(std::string* out) const override;
+  void saved(std::string body) override;
   status load(std::string_view saved) override;
   std::uint32_t snapshot_version() const override { return 1; }
-  void clear() override { links_ = link_table(); }
+  void clear() override;
   void for_each_entry(const entry_visitor& fn) const override;
 
-  const link_table& links() const { return links_; }
+  /// Calls `fn(code, record)` for every code ever used, in code order.
+  void for_each_link(const std::function<void(const std::string&, const link_record&)>& fn) const;
 
  private:
-  link_table links_;
+  struct applied_event {
+    link_event event;
+    std::uint64_t seq = 0;
+    std::int64_t timestamp_ms = 0;
+  };
+  std::string base_;                    // the last snapshot's body
+  std::vector<applied_event> pending_;  // applied since, in log order
+  // Events of pending_ the save() in progress merged into its body.
+  mutable std::size_t merged_ = 0;
 };
 
 /// The record the cache holds for `code`; not_found if none.
 status read_cached_link(const projection_store& store, std::string_view code, link_record* out);
 
 /// Copies the cache into `shards` tables (out->last_seq: its checkpoint).
+/// Call while no runner applies events to the store.
 status load_cache_snapshot(const projection_store& store, std::size_t shards, shard_replay* out);
 
 /// A cache record as JSON, as `replay --verify` shows it.

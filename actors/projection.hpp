@@ -57,6 +57,10 @@ class projection {
   virtual status load(std::string_view saved) = 0;
   /// The format save() writes; a snapshot of another one is rebuilt instead.
   virtual std::uint32_t snapshot_version() const = 0;
+  /// Called with what save() wrote once it is on disk, with no reader or
+  /// writer running: a projection that keeps its state as its last snapshot
+  /// (the cache) takes it here.
+  virtual void saved(std::string /*body*/) {}
 
   /// Empties the state.
   virtual void clear() = 0;

@@ -178,7 +178,11 @@ status projection_store::save() {
     proj_->save(&snap.body);
   }
   save_failure_ = write_snapshot_file(options_.env, dir_ + kSnapshotName, snap);
-  if (save_failure_) unsaved_.fetch_sub(saved, std::memory_order_relaxed);
+  if (save_failure_) {
+    unsaved_.fetch_sub(saved, std::memory_order_relaxed);
+    std::unique_lock lock(mutex_);
+    proj_->saved(std::move(snap.body));
+  }
   return save_failure_;
 }
 
