@@ -52,9 +52,12 @@ constexpr auto kFreshDeadline = 10s;
 // A freed disk is noticed at the next snapshot retry, at most 5 s apart.
 constexpr auto kSavedDeadline = 20s;
 constexpr auto kPollInterval = 50ms;
-// Failed snapshot retries awaited while the disk is full (100 ms doubling:
-// ~3 s), so that parking would have had its chance.
-constexpr double kStoreErrorsWhileFull = 6;
+// Failed snapshot retries awaited while the disk is full, so that parking
+// would have had its chance. They back off (projections.backoff, 100 ms by
+// default, doubling), however many clicks arrive meanwhile: the n-th
+// failure comes at least kBackoff * (2^(n-1) - 1) after the first, ~3 s.
+constexpr int kStoreErrorsWhileFull = 6;
+constexpr auto kBackoff = 100ms;
 constexpr auto kStoreErrorsDeadline = 10s;
 
 std::string code_of(int i) {
@@ -167,6 +170,7 @@ TEST_F(ProjectionDiskFullTest, FullDiskFailsSnapshotsOnlyAndTheNextOneAfterFreei
     ASSERT_EQ(res.status, 201) << res.describe();
   }
 
+  const auto filled = std::chrono::steady_clock::now();
   ASSERT_NO_FATAL_FAILURE(fill_the_disk());
   std::string last;
   bool failing = eventually(
@@ -185,19 +189,29 @@ TEST_F(ProjectionDiskFullTest, FullDiskFailsSnapshotsOnlyAndTheNextOneAfterFreei
 
   // More clicks while snapshots fail: applied all the same, in memory.
   ASSERT_NO_FATAL_FAILURE(redirect_round(client));
-  const std::uint64_t total = total_redirected();
-  ASSERT_TRUE(
-      eventually([&] { return stats_fresh(client, total, &last); }, kFreshDeadline, kPollInterval))
+  ASSERT_TRUE(eventually([&] { return stats_fresh(client, total_redirected(), &last); },
+                         kFreshDeadline, kPollInterval))
       << "stats did not follow the clicks while the disk was full\n"
       << last;
+  // Clicks keep coming while the snapshot retries back off.
   ASSERT_TRUE(eventually(
       [&] {
+        redirect_round(client);
         last = metrics(client);
         return metric_sample(last, analytics("linkly_projection_store_errors_total")).value_or(0) >=
                kStoreErrorsWhileFull;
       },
       kStoreErrorsDeadline, kPollInterval))
       << last;
+  EXPECT_GE(std::chrono::steady_clock::now() - filled,
+            kBackoff * ((1 << (kStoreErrorsWhileFull - 1)) - 1))
+      << kStoreErrorsWhileFull << " failed snapshots came faster than their backoff allows";
+  const std::uint64_t total = total_redirected();
+  ASSERT_TRUE(
+      eventually([&] { return stats_fresh(client, total, &last); }, kFreshDeadline, kPollInterval))
+      << "stats did not follow the clicks while snapshots backed off\n"
+      << last;
+  last = metrics(client);
   EXPECT_EQ(metric_sample(last, analytics("linkly_projection_store_ok")), 0.0) << last;
   EXPECT_EQ(metric_sample(last, analytics_lag("clicks")), 0.0) << last;
   EXPECT_EQ(metric_sample(last, analytics("linkly_projection_parked_total")), 0.0) << last;
