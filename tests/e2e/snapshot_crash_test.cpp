@@ -3,8 +3,9 @@
 // the server while it writes them all the time, under redirect load, and
 // damage a snapshot on disk: after each restart every link's clicks equal
 // its ClickRecorded events in the clicks log, `replay --verify` finds the
-// stores identical to a rebuild, and a damaged snapshot is noticed, set
-// aside and rebuilt from the logs to the same state.
+// stores identical to a rebuild, and a damaged snapshot (or an older
+// linkly's LevelDB store) is noticed, set aside and rebuilt from the logs to
+// the same state.
 
 #include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
@@ -22,6 +23,7 @@
 #include <csignal>
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -324,6 +326,34 @@ TEST_F(DamagedSnapshotTest, CorruptedSnapshotIsSetAsideAndRebuilt) {
   // One byte in the middle: only the checksum can tell.
   flip_byte(snapshot, std::filesystem::file_size(snapshot) / 2);
   expect_set_aside_and_rebuilt();
+}
+
+// A projection directory as an older linkly left it, a LevelDB store: its
+// files are removed (they are derived) and the projection rebuilt from the
+// logs into a snapshot.
+TEST_F(DamagedSnapshotTest, AnOlderLinklysLevelDbStoreIsReplacedByARebuild) {
+  const std::string dir = analytics_dir(data_);
+  std::filesystem::remove(snapshot_path(dir));
+  const std::vector<std::string> old_files = {"CURRENT", "LOG", "MANIFEST-000002", "000003.log",
+                                              "000005.ldb"};
+  for (const std::string& name : old_files) {
+    std::ofstream(dir + "/" + name) << "left by an older linkly";
+  }
+  {
+    server_process server(data_.path());
+    EXPECT_TRUE(
+        server.wait_for_output("removed " + std::to_string(old_files.size()) + " files", 10s))
+        << server.output_text();
+    caught_up_stats after;
+    std::string why;
+    ASSERT_TRUE(read_caught_up(server.port(), &after, &why)) << why;
+    EXPECT_EQ(after.bodies, before_.bodies);
+    ASSERT_TRUE(server.stop().success()) << server.output_text();
+  }
+  for (const std::string& name : old_files) {
+    EXPECT_FALSE(std::filesystem::exists(dir + "/" + name)) << name;
+  }
+  EXPECT_EQ(projection_contents(dir), contents_before_);
 }
 
 }  // namespace
