@@ -45,6 +45,9 @@ struct runner_state {
   // When the oldest event not in a snapshot was applied; unset if none.
   std::optional<std::chrono::steady_clock::time_point> unsaved_since;
   bool save_pending = false;  // a snapshot_atom is delayed
+  // The delayed snapshot_atom that counts: one a failure's backoff retry
+  // replaced is stale, else each would retry at once and multiply.
+  std::uint64_t save_timer = 0;
   static inline const char* name = "projection";
 };
 
@@ -155,7 +158,7 @@ void on_store_success(runner_state& s) {
 void save_after(runner_pointer self, std::chrono::milliseconds delay) {
   if (self->state.save_pending) return;
   self->state.save_pending = true;
-  self->delayed_send(self, delay, snapshot_atom::value);
+  self->delayed_send(self, delay, snapshot_atom::value, ++self->state.save_timer);
 }
 
 // Writes a snapshot when enough events, or old enough ones, wait outside one.
@@ -164,6 +167,9 @@ void maybe_save(runner_pointer self, bool forced = false) {
   projection_store& store = *s.config.store;
   const std::uint64_t unsaved = store.unsaved();
   if (unsaved == 0) return;
+  // After a failed snapshot only its backoff retry tries again: every step
+  // would otherwise encode the whole state and fail to write it once more.
+  if (!forced && s.save_failures > 0 && s.save_pending) return;
   const auto now = std::chrono::steady_clock::now();
   if (!s.unsaved_since) s.unsaved_since = now;
   const auto waited = now - *s.unsaved_since;
@@ -293,7 +299,8 @@ caf::behavior projection_runner(runner_pointer self, projection_runner_config co
   return {
       [self](tail_atom) { schedule(self); },
       [self](step_atom) { step(self); },
-      [self](snapshot_atom) {
+      [self](snapshot_atom, std::uint64_t timer) {
+        if (timer != self->state.save_timer) return;
         self->state.save_pending = false;
         maybe_save(self);
       },

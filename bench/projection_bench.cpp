@@ -1,9 +1,13 @@
-// Projections: how fast a rebuild replays the logs, how long start-up takes
-// with N links (whole log vs cache snapshot + tail), and how far analytics
+// Projections: how fast a rebuild (replay_projection, as `linkly replay`
+// runs it) folds generated logs into the in-memory projections, in events/s
+// - N link events into the cache and analytics, and N clicks spread
+// uniformly and Zipf-skewed over N links into analytics - and how long
+// writing and loading the snapshot take after it; how long start-up takes
+// with N links (whole log vs cache snapshot + tail); and how far analytics
 // lags the clicks log while clicks arrive at a redirect-like rate.
 //
 //   linkly_projection_bench [--dir DIR] [--links N] [--clicks N] [--click-rate R]
-//                           [--seconds S]
+//                           [--seconds S] [--skip-lag]
 
 #include "actors/analytics_projection.hpp"
 #include "actors/cache_projection.hpp"
@@ -12,17 +16,19 @@
 #include "actors/link_recovery.hpp"
 #include "actors/projection_replay.hpp"
 #include "actors/projection_status.hpp"
+#include "actors/projection_store.hpp"
 #include "actors/read_view.hpp"
 #include "bench/bench_support.hpp"
 #include "schemas/click_events.hpp"
 #include "storage/dead_letter_store.hpp"
-#include "actors/projection_store.hpp"
 
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <functional>
 #include <random>
 #include <thread>
 
@@ -35,12 +41,21 @@ double seconds_since(clock_type::time_point t) {
   return std::chrono::duration<double>(clock_type::now() - t).count();
 }
 
-std::shared_ptr<projection_store> open_store(const std::string& dir) {
+std::shared_ptr<projection_store> open_store(const std::string& dir,
+                                             std::unique_ptr<projection> proj) {
   std::unique_ptr<projection_store> store;
-  if (status st = projection_store::open(dir, {}, &store); !st) {
+  if (status st = projection_store::open(dir, {}, std::move(proj), &store); !st) {
     throw std::runtime_error(st.to_string());
   }
   return store;
+}
+
+std::shared_ptr<projection_store> open_cache(const std::string& dir) {
+  return open_store(dir, std::make_unique<cache_projection>());
+}
+
+std::shared_ptr<projection_store> open_analytics(const std::string& dir) {
+  return open_store(dir, std::make_unique<analytics_projection>());
 }
 
 // Which link a click goes to: uniform over all links (the worst case for
@@ -90,18 +105,44 @@ void fill_clicks(event_log& log, std::uint64_t count, link_picker& picker) {
   }
 }
 
-void rebuild(const char* what, const projection& proj, projection_store& store,
-             const event_log& links, const event_log* clicks) {
+// Folds the logs into `store` (timed: events/s), then writes its snapshot
+// and loads it into a fresh store (timed each).
+void rebuild(const char* what, projection_store& store, const event_log& links,
+             const event_log* clicks, const std::function<std::unique_ptr<projection>()>& make) {
   auto began = clock_type::now();
   std::uint64_t applied = 0;
-  if (status st = replay_projection(proj, store, links, clicks, kToHead, kToHead,
-                                    kRebuildBatchEvents, &applied);
+  if (status st =
+          replay_projection(store, links, clicks, kToHead, kToHead, kRebuildBatchEvents, &applied);
       !st) {
     throw std::runtime_error(st.to_string());
   }
-  double s = seconds_since(began);
-  std::printf("replay %-34s %9lu events in %6.2f s: %9.0f events/s\n", what,
-              static_cast<unsigned long>(applied), s, applied / s);
+  const double s = seconds_since(began);
+  auto saving = clock_type::now();
+  if (status st = store.save(); !st) throw std::runtime_error(st.to_string());
+  const double saved = seconds_since(saving);
+  std::error_code ec;
+  const auto bytes = std::filesystem::file_size(store.dir() + "/snapshot", ec);
+  auto loading = clock_type::now();
+  {
+    projection_store_options options;
+    options.create_if_missing = false;
+    std::unique_ptr<projection_store> loaded;
+    // The store's lock is this process's: a copy of the snapshot is loaded.
+    const std::string copy = store.dir() + "-load";
+    std::filesystem::create_directories(copy);
+    std::filesystem::copy_file(store.dir() + "/snapshot", copy + "/snapshot",
+                               std::filesystem::copy_options::overwrite_existing);
+    loading = clock_type::now();
+    if (status st = projection_store::open(copy, options, make(), &loaded); !st) {
+      throw std::runtime_error(st.to_string());
+    }
+  }
+  const double loaded = seconds_since(loading);
+  std::printf(
+      "replay %-36s %9lu events in %6.2f s: %10.0f events/s; snapshot %6.1f MB written "
+      "in %.2f s, loaded in %.2f s\n",
+      what, static_cast<unsigned long>(applied), s, applied / s, static_cast<double>(bytes) / 1e6,
+      saved, loaded);
 }
 
 void startup(const event_log& links, const projection_store& cache, std::uint64_t tail) {
@@ -148,8 +189,8 @@ void lag_under_load(const std::string& dir, double rate, double seconds) {
   std::unique_ptr<dead_letter_store> dlq;
   if (!dead_letter_store::open(dir + "/dlq", {}, &dlq)) throw std::runtime_error("dlq");
   stores.dead_letters = std::move(dlq);
-  stores.cache = open_store(dir + "/cache");
-  stores.analytics = open_store(dir + "/analytics");
+  stores.cache = open_cache(dir + "/cache");
+  stores.analytics = open_analytics(dir + "/analytics");
   engine_options options;
   options.clicks.queue.capacity = 10'000'000;
   options.clicks.queue.capacity_bytes = SIZE_MAX;  // no shedding either way
@@ -226,26 +267,30 @@ int main(int argc, char** argv) {
   app.add_option("--click-rate", click_rate, "clicks/s offered in the lag run")
       ->check(CLI::PositiveNumber);
   app.add_option("--seconds", seconds, "length of the lag run")->check(CLI::PositiveNumber);
+  bool skip_lag = false;
+  app.add_flag("--skip-lag", skip_lag, "rebuilds and start-up only");
   CLI11_PARSE(app, argc, argv);
   try {
     bench::scratch_dir scratch(dir);
     auto links_log = bench::open_log(scratch.path() + "/links", false);
     bench::fill_links(*links_log, links);
-    auto cache = open_store(scratch.path() + "/cache");
-    rebuild("cache (links log)", cache_projection{}, *cache, *links_log, nullptr);
+    auto make_cache = [] { return std::unique_ptr<projection>(new cache_projection()); };
+    auto make_analytics = [] { return std::unique_ptr<projection>(new analytics_projection()); };
+    auto cache = open_cache(scratch.path() + "/cache");
+    rebuild("cache (links log)", *cache, *links_log, nullptr, make_cache);
     {
-      auto analytics = open_store(scratch.path() + "/analytics-links");
-      rebuild("analytics (links log)", analytics_projection{}, *analytics, *links_log, nullptr);
+      auto analytics = open_analytics(scratch.path() + "/analytics-links");
+      rebuild("analytics (links log)", *analytics, *links_log, nullptr, make_analytics);
     }
-    for (bool zipf : {true, false}) {
+    for (bool zipf : {false, true}) {
       const std::string name = zipf ? "zipf" : "uniform";
       auto clicks_log = bench::open_log(scratch.path() + "/clicks-" + name, false);
       link_picker picker(links, zipf);
       fill_clicks(*clicks_log, clicks, picker);
       auto empty_links = bench::open_log(scratch.path() + "/no-links-" + name, false);
-      auto analytics = open_store(scratch.path() + "/analytics-" + name);
+      auto analytics = open_analytics(scratch.path() + "/analytics-" + name);
       rebuild(zipf ? "analytics (clicks, Zipf over links)" : "analytics (clicks, uniform)",
-              analytics_projection{}, *analytics, *empty_links, clicks_log.get());
+              *analytics, *empty_links, clicks_log.get(), make_analytics);
     }
     const std::uint64_t tail = 1000;
     {
@@ -258,8 +303,10 @@ int main(int argc, char** argv) {
       if (status st = links_log->append(more, &r); !st) throw std::runtime_error(st.to_string());
     }
     startup(*links_log, *cache, tail);
-    bench::scratch_dir lag_dir(dir);
-    lag_under_load(lag_dir.path(), click_rate, seconds);
+    if (!skip_lag) {
+      bench::scratch_dir lag_dir(dir);
+      lag_under_load(lag_dir.path(), click_rate, seconds);
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "linkly_projection_bench: %s\n", e.what());
     return 1;

@@ -6,8 +6,14 @@
 namespace linkly {
 
 std::string format_utc_ms(std::int64_t ms) {
-  std::int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
-  int millis = static_cast<int>(ms - secs * 1000);
+  // Floor division without overflow: a timestamp read from a damaged store
+  // may be any int64, down to its minimum.
+  std::int64_t secs = ms / 1000;
+  int millis = static_cast<int>(ms % 1000);
+  if (millis < 0) {
+    --secs;
+    millis += 1000;
+  }
   std::time_t t = static_cast<std::time_t>(secs);
   std::tm tm{};
   gmtime_r(&t, &tm);

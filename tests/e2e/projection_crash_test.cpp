@@ -1,8 +1,10 @@
 // SIGKILL while redirects stream in, then a restart on the same data: the
-// analytics projection commits its counters and its checkpoints in one
-// batch, so once it has caught up with both logs it counts every click of
-// the clicks log exactly once — none twice, none skipped — and the store the
-// crash left behind is what a rebuild to its own checkpoints gives.
+// analytics projection writes its state and its checkpoints in one snapshot
+// file, so once it has caught up with both logs it counts every click of the
+// clicks log exactly once — none twice, none skipped — and the store the
+// crash left behind is what a rebuild to its own checkpoints gives. (With
+// the default snapshot settings the kill usually comes before the first
+// snapshot of clicks; snapshot_crash_test kills mid-snapshot.)
 
 #include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"

@@ -1,14 +1,16 @@
 // The analytics projection's store on a full disk (a small tmpfs mounted at
-// its directory, filled up): redirects go on, the projection parks nothing
-// (the events are fine, the store is not), /metrics shows its lag and the
-// failing store, and once space is freed it catches up, without a restart,
-// to counts equal to the redirects answered. Needs root for the mount;
+// its directory, filled up). Projections live in memory and only their
+// snapshots are written there: redirects go on, every click is still
+// applied (stats stay fresh, nothing is parked), the failing snapshot shows
+// in /metrics and in the server's log, and once space is freed the next
+// snapshot holds everything, without a restart. Needs root for the mount;
 // skips otherwise.
 
 #include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/links_api.hpp"
 #include "tests/support/server_process.hpp"
+#include "tests/support/store_surgery.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -18,16 +20,14 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <iostream>
 #include <map>
 #include <optional>
-#include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace linkly::e2e {
@@ -36,20 +36,28 @@ namespace {
 using namespace std::chrono_literals;
 using linkly::testing::eventually;
 
-// Room for a fresh LevelDB store (manifest, log, info log); the filler
-// takes the rest.
+// Room for a snapshot of a few links and the LOCK file; the filler takes
+// the rest.
 constexpr const char* kTmpfsOptions = "size=512k";
 constexpr int kLinks = 3;
-// Redirects per round; rounds go on until the store fails (a commit can
-// still land in the last partly written page of the tmpfs).
+// Redirects per round; rounds go on until a snapshot fails.
 constexpr int kRoundRedirects = 20;
+// Snapshots after this many events or this long (ms): a test round makes
+// the projection try one at once, not after the defaults' minute.
+constexpr const char* kSnapshotEvents = "10";
+constexpr const char* kSnapshotIntervalMs = "100";
 constexpr auto kFailDeadline = 15s;
-// Catching up waits for the runner's next retry, at most 5 s apart.
-constexpr auto kCatchUpDeadline = 20s;
+// Applying clicks does not wait for the disk: answered well within this.
+constexpr auto kFreshDeadline = 10s;
+// A freed disk is noticed at the next snapshot retry, at most 5 s apart.
+constexpr auto kSavedDeadline = 20s;
 constexpr auto kPollInterval = 50ms;
-// Failed retries awaited while the disk is full (100 ms doubling: ~3 s):
-// enough for the old failure, one event parked again at every retry.
-constexpr double kStoreErrorsWhileFull = 6;
+// Failed snapshot retries awaited while the disk is full, so that parking
+// would have had its chance. They back off (projections.backoff, 100 ms by
+// default, doubling), however many clicks arrive meanwhile: the n-th
+// failure comes at least kBackoff * (2^(n-1) - 1) after the first, ~3 s.
+constexpr int kStoreErrorsWhileFull = 6;
+constexpr auto kBackoff = 100ms;
 constexpr auto kStoreErrorsDeadline = 10s;
 
 std::string code_of(int i) {
@@ -106,6 +114,42 @@ class ProjectionDiskFullTest : public ::testing::Test {
     }
   }
 
+  server_options snapshot_often() const {
+    server_options options;
+    options.extra_args = {"--projections-snapshot-events", kSnapshotEvents,
+                          "--projections-snapshot-interval-ms", kSnapshotIntervalMs};
+    return options;
+  }
+
+  // Every link's `clicks` and the clicks freshness of GET /links/{code} equal
+  // what was redirected and the clicks log head; `last` gets the mismatch.
+  bool stats_fresh(http_client& client, std::uint64_t total, std::string* last) {
+    for (int i = 0; i < kLinks; ++i) {
+      http_response res = client.get("/links/" + code_of(i));
+      boost::json::object body = json_object(res);
+      const auto* clicks = body.if_contains("clicks");
+      const auto* fresh = body.if_contains("freshness");
+      if (res.status != 200 || clicks == nullptr || fresh == nullptr ||
+          clicks->to_number<std::uint64_t>() != redirected_[code_of(i)]) {
+        *last = res.describe();
+        return false;
+      }
+      const auto& position = fresh->at("clicks");
+      if (position.at("checkpoint").to_number<std::uint64_t>() != total ||
+          position.at("head").to_number<std::uint64_t>() != total) {
+        *last = res.describe();
+        return false;
+      }
+    }
+    return true;
+  }
+
+  std::uint64_t total_redirected() const {
+    std::uint64_t total = 0;
+    for (const auto& [code, n] : redirected_) total += n;
+    return total;
+  }
+
   std::string metrics(http_client& client) {
     http_response res = client.get("/metrics");
     EXPECT_EQ(res.status, 200) << res.describe();
@@ -118,14 +162,15 @@ class ProjectionDiskFullTest : public ::testing::Test {
   std::map<std::string, std::uint64_t> redirected_;
 };
 
-TEST_F(ProjectionDiskFullTest, FullStoreParksNothingReportsLagAndCatchesUpWhenFreed) {
-  server_process server(data_.path());
+TEST_F(ProjectionDiskFullTest, FullDiskFailsSnapshotsOnlyAndTheNextOneAfterFreeingHoldsAll) {
+  server_process server(data_.path(), snapshot_often());
   http_client client(server.port());
   for (int i = 0; i < kLinks; ++i) {
     http_response res = create_link(client, "https://example.com/" + code_of(i), code_of(i));
     ASSERT_EQ(res.status, 201) << res.describe();
   }
 
+  const auto filled = std::chrono::steady_clock::now();
   ASSERT_NO_FATAL_FAILURE(fill_the_disk());
   std::string last;
   bool failing = eventually(
@@ -135,77 +180,72 @@ TEST_F(ProjectionDiskFullTest, FullStoreParksNothingReportsLagAndCatchesUpWhenFr
         return metric_sample(last, analytics("linkly_projection_store_ok")) == 0.0;
       },
       kFailDeadline, kPollInterval);
-  ASSERT_TRUE(failing) << "the analytics store never failed on the full tmpfs\n"
+  ASSERT_TRUE(failing) << "no analytics snapshot failed on the full tmpfs\n"
                        << last << "\n"
                        << server.output_text();
-  // More clicks while it fails: they wait in the log.
+  EXPECT_TRUE(server.wait_for_output("the state stays in memory", 5s)) << server.output_text();
+  // The snapshot on disk is from before the disk filled.
+  const std::uint64_t saved_while_full = snapshot_checkpoints(store_dir_)["clicks"];
+
+  // More clicks while snapshots fail: applied all the same, in memory.
   ASSERT_NO_FATAL_FAILURE(redirect_round(client));
-  ASSERT_TRUE(eventually(
-      [&] {
-        last = metrics(client);
-        return metric_sample(last, analytics_lag("clicks")).value_or(0) > 0;
-      },
-      5s, kPollInterval))
+  ASSERT_TRUE(eventually([&] { return stats_fresh(client, total_redirected(), &last); },
+                         kFreshDeadline, kPollInterval))
+      << "stats did not follow the clicks while the disk was full\n"
       << last;
-  // Let several retries fail: none may park.
+  // Clicks keep coming while the snapshot retries back off.
   ASSERT_TRUE(eventually(
       [&] {
+        redirect_round(client);
         last = metrics(client);
         return metric_sample(last, analytics("linkly_projection_store_errors_total")).value_or(0) >=
                kStoreErrorsWhileFull;
       },
       kStoreErrorsDeadline, kPollInterval))
       << last;
-  EXPECT_EQ(metric_sample(last, analytics("linkly_projection_parked_total")), 0.0) << last;
+  EXPECT_GE(std::chrono::steady_clock::now() - filled,
+            kBackoff * ((1 << (kStoreErrorsWhileFull - 1)) - 1))
+      << kStoreErrorsWhileFull << " failed snapshots came faster than their backoff allows";
+  const std::uint64_t total = total_redirected();
+  ASSERT_TRUE(
+      eventually([&] { return stats_fresh(client, total, &last); }, kFreshDeadline, kPollInterval))
+      << "stats did not follow the clicks while snapshots backed off\n"
+      << last;
+  last = metrics(client);
   EXPECT_EQ(metric_sample(last, analytics("linkly_projection_store_ok")), 0.0) << last;
+  EXPECT_EQ(metric_sample(last, analytics_lag("clicks")), 0.0) << last;
+  EXPECT_EQ(metric_sample(last, analytics("linkly_projection_parked_total")), 0.0) << last;
   http_response dlq = client.get("/admin/dlq");
   ASSERT_EQ(dlq.status, 200) << dlq.describe();
   EXPECT_TRUE(json_object(dlq).at("entries").as_array().empty()) << dlq.describe();
-  std::cout << "[          ] store failing: clicks lag "
-            << metric_sample(last, analytics_lag("clicks")).value_or(-1) << ", "
+  const std::uint64_t on_disk = snapshot_checkpoints(store_dir_)["clicks"];
+  EXPECT_EQ(on_disk, saved_while_full) << "a snapshot was written on the full disk";
+  EXPECT_LT(on_disk, total);
+  std::cout << "[          ] disk full: " << total << " clicks applied, the snapshot holds "
+            << on_disk << ", "
             << metric_sample(last, analytics("linkly_projection_store_errors_total")).value_or(-1)
-            << " store errors\n";
+            << " failed snapshots\n";
 
-  std::uint64_t total = 0;
-  for (const auto& [code, n] : redirected_) total += n;
   std::filesystem::remove(filler());
   const auto freed = std::chrono::steady_clock::now();
-  bool caught_up = eventually(
+  bool saved = eventually(
       [&] {
-        // Every click in the clicks log (the summary counts it), then applied.
-        http_response summary = client.get("/clicks/summary");
-        if (summary.status != 200 ||
-            json_object(summary).at("total").to_number<std::uint64_t>() != total) {
-          last = summary.describe();
-          return false;
-        }
         last = metrics(client);
-        return metric_sample(last, analytics_lag("clicks")) == 0.0 &&
-               metric_sample(last, analytics_lag("links")) == 0.0 &&
-               metric_sample(last, analytics("linkly_projection_store_ok")) == 1.0;
+        return metric_sample(last, analytics("linkly_projection_store_ok")) == 1.0 &&
+               snapshot_checkpoints(store_dir_)["clicks"] == total;
       },
-      kCatchUpDeadline, kPollInterval);
-  ASSERT_TRUE(caught_up) << "no catch-up after space was freed\n"
-                         << last << "\n"
-                         << server.output_text();
-  std::cout << "[          ] caught up "
+      kSavedDeadline, kPollInterval);
+  ASSERT_TRUE(saved) << "no snapshot of every click after space was freed\n"
+                     << last << "\n"
+                     << server.output_text();
+  std::cout << "[          ] snapshot written "
             << std::chrono::duration_cast<std::chrono::milliseconds>(
                    std::chrono::steady_clock::now() - freed)
                    .count()
             << " ms after space was freed\n";
+  EXPECT_TRUE(server.wait_for_output("snapshots write again", 5s)) << server.output_text();
   EXPECT_EQ(metric_sample(last, analytics("linkly_projection_parked_total")), 0.0) << last;
-  dlq = client.get("/admin/dlq");
-  ASSERT_EQ(dlq.status, 200) << dlq.describe();
-  EXPECT_TRUE(json_object(dlq).at("entries").as_array().empty()) << dlq.describe();
-
-  for (int i = 0; i < kLinks; ++i) {
-    http_response res = client.get("/links/" + code_of(i));
-    ASSERT_EQ(res.status, 200) << res.describe();
-    boost::json::object body = json_object(res);
-    ASSERT_TRUE(body.contains("clicks")) << res.describe();
-    EXPECT_EQ(body.at("clicks").to_number<std::uint64_t>(), redirected_[code_of(i)])
-        << "clicks counted for " << code_of(i) << " vs redirects answered";
-  }
+  EXPECT_TRUE(stats_fresh(client, total, &last)) << last;
 
   client.close();
   exit_status st = server.stop();

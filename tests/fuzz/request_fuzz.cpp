@@ -8,12 +8,14 @@
 // Beyond "no crash, no sanitizer report": whatever comes back is HTTP/1.1,
 // and no input makes the server answer 500 (bad input is a 4xx).
 
+#include "actors/analytics_projection.hpp"
+#include "actors/cache_projection.hpp"
 #include "actors/engine.hpp"
 #include "actors/link_service.hpp"
+#include "actors/projection_store.hpp"
 #include "http/server.hpp"
 #include "storage/dead_letter_store.hpp"
 #include "storage/event_log.hpp"
-#include "actors/projection_store.hpp"
 #include "storage/unique_dir.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
@@ -89,8 +91,14 @@ void start_server() {
   linkly::projection_stores projections;
   for (auto [name, store] :
        {std::pair{"cache", &projections.cache}, std::pair{"analytics", &projections.analytics}}) {
+    std::unique_ptr<linkly::projection> proj;
+    if (std::string_view(name) == "cache") {
+      proj = std::make_unique<linkly::cache_projection>();
+    } else {
+      proj = std::make_unique<linkly::analytics_projection>();
+    }
     std::unique_ptr<linkly::projection_store> p;
-    if (!linkly::projection_store::open(s->dir + "/" + name, {}, &p)) fail(name);
+    if (!linkly::projection_store::open(s->dir + "/" + name, {}, std::move(proj), &p)) fail(name);
     *store = std::move(p);
   }
   std::unique_ptr<linkly::event_log> clicks_log;

@@ -5,13 +5,13 @@
 #include "actors/analytics_projection.hpp"
 #include "actors/projection_replay.hpp"
 #include "actors/projection_status.hpp"
+#include "actors/projection_store.hpp"
 #include "actors/read_view.hpp"
 #include "http/analytics_routes.hpp"
 #include "http/router.hpp"
 #include "schemas/click_events.hpp"
 #include "schemas/link_events.hpp"
 #include "storage/event_log.hpp"
-#include "actors/projection_store.hpp"
 #include "tests/http/metrics_samples.hpp"
 #include "tests/support/make_temp_dir.hpp"
 
@@ -47,7 +47,8 @@ class AnalyticsRouterTest : public ::testing::Test {
     log_opts.sync = false;
     ASSERT_TRUE(event_log::open(dir_ + "/links", log_opts, &links_));
     ASSERT_TRUE(event_log::open(dir_ + "/clicks", log_opts, &clicks_));
-    ASSERT_TRUE(projection_store::open(dir_ + "/analytics", {}, &store_));
+    ASSERT_TRUE(projection_store::open(dir_ + "/analytics", {},
+                                       std::make_unique<analytics_projection>(), &store_));
 
     // Two links on Jan 1 (one of them, "gone", since deleted), one on Jan 2.
     append_link(link_created{"demo", "https://example.com/a"}, kJan1 + 10 * kHour);
@@ -97,8 +98,7 @@ class AnalyticsRouterTest : public ::testing::Test {
   // Applies both logs up to their heads, as the live projection would.
   void catch_up() {
     std::uint64_t applied = 0;
-    status st = replay_projection(analytics_projection{}, *store_, *links_, clicks_.get(), kToHead,
-                                  kToHead, 16, &applied);
+    status st = replay_projection(*store_, *links_, clicks_.get(), kToHead, kToHead, 16, &applied);
     ASSERT_TRUE(st) << st.to_string();
   }
 

@@ -8,10 +8,10 @@
 #include "actors/engine.hpp"
 #include "actors/link_service.hpp"
 #include "actors/projection_replay.hpp"
+#include "actors/projection_store.hpp"
 #include "http/router.hpp"
 #include "schemas/click_events.hpp"
 #include "storage/event_log.hpp"
-#include "actors/projection_store.hpp"
 #include "tests/support/make_temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -93,10 +93,11 @@ class EngineRouterTest : public ::testing::Test {
       append_result result;
       ASSERT_TRUE(clicks_log_->append(batch, &result));
     }
-    ASSERT_TRUE(projection_store::open(dir_ + "/analytics", {}, &store_));
+    ASSERT_TRUE(projection_store::open(dir_ + "/analytics", {},
+                                       std::make_unique<analytics_projection>(), &store_));
     std::uint64_t applied = 0;
-    ASSERT_TRUE(replay_projection(analytics_projection{}, *store_, *links_log_, clicks_log_.get(),
-                                  kToHead, kToHead, 64, &applied));
+    ASSERT_TRUE(
+        replay_projection(*store_, *links_log_, clicks_log_.get(), kToHead, kToHead, 64, &applied));
     reader_ = std::make_unique<analytics_reader>(*store_, *links_log_, clicks_log_.get());
     ctx_.sources.analytics = reader_.get();
   }

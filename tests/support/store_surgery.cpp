@@ -1,7 +1,11 @@
 #include "tests/support/store_surgery.hpp"
 
+#include "actors/analytics_projection.hpp"
+#include "actors/cache_projection.hpp"
 #include "actors/projection_store.hpp"
+#include "schemas/click_events.hpp"
 #include "storage/record_format.hpp"
+#include "storage/snapshot_file.hpp"
 
 #include <leveldb/db.h>
 
@@ -27,11 +31,20 @@ void check(const leveldb::Status& s, const std::string& what) {
   if (!s.ok()) throw std::runtime_error(what + ": " + s.ToString());
 }
 
+// The projection a store directory holds, by its name (the server's layout:
+// DATA/cache, DATA/analytics).
+std::unique_ptr<projection> projection_of(const std::string& dir) {
+  const std::string name = std::filesystem::path(dir).filename().string();
+  if (name == "cache") return std::make_unique<cache_projection>();
+  if (name == "analytics") return std::make_unique<analytics_projection>();
+  throw std::runtime_error("no projection is kept in a directory named \"" + name + "\": " + dir);
+}
+
 std::unique_ptr<projection_store> open_projection(const std::string& dir) {
   projection_store_options options;
   options.create_if_missing = false;
   std::unique_ptr<projection_store> store;
-  if (status st = projection_store::open(dir, options, &store); !st) {
+  if (status st = projection_store::open(dir, options, projection_of(dir), &store); !st) {
     throw std::runtime_error("opening " + dir + ": " + st.to_string());
   }
   return store;
@@ -65,27 +78,46 @@ std::string link_created_record(std::uint64_t seq, const std::string& key,
   return encode_record_value(env);
 }
 
-void set_projection_counter(const std::string& dir, const std::string& key, std::uint64_t n) {
+void add_projection_clicks(const std::string& dir, const std::string& code, std::uint64_t extra) {
   auto store = open_projection(dir);
-  write_set writes;
-  writes.put(key, encode_counter(n));
-  if (status st = store->commit(writes); !st) {
-    throw std::runtime_error("committing to " + dir + ": " + st.to_string());
+  click_recorded click;
+  click.code = code;
+  click.clicked_at_ms = 1'700'000'000'000;
+  envelope env = make_click_envelope(click);
+  for (std::uint64_t i = 0; i < extra; ++i) {
+    if (status st = store->apply_parked("clicks", env); !st) {
+      throw std::runtime_error("applying a click to " + dir + ": " + st.to_string());
+    }
+  }
+  if (status st = store->save(); !st) {
+    throw std::runtime_error("saving " + dir + ": " + st.to_string());
   }
 }
 
 std::map<std::string, std::string> projection_contents(const std::string& dir) {
   auto store = open_projection(dir);
   std::map<std::string, std::string> out;
-  status st = store->scan("", "", [&](std::string_view k, std::string_view v) {
-    out.emplace(std::string(k), std::string(v));
-    return true;
+  store->read([&](const projection& p) {
+    p.for_each_entry([&](std::string_view k, std::string_view v) {
+      out.emplace(std::string(k), std::string(v));
+    });
   });
-  if (!st) throw std::runtime_error("reading " + dir + ": " + st.to_string());
   for (const char* log : {"links", "clicks"}) {
     out["checkpoint:" + std::string(log)] = std::to_string(store->checkpoint(log));
   }
   return out;
+}
+
+std::string snapshot_path(const std::string& dir) {
+  return dir + "/snapshot";
+}
+
+std::map<std::string, std::uint64_t> snapshot_checkpoints(const std::string& dir) {
+  snapshot snap;
+  if (status st = read_snapshot_file(nullptr, snapshot_path(dir), &snap); !st) {
+    throw std::runtime_error("reading the snapshot of " + dir + ": " + st.to_string());
+  }
+  return {snap.checkpoints.begin(), snap.checkpoints.end()};
 }
 
 std::string newest_log_file(const std::string& dir) {

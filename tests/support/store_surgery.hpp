@@ -1,7 +1,9 @@
 #pragma once
-// store_surgery: changes a stopped server's stores behind linkly's back, to
-// test that the offline tools notice. Opens the LevelDB directory directly;
-// throws std::runtime_error when it cannot (e.g. a server still holds it).
+// store_surgery: reads and changes a stopped server's stores behind linkly's
+// back, to test that the offline tools notice. Opens a log's LevelDB
+// directory directly, and a projection store's snapshot through
+// projection_store; throws std::runtime_error when it cannot (e.g. a server
+// still holds it).
 
 #include <cstdint>
 #include <map>
@@ -20,12 +22,26 @@ void erase_log_record(const std::string& dir, std::uint64_t seq);
 std::string link_created_record(std::uint64_t seq, const std::string& key,
                                 const std::string& payload);
 
-/// Sets counter `key` of the projection store at `dir` to `n`.
-void set_projection_counter(const std::string& dir, const std::string& key, std::uint64_t n);
+/// Adds `extra` clicks of `code` to the analytics store at `dir`, out of
+/// order as a redrive does (no checkpoint moves), and writes its snapshot:
+/// the store then counts clicks the clicks log does not hold.
+void add_projection_clicks(const std::string& dir, const std::string& code, std::uint64_t extra);
 
-/// Every state key and value of the projection store at `dir`, plus its
-/// checkpoints (as "checkpoint:" LOG -> decimal seq).
+/// Every entry of the projection store at `dir` as `replay --verify`
+/// compares them (projection::for_each_entry), plus its checkpoints (as
+/// "checkpoint:" LOG -> decimal seq). The projection is named by the
+/// directory ("cache", "analytics"). Opens the store without creating or
+/// repairing anything: a damaged snapshot throws.
 std::map<std::string, std::string> projection_contents(const std::string& dir);
+
+/// The snapshot file of the projection store at `dir`.
+std::string snapshot_path(const std::string& dir);
+
+/// The checkpoints of the snapshot file of the projection store at `dir`:
+/// where a crash now would restart it. Reads the file without the store's
+/// lock, so a running server may hold the store (snapshots are renamed into
+/// place whole).
+std::map<std::string, std::uint64_t> snapshot_checkpoints(const std::string& dir);
 
 /// The path of the newest LevelDB write-ahead log (NNNNNN.log) in `dir`;
 /// throws when there is none.
