@@ -58,9 +58,9 @@ class judge {
   // ratio = queued max / baseline max, at least `least`. A baseline max
   // that was the generator's is too low, so a ratio that looks met is
   // unproven; one that looks missed is missed all the more.
-  void max_ratio(const std::string& baseline_name, double least) {
+  void max_ratio(const std::string& baseline, const std::string& baseline_name, double least) {
     const auto* queued = find(r_, "queued");
-    const auto* base = find(r_, baseline_name);
+    const auto* base = find(r_, baseline);
     std::string goal = "queued max >= " + fixed(least, 1) + "x " + baseline_name + " max";
     if (!queued || !base || base->max_rate <= 0) return add(goal, "-", kNotMeasured);
     double ratio = queued->max_rate / base->max_rate;
@@ -116,8 +116,8 @@ class judge {
       }
       if (lag > lag_limit) {
         return add(goal,
-                   measured + "; " + where(*x) + ": load generator lag p99 " + fixed(lag, 0) +
-                       " us > " + fixed(lag_limit, 0) + " us (" +
+                   measured + "; " + where(*x) + ": load generator lag p99 " + latency_text(lag) +
+                       " > " + latency_text(lag_limit) + " (" +
                        fixed(100 * r_.settings.generator_lag_share, 0) + "% of the bound)",
                    kUnmeasurable);
       }
@@ -129,15 +129,15 @@ class judge {
   void p99_vs_nginx(const std::string& goal, const run_record* queued, const run_record* nginx) {
     if (!queued || !nginx) return add(goal, "-", kNotMeasured);
     double bound = t_.p99_vs_nginx * p99(*nginx);
-    std::string measured = fixed(p99(*queued), 0) + " vs " + fixed(p99(*nginx), 0) + " us, bound " +
-                           fixed(bound, 0) + " us (" + queued->label + ", " +
+    std::string measured = latency_text(p99(*queued)) + " vs nginx " + latency_text(p99(*nginx)) +
+                           ", bound " + latency_text(bound) + " (" + queued->label + ", " +
                            thousands(queued->load.offered_rate) + " req/s)";
     p99_point(goal, *queued, bound, measured, {nginx});
   }
 
   void run() {
-    max_ratio("nginx", t_.queued_vs_nginx_max);
-    max_ratio("off", t_.queued_vs_off_max);
+    max_ratio("nginx", "nginx", t_.queued_vs_nginx_max);
+    max_ratio("off", "clicks-off", t_.queued_vs_off_max);
     lost_clicks();
 
     const auto* queued = find(r_, "queued");
@@ -151,7 +151,7 @@ class judge {
     std::string half_goal = "p99 at half the queued max <= " + latency_text(target);
     if (q_half) {
       p99_point(half_goal, *q_half, target,
-                fixed(p99(*q_half), 0) + " us (" + q_half->label + ", " +
+                latency_text(p99(*q_half)) + " (" + q_half->label + ", " +
                     thousands(q_half->load.offered_rate) + " req/s)");
     } else {
       add(half_goal, "-", kNotMeasured);
