@@ -57,7 +57,8 @@ class judge {
 
   // ratio = queued max / baseline max, at least `least`. A baseline max
   // that was the generator's is too low, so a ratio that looks met is
-  // unproven; one that looks missed is missed all the more.
+  // unproven; one that looks missed is missed all the more. A max that the
+  // machine's other load held down (either side) proves nothing.
   void max_ratio(const std::string& baseline, const std::string& baseline_name, double least) {
     const auto* queued = find(r_, "queued");
     const auto* base = find(r_, baseline);
@@ -67,6 +68,16 @@ class judge {
     std::string measured = fixed(ratio, 3) + "x (" + thousands(queued->max_rate) + " vs " +
                            thousands(base->max_rate) + " req/s)";
     const run_record* base_max = find_run(base, run_kind::max);
+    for (const run_record* m : {find_run(queued, run_kind::max), base_max}) {
+      if (!m || !machine_bound(*m)) continue;
+      return add(
+          goal,
+          measured + "; " + where(*m) + ": the server used only " +
+              fixed(100 * cpu_share(m->load.server_cpu_seconds, m->load.cpu_window_seconds), 0) +
+              "% of its core and the load generator had room: the machine's other "
+              "load held this max down",
+          kUnmeasurable);
+    }
     if (ratio >= least && base_max && generator_bound(*base_max)) {
       return add(goal,
                  measured + "; the " + baseline_name +
@@ -187,6 +198,14 @@ bool generator_bound(const run_record& run) {
   return bench >= kGeneratorBoundCpuShare && server < kGeneratorBoundCpuShare;
 }
 
+// Neither side near its core's limit: something else took their CPU.
+bool machine_bound(const run_record& run) {
+  const auto& l = run.load;
+  double bench = cpu_share(l.bench_cpu_seconds, l.cpu_window_seconds);
+  double server = cpu_share(l.server_cpu_seconds, l.cpu_window_seconds);
+  return server >= 0 && server < kStarvedServerCpuShare && bench < kGeneratorBoundCpuShare;
+}
+
 void judge_goals(suite_record& r, const goal_targets& targets) {
   judge(r, targets).run();
 }
@@ -215,7 +234,12 @@ void note_conditions(suite_record& r) {
     for (const auto& run : sc.runs) {
       const auto& l = run.load;
       if (!run.closed_loop) continue;
-      if (generator_bound(run)) {
+      if (machine_bound(run)) {
+        r.notes.push_back(sc.name + " " + run.label + ": the server used only " +
+                          fixed(100 * cpu_share(l.server_cpu_seconds, l.cpu_window_seconds), 0) +
+                          "% of its core and the load generator had room: the machine's other "
+                          "load held this max down");
+      } else if (generator_bound(run)) {
         r.notes.push_back(sc.name + " " + run.label + ": the load generator used " + limit +
                           " or more of its core while the server had room, so this max is the "
                           "generator's and the server's own is higher");

@@ -8,7 +8,8 @@
 //
 // A p99 point whose load generator lagged (bench_settings::
 // generator_lag_share) is "unmeasurable", never "met"; so is a throughput
-// ratio that only looks met because the baseline's max was the generator's.
+// ratio that only looks met because the baseline's max was the generator's,
+// or whose max runs the machine's other load held down.
 
 #include "bench/harness/scenarios.hpp"
 
@@ -37,6 +38,12 @@ const run_record* half_load_run(const scenario_record& scenario);
 /// more was bound by the generator, not (only) by the server.
 inline constexpr double kGeneratorBoundCpuShare = 0.9;
 bool generator_bound(const run_record& run);
+
+/// A closed-loop run whose server used less than this share of its core
+/// while the generator had room was held down by neither side but by the
+/// machine's other load (the server is pinned to one core it shares).
+inline constexpr double kStarvedServerCpuShare = 0.5;
+bool machine_bound(const run_record& run);
 
 /// Records the load average after the run and notes generator-bound max
 /// runs and open-loop runs sent late (a busy machine).

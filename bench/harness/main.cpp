@@ -71,7 +71,9 @@ int main(int argc, char** argv) {
       "clicks-off's, zero lost clicks in every run, queued's p99 at half its max <= 1.5x "
       "nginx's at the same offered rate and <= --p99-target-us, and at --low-rate <= 1.5x "
       "nginx's there. A p99 point whose load generator lagged (--generator-lag-share) is "
-      "unmeasurable, never met.\n\n"
+      "unmeasurable, never met; so is a throughput ratio whose baseline max was the "
+      "generator's, or whose max runs the machine's other load held down (a server under 50% "
+      "of its core).\n\n"
       "Standard suite (about 3-4 min on 2 cores): linkly-bench suite --out bench/results --plot"};
   app.require_subcommand(0, 1);
   app.fallthrough();

@@ -176,6 +176,34 @@ TEST(SuiteGoals, AGeneratorBoundBaselineMaxCannotProveTheRatio) {
   EXPECT_EQ(goal(suite, kNginxMax).verdict, "met");
 }
 
+TEST(SuiteGoals, AMaxTheMachineHeldDownProvesNoRatio) {
+  auto suite = good_suite();
+  // nginx at 16% of its core, the generator at 16%: other work took the CPU,
+  // so 0.9x of this max says nothing.
+  auto& nginx_max = run_of(suite, "nginx", run_kind::max);
+  nginx_max.load.server_cpu_seconds = 0.16;
+  nginx_max.load.bench_cpu_seconds = 0.16;
+  judge_goals(suite);
+  EXPECT_EQ(goal(suite, kNginxMax).verdict, "unmeasurable");
+  EXPECT_NE(goal(suite, kNginxMax).measured.find("nginx max: the server used only 16%"),
+            std::string::npos)
+      << goal(suite, kNginxMax).measured;
+  EXPECT_EQ(goal(suite, kOffMax).verdict, "met");
+  // queued's own max held down: a ratio under the target is not proven missed.
+  suite.goals.clear();
+  nginx_max.load.server_cpu_seconds = 0.95;
+  suite.scenarios[0].max_rate = 60'000;
+  auto& queued_max = run_of(suite, "queued", run_kind::max);
+  queued_max.load.server_cpu_seconds = 0.3;
+  judge_goals(suite);
+  EXPECT_EQ(goal(suite, kNginxMax).verdict, "unmeasurable");
+  EXPECT_EQ(goal(suite, kOffMax).verdict, "unmeasurable");
+  note_conditions(suite);
+  EXPECT_TRUE(std::any_of(suite.notes.begin(), suite.notes.end(), [](const std::string& n) {
+    return n.find("queued max: the server used only 30%") != std::string::npos;
+  }));
+}
+
 TEST(SuiteGoals, ALostOrShedClickInAnyRunMissesZeroLost) {
   auto suite = good_suite();
   auto& low = run_of(suite, "queued", run_kind::low_rate);
