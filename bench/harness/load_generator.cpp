@@ -6,6 +6,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -123,10 +124,18 @@ class load_run {
     if (finished_) return;
     refresh_due(clock::now());
     if (due_ < total_) {
-      pacer_.expires_at(due_time(due_));
-      pacer_.async_wait([this](beast::error_code ec) {
-        if (!ec) on_pacer();
-      });
+      auto next = due_time(due_);
+      const auto spin = options_.spin_within;
+      if (spin.count() > 0 && next - clock::now() <= spin) {
+        // Handlers queued keep io_.run() polling the sockets without
+        // blocking, so this comes back at once.
+        asio::post(io_, [this] { on_pacer(); });
+      } else {
+        pacer_.expires_at(next - spin);
+        pacer_.async_wait([this](beast::error_code ec) {
+          if (!ec) on_pacer();
+        });
+      }
     }
     check_finished();
   }

@@ -40,6 +40,11 @@ struct load_options {
   std::chrono::nanoseconds drain_timeout = std::chrono::seconds(5);
   /// When set, its CPU time over the measured window is reported.
   pid_t server_pid = 0;
+  /// Open loop: once the next request is due within this, the generator
+  /// polls instead of sleeping until it, so the wake-up of a sleeping
+  /// thread (hundreds of us on a VM) stays out of the latencies; it costs
+  /// the generator's core. 0: always sleep.
+  std::chrono::nanoseconds spin_within{0};
 };
 
 struct load_result {

@@ -128,6 +128,14 @@ int main(int argc, char** argv) {
                  "of the bound it is judged against (at p99) is unmeasurable")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
+  std::int64_t spin_us = s.pacer_spin.count();
+  app.add_option("--spin-us", spin_us,
+                 "open loop: once the next request is due within this many us the load "
+                 "generator polls instead of sleeping (a sleeping thread's wake-up on a VM "
+                 "would be in the latencies; spinning costs its core, and on a machine busy with "
+                 "other work makes the lag worse); 0: always sleep")
+      ->check(CLI::Range(0, 1'000'000))
+      ->capture_default_str();
   auto* sweep_steps =
       app.add_option("--sweep-steps", s.sweep_steps,
                      "bisection steps of the search for the highest queued rate with p99 under "
@@ -208,6 +216,7 @@ int main(int argc, char** argv) {
   s.warmup = std::chrono::milliseconds(warmup_ms);
   s.duration = std::chrono::milliseconds(duration_ms);
   s.drain_timeout = std::chrono::milliseconds(drain_ms);
+  s.pacer_spin = std::chrono::microseconds(spin_us);
   s.distribution = distribution == "zipf" ? linkly::bench::code_distribution::zipf
                                           : linkly::bench::code_distribution::uniform;
   s.mixed_create_share = create_percent / 100;

@@ -237,7 +237,8 @@ std::string json_report(const suite_record& suite) {
       {"linkly_args", json::value_from(s.linkly_args)},
       {"p99_target_us", s.p99_target_us},
       {"low_rate", s.low_rate},
-      {"generator_lag_share", s.generator_lag_share}};
+      {"generator_lag_share", s.generator_lag_share},
+      {"pacer_spin_us", s.pacer_spin.count()}};
   json::array scenarios;
   for (const auto& sc : suite.scenarios) {
     json::array runs;

@@ -189,6 +189,7 @@ class session {
     lo.duration = s_.duration;
     lo.drain_timeout = s_.drain_timeout;
     lo.server_pid = server.pid();
+    lo.spin_within = s_.pacer_spin;
 
     run_record& run = sc.runs.emplace_back();
     run.scenario = sc.name;

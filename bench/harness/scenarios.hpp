@@ -57,6 +57,10 @@ struct bench_settings {
   /// than this share of the bound the point is judged against is
   /// unmeasurable: the generator's own stalls are in its latencies.
   double generator_lag_share = 0.1;
+  /// load_options::spin_within of every open-loop run. Off by default: on
+  /// a machine busy with other work a spinning generator is preempted for
+  /// whole time slices, and its lag grows instead of shrinking.
+  std::chrono::microseconds pacer_spin{0};
   double mixed_create_share = 0.01;
   double mixed_fraction = 0.5;
   std::vector<std::string> scenarios{"queued", "inline", "off", "nginx", "mixed"};

@@ -265,5 +265,26 @@ TEST(LoadGenerator, OverloadRateIsAnswersReceivedInTheWindow) {
   EXPECT_GT(r.generator_lag.count(), 0u);
 }
 
+TEST(LoadGenerator, SpinningPacerSendsEveryRequestDueAndCountsItsLag) {
+  fake_peer peer(true);
+  workload work({.links = 10});
+  load_options lo{.port = peer.port(),
+                  .connections = 2,
+                  .rate = 500,
+                  .warmup = 100ms,
+                  .duration = 400ms,
+                  .drain_timeout = 1s,
+                  .spin_within = 1ms};
+  auto r = run_load(lo, work);
+  // 0.5 s at 500/s: 250 requests due, each sent once and answered.
+  EXPECT_EQ(r.sent, 250u);
+  EXPECT_EQ(r.answered, 250u);
+  EXPECT_EQ(r.io_errors, 0u);
+  EXPECT_EQ(r.unanswered, 0u);
+  // One lag sample per pacer round that found requests due in the window.
+  EXPECT_GT(r.generator_lag.count(), 0u);
+  EXPECT_LE(r.generator_lag.count(), 200u);
+}
+
 }  // namespace
 }  // namespace linkly::bench
