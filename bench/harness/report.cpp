@@ -121,6 +121,10 @@ std::string setup_line(const suite_record& suite) {
   out << "; linkly: serve --http-io-threads 1 --clicks-mode MODE";
   for (const auto& a : s.linkly_args) out << ' ' << a;
   out << ", defaults otherwise; nginx: 1 worker, return 302";
+  if (s.pacer_spin.count() > 0) {
+    out << "; open-loop generator polling for the last " << s.pacer_spin.count()
+        << " us before each request";
+  }
   return out.str();
 }
 
