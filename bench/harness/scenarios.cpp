@@ -5,6 +5,7 @@
 #include "bench/harness/server_launcher.hpp"
 #include "bench/harness/server_metrics.hpp"
 #include "bench/harness/stop_signal.hpp"
+#include "bench/harness/text_format.hpp"
 
 #include <unistd.h>
 
@@ -345,9 +346,9 @@ void run_curve(session& s, scenario_record& sc, const half_load_point& queued_ha
     }
     if (double low = s.settings().low_rate; low > 0) {
       if (low > sc.max_rate) {
-        s.record().notes.push_back(
-            sc.name + " " + rate_label(low) + ": above this scenario's max (" +
-            count(std::llround(sc.max_rate)) + " req/s), so it ran overloaded");
+        s.record().notes.push_back(sc.name + " " + rate_label(low) +
+                                   ": above this scenario's max (" + thousands(sc.max_rate) +
+                                   " req/s), so it ran overloaded");
       }
       s.measure(sc, *server, rate_label(low), low, run_kind::low_rate);
     }
