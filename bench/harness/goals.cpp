@@ -69,7 +69,11 @@ class judge {
                            thousands(base->max_rate) + " req/s)";
     const run_record* base_max = find_run(base, run_kind::max);
     for (const run_record* m : {find_run(queued, run_kind::max), base_max}) {
-      if (!m || !machine_bound(*m)) continue;
+      if (!m) continue;
+      if (auto why = disturbed(*m); !why.empty()) {
+        return add(goal, measured + "; " + where(*m) + ": " + why, kUnmeasurable);
+      }
+      if (!machine_bound(*m)) continue;
       return add(
           goal,
           measured + "; " + where(*m) + ": the server used only " +
@@ -124,6 +128,9 @@ class judge {
       double lag = percentile_us(x->load.generator_lag, 99);
       if (x->load.redirect_latency.count() == 0) {
         return add(goal, measured + "; " + where(*x) + " had no answers", kUnmeasurable);
+      }
+      if (auto why = disturbed(*x); !why.empty()) {
+        return add(goal, measured + "; " + where(*x) + ": " + why, kUnmeasurable);
       }
       if (lag > lag_limit) {
         return add(goal,
@@ -204,6 +211,20 @@ bool machine_bound(const run_record& run) {
   double bench = cpu_share(l.bench_cpu_seconds, l.cpu_window_seconds);
   double server = cpu_share(l.server_cpu_seconds, l.cpu_window_seconds);
   return server >= 0 && server < kStarvedServerCpuShare && bench < kGeneratorBoundCpuShare;
+}
+
+std::string disturbed(const run_record& run) {
+  const auto& l = run.load;
+  if (l.cpu_window_seconds <= 0) return "";
+  for (auto [seconds, side] : {std::pair{l.server_core_foreign_seconds, "server's"},
+                               std::pair{l.bench_core_foreign_seconds, "load generator's"}}) {
+    double share = seconds / l.cpu_window_seconds;
+    if (seconds >= 0 && share > kForeignCoreShare) {
+      return "other work used " + fixed(100 * share, 0) + "% of the " + side + " core (over " +
+             fixed(100 * kForeignCoreShare, 0) + "%)";
+    }
+  }
+  return "";
 }
 
 void judge_goals(suite_record& r, const goal_targets& targets) {

@@ -1,5 +1,6 @@
 #include "bench/harness/load_generator.hpp"
 
+#include "bench/harness/core_load.hpp"
 #include "bench/harness/server_launcher.hpp"
 #include "bench/harness/stop_signal.hpp"
 
@@ -322,6 +323,8 @@ class load_run {
       server_cpu_start_ = server;
       own_cpu_start_ = own;
       cpu_start_ = now;
+      server_core_.start();
+      bench_core_.start();
       return;
     }
     if (!cpu_sampled_start_) return;
@@ -330,6 +333,10 @@ class load_run {
     if (server >= 0 && server_cpu_start_ >= 0)
       result_.server_cpu_seconds = server - server_cpu_start_;
     result_.bench_cpu_seconds = own - own_cpu_start_;
+    server_core_.stop();
+    bench_core_.stop();
+    result_.server_core_foreign_seconds = server_core_.seconds();
+    result_.bench_core_foreign_seconds = bench_core_.seconds();
   }
 
   void arm_watchdog() {
@@ -401,6 +408,8 @@ class load_run {
   bool cpu_sampled_start_ = false, cpu_sampled_end_ = false;
   double server_cpu_start_ = -1, own_cpu_start_ = 0;
   clock::time_point cpu_start_;
+  core_watch server_core_{options_.server_core, options_.server_pid > 0 ? options_.server_pid : -1};
+  core_watch bench_core_{options_.bench_core, 0};
 };
 
 }  // namespace

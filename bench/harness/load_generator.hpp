@@ -45,6 +45,10 @@ struct load_options {
   /// thread (hundreds of us on a VM) stays out of the latencies; it costs
   /// the generator's core. 0: always sleep.
   std::chrono::nanoseconds spin_within{0};
+  /// The cores the server and this generator are pinned to (-1: not
+  /// pinned): the share other work took of them is reported.
+  int server_core = -1;
+  int bench_core = -1;
 };
 
 struct load_result {
@@ -73,6 +77,10 @@ struct load_result {
   double cpu_window_seconds = 0;   // wall time the two below were taken over
   double server_cpu_seconds = -1;  // -1: unknown
   double bench_cpu_seconds = 0;
+  /// Seconds of the server's and the generator's cores that other work
+  /// used over the same window (core_load); -1: unknown or not pinned.
+  double server_core_foreign_seconds = -1;
+  double bench_core_foreign_seconds = -1;
   bool interrupted = false;
   std::vector<std::string> problems;  // the first few, for the report
 

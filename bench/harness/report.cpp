@@ -1,5 +1,6 @@
 #include "bench/harness/report.hpp"
 
+#include "bench/harness/goals.hpp"
 #include "bench/harness/text_format.hpp"
 
 #include <boost/json.hpp>
@@ -36,18 +37,22 @@ std::string utc_now() {
   return buf;
 }
 
+// Other work's share of the server's / the generator's core.
+std::string other_cpu(const load_result& r) {
+  if (r.server_core_foreign_seconds < 0 && r.bench_core_foreign_seconds < 0) return "-";
+  return cpu_percent(r.server_core_foreign_seconds, r.cpu_window_seconds) + " / " +
+         cpu_percent(r.bench_core_foreign_seconds, r.cpu_window_seconds);
+}
+
 struct row {
   std::vector<std::string> cells;
 };
 
-const std::vector<std::string> kHeader = {"scenario",    "run",
-                                          "offered/s",   "achieved/s",
-                                          "p50",         "p90",
-                                          "p99",         "p99.9",
-                                          "max",         "send lag p99",
-                                          "gen lag p99", "server CPU",
-                                          "bench CPU",   "clicks written/owed",
-                                          "lost",        "checks"};
+const std::vector<std::string> kHeader = {
+    "scenario",    "run",        "offered/s", "achieved/s", "p50",
+    "p90",         "p99",        "p99.9",     "max",        "send lag p99",
+    "gen lag p99", "server CPU", "bench CPU", "other CPU",  "clicks written/owed",
+    "lost",        "checks"};
 
 std::vector<row> run_rows(const suite_record& suite) {
   std::vector<row> rows;
@@ -70,22 +75,22 @@ std::vector<row> run_rows(const suite_record& suite) {
       if (a.checked && a.shed > 0) lost += " (" + thousands(a.shed) + " shed)";
       std::string checks = run.failures.empty() ? "ok" : run.failures.front();
       if (run.failures.size() > 1) checks += " (+" + std::to_string(run.failures.size() - 1) + ")";
-      rows.push_back(
-          {{sc.name, run.label, run.closed_loop ? "closed" : thousands(r.offered_rate),
-            thousands(r.achieved_rate), latency_text(percentile_us(h, 50)),
-            latency_text(percentile_us(h, 90)), latency_text(percentile_us(h, 99)),
-            latency_text(percentile_us(h, 99.9)), latency_text(percentile_us(h, 100)),
-            run.closed_loop ? "-" : latency_text(percentile_us(r.send_lag, 99)),
-            run.closed_loop ? "-" : latency_text(percentile_us(r.generator_lag, 99)),
-            cpu_percent(r.server_cpu_seconds, r.cpu_window_seconds),
-            cpu_percent(r.bench_cpu_seconds, r.cpu_window_seconds), clicks, lost, checks}});
+      rows.push_back({{sc.name, run.label, run.closed_loop ? "closed" : thousands(r.offered_rate),
+                       thousands(r.achieved_rate), latency_text(percentile_us(h, 50)),
+                       latency_text(percentile_us(h, 90)), latency_text(percentile_us(h, 99)),
+                       latency_text(percentile_us(h, 99.9)), latency_text(percentile_us(h, 100)),
+                       run.closed_loop ? "-" : latency_text(percentile_us(r.send_lag, 99)),
+                       run.closed_loop ? "-" : latency_text(percentile_us(r.generator_lag, 99)),
+                       cpu_percent(r.server_cpu_seconds, r.cpu_window_seconds),
+                       cpu_percent(r.bench_cpu_seconds, r.cpu_window_seconds), other_cpu(r), clicks,
+                       lost, checks}});
       if (r.create_latency.count() > 0) {
         const auto& c = r.create_latency;
         rows.push_back(
             {{"", "creates", "-", "-", latency_text(percentile_us(c, 50)),
               latency_text(percentile_us(c, 90)), latency_text(percentile_us(c, 99)),
               latency_text(percentile_us(c, 99.9)), latency_text(percentile_us(c, 100)), "", "", "",
-              "", "", "", thousands(static_cast<double>(c.count())) + " creates"}});
+              "", "", "", "", thousands(static_cast<double>(c.count())) + " creates"}});
       }
     }
   }
@@ -180,7 +185,10 @@ std::string markdown_report(const suite_record& suite) {
         "out (a busy connection, or the generator itself falling behind); generator lag is how "
         "late "
         "the generator itself noticed a request falling due. CPU is the share of "
-        "one core used over the measured window.";
+        "one core used over the measured window; other CPU is the share of the server's / "
+        "the generator's core that other work took (other processes' user time plus steal), "
+        "and a run over "
+     << fixed(100 * kForeignCoreShare, 0) << "% there proves nothing for the goals.";
   if (suite.kind == "suite") {
     md << " Each scenario also runs at a fixed low rate (`" << std::llround(suite.settings.low_rate)
        << "/s`), and nginx at the offered rate of queued's half-load run (`queued 50%`), so "
@@ -273,6 +281,8 @@ std::string json_report(const suite_record& suite) {
                      {"server_cpu_seconds", r.server_cpu_seconds},
                      {"bench_cpu_seconds", r.bench_cpu_seconds},
                      {"cpu_window_seconds", r.cpu_window_seconds},
+                     {"server_core_foreign_seconds", r.server_core_foreign_seconds},
+                     {"bench_core_foreign_seconds", r.bench_core_foreign_seconds},
                      {"quiesce_seconds", run.quiesce_seconds},
                      {"failures", json::value_from(run.failures)},
                      {"problems", json::value_from(r.problems)}};

@@ -191,6 +191,8 @@ class session {
     lo.drain_timeout = s_.drain_timeout;
     lo.server_pid = server.pid();
     lo.spin_within = s_.pacer_spin;
+    lo.server_core = server_cpu();
+    lo.bench_core = record_.bench_pinned ? s_.bench_cpu : -1;
 
     run_record& run = sc.runs.emplace_back();
     run.scenario = sc.name;

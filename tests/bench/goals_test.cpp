@@ -204,6 +204,37 @@ TEST(SuiteGoals, AMaxTheMachineHeldDownProvesNoRatio) {
   }));
 }
 
+TEST(SuiteGoals, OtherWorkOnAPinnedCoreMakesARunUnmeasurable) {
+  auto suite = good_suite();
+  // 0.3 s of the 1 s window on nginx's core went to other processes.
+  auto& nginx_max = run_of(suite, "nginx", run_kind::max);
+  nginx_max.load.server_core_foreign_seconds = 0.3;
+  nginx_max.load.bench_core_foreign_seconds = 0.0;
+  // The generator's core of queued's low-rate run: 20% taken.
+  auto& low = run_of(suite, "queued", run_kind::low_rate);
+  low.load.cpu_window_seconds = 4;
+  low.load.server_core_foreign_seconds = 0.1;
+  low.load.bench_core_foreign_seconds = 0.8;
+  judge_goals(suite);
+  EXPECT_EQ(goal(suite, kNginxMax).verdict, "unmeasurable");
+  EXPECT_NE(goal(suite, kNginxMax).measured.find("other work used 30% of the server's core"),
+            std::string::npos)
+      << goal(suite, kNginxMax).measured;
+  EXPECT_EQ(goal(suite, kOffMax).verdict, "met");
+  EXPECT_EQ(goal(suite, kLowVsNginx).verdict, "unmeasurable");
+  EXPECT_NE(goal(suite, kLowVsNginx).measured.find("20% of the load generator's core"),
+            std::string::npos)
+      << goal(suite, kLowVsNginx).measured;
+  EXPECT_EQ(goal(suite, kHalfVsNginx).verdict, "met");
+  // Up to the share it is still the run's own core.
+  suite.goals.clear();
+  low.load.bench_core_foreign_seconds = 0.4;
+  nginx_max.load.server_core_foreign_seconds = 0.1;
+  judge_goals(suite);
+  EXPECT_EQ(goal(suite, kLowVsNginx).verdict, "met");
+  EXPECT_EQ(goal(suite, kNginxMax).verdict, "met");
+}
+
 TEST(SuiteGoals, ALostOrShedClickInAnyRunMissesZeroLost) {
   auto suite = good_suite();
   auto& low = run_of(suite, "queued", run_kind::low_rate);
