@@ -73,7 +73,8 @@ int main(int argc, char** argv) {
       "nginx's there. A p99 point whose load generator lagged (--generator-lag-share) is "
       "unmeasurable, never met; so is a throughput ratio whose baseline max was the "
       "generator's, or whose max runs the machine's other load held down (a server under 50% "
-      "of its core).\n\n"
+      "of its core), and any goal resting on a run in which other work took over 10% of the "
+      "server's or the generator's pinned core (the `other CPU` column).\n\n"
       "Standard suite (about 3-4 min on 2 cores): linkly-bench suite --out bench/results --plot"};
   app.require_subcommand(0, 1);
   app.fallthrough();
