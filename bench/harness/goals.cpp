@@ -288,6 +288,20 @@ void note_conditions(suite_record& r) {
       }
     }
   }
+  int disturbed_runs = 0, runs = 0;
+  for (const auto& sc : r.scenarios) {
+    for (const auto& run : sc.runs) {
+      ++runs;
+      if (!disturbed(run).empty()) ++disturbed_runs;
+    }
+  }
+  if (disturbed_runs > 0) {
+    r.notes.push_back(std::to_string(disturbed_runs) + " of " + std::to_string(runs) +
+                      " runs shared a pinned core with other work over " +
+                      fixed(100 * kForeignCoreShare, 0) +
+                      "% of the time (other CPU): no goal rests on them; measure on an idle "
+                      "machine");
+  }
   if (late > 0) {
     r.notes.push_back(std::to_string(late) + " of " + std::to_string(open) +
                       " open-loop runs sent their p99 request over 1 ms late (a connection still "

@@ -226,6 +226,10 @@ TEST(SuiteGoals, OtherWorkOnAPinnedCoreMakesARunUnmeasurable) {
             std::string::npos)
       << goal(suite, kLowVsNginx).measured;
   EXPECT_EQ(goal(suite, kHalfVsNginx).verdict, "met");
+  note_conditions(suite);
+  EXPECT_TRUE(std::any_of(suite.notes.begin(), suite.notes.end(), [](const std::string& n) {
+    return n.find("2 of 9 runs shared a pinned core with other work") != std::string::npos;
+  }));
   // Up to the share it is still the run's own core.
   suite.goals.clear();
   low.load.bench_core_foreign_seconds = 0.4;
