@@ -70,7 +70,7 @@ class judge {
     const run_record* base_max = find_run(base, run_kind::max);
     for (const run_record* m : {find_run(queued, run_kind::max), base_max}) {
       if (!m) continue;
-      if (auto why = disturbed(*m); !why.empty()) {
+      if (auto why = disturbed(*m, r_.settings.foreign_core_share); !why.empty()) {
         return add(goal, measured + "; " + where(*m) + ": " + why, kUnmeasurable);
       }
       if (!machine_bound(*m)) continue;
@@ -129,7 +129,7 @@ class judge {
       if (x->load.redirect_latency.count() == 0) {
         return add(goal, measured + "; " + where(*x) + " had no answers", kUnmeasurable);
       }
-      if (auto why = disturbed(*x); !why.empty()) {
+      if (auto why = disturbed(*x, r_.settings.foreign_core_share); !why.empty()) {
         return add(goal, measured + "; " + where(*x) + ": " + why, kUnmeasurable);
       }
       if (lag > lag_limit) {
@@ -213,15 +213,15 @@ bool machine_bound(const run_record& run) {
   return server >= 0 && server < kStarvedServerCpuShare && bench < kGeneratorBoundCpuShare;
 }
 
-std::string disturbed(const run_record& run) {
+std::string disturbed(const run_record& run, double limit) {
   const auto& l = run.load;
   if (l.cpu_window_seconds <= 0) return "";
   for (auto [seconds, side] : {std::pair{l.server_core_foreign_seconds, "server's"},
                                std::pair{l.bench_core_foreign_seconds, "load generator's"}}) {
     double share = seconds / l.cpu_window_seconds;
-    if (seconds >= 0 && share > kForeignCoreShare) {
+    if (seconds >= 0 && share > limit) {
       return "other work used " + fixed(100 * share, 0) + "% of the " + side + " core (over " +
-             fixed(100 * kForeignCoreShare, 0) + "%)";
+             fixed(100 * limit, 0) + "%)";
     }
   }
   return "";
@@ -292,13 +292,13 @@ void note_conditions(suite_record& r) {
   for (const auto& sc : r.scenarios) {
     for (const auto& run : sc.runs) {
       ++runs;
-      if (!disturbed(run).empty()) ++disturbed_runs;
+      if (!disturbed(run, r.settings.foreign_core_share).empty()) ++disturbed_runs;
     }
   }
   if (disturbed_runs > 0) {
     r.notes.push_back(std::to_string(disturbed_runs) + " of " + std::to_string(runs) +
                       " runs shared a pinned core with other work over " +
-                      fixed(100 * kForeignCoreShare, 0) +
+                      fixed(100 * r.settings.foreign_core_share, 0) +
                       "% of the time (other CPU): no goal rests on them; measure on an idle "
                       "machine");
   }

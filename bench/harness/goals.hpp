@@ -45,12 +45,10 @@ bool generator_bound(const run_record& run);
 inline constexpr double kStarvedServerCpuShare = 0.5;
 bool machine_bound(const run_record& run);
 
-/// A run in which other work used more than this share of the server's or
-/// the generator's core (core_load) measured the machine as much as the
-/// server: its max or p99 proves nothing either way.
-inline constexpr double kForeignCoreShare = 0.1;
-/// "" when the run's cores were its own (or unknown), else why not.
-std::string disturbed(const run_record& run);
+/// "" when other work used at most `share` of the run's pinned cores (or
+/// that is unknown), else why the run measured the machine as much as the
+/// server (bench_settings::foreign_core_share).
+std::string disturbed(const run_record& run, double share);
 
 /// Records the load average after the run and notes generator-bound max
 /// runs and open-loop runs sent late (a busy machine).

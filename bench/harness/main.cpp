@@ -74,7 +74,8 @@ int main(int argc, char** argv) {
       "unmeasurable, never met; so is a throughput ratio whose baseline max was the "
       "generator's, or whose max runs the machine's other load held down (a server under 50% "
       "of its core), and any goal resting on a run in which other work took over 10% of the "
-      "server's or the generator's pinned core (the `other CPU` column).\n\n"
+      "server's or the generator's pinned core (the `other CPU` column, "
+      "--foreign-cpu-share).\n\n"
       "Standard suite (about 3-4 min on 2 cores): linkly-bench suite --out bench/results --plot"};
   app.require_subcommand(0, 1);
   app.fallthrough();
@@ -127,6 +128,11 @@ int main(int argc, char** argv) {
   app.add_option("--generator-lag-share", s.generator_lag_share,
                  "a p99 point whose load generator noticed due requests later than this share "
                  "of the bound it is judged against (at p99) is unmeasurable")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  app.add_option("--foreign-cpu-share", s.foreign_core_share,
+                 "a run in which other work took more than this share of the server's or the "
+                 "generator's pinned core (the other CPU column) proves nothing for the goals")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
   std::int64_t spin_us = s.pacer_spin.count();

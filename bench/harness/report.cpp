@@ -1,6 +1,5 @@
 #include "bench/harness/report.hpp"
 
-#include "bench/harness/goals.hpp"
 #include "bench/harness/text_format.hpp"
 
 #include <boost/json.hpp>
@@ -188,7 +187,8 @@ std::string markdown_report(const suite_record& suite) {
         "one core used over the measured window; other CPU is the share of the server's / "
         "the generator's core that other work took (other processes' user time plus steal), "
         "and a run over "
-     << fixed(100 * kForeignCoreShare, 0) << "% there proves nothing for the goals.";
+     << fixed(100 * suite.settings.foreign_core_share, 0)
+     << "% there proves nothing for the goals.";
   if (suite.kind == "suite") {
     md << " Each scenario also runs at a fixed low rate (`" << std::llround(suite.settings.low_rate)
        << "/s`), and nginx at the offered rate of queued's half-load run (`queued 50%`), so "
@@ -250,7 +250,8 @@ std::string json_report(const suite_record& suite) {
       {"p99_target_us", s.p99_target_us},
       {"low_rate", s.low_rate},
       {"generator_lag_share", s.generator_lag_share},
-      {"pacer_spin_us", s.pacer_spin.count()}};
+      {"pacer_spin_us", s.pacer_spin.count()},
+      {"foreign_core_share", s.foreign_core_share}};
   json::array scenarios;
   for (const auto& sc : suite.scenarios) {
     json::array runs;

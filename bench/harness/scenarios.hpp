@@ -57,6 +57,10 @@ struct bench_settings {
   /// than this share of the bound the point is judged against is
   /// unmeasurable: the generator's own stalls are in its latencies.
   double generator_lag_share = 0.1;
+  /// A run in which other work used more than this share of the server's
+  /// or the generator's pinned core (core_load) measured the machine as much
+  /// as the server: no goal rests on it.
+  double foreign_core_share = 0.1;
   /// load_options::spin_within of every open-loop run. Off by default: on
   /// a machine busy with other work a spinning generator is preempted for
   /// whole time slices, and its lag grows instead of shrinking.

@@ -237,6 +237,12 @@ TEST(SuiteGoals, OtherWorkOnAPinnedCoreMakesARunUnmeasurable) {
   judge_goals(suite);
   EXPECT_EQ(goal(suite, kLowVsNginx).verdict, "met");
   EXPECT_EQ(goal(suite, kNginxMax).verdict, "met");
+  // The share is a setting.
+  suite.goals.clear();
+  nginx_max.load.server_core_foreign_seconds = 0.3;
+  suite.settings.foreign_core_share = 0.5;
+  judge_goals(suite);
+  EXPECT_EQ(goal(suite, kNginxMax).verdict, "met");
 }
 
 TEST(SuiteGoals, ALostOrShedClickInAnyRunMissesZeroLost) {
