@@ -1,13 +1,20 @@
 #include "bench/harness/goals.hpp"
 
+#include "bench/harness/text_format.hpp"
+
 #include <cmath>
-#include <cstdio>
 #include <fstream>
-#include <optional>
+#include <initializer_list>
+#include <vector>
 
 namespace linkly::bench {
 
 namespace {
+
+const char* const kMet = "met";
+const char* const kMissed = "missed";
+const char* const kUnmeasurable = "unmeasurable";
+const char* const kNotMeasured = "not measured";
 
 std::string count(std::uint64_t n) {
   return std::to_string(n);
@@ -20,94 +27,208 @@ const scenario_record* find(const suite_record& r, const std::string& name) {
   return nullptr;
 }
 
-// The open-loop run offered nearest `fraction` of the scenario's max, so
-// --fractions need not hold 0.5 exactly.
-const run_record* nearest_run(const scenario_record* sc, double fraction) {
-  if (sc == nullptr || sc->max_rate <= 0) return nullptr;
-  const run_record* best = nullptr;
-  double best_gap = 0;
+const run_record* find_run(const scenario_record* sc, run_kind kind) {
+  if (sc == nullptr) return nullptr;
   for (const auto& run : sc->runs) {
-    if (run.closed_loop || run.load.offered_rate <= 0) continue;
-    double gap = std::abs(run.load.offered_rate / sc->max_rate - fraction);
-    if (!best || gap < best_gap) {
-      best = &run;
-      best_gap = gap;
+    if (run.kind == kind) return &run;
+  }
+  return nullptr;
+}
+
+double cpu_share(double cpu_seconds, double window) {
+  return window > 0 && cpu_seconds >= 0 ? cpu_seconds / window : -1;
+}
+
+double p99(const run_record& run) {
+  return percentile_us(run.load.redirect_latency, 99);
+}
+
+std::string where(const run_record& run) {
+  return run.scenario + " " + run.label;
+}
+
+class judge {
+ public:
+  judge(suite_record& r, const goal_targets& t) : r_(r), t_(t) {}
+
+  void add(std::string goal, std::string measured, const char* verdict) {
+    r_.goals.push_back({std::move(goal), std::move(measured), verdict});
+  }
+
+  // ratio = queued max / baseline max, at least `least`. A baseline max
+  // that was the generator's is too low, so a ratio that looks met is
+  // unproven; one that looks missed is missed all the more. A max that the
+  // machine's other load held down (either side) proves nothing.
+  void max_ratio(const std::string& baseline, const std::string& baseline_name, double least) {
+    const auto* queued = find(r_, "queued");
+    const auto* base = find(r_, baseline);
+    std::string goal = "queued max >= " + fixed(least, 1) + "x " + baseline_name + " max";
+    if (!queued || !base || base->max_rate <= 0) return add(goal, "-", kNotMeasured);
+    double ratio = queued->max_rate / base->max_rate;
+    std::string measured = fixed(ratio, 3) + "x (" + thousands(queued->max_rate) + " vs " +
+                           thousands(base->max_rate) + " req/s)";
+    const run_record* base_max = find_run(base, run_kind::max);
+    for (const run_record* m : {find_run(queued, run_kind::max), base_max}) {
+      if (!m) continue;
+      if (auto why = disturbed(*m, r_.settings.foreign_core_share); !why.empty()) {
+        return add(goal, measured + "; " + where(*m) + ": " + why, kUnmeasurable);
+      }
+      if (!machine_bound(*m)) continue;
+      return add(
+          goal,
+          measured + "; " + where(*m) + ": the server used only " +
+              fixed(100 * cpu_share(m->load.server_cpu_seconds, m->load.cpu_window_seconds), 0) +
+              "% of its core and the load generator had room: the machine's other "
+              "load held this max down",
+          kUnmeasurable);
     }
+    if (ratio >= least && base_max && generator_bound(*base_max)) {
+      return add(goal,
+                 measured + "; the " + baseline_name +
+                     " max was the load generator's, so the real ratio is lower",
+                 kUnmeasurable);
+    }
+    add(goal, measured, ratio >= least ? kMet : kMissed);
+  }
+
+  // Every run's clicks: shed ones (a full queue) are lost too.
+  void lost_clicks() {
+    std::uint64_t lost = 0, runs = 0, unverified = 0, shed = 0;
+    for (const auto& sc : r_.scenarios) {
+      for (const auto& run : sc.runs) {
+        if (!run.clicks.checked) continue;
+        ++runs;
+        // An unverified run is never clean: its clicks count as lost.
+        if (!run.clicks.verified) ++unverified;
+        lost += run.clicks.lost();
+        shed += run.clicks.shed;
+      }
+    }
+    std::string measured = count(lost) + " lost over " + count(runs) + " runs";
+    if (shed > 0) measured += " (" + count(shed) + " shed by a full queue)";
+    if (unverified > 0) measured += " (" + count(unverified) + " unverified)";
+    add("zero lost clicks in every run", measured,
+        runs == 0                      ? kNotMeasured
+        : lost == 0 && unverified == 0 ? kMet
+                                       : kMissed);
+  }
+
+  // `run`'s p99 against `bound_us`; `peers` are the other runs the bound
+  // came from. Any of them whose generator lagged over the named share of
+  // the bound makes the point unmeasurable.
+  void p99_point(const std::string& goal, const run_record& run, double bound_us,
+                 std::string measured, std::initializer_list<const run_record*> peers = {}) {
+    if (run.load.redirect_latency.count() == 0) {
+      return add(goal, where(run) + ": no answers in the measured window", kMissed);
+    }
+    const double lag_limit = r_.settings.generator_lag_share * bound_us;
+    std::vector<const run_record*> involved{&run};
+    involved.insert(involved.end(), peers.begin(), peers.end());
+    for (const auto* x : involved) {
+      double lag = percentile_us(x->load.generator_lag, 99);
+      if (x->load.redirect_latency.count() == 0) {
+        return add(goal, measured + "; " + where(*x) + " had no answers", kUnmeasurable);
+      }
+      if (auto why = disturbed(*x, r_.settings.foreign_core_share); !why.empty()) {
+        return add(goal, measured + "; " + where(*x) + ": " + why, kUnmeasurable);
+      }
+      if (lag > lag_limit) {
+        return add(goal,
+                   measured + "; " + where(*x) + ": load generator lag p99 " + latency_text(lag) +
+                       " > " + latency_text(lag_limit) + " (" +
+                       fixed(100 * r_.settings.generator_lag_share, 0) + "% of the bound)",
+                   kUnmeasurable);
+      }
+    }
+    add(goal, measured, p99(run) <= bound_us ? kMet : kMissed);
+  }
+
+  // queued's p99 at most t_.p99_vs_nginx x nginx's at the same offered rate.
+  void p99_vs_nginx(const std::string& goal, const run_record* queued, const run_record* nginx) {
+    if (!queued || !nginx) return add(goal, "-", kNotMeasured);
+    double bound = t_.p99_vs_nginx * p99(*nginx);
+    std::string measured = latency_text(p99(*queued)) + " vs nginx " + latency_text(p99(*nginx)) +
+                           ", bound " + latency_text(bound) + " (" + queued->label + ", " +
+                           thousands(queued->load.offered_rate) + " req/s)";
+    p99_point(goal, *queued, bound, measured, {nginx});
+  }
+
+  void run() {
+    max_ratio("nginx", "nginx", t_.queued_vs_nginx_max);
+    max_ratio("off", "clicks-off", t_.queued_vs_off_max);
+    lost_clicks();
+
+    const auto* queued = find(r_, "queued");
+    const auto* nginx = find(r_, "nginx");
+    const std::string ratio = fixed(t_.p99_vs_nginx, 1) + "x";
+    const run_record* q_half = queued ? half_load_run(*queued) : nullptr;
+    p99_vs_nginx("p99 at half the queued max <= " + ratio + " nginx at the same rate", q_half,
+                 find_run(nginx, run_kind::at_queued_half));
+
+    const double target = r_.settings.p99_target_us;
+    std::string half_goal = "p99 at half the queued max <= " + latency_text(target);
+    if (q_half) {
+      p99_point(half_goal, *q_half, target,
+                latency_text(p99(*q_half)) + " (" + q_half->label + ", " +
+                    thousands(q_half->load.offered_rate) + " req/s)");
+    } else {
+      add(half_goal, "-", kNotMeasured);
+    }
+
+    const std::string low = thousands(r_.settings.low_rate) + " req/s";
+    p99_vs_nginx("p99 at " + low + " <= " + ratio + " nginx at " + low,
+                 find_run(queued, run_kind::low_rate), find_run(nginx, run_kind::low_rate));
+  }
+
+ private:
+  suite_record& r_;
+  const goal_targets& t_;
+};
+
+}  // namespace
+
+const run_record* half_load_run(const scenario_record& sc) {
+  const run_record* best = nullptr;
+  for (const auto& run : sc.runs) {
+    if (run.kind != run_kind::fraction) continue;
+    if (!best || std::abs(run.fraction - 0.5) < std::abs(best->fraction - 0.5)) best = &run;
   }
   return best;
 }
 
-std::string latency_label(double us) {
-  char buf[64];
-  if (us >= 1000 && std::fmod(us, 1000) == 0) {
-    std::snprintf(buf, sizeof buf, "%.0f ms", us / 1000);
-  } else {
-    std::snprintf(buf, sizeof buf, "%.0f us", us);
-  }
-  return buf;
+// The generator near its core's limit while the server still had room:
+// the max measured the generator. Both near their limits is a max of both.
+bool generator_bound(const run_record& run) {
+  const auto& l = run.load;
+  double bench = cpu_share(l.bench_cpu_seconds, l.cpu_window_seconds);
+  double server = cpu_share(l.server_cpu_seconds, l.cpu_window_seconds);
+  return bench >= kGeneratorBoundCpuShare && server < kGeneratorBoundCpuShare;
 }
 
-std::string fixed(double v, int digits) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-  return buf;
+// Neither side near its core's limit: something else took their CPU.
+bool machine_bound(const run_record& run) {
+  const auto& l = run.load;
+  double bench = cpu_share(l.bench_cpu_seconds, l.cpu_window_seconds);
+  double server = cpu_share(l.server_cpu_seconds, l.cpu_window_seconds);
+  return server >= 0 && server < kStarvedServerCpuShare && bench < kGeneratorBoundCpuShare;
 }
 
-}  // namespace
-
-void judge_goals(suite_record& r) {
-  const auto* queued = find(r, "queued");
-  const auto* nginx = find(r, "nginx");
-  const auto* inl = find(r, "inline");
-  auto add = [&](std::string goal, std::string measured, std::optional<bool> met) {
-    r.goals.push_back({std::move(goal), std::move(measured),
-                       !met   ? "not measured"
-                       : *met ? "met"
-                              : "missed"});
-  };
-  if (queued && nginx && nginx->max_rate > 0) {
-    double ratio = queued->max_rate / nginx->max_rate;
-    add("queued max throughput >= 0.8x nginx", fixed(ratio, 3) + "x", ratio >= 0.8);
-  } else {
-    add("queued max throughput >= 0.8x nginx", "-", std::nullopt);
-  }
-  const double target = r.settings.p99_target_us;
-  const std::string half_goal = "p99 <= " + latency_label(target) + " at half the queued max";
-  const auto* q_half = nearest_run(queued, 0.5);
-  const auto* i_half = nearest_run(inl, 0.5);
-  if (q_half) {
-    double p99 = percentile_us(q_half->load.redirect_latency, 99);
-    add(half_goal,
-        fixed(p99, 0) + " us (" + q_half->label + ", " + fixed(q_half->load.offered_rate, 0) +
-            " req/s)",
-        p99 <= target);
-  } else {
-    add(half_goal, "-", std::nullopt);
-  }
-  if (queued && inl && q_half && i_half) {
-    double qp = percentile_us(q_half->load.redirect_latency, 99);
-    double ip = percentile_us(i_half->load.redirect_latency, 99);
-    add("inline costs throughput and tail (vs queued)",
-        "max " + fixed(inl->max_rate / queued->max_rate, 2) + "x, p99 at ~50% " + fixed(ip, 0) +
-            " vs " + fixed(qp, 0) + " us",
-        inl->max_rate < queued->max_rate && ip > qp);
-  } else {
-    add("inline costs throughput and tail (vs queued)", "-", std::nullopt);
-  }
-  std::uint64_t lost = 0, runs = 0, unverified = 0;
-  for (const auto& sc : r.scenarios) {
-    for (const auto& run : sc.runs) {
-      if (!run.clicks.checked || run.clicks.shed > 0) continue;
-      ++runs;
-      // An unverified run is never clean: its clicks count as lost.
-      if (!run.clicks.verified) ++unverified;
-      lost += run.clicks.lost();
+std::string disturbed(const run_record& run, double limit) {
+  const auto& l = run.load;
+  if (l.cpu_window_seconds <= 0) return "";
+  for (auto [seconds, side] : {std::pair{l.server_core_foreign_seconds, "server's"},
+                               std::pair{l.bench_core_foreign_seconds, "load generator's"}}) {
+    double share = seconds / l.cpu_window_seconds;
+    if (seconds >= 0 && share > limit) {
+      return "other work used " + fixed(100 * share, 0) + "% of the " + side + " core (over " +
+             fixed(100 * limit, 0) + "%)";
     }
   }
-  std::string measured = count(lost) + " lost over " + count(runs) + " runs";
-  if (unverified > 0) measured += " (" + count(unverified) + " unverified)";
-  add("zero lost clicks below the queue's capacity", measured,
-      runs == 0 ? std::nullopt : std::optional<bool>(lost == 0 && unverified == 0));
+  return "";
+}
+
+void judge_goals(suite_record& r, const goal_targets& targets) {
+  judge(r, targets).run();
 }
 
 // The 1, 5 and 15 minute load averages, "0.52 0.58 0.59".
@@ -129,31 +250,57 @@ void note_conditions(suite_record& r) {
       if (percentile_us(run.load.send_lag, 99) > 1000) ++late;
     }
   }
+  const std::string limit = fixed(100 * kGeneratorBoundCpuShare, 0) + "%";
   for (const auto& sc : r.scenarios) {
     for (const auto& run : sc.runs) {
       const auto& l = run.load;
-      if (!run.closed_loop || l.cpu_window_seconds <= 0) continue;
-      if (l.bench_cpu_seconds / l.cpu_window_seconds >= 0.9) {
+      if (!run.closed_loop) continue;
+      if (machine_bound(run)) {
+        r.notes.push_back(sc.name + " " + run.label + ": the server used only " +
+                          fixed(100 * cpu_share(l.server_cpu_seconds, l.cpu_window_seconds), 0) +
+                          "% of its core and the load generator had room: the machine's other "
+                          "load held this max down");
+      } else if (generator_bound(run)) {
+        r.notes.push_back(sc.name + " " + run.label + ": the load generator used " + limit +
+                          " or more of its core while the server had room, so this max is the "
+                          "generator's and the server's own is higher");
+      } else if (cpu_share(l.bench_cpu_seconds, l.cpu_window_seconds) >= kGeneratorBoundCpuShare) {
         r.notes.push_back(sc.name + " " + run.label +
-                          ": the load generator used 90% or more of its core, so this max is "
-                          "the generator's and the server's own is higher");
+                          ": the load generator and the server both used " + limit +
+                          " or more of their cores, so this max is the lower of the two");
       }
     }
   }
   // The generator's own lateness (not a busy connection's) adds to every
-  // latency it measures: worth a note once it is a tenth of the target.
-  const double lag_limit = 0.1 * r.settings.p99_target_us;
+  // latency it measures: worth a note once it is the unmeasurable share of
+  // the target.
+  const double share = r.settings.generator_lag_share;
+  const double lag_limit = share * r.settings.p99_target_us;
   for (const auto& sc : r.scenarios) {
     for (const auto& run : sc.runs) {
       if (run.closed_loop || run.load.generator_lag.count() == 0) continue;
       double lag = percentile_us(run.load.generator_lag, 99);
       if (lag > lag_limit) {
         r.notes.push_back(sc.name + " " + run.label + ": the load generator noticed due requests " +
-                          fixed(lag, 0) + " us late at p99, over 10% of the p99 target (" +
-                          fixed(r.settings.p99_target_us, 0) +
+                          fixed(lag, 0) + " us late at p99, over " + fixed(100 * share, 0) +
+                          "% of the p99 target (" + fixed(r.settings.p99_target_us, 0) +
                           " us): its own stalls are in the latencies");
       }
     }
+  }
+  int disturbed_runs = 0, runs = 0;
+  for (const auto& sc : r.scenarios) {
+    for (const auto& run : sc.runs) {
+      ++runs;
+      if (!disturbed(run, r.settings.foreign_core_share).empty()) ++disturbed_runs;
+    }
+  }
+  if (disturbed_runs > 0) {
+    r.notes.push_back(std::to_string(disturbed_runs) + " of " + std::to_string(runs) +
+                      " runs shared a pinned core with other work over " +
+                      fixed(100 * r.settings.foreign_core_share, 0) +
+                      "% of the time (other CPU): no goal rests on them; measure on an idle "
+                      "machine");
   }
   if (late > 0) {
     r.notes.push_back(std::to_string(late) + " of " + std::to_string(open) +

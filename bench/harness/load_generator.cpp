@@ -1,11 +1,13 @@
 #include "bench/harness/load_generator.hpp"
 
+#include "bench/harness/core_load.hpp"
 #include "bench/harness/server_launcher.hpp"
 #include "bench/harness/stop_signal.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -123,10 +125,18 @@ class load_run {
     if (finished_) return;
     refresh_due(clock::now());
     if (due_ < total_) {
-      pacer_.expires_at(due_time(due_));
-      pacer_.async_wait([this](beast::error_code ec) {
-        if (!ec) on_pacer();
-      });
+      auto next = due_time(due_);
+      const auto spin = options_.spin_within;
+      if (spin.count() > 0 && next - clock::now() <= spin) {
+        // Handlers queued keep io_.run() polling the sockets without
+        // blocking, so this comes back at once.
+        asio::post(io_, [this] { on_pacer(); });
+      } else {
+        pacer_.expires_at(next - spin);
+        pacer_.async_wait([this](beast::error_code ec) {
+          if (!ec) on_pacer();
+        });
+      }
     }
     check_finished();
   }
@@ -313,6 +323,8 @@ class load_run {
       server_cpu_start_ = server;
       own_cpu_start_ = own;
       cpu_start_ = now;
+      server_core_.start();
+      bench_core_.start();
       return;
     }
     if (!cpu_sampled_start_) return;
@@ -321,6 +333,10 @@ class load_run {
     if (server >= 0 && server_cpu_start_ >= 0)
       result_.server_cpu_seconds = server - server_cpu_start_;
     result_.bench_cpu_seconds = own - own_cpu_start_;
+    server_core_.stop();
+    bench_core_.stop();
+    result_.server_core_foreign_seconds = server_core_.seconds();
+    result_.bench_core_foreign_seconds = bench_core_.seconds();
   }
 
   void arm_watchdog() {
@@ -392,6 +408,8 @@ class load_run {
   bool cpu_sampled_start_ = false, cpu_sampled_end_ = false;
   double server_cpu_start_ = -1, own_cpu_start_ = 0;
   clock::time_point cpu_start_;
+  core_watch server_core_{options_.server_core, options_.server_pid > 0 ? options_.server_pid : -1};
+  core_watch bench_core_{options_.bench_core, 0};
 };
 
 }  // namespace

@@ -40,6 +40,15 @@ struct load_options {
   std::chrono::nanoseconds drain_timeout = std::chrono::seconds(5);
   /// When set, its CPU time over the measured window is reported.
   pid_t server_pid = 0;
+  /// Open loop: once the next request is due within this, the generator
+  /// polls instead of sleeping until it, so the wake-up of a sleeping
+  /// thread (hundreds of us on a VM) stays out of the latencies; it costs
+  /// the generator's core. 0: always sleep.
+  std::chrono::nanoseconds spin_within{0};
+  /// The cores the server and this generator are pinned to (-1: not
+  /// pinned): the share other work took of them is reported.
+  int server_core = -1;
+  int bench_core = -1;
 };
 
 struct load_result {
@@ -68,6 +77,10 @@ struct load_result {
   double cpu_window_seconds = 0;   // wall time the two below were taken over
   double server_cpu_seconds = -1;  // -1: unknown
   double bench_cpu_seconds = 0;
+  /// Seconds of the server's and the generator's cores that other work
+  /// used over the same window (core_load); -1: unknown or not pinned.
+  double server_core_foreign_seconds = -1;
+  double bench_core_foreign_seconds = -1;
   bool interrupted = false;
   std::vector<std::string> problems;  // the first few, for the report
 

@@ -1,5 +1,7 @@
 #include "bench/harness/report.hpp"
 
+#include "bench/harness/text_format.hpp"
+
 #include <boost/json.hpp>
 
 #include <spawn.h>
@@ -22,28 +24,6 @@ namespace {
 
 namespace json = boost::json;
 
-std::string fixed(double v, int digits) {
-  std::ostringstream out;
-  out << std::fixed << std::setprecision(digits) << v;
-  return out.str();
-}
-
-std::string thousands(double v) {
-  auto n = static_cast<long long>(std::llround(v));
-  std::string digits = std::to_string(n < 0 ? -n : n), out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return n < 0 ? "-" + out : out;
-}
-
-std::string latency(double us) {
-  if (us < 1000) return fixed(us, 0) + " us";
-  if (us < 1'000'000) return fixed(us / 1000, us < 10'000 ? 2 : 1) + " ms";
-  return fixed(us / 1'000'000, 2) + " s";
-}
-
 std::string cpu_percent(double cpu_seconds, double window) {
   if (cpu_seconds < 0 || window <= 0) return "-";
   return fixed(100 * cpu_seconds / window, 0) + "%";
@@ -56,18 +36,22 @@ std::string utc_now() {
   return buf;
 }
 
+// Other work's share of the server's / the generator's core.
+std::string other_cpu(const load_result& r) {
+  if (r.server_core_foreign_seconds < 0 && r.bench_core_foreign_seconds < 0) return "-";
+  return cpu_percent(r.server_core_foreign_seconds, r.cpu_window_seconds) + " / " +
+         cpu_percent(r.bench_core_foreign_seconds, r.cpu_window_seconds);
+}
+
 struct row {
   std::vector<std::string> cells;
 };
 
-const std::vector<std::string> kHeader = {"scenario",    "run",
-                                          "offered/s",   "achieved/s",
-                                          "p50",         "p90",
-                                          "p99",         "p99.9",
-                                          "max",         "send lag p99",
-                                          "gen lag p99", "server CPU",
-                                          "bench CPU",   "clicks written/owed",
-                                          "lost",        "checks"};
+const std::vector<std::string> kHeader = {
+    "scenario",    "run",        "offered/s", "achieved/s", "p50",
+    "p90",         "p99",        "p99.9",     "max",        "send lag p99",
+    "gen lag p99", "server CPU", "bench CPU", "other CPU",  "clicks written/owed",
+    "lost",        "checks"};
 
 std::vector<row> run_rows(const suite_record& suite) {
   std::vector<row> rows;
@@ -90,21 +74,22 @@ std::vector<row> run_rows(const suite_record& suite) {
       if (a.checked && a.shed > 0) lost += " (" + thousands(a.shed) + " shed)";
       std::string checks = run.failures.empty() ? "ok" : run.failures.front();
       if (run.failures.size() > 1) checks += " (+" + std::to_string(run.failures.size() - 1) + ")";
-      rows.push_back(
-          {{sc.name, run.label, run.closed_loop ? "closed" : thousands(r.offered_rate),
-            thousands(r.achieved_rate), latency(percentile_us(h, 50)),
-            latency(percentile_us(h, 90)), latency(percentile_us(h, 99)),
-            latency(percentile_us(h, 99.9)), latency(percentile_us(h, 100)),
-            run.closed_loop ? "-" : latency(percentile_us(r.send_lag, 99)),
-            run.closed_loop ? "-" : latency(percentile_us(r.generator_lag, 99)),
-            cpu_percent(r.server_cpu_seconds, r.cpu_window_seconds),
-            cpu_percent(r.bench_cpu_seconds, r.cpu_window_seconds), clicks, lost, checks}});
+      rows.push_back({{sc.name, run.label, run.closed_loop ? "closed" : thousands(r.offered_rate),
+                       thousands(r.achieved_rate), latency_text(percentile_us(h, 50)),
+                       latency_text(percentile_us(h, 90)), latency_text(percentile_us(h, 99)),
+                       latency_text(percentile_us(h, 99.9)), latency_text(percentile_us(h, 100)),
+                       run.closed_loop ? "-" : latency_text(percentile_us(r.send_lag, 99)),
+                       run.closed_loop ? "-" : latency_text(percentile_us(r.generator_lag, 99)),
+                       cpu_percent(r.server_cpu_seconds, r.cpu_window_seconds),
+                       cpu_percent(r.bench_cpu_seconds, r.cpu_window_seconds), other_cpu(r), clicks,
+                       lost, checks}});
       if (r.create_latency.count() > 0) {
         const auto& c = r.create_latency;
-        rows.push_back({{"", "creates", "-", "-", latency(percentile_us(c, 50)),
-                         latency(percentile_us(c, 90)), latency(percentile_us(c, 99)),
-                         latency(percentile_us(c, 99.9)), latency(percentile_us(c, 100)), "", "",
-                         "", "", "", "", thousands(static_cast<double>(c.count())) + " creates"}});
+        rows.push_back(
+            {{"", "creates", "-", "-", latency_text(percentile_us(c, 50)),
+              latency_text(percentile_us(c, 90)), latency_text(percentile_us(c, 99)),
+              latency_text(percentile_us(c, 99.9)), latency_text(percentile_us(c, 100)), "", "", "",
+              "", "", "", "", thousands(static_cast<double>(c.count())) + " creates"}});
       }
     }
   }
@@ -113,13 +98,13 @@ std::vector<row> run_rows(const suite_record& suite) {
 
 std::string sweep_line(const suite_record& suite) {
   const auto& sw = suite.sweep;
-  std::string target = latency(suite.settings.p99_target_us);
+  std::string target = latency_text(suite.settings.p99_target_us);
   if (!sw.ran) return "";
   if (!sw.found) return "no rate tried kept p99 under " + target + " (queued)";
   // An upper bound only when some run really missed, not the untested max.
   std::string upper = sw.missed ? "; " + thousands(sw.upper_rate) + " req/s missed it" : "";
   return "highest rate with p99 under " + target + " (queued): " + thousands(sw.best_rate) +
-         " req/s (p99 " + latency(sw.best_p99_us) + upper + ")";
+         " req/s (p99 " + latency_text(sw.best_p99_us) + upper + ")";
 }
 
 std::string setup_line(const suite_record& suite) {
@@ -140,6 +125,10 @@ std::string setup_line(const suite_record& suite) {
   out << "; linkly: serve --http-io-threads 1 --clicks-mode MODE";
   for (const auto& a : s.linkly_args) out << ' ' << a;
   out << ", defaults otherwise; nginx: 1 worker, return 302";
+  if (s.pacer_spin.count() > 0) {
+    out << "; open-loop generator polling for the last " << s.pacer_spin.count()
+        << " us before each request";
+  }
   return out.str();
 }
 
@@ -195,7 +184,20 @@ std::string markdown_report(const suite_record& suite) {
         "out (a busy connection, or the generator itself falling behind); generator lag is how "
         "late "
         "the generator itself noticed a request falling due. CPU is the share of "
-        "one core used over the measured window.\n\n";
+        "one core used over the measured window; other CPU is the share of the server's / "
+        "the generator's core that other work took (other processes' user time plus steal), "
+        "and a run over "
+     << fixed(100 * suite.settings.foreign_core_share, 0)
+     << "% there proves nothing for the goals.";
+  if (suite.kind == "suite") {
+    md << " Each scenario also runs at a fixed low rate (`" << std::llround(suite.settings.low_rate)
+       << "/s`), and nginx at the offered rate of queued's half-load run (`queued 50%`), so "
+          "the goals compare tails at the same offered rate; a p99 goal whose runs' "
+          "generator lag p99 exceeds "
+       << fixed(100 * suite.settings.generator_lag_share, 0)
+       << "% of the bound it is judged against is unmeasurable.";
+  }
+  md << "\n\n";
   auto rows = run_rows(suite);
   md << '|';
   for (const auto& h : kHeader) md << ' ' << h << " |";
@@ -245,7 +247,11 @@ std::string json_report(const suite_record& suite) {
       {"server_cpu", s.server_cpu},
       {"bench_cpu", s.bench_cpu},
       {"linkly_args", json::value_from(s.linkly_args)},
-      {"p99_target_us", s.p99_target_us}};
+      {"p99_target_us", s.p99_target_us},
+      {"low_rate", s.low_rate},
+      {"generator_lag_share", s.generator_lag_share},
+      {"pacer_spin_us", s.pacer_spin.count()},
+      {"foreign_core_share", s.foreign_core_share}};
   json::array scenarios;
   for (const auto& sc : suite.scenarios) {
     json::array runs;
@@ -261,6 +267,7 @@ std::string json_report(const suite_record& suite) {
                             {"mean_us", h.mean() / 1000}};
       };
       json::object o{{"label", run.label},
+                     {"kind", to_string(run.kind)},
                      {"closed_loop", run.closed_loop},
                      {"offered_rate", r.offered_rate},
                      {"achieved_rate", r.achieved_rate},
@@ -275,9 +282,12 @@ std::string json_report(const suite_record& suite) {
                      {"server_cpu_seconds", r.server_cpu_seconds},
                      {"bench_cpu_seconds", r.bench_cpu_seconds},
                      {"cpu_window_seconds", r.cpu_window_seconds},
+                     {"server_core_foreign_seconds", r.server_core_foreign_seconds},
+                     {"bench_core_foreign_seconds", r.bench_core_foreign_seconds},
                      {"quiesce_seconds", run.quiesce_seconds},
                      {"failures", json::value_from(run.failures)},
                      {"problems", json::value_from(r.problems)}};
+      if (run.kind == run_kind::fraction) o["fraction"] = run.fraction;
       if (r.create_latency.count() > 0) o["creates"] = latencies(r.create_latency);
       if (r.send_lag.count() > 0) o["send_lag"] = latencies(r.send_lag);
       if (r.generator_lag.count() > 0) o["generator_lag"] = latencies(r.generator_lag);

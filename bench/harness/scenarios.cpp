@@ -5,6 +5,7 @@
 #include "bench/harness/server_launcher.hpp"
 #include "bench/harness/server_metrics.hpp"
 #include "bench/harness/stop_signal.hpp"
+#include "bench/harness/text_format.hpp"
 
 #include <unistd.h>
 
@@ -29,6 +30,10 @@ std::string percent_label(double fraction) {
 
 std::string count(std::uint64_t n) {
   return std::to_string(n);
+}
+
+std::string rate_label(double rate) {
+  return std::to_string(std::llround(rate)) + "/s";
 }
 
 double seconds_since(clock::time_point start) {
@@ -141,7 +146,7 @@ class session {
 
   // One run against `server`, checked; rate 0 is a closed loop.
   run_record& measure(scenario_record& sc, server_process& server, const std::string& label,
-                      double rate, double create_share = 0) {
+                      double rate, run_kind kind, double create_share = 0) {
     throw_if_stopped();
     std::optional<click_counters> before;
     double quiesce = 0;
@@ -185,10 +190,14 @@ class session {
     lo.duration = s_.duration;
     lo.drain_timeout = s_.drain_timeout;
     lo.server_pid = server.pid();
+    lo.spin_within = s_.pacer_spin;
+    lo.server_core = server_cpu();
+    lo.bench_core = record_.bench_pinned ? s_.bench_cpu : -1;
 
     run_record& run = sc.runs.emplace_back();
     run.scenario = sc.name;
     run.label = label;
+    run.kind = kind;
     run.closed_loop = rate <= 0;
     run.quiesce_seconds = quiesce;
     run.load = run_load(lo, work);
@@ -294,7 +303,7 @@ void sweep(session& s, scenario_record& sc, server_process& server, sweep_record
   out.ran = true;
   for (int step = 0; step < s.settings().sweep_steps; ++step) {
     double mid = (lo + hi) / 2;
-    const run_record& run = s.measure(sc, server, "sweep", mid);
+    const run_record& run = s.measure(sc, server, "sweep", mid, run_kind::sweep);
     if (p99_within(run, target)) {
       lo = mid;
       lo_p99 = percentile_us(run.load.redirect_latency, 99);
@@ -320,15 +329,35 @@ bool nginx_available(session& s, scenario_record& sc) {
   return false;
 }
 
-// The max run and the fraction runs of one scenario (plus the sweep for queued).
-void run_curve(session& s, scenario_record& sc) {
+// queued's half-load run, which nginx repeats at the same offered rate.
+struct half_load_point {
+  double rate = 0;  // 0: none (queued not run, or no fraction runs)
+  std::string label;
+};
+
+// The max run, the fraction runs and the low-rate run of one scenario (plus
+// nginx at queued's half-load rate, and the sweep for queued).
+void run_curve(session& s, scenario_record& sc, const half_load_point& queued_half) {
   if (sc.target == "nginx" && !nginx_available(s, sc)) return;
   auto server = s.start_server(sc);
-  const run_record& max = s.measure(sc, *server, "max", 0);
+  const run_record& max = s.measure(sc, *server, "max", 0, run_kind::max);
   sc.max_rate = max.load.achieved_rate;
   if (sc.max_rate > 0) {
-    for (double f : s.settings().fractions)
-      s.measure(sc, *server, percent_label(f), f * sc.max_rate);
+    for (double f : s.settings().fractions) {
+      s.measure(sc, *server, percent_label(f), f * sc.max_rate, run_kind::fraction).fraction = f;
+    }
+    if (double low = s.settings().low_rate; low > 0) {
+      if (low > sc.max_rate) {
+        s.record().notes.push_back(sc.name + " " + rate_label(low) +
+                                   ": above this scenario's max (" + thousands(sc.max_rate) +
+                                   " req/s), so it ran overloaded");
+      }
+      s.measure(sc, *server, rate_label(low), low, run_kind::low_rate);
+    }
+    if (sc.target == "nginx" && queued_half.rate > 0) {
+      s.measure(sc, *server, "queued " + queued_half.label, queued_half.rate,
+                run_kind::at_queued_half);
+    }
     if (sc.name == "queued" && s.settings().sweep_steps > 0) {
       sweep(s, sc, *server, s.record().sweep);
     }
@@ -344,7 +373,7 @@ void run_mixed(session& s, scenario_record& sc, double queued_max) {
     return;
   }
   auto server = s.start_server(sc);
-  s.measure(sc, *server, "mixed", s.settings().mixed_fraction * queued_max,
+  s.measure(sc, *server, "mixed", s.settings().mixed_fraction * queued_max, run_kind::mixed,
             s.settings().mixed_create_share);
   sc.max_rate = queued_max;
   s.stop_server(sc, *server);
@@ -366,6 +395,26 @@ void guarded(session& s, scenario_record& sc, Body body) {
 }
 
 }  // namespace
+
+std::string to_string(run_kind kind) {
+  switch (kind) {
+    case run_kind::max:
+      return "max";
+    case run_kind::fraction:
+      return "fraction";
+    case run_kind::low_rate:
+      return "low_rate";
+    case run_kind::at_queued_half:
+      return "at_queued_half";
+    case run_kind::sweep:
+      return "sweep";
+    case run_kind::mixed:
+      return "mixed";
+    case run_kind::rate:
+      return "rate";
+  }
+  return "rate";
+}
 
 const std::vector<std::string>& scenario_names() {
   static const std::vector<std::string> names{"queued", "inline", "off", "nginx", "mixed"};
@@ -405,11 +454,17 @@ suite_record run_suite(const bench_settings& settings) {
     s.preload();
   }
   double queued_max = 0;
+  half_load_point queued_half;
+  // queued first: nginx repeats its half-load rate, mixed needs its max.
   for (const char* name : {"queued", "inline", "off", "nginx"}) {
     if (!wants(name)) continue;
     auto& sc = s.record().scenarios.emplace_back(make_scenario(name));
-    guarded(s, sc, [&] { run_curve(s, sc); });
-    if (sc.name == "queued") queued_max = sc.max_rate;
+    guarded(s, sc, [&] { run_curve(s, sc, queued_half); });
+    if (sc.name != "queued") continue;
+    queued_max = sc.max_rate;
+    if (const run_record* half = half_load_run(sc)) {
+      queued_half = {half->load.offered_rate, half->label};
+    }
   }
   if (wants("mixed")) {
     auto& sc = s.record().scenarios.emplace_back(make_scenario("mixed"));
@@ -430,6 +485,7 @@ suite_record run_one(const bench_settings& settings, const std::string& scenario
   if (sc.target != "nginx" || nginx_available(s, sc)) {
     auto server = s.start_server(sc);
     const auto& run = s.measure(sc, *server, rate > 0 ? "rate" : "max", rate,
+                                rate > 0 ? run_kind::rate : run_kind::max,
                                 scenario == "mixed" ? settings.mixed_create_share : 0);
     if (rate <= 0) sc.max_rate = run.load.achieved_rate;
     s.stop_server(sc, *server);
