@@ -19,9 +19,12 @@ constexpr const char* kStoreUnavailable = "dead-letter store unavailable";
 // A unit of blocking work for a detached thread. Local only.
 using blocking_job = std::function<void()>;
 
-// `thread` names the runner's own thread, which runs below the io threads.
+// `thread` names the runner's own thread. It keeps the normal priority: a
+// client waits for every job (an inline redirect for its write, an operator
+// for the dead letters), and at SCHED_IDLE any busy process on the CPU
+// starves it (inline max fell from ~3,300 to ~120 req/s: bench/results/tail.md).
 caf::behavior job_runner(caf::event_based_actor* self, std::string name, std::string thread) {
-  become_background_thread(thread);
+  name_thread(thread);
   self->set_exception_handler([name](std::exception_ptr& e) -> caf::error {
     spdlog::error("{} failed: {}", name, describe_exception(e));
     return caf::sec::runtime_error;
