@@ -6,6 +6,7 @@
 #include "schemas/clock.hpp"
 #include "storage/backoff.hpp"
 #include "storage/record_format.hpp"
+#include "storage/thread_priority.hpp"
 
 #include <caf/all.hpp>
 
@@ -28,6 +29,9 @@ click_writer_actor::behavior_type click_writer(click_writer_actor::pointer self,
                                                dead_letter_store* dead_letters,
                                                std::shared_ptr<click_metrics> metrics,
                                                std::shared_ptr<click_spool> spool) {
+  // Runs on the writer's own thread: below the io threads, as no redirect
+  // waits for a queued click's write.
+  become_background_thread("click-writer");
   self->set_exception_handler([](std::exception_ptr& e) -> caf::error {
     spdlog::error("click writer failed: {}", describe_exception(e));
     return caf::sec::runtime_error;

@@ -3,6 +3,7 @@
 #include "actors/exception_text.hpp"
 #include "actors/reply_slot.hpp"
 #include "storage/record_format.hpp"
+#include "storage/thread_priority.hpp"
 
 #include <caf/all.hpp>
 
@@ -18,7 +19,12 @@ constexpr const char* kStoreUnavailable = "dead-letter store unavailable";
 // A unit of blocking work for a detached thread. Local only.
 using blocking_job = std::function<void()>;
 
-caf::behavior job_runner(caf::event_based_actor* self, std::string name) {
+// `thread` names the runner's own thread. It keeps the normal priority: a
+// client waits for every job (an inline redirect for its write, an operator
+// for the dead letters), and at SCHED_IDLE any busy process on the CPU
+// starves it (inline max fell from ~3,300 to ~120 req/s: bench/results/tail.md).
+caf::behavior job_runner(caf::event_based_actor* self, std::string name, std::string thread) {
+  name_thread(thread);
   self->set_exception_handler([name](std::exception_ptr& e) -> caf::error {
     spdlog::error("{} failed: {}", name, describe_exception(e));
     return caf::sec::runtime_error;
@@ -59,8 +65,10 @@ click_runtime::click_runtime(caf::actor_system& sys, const click_options& option
       // Inline writes answer after the write: nothing to spool.
       spool_(options.mode == click_mode::queued ? std::move(spool) : nullptr) {
   queue_ = spawn_queue();
-  inline_writer_ = sys_.spawn<caf::detached>(job_runner, std::string("inline click writer"));
-  admin_ = sys_.spawn<caf::detached>(job_runner, std::string("dead-letter admin"));
+  inline_writer_ = sys_.spawn<caf::detached>(job_runner, std::string("inline click writer"),
+                                             std::string("click-inline"));
+  admin_ = sys_.spawn<caf::detached>(job_runner, std::string("dead-letter admin"),
+                                     std::string("dlq-admin"));
 }
 
 click_runtime::~click_runtime() {

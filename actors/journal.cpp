@@ -4,6 +4,7 @@
 #include "actors/exception_text.hpp"
 #include "actors/link_recovery.hpp"
 #include "storage/event_log.hpp"
+#include "storage/thread_priority.hpp"
 
 #include <caf/all.hpp>
 
@@ -32,6 +33,8 @@ constexpr std::size_t kMaxAppendsPerBatch = 4096;
 log_writer_actor::behavior_type log_writer(log_writer_actor::pointer self,
                                            std::shared_ptr<event_log> log,
                                            latency_histogram* writes) {
+  // Named, not lowered: a create waits for this thread's write and fsync.
+  name_thread("links-writer");
   // Linked to the journal: if the writer fails, the journal goes down with
   // it and the supervisor restarts both.
   self->set_exception_handler([](std::exception_ptr& e) -> caf::error {

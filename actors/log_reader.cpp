@@ -4,6 +4,7 @@
 #include "actors/exception_text.hpp"
 #include "storage/event_log.hpp"
 #include "storage/read_failure.hpp"
+#include "storage/thread_priority.hpp"
 
 #include <caf/all.hpp>
 
@@ -15,6 +16,8 @@ namespace {
 
 log_reader_actor::behavior_type log_reader(log_reader_actor::pointer self,
                                            std::shared_ptr<const event_log> log) {
+  // Named, not lowered: a client's history request waits for its reads.
+  name_thread("links-reader");
   self->set_exception_handler([](std::exception_ptr& e) -> caf::error {
     spdlog::error("links log reader failed: {}", describe_exception(e));
     return caf::sec::runtime_error;

@@ -9,6 +9,7 @@
 #include "storage/dead_letter_store.hpp"
 #include "storage/event_log.hpp"
 #include "storage/record_format.hpp"
+#include "storage/thread_priority.hpp"
 
 #include <caf/all.hpp>
 
@@ -271,6 +272,7 @@ void redrive(runner_pointer self, const dead_letter& entry) {
 }
 
 caf::behavior projection_runner(runner_pointer self, projection_runner_config config) {
+  become_background_thread("proj-" + std::string(config.proj->name()));
   auto& s = self->state;
   s.config = std::move(config);
   self->set_exception_handler([self](std::exception_ptr& e) -> caf::error {

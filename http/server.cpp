@@ -6,6 +6,7 @@
 #include "http/metrics.hpp"
 #include "http/server_state.hpp"
 #include "http/session.hpp"
+#include "storage/thread_priority.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/ip/tcp.hpp>
@@ -43,6 +44,7 @@ void run_on(io_worker& worker, Fn fn) {
 }
 
 void run_worker(io_worker& worker) {
+  name_thread("linkly-io");  // keeps the normal priority: it serves the redirects
   for (;;) {
     try {
       worker.context().run();

@@ -2,6 +2,7 @@
 
 #include "storage/click_spool_layout.hpp"
 #include "storage/record_format.hpp"
+#include "storage/thread_priority.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -183,6 +184,8 @@ status click_spool::next_segment(std::shared_ptr<segment>* out) {
 }
 
 void click_spool::background() {
+  // Preparing spares and deleting files waits for no redirect.
+  become_background_thread("click-spool");
   std::unique_lock lock(bg_mutex_);
   auto retry_at = std::chrono::steady_clock::now();
   while (!stopping_) {

@@ -1,5 +1,7 @@
 #include "storage/leveldb_util.hpp"
 
+#include "storage/background_env.hpp"
+
 #include <leveldb/env.h>
 
 namespace linkly {
@@ -14,8 +16,12 @@ status from_leveldb(const leveldb::Status& s, const std::string& what) {
 
 status open_leveldb(const std::string& dir, const leveldb::Options& options,
                     std::unique_ptr<leveldb::DB>* out) {
+  leveldb::Options opts = options;
+  // Compactions below the io threads; an Env of the caller's own (a test's
+  // in-memory or failing one) is left as it is.
+  if (opts.env == leveldb::Env::Default()) opts.env = background_leveldb_env();
   leveldb::DB* raw = nullptr;
-  leveldb::Status s = leveldb::DB::Open(options, dir, &raw);
+  leveldb::Status s = leveldb::DB::Open(opts, dir, &raw);
   if (!s.ok()) {
     // LevelDB reports a held LOCK file as the IO error "lock <dir>/LOCK: ...";
     // name it for what it is. Match all of that: a path that merely contains

@@ -16,6 +16,8 @@ namespace linkly {
 status from_leveldb(const leveldb::Status& s, const std::string& what);
 
 /// Opens the LevelDB store in `dir`. busy() when another process holds it.
+/// With the default Env, its compactions run on a background thread
+/// (background_env.hpp).
 status open_leveldb(const std::string& dir, const leveldb::Options& options,
                     std::unique_ptr<leveldb::DB>* out);
 

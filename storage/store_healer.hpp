@@ -7,6 +7,8 @@
 // The calls block on LevelDB: they run on this thread, never on an io or a
 // CAF scheduler thread.
 
+#include "storage/thread_priority.hpp"
+
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -42,6 +44,7 @@ class store_healer {
 
  private:
   void run() {
+    become_background_thread("store-healer");
     std::unique_lock lock(mutex_);
     while (!cv_.wait_for(lock, interval_, [this] { return stopping_; })) {
       lock.unlock();
