@@ -272,7 +272,7 @@ void redrive(runner_pointer self, const dead_letter& entry) {
 }
 
 caf::behavior projection_runner(runner_pointer self, projection_runner_config config) {
-  become_background_thread("proj-" + std::string(config.proj->name()));
+  become_background_thread("proj-" + std::string(config.store->name()));
   auto& s = self->state;
   s.config = std::move(config);
   self->set_exception_handler([self](std::exception_ptr& e) -> caf::error {
