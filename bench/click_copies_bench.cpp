@@ -77,10 +77,10 @@ class spooled_clicks : public click_service {
 };
 
 // Stands in for the session: owned by a shared_ptr, takes the answer.
-struct fake_session : std::enable_shared_from_this<fake_session> {
+struct fake_session : std::enable_shared_from_this<fake_session>, response_target {
   http_response response;
   std::size_t answered = 0;
-  void deliver(http_response res) {
+  void deliver(http_response res) override {
     response = std::move(res);
     ++answered;
   }
@@ -128,12 +128,10 @@ void BM_QueuedRedirect(benchmark::State& state) {
     click_batcher batcher(io, clicks, {}, spool);
     request_info info{address, &batcher};
     for (auto _ : state) {
-      handle_request(
-          req, ctx,
-          [self = session->shared_from_this()](http_response res) {
-            self->deliver(std::move(res));
-          },
-          info);
+      // As the session makes its sender (session_read.cpp).
+      handle_request(req, ctx,
+                     response_sender(std::shared_ptr<response_target>(session->shared_from_this())),
+                     info);
     }
     clicks.untimed();
     batcher.close();
@@ -178,7 +176,9 @@ void BM_LogAppendBatch512(benchmark::State& state) {
   std::vector<envelope> batch(kBatch, make_click_envelope(typical_click()));
   click_spool::writer w(spool);
   for (auto& e : batch) w.append(e);
-  before_write_hook mark = [&spool](const std::vector<envelope>& clicks) { spool->mark(clicks); };
+  before_write_hook mark = [&spool](const std::vector<envelope>& clicks, std::uint64_t first_seq) {
+    spool->mark(clicks, first_seq);
+  };
   for (auto _ : state) {
     append_result r;
     if (!log->append(batch, &r, &mark)) state.SkipWithError("append failed");

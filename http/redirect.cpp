@@ -46,24 +46,24 @@ void submit_one(click_service& clicks, envelope env) {
 
 }  // namespace
 
-click_recorded capture_click(const http_request& req, const click_headers& names,
-                             std::string_view client_address, std::string code,
-                             std::string link_url, std::uint32_t link_version,
-                             std::int64_t now_ms) {
-  click_recorded click;
-  click.code = std::move(code);
-  click.clicked_at_ms = now_ms;
-  click.link_version = link_version;
-  click.url = std::move(link_url);
+envelope capture_click(const http_request& req, const click_headers& names,
+                       std::string_view client_address, std::string code, std::string_view link_url,
+                       std::uint32_t link_version, std::int64_t now_ms) {
   click_header_values values;
   if (!names.country.empty()) values.country = req[names.country];
   if (!names.latitude.empty()) values.latitude = req[names.latitude];
   if (!names.longitude.empty()) values.longitude = req[names.longitude];
   values.referrer = req[http::field::referer];
   values.user_agent = req[http::field::user_agent];
-  capture_click_fields(values, &click);
+  // Encoded straight from the request's header bytes and the link's url:
+  // the payload is the click's one copy.
+  std::string country;
+  click_view click;
+  capture_click_view(values, &country, &click);
+  click.link_version = link_version;
+  click.url = link_url;
   click.client_address = client_address;
-  return click;
+  return make_click_envelope(std::move(code), now_ms, click);
 }
 
 void redirect(const std::string& code, const http_request& req, bool record_click,
@@ -87,9 +87,8 @@ void redirect(const std::string& code, const http_request& req, bool record_clic
   if (!ctx.view->find(code, &link)) return send(link_not_found_response());
   http_response res = location_response(code, link.url);
   if (res.result() != http_status::found) return send(std::move(res));  // no click for it
-  envelope env = make_click_envelope(capture_click(req, ctx.click_headers, info.client_address,
-                                                   std::move(link.code), std::move(link.url),
-                                                   link.version, now_utc_ms()));
+  envelope env = capture_click(req, ctx.click_headers, info.client_address, code, link.url,
+                               link.version, now_utc_ms());
   if (mode == click_mode::queued) {
     if (info.batcher != nullptr) {
       info.batcher->add(std::move(env));
