@@ -12,6 +12,7 @@
 #include "schemas/link_rules.hpp"
 
 #include <spdlog/spdlog.h>
+#include <boost/beast/core/string.hpp>
 
 #include <atomic>
 #include <utility>
@@ -49,12 +50,27 @@ void submit_one(click_service& clicks, envelope env) {
 envelope capture_click(const http_request& req, const click_headers& names,
                        std::string_view client_address, std::string code, std::string_view link_url,
                        std::uint32_t link_version, std::int64_t now_ms) {
+  // One pass over the request's fields, not a lookup per header (each a
+  // case-blind search of the whole set): the first of each name is taken,
+  // as req[name] would. A view with no data is a header not (yet) found.
   click_header_values values;
-  if (!names.country.empty()) values.country = req[names.country];
-  if (!names.latitude.empty()) values.latitude = req[names.latitude];
-  if (!names.longitude.empty()) values.longitude = req[names.longitude];
-  values.referrer = req[http::field::referer];
-  values.user_agent = req[http::field::user_agent];
+  for (const auto& field : req) {
+    const std::string_view name = field.name_string();
+    const std::string_view value = field.value();
+    auto take = [&](std::string_view wanted, std::string_view* into) {
+      if (into->data() == nullptr && !wanted.empty() && boost::beast::iequals(name, wanted)) {
+        *into = value;
+      }
+    };
+    take(names.country, &values.country);
+    take(names.latitude, &values.latitude);
+    take(names.longitude, &values.longitude);
+    const http::field known = field.name();
+    if (known == http::field::referer && values.referrer.data() == nullptr) values.referrer = value;
+    if (known == http::field::user_agent && values.user_agent.data() == nullptr) {
+      values.user_agent = value;
+    }
+  }
   // Encoded straight from the request's header bytes and the link's url:
   // the payload is the click's one copy.
   std::string country;
