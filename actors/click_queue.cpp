@@ -19,9 +19,9 @@ namespace linkly {
 
 namespace {
 
-using click_writer_actor = caf::typed_actor<
-    caf::replies_to<write_atom, std::vector<envelope>, std::uint64_t>::with<append_result>,
-    caf::replies_to<park_atom, click_batch>::with<std::uint64_t>>;
+using click_writer_actor =
+    caf::typed_actor<caf::replies_to<write_atom, click_list, std::uint64_t>::with<append_result>,
+                     caf::replies_to<park_atom, click_batch>::with<std::uint64_t>>;
 
 // A writer: one detached thread doing the blocking appends and dead-letter
 // writes, so none of them runs on a scheduler thread.
@@ -39,18 +39,23 @@ click_writer_actor::behavior_type click_writer(click_writer_actor::pointer self,
   // Each click's seq goes into its spool record before the write, so a kill
   // after the write cannot make recovery write it again.
   before_write_hook mark_spool;
-  if (spool) mark_spool = [spool](const std::vector<envelope>& clicks) { spool->mark(clicks); };
+  if (spool) {
+    mark_spool = [spool](const std::vector<envelope>& clicks, std::uint64_t first_seq) {
+      spool->mark(clicks, first_seq);
+    };
+  }
   return {
-      [=](write_atom, std::vector<envelope>& clicks,
+      // The queue keeps `clicks` for a retry: they are read here, not copied.
+      [=](write_atom, const click_list& clicks,
           std::uint64_t dead_letter_id) -> caf::result<append_result> {
         append_result result;
         auto began = std::chrono::steady_clock::now();
-        status st = sink->append(clicks, &result, spool ? &mark_spool : nullptr);
+        status st = sink->append(*clicks, &result, spool ? &mark_spool : nullptr);
         metrics->batch_write.observe(std::chrono::steady_clock::now() - began);
         if (!st) {
           return make_error(journal_errc::write_failed, st.to_string());
         }
-        if (spool) spool->done(clicks);
+        if (spool) spool->done(*clicks);
         if (dead_letter_id != 0) {
           if (status erased = dead_letters->erase(dead_letter_id);
               !erased && !erased.is_not_found()) {
@@ -64,7 +69,7 @@ click_writer_actor::behavior_type click_writer(click_writer_actor::pointer self,
         if (batch.dead_letter_id != 0) return batch.dead_letter_id;  // still parked
         dead_letter entry;
         entry.queue = kClickQueue;
-        entry.payload = encode_batch(batch.clicks);
+        entry.payload = encode_batch(*batch.clicks);
         entry.error = batch.last_error;
         entry.attempts = batch.attempts;
         entry.failed_at_ms = now_utc_ms();
@@ -74,7 +79,7 @@ click_writer_actor::behavior_type click_writer(click_writer_actor::pointer self,
         }
         // A kill between the put and this mark parks them and writes them
         // at recovery too: a duplicate, never a loss.
-        if (spool) spool->finish_unlogged(batch.clicks);
+        if (spool) spool->finish_unlogged(*batch.clicks);
         return entry.id;
       },
   };
@@ -84,7 +89,7 @@ struct writer_slot {
   click_writer_actor handle;
   bool busy = false;
   bool parking = false;          // what it is busy with: parking, else writing
-  click_batch in_flight;         // what it holds, retried if it crashes
+  click_batch in_flight;         // what it holds (shared), retried if it crashes
   std::uint64_t generation = 0;  // bumped per incarnation: stale answers are ignored
 };
 
@@ -133,20 +138,28 @@ void release(queue_pointer self, std::size_t clicks, std::size_t bytes) {
   }
 }
 
+// The clicks of a batch, moved in: from here on shared, never copied.
+click_batch make_batch(std::vector<envelope> clicks) {
+  click_batch batch;
+  batch.bytes = batch_bytes(clicks);
+  batch.clicks = std::make_shared<const std::vector<envelope>>(std::move(clicks));
+  return batch;
+}
+
 void seal(queue_pointer self) {
   auto& st = self->state;
   while (!st.pending.empty()) {
-    click_batch batch;
+    std::vector<envelope> clicks;
     if (st.pending.size() <= st.options.max_batch) {
-      batch.clicks = std::move(st.pending);
+      clicks = std::move(st.pending);
       st.pending.clear();
+      st.pending.reserve(st.options.max_batch);  // the next batch grows in place
     } else {
       auto end = st.pending.begin() + static_cast<std::ptrdiff_t>(st.options.max_batch);
-      batch.clicks.assign(std::make_move_iterator(st.pending.begin()),
-                          std::make_move_iterator(end));
+      clicks.assign(std::make_move_iterator(st.pending.begin()), std::make_move_iterator(end));
       st.pending.erase(st.pending.begin(), end);
     }
-    st.ready.push_back(std::move(batch));
+    st.ready.push_back(make_batch(std::move(clicks)));
   }
 }
 
@@ -212,10 +225,10 @@ void park(queue_pointer self, std::size_t slot, click_batch batch) {
   writer_slot& w = st.writers[slot];
   w.busy = true;
   w.parking = true;
-  w.in_flight = batch;
+  w.in_flight = batch;  // a pointer to the same clicks
   const std::uint64_t gen = w.generation;
-  const std::size_t n = batch.clicks.size();
-  const std::size_t bytes = batch_bytes(batch.clicks);
+  const std::size_t n = batch.size();
+  const std::size_t bytes = batch.bytes;
   const std::uint64_t redrive_of = batch.dead_letter_id;
   spdlog::warn("click queue: parking a batch of {} clicks after {} attempts: {}", n, batch.attempts,
                batch.last_error);
@@ -247,7 +260,7 @@ void park(queue_pointer self, std::size_t slot, click_batch batch) {
                                             batch.attempts, st.options.max_retries))),
                 kMaxParkRetryDelay);
             spdlog::error("click queue: parking {} clicks failed ({}); writing them again in {} ms",
-                          batch.clicks.size(), self->system().render(err), delay.count());
+                          batch.size(), self->system().render(err), delay.count());
             st.writers[slot].busy = false;
             self->delayed_send(self, delay, retry_atom::value, std::move(batch));
             dispatch(self);
@@ -260,11 +273,11 @@ void write(queue_pointer self, std::size_t slot, click_batch batch) {
   ++batch.attempts;
   w.busy = true;
   w.parking = false;
-  w.in_flight = batch;
+  w.in_flight = batch;  // the queue's hold on the clicks for a retry: a pointer, no copy
   const std::uint64_t gen = w.generation;
   self->request(w.handle, caf::infinite, write_atom::value, batch.clicks, batch.dead_letter_id)
       .then(
-          [self, slot, gen, n = batch.clicks.size(), bytes = batch_bytes(batch.clicks),
+          [self, slot, gen, n = batch.size(), bytes = batch.bytes,
            redrive_of = batch.dead_letter_id](append_result&) {
             auto& st = self->state;
             if (st.writers[slot].generation != gen) return;
@@ -367,12 +380,11 @@ click_queue_actor::behavior_type click_queue(queue_pointer self, click_queue_opt
         if (!st.redriving.insert(dead_letter_id).second) return;
         // A redrive is an operator's request: counted, never shed.
         st.held += clicks.size();
-        st.held_bytes += batch_bytes(clicks);
+        click_batch batch = make_batch(std::move(clicks));
+        batch.dead_letter_id = dead_letter_id;
+        st.held_bytes += batch.bytes;
         st.metrics->depth.store(st.held, std::memory_order_relaxed);
         st.metrics->depth_bytes.store(st.held_bytes, std::memory_order_relaxed);
-        click_batch batch;
-        batch.clicks = std::move(clicks);
-        batch.dead_letter_id = dead_letter_id;
         st.ready.push_back(std::move(batch));
         dispatch(self);
       },

@@ -26,9 +26,9 @@
 #include "storage/dead_letter_store.hpp"
 #include "storage/event_sink.hpp"
 
+#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
 #include <caf/fwd.hpp>
-#include <caf/meta/type_name.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
@@ -37,6 +37,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace linkly {
 
@@ -46,19 +47,22 @@ using park_atom = caf::atom_constant<caf::atom("park")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using retry_atom = caf::atom_constant<caf::atom("retry")>;
 
-/// A sealed batch and where it has been.
+/// A sealed batch's clicks: moved in once when the batch is sealed, then
+/// shared, never copied, by the queue (which keeps them to retry or park),
+/// the writer's message and the dead-letter entry. Never changed: the log
+/// gives its sequence numbers back in the append_result.
+using click_list = std::shared_ptr<const std::vector<envelope>>;
+
+/// A sealed batch and where it has been. Copying one copies a pointer.
 struct click_batch {
-  std::vector<envelope> clicks;
+  click_list clicks;
+  std::size_t bytes = 0;             // click_bytes() of all its clicks
   std::uint32_t attempts = 0;        // delivery attempts so far
   std::uint64_t dead_letter_id = 0;  // the dead letter it is a redrive of, or 0
   std::string last_error;
-};
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, click_batch& x) {
-  return f(caf::meta::type_name("click_batch"), x.clicks, x.attempts, x.dead_letter_id,
-           x.last_error);
-}
+  std::size_t size() const { return clicks ? clicks->size() : 0; }
+};
 
 using click_queue_actor = caf::typed_actor<
     // Clicks from a redirect path; never answered.
@@ -83,3 +87,7 @@ click_queue_actor spawn_click_queue(caf::actor_system& sys, const click_queue_op
                                     std::shared_ptr<click_spool> spool = nullptr);
 
 }  // namespace linkly
+
+// Local messages only: a batch shares its clicks instead of copying them.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(linkly::click_list)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(linkly::click_batch)

@@ -195,10 +195,14 @@ status engine::start(const engine_options& options, std::shared_ptr<event_log> l
   m->system = std::make_unique<caf::actor_system>(m->config);
   // The logs tell the buses, the buses wake the projections and streams.
   m->log->set_listener(
-      [bus = &m->link_bus](const std::vector<envelope>& events) { bus->publish(events); });
+      [bus = &m->link_bus](const std::vector<envelope>& events, std::uint64_t first_seq) {
+        bus->publish(events, first_seq);
+      });
   if (m->stores.clicks_log) {
     m->stores.clicks_log->set_listener(
-        [bus = &m->click_bus](const std::vector<envelope>& events) { bus->publish(events); });
+        [bus = &m->click_bus](const std::vector<envelope>& events, std::uint64_t first_seq) {
+          bus->publish(events, first_seq);
+        });
   }
   if (m->stores.cache) m->add_projection(m->stores.cache);
   if (m->stores.analytics) {

@@ -61,7 +61,7 @@ std::shared_ptr<event_bus::subscription> event_bus::subscribe(std::size_t capaci
   return std::shared_ptr<subscription>(new subscription(std::move(st)));
 }
 
-void event_bus::publish(const std::vector<envelope>& events) {
+void event_bus::publish(const std::vector<envelope>& events, std::uint64_t first_seq) {
   if (events.empty()) return;
   // Shared by every subscriber that keeps it; made on first use.
   std::vector<std::shared_ptr<const envelope>> shared(events.size());
@@ -77,7 +77,11 @@ void event_bus::publish(const std::vector<envelope>& events) {
         if (sub->capacity == 0) {
           arrived = true;
         } else if (sub->buffer.size() < sub->capacity) {
-          if (!shared[i]) shared[i] = std::make_shared<const envelope>(events[i]);
+          if (!shared[i]) {
+            auto copy = std::make_shared<envelope>(events[i]);
+            if (first_seq != 0) copy->seq = first_seq + i;
+            shared[i] = std::move(copy);
+          }
           sub->buffer.push_back(shared[i]);
           arrived = true;
         } else {

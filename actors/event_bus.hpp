@@ -62,7 +62,12 @@ class event_bus {
   std::shared_ptr<subscription> subscribe(std::size_t capacity, waker wake, filter keep = {});
 
   /// Offers `events` to every subscription, then wakes those that need it.
-  void publish(const std::vector<envelope>& events);
+  void publish(const std::vector<envelope>& events) { publish(events, 0); }
+
+  /// The same for events a log has just appended as seqs first_seq,
+  /// first_seq + 1, ... (the envelopes themselves do not carry them); 0: as
+  /// the envelopes say.
+  void publish(const std::vector<envelope>& events, std::uint64_t first_seq);
 
   std::size_t subscribers() const;
   /// Events dropped for slow subscribers, over all of them.

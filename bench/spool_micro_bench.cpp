@@ -64,8 +64,8 @@ void BM_SpoolAppend(benchmark::State& state) {
       batch.push_back(std::move(e));
       if (batch.size() == 512) {
         state.PauseTiming();  // the writer thread's work, not the redirect's
-        for (auto& b : batch) b.seq = ++seq;
-        spool->mark(batch);
+        spool->mark(batch, seq + 1);
+        seq += batch.size();
         spool->done(batch);
         batch.clear();
         state.ResumeTiming();

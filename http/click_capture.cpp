@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <utility>
 
 namespace linkly {
 
@@ -16,12 +17,24 @@ std::optional<double> parse_coordinate(std::string_view value) {
   return out;
 }
 
+void capture_click_view(const click_header_values& values, std::string* country, click_view* out) {
+  *country = country_code(values.country);
+  out->country = *country;
+  out->latitude = parse_coordinate(values.latitude);
+  out->longitude = parse_coordinate(values.longitude);
+  out->referrer = cut_utf8(values.referrer, kMaxReferrerBytes);
+  out->user_agent = cut_utf8(values.user_agent, kMaxUserAgentBytes);
+}
+
 void capture_click_fields(const click_header_values& values, click_recorded* click) {
-  click->country = country_code(values.country);
-  click->latitude = parse_coordinate(values.latitude);
-  click->longitude = parse_coordinate(values.longitude);
-  click->referrer = std::string(cut_utf8(values.referrer, kMaxReferrerBytes));
-  click->user_agent = std::string(cut_utf8(values.user_agent, kMaxUserAgentBytes));
+  std::string country;
+  click_view view;
+  capture_click_view(values, &country, &view);
+  click->country = std::move(country);
+  click->latitude = view.latitude;
+  click->longitude = view.longitude;
+  click->referrer = std::string(view.referrer);
+  click->user_agent = std::string(view.user_agent);
 }
 
 }  // namespace linkly

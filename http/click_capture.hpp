@@ -28,6 +28,12 @@ struct click_header_values {
   std::string_view user_agent;
 };
 
+/// The request-derived fields of a click from `values`, bounded as
+/// capture_click_fields says, as views of the request's bytes; the country,
+/// normalised, is kept in `*country` (two letters: no allocation).
+/// `values` must outlive the result's use.
+void capture_click_view(const click_header_values& values, std::string* country, click_view* out);
+
 /// Sets the request-derived fields of `click` from `values`, bounded so a
 /// click stays small whatever the client sends (schemas/click_fields.hpp):
 /// the country only as an ISO 3166 alpha-2 code, the user agent and the

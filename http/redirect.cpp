@@ -12,6 +12,7 @@
 #include "schemas/link_rules.hpp"
 
 #include <spdlog/spdlog.h>
+#include <boost/beast/core/string.hpp>
 
 #include <atomic>
 #include <utility>
@@ -46,24 +47,39 @@ void submit_one(click_service& clicks, envelope env) {
 
 }  // namespace
 
-click_recorded capture_click(const http_request& req, const click_headers& names,
-                             std::string_view client_address, std::string code,
-                             std::string link_url, std::uint32_t link_version,
-                             std::int64_t now_ms) {
-  click_recorded click;
-  click.code = std::move(code);
-  click.clicked_at_ms = now_ms;
-  click.link_version = link_version;
-  click.url = std::move(link_url);
+envelope capture_click(const http_request& req, const click_headers& names,
+                       std::string_view client_address, std::string code, std::string_view link_url,
+                       std::uint32_t link_version, std::int64_t now_ms) {
+  // One pass over the request's fields, not a lookup per header (each a
+  // case-blind search of the whole set): the first of each name is taken,
+  // as req[name] would. A view with no data is a header not (yet) found.
   click_header_values values;
-  if (!names.country.empty()) values.country = req[names.country];
-  if (!names.latitude.empty()) values.latitude = req[names.latitude];
-  if (!names.longitude.empty()) values.longitude = req[names.longitude];
-  values.referrer = req[http::field::referer];
-  values.user_agent = req[http::field::user_agent];
-  capture_click_fields(values, &click);
+  for (const auto& field : req) {
+    const std::string_view name = field.name_string();
+    const std::string_view value = field.value();
+    auto take = [&](std::string_view wanted, std::string_view* into) {
+      if (into->data() == nullptr && !wanted.empty() && boost::beast::iequals(name, wanted)) {
+        *into = value;
+      }
+    };
+    take(names.country, &values.country);
+    take(names.latitude, &values.latitude);
+    take(names.longitude, &values.longitude);
+    const http::field known = field.name();
+    if (known == http::field::referer && values.referrer.data() == nullptr) values.referrer = value;
+    if (known == http::field::user_agent && values.user_agent.data() == nullptr) {
+      values.user_agent = value;
+    }
+  }
+  // Encoded straight from the request's header bytes and the link's url:
+  // the payload is the click's one copy.
+  std::string country;
+  click_view click;
+  capture_click_view(values, &country, &click);
+  click.link_version = link_version;
+  click.url = link_url;
   click.client_address = client_address;
-  return click;
+  return make_click_envelope(std::move(code), now_ms, click);
 }
 
 void redirect(const std::string& code, const http_request& req, bool record_click,
@@ -87,9 +103,8 @@ void redirect(const std::string& code, const http_request& req, bool record_clic
   if (!ctx.view->find(code, &link)) return send(link_not_found_response());
   http_response res = location_response(code, link.url);
   if (res.result() != http_status::found) return send(std::move(res));  // no click for it
-  envelope env = make_click_envelope(capture_click(req, ctx.click_headers, info.client_address,
-                                                   std::move(link.code), std::move(link.url),
-                                                   link.version, now_utc_ms()));
+  envelope env = capture_click(req, ctx.click_headers, info.client_address, code, link.url,
+                               link.version, now_utc_ms());
   if (mode == click_mode::queued) {
     if (info.batcher != nullptr) {
       info.batcher->add(std::move(env));

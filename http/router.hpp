@@ -21,6 +21,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 
 namespace linkly {
 
@@ -103,8 +105,43 @@ struct request_info {
   const admission* admitted = nullptr;
 };
 
-/// Receives the response. Called exactly once per request.
-using response_sender = std::function<void(http_response)>;
+/// Where a connection takes its answers (the session). Implemented by the
+/// session, kept alive by the response_sender holding it.
+class response_target {
+ public:
+  /// Any thread: hands `res` over to the connection's own thread.
+  virtual void deliver(http_response res) = 0;
+
+ protected:
+  ~response_target() = default;
+};
+
+/// Receives the response. Called exactly once per request. Either a
+/// connection (a counted reference: making one allocates nothing, so a
+/// redirect pays no allocation for it) or any callable (tests, and a route
+/// that wraps an answer). Copyable: a route that answers later keeps one.
+class response_sender {
+ public:
+  response_sender() = default;
+  explicit response_sender(std::shared_ptr<response_target> target) : target_(std::move(target)) {}
+  template <class Fn, class = std::enable_if_t<!std::is_same_v<std::decay_t<Fn>, response_sender> &&
+                                               std::is_invocable_v<Fn&, http_response>>>
+  response_sender(Fn&& fn) : fn_(std::forward<Fn>(fn)) {}  // NOLINT: as std::function converts
+
+  void operator()(http_response res) const {
+    if (strip_body_) strip_body_for_head(&res);
+    if (target_) return target_->deliver(std::move(res));
+    fn_(std::move(res));
+  }
+
+  /// A HEAD request: what is sent loses its body (strip_body_for_head).
+  void strip_body() { strip_body_ = true; }
+
+ private:
+  std::shared_ptr<response_target> target_;
+  std::function<void(http_response)> fn_;
+  bool strip_body_ = false;
+};
 
 /// Answers `req` by calling `send` exactly once: before returning (redirects,
 /// reads, validation errors, 404/405) or later from an actor thread once

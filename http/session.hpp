@@ -49,7 +49,9 @@ class sse_pump;
 struct server_options;
 struct server_state;
 
-class session : public std::enable_shared_from_this<session>, private stream_opener {
+class session : public std::enable_shared_from_this<session>,
+                private stream_opener,
+                private response_target {
  public:
   /// The caller has counted the connection in `state->open_connections`;
   /// the session uncounts it when closed.
@@ -120,8 +122,8 @@ class session : public std::enable_shared_from_this<session>, private stream_ope
   void on_request();
 
   // Answering (session.cpp). Any thread: hands a response to the worker's
-  // thread.
-  void deliver(http_response res);
+  // thread. The router's response_sender calls it (response_target).
+  void deliver(http_response res) override;
   void respond(http_response res);
   // Answers an unreadable request, then closes.
   void fail(http_status status, std::string_view message);

@@ -218,11 +218,13 @@ void session::on_request() {
   keep_alive_ = req.keep_alive();
   phase_ = phase::handling;
   try {
-    handle_request(
-        req, state_->router,
-        [self = shared_from_this()](http_response res) { self->deliver(std::move(res)); },
-        request_info{client_address_, worker_->batcher(), this, worker_.get(),
-                     req_.admitted ? &*req_.admitted : nullptr});
+    // The sender holds this session, counted: no allocation per request.
+    // (Aliasing constructor: response_target is a private base.)
+    handle_request(req, state_->router,
+                   response_sender(std::shared_ptr<response_target>(
+                       shared_from_this(), static_cast<response_target*>(this))),
+                   request_info{client_address_, worker_->batcher(), this, worker_.get(),
+                                req_.admitted ? &*req_.admitted : nullptr});
   } catch (const std::exception& e) {
     spdlog::error("http: request {} {} failed: {}", std::string_view(req.method_string()),
                   std::string_view(req.target()), e.what());

@@ -103,33 +103,62 @@ bool decode_compact_click(const envelope& env, click_recorded* c) {
 
 }  // namespace
 
-std::string encode_click(const click_recorded& click) {
+namespace {
+
+// A LEB128 length's bytes.
+std::size_t length_bytes(std::size_t n) {
+  std::size_t bytes = 1;
+  for (; n >= 0x80; n >>= 7) ++bytes;
+  return bytes;
+}
+
+click_view view_of(const click_recorded& click) {
+  return {click.link_version, click.url,      click.country,    click.latitude,
+          click.longitude,    click.referrer, click.user_agent, click.client_address};
+}
+
+}  // namespace
+
+void encode_click(const click_view& click, std::string* out) {
   using cereal_layout::put;
-  std::string out;
-  out.reserve(4 + 4 + 1 + 16 + 5 * 2 + click.url.size() + click.country.size() +
-              click.referrer.size() + click.user_agent.size() + click.client_address.size());
-  put<std::uint32_t>(&out, kClickPayloadVersion);
-  put<std::uint32_t>(&out, click.link_version);
+  std::size_t size = 4 + 4 + 1 + (click.latitude ? 8 : 0) + (click.longitude ? 8 : 0);
+  for (std::string_view s :
+       {click.url, click.country, click.referrer, click.user_agent, click.client_address}) {
+    size += length_bytes(s.size()) + s.size();
+  }
+  out->reserve(out->size() + size);
+  put<std::uint32_t>(out, kClickPayloadVersion);
+  put<std::uint32_t>(out, click.link_version);
   std::uint8_t has = (click.latitude ? kHasLatitude : 0) | (click.longitude ? kHasLongitude : 0);
-  put<std::uint8_t>(&out, has);
-  if (click.latitude) put<double>(&out, *click.latitude);
-  if (click.longitude) put<double>(&out, *click.longitude);
-  put_bytes(&out, click.url);
-  put_bytes(&out, click.country);
-  put_bytes(&out, click.referrer);
-  put_bytes(&out, click.user_agent);
-  put_bytes(&out, click.client_address);
+  put<std::uint8_t>(out, has);
+  if (click.latitude) put<double>(out, *click.latitude);
+  if (click.longitude) put<double>(out, *click.longitude);
+  put_bytes(out, click.url);
+  put_bytes(out, click.country);
+  put_bytes(out, click.referrer);
+  put_bytes(out, click.user_agent);
+  put_bytes(out, click.client_address);
+}
+
+std::string encode_click(const click_recorded& click) {
+  std::string out;
+  encode_click(view_of(click), &out);
   return out;
 }
 
-envelope make_click_envelope(const click_recorded& click) {
+envelope make_click_envelope(std::string code, std::int64_t clicked_at_ms,
+                             const click_view& click) {
   envelope env;
   env.type = click_recorded::type;
   env.schema_version = kClickPayloadVersion;
-  env.timestamp_ms = click.clicked_at_ms;
-  env.key = click.code;
-  env.payload = encode_click(click);
+  env.timestamp_ms = clicked_at_ms;
+  env.key = std::move(code);
+  encode_click(click, &env.payload);
   return env;
+}
+
+envelope make_click_envelope(const click_recorded& click) {
+  return make_click_envelope(click.code, click.clicked_at_ms, view_of(click));
 }
 
 bool decode_click(const envelope& env, click_recorded* out) {

@@ -53,11 +53,32 @@ struct click_recorded {
 /// The payload version make_click_envelope writes (see the top).
 inline constexpr std::uint32_t kClickPayloadVersion = 2;
 
+/// A click's payload fields where they already are (a request's headers, a
+/// link's url): encoded from there, with no copy in between.
+struct click_view {
+  std::uint32_t link_version = 0;
+  std::string_view url;
+  std::string_view country;
+  std::optional<double> latitude;
+  std::optional<double> longitude;
+  std::string_view referrer;
+  std::string_view user_agent;
+  std::string_view client_address;
+};
+
 /// The version 2 payload of `click` (its code and time are not in it).
 std::string encode_click(const click_recorded& click);
 
+/// The version 2 payload of `click`, appended to `*out` (one allocation at
+/// most: the exact size is reserved first).
+void encode_click(const click_view& click, std::string* out);
+
 /// An envelope (seq 0) carrying `click`: timestamp clicked_at_ms, key the code.
 envelope make_click_envelope(const click_recorded& click);
+
+/// The same for the click of `code` at `clicked_at_ms` (UTC ms) whose
+/// fields are `click`: key moved in, payload encoded from the views.
+envelope make_click_envelope(std::string code, std::int64_t clicked_at_ms, const click_view& click);
 
 /// Decodes a clicks-log envelope, any payload version. False, leaving *out
 /// unchanged, for another event type or a payload that does not decode.

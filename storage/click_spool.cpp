@@ -219,33 +219,19 @@ void click_spool::background() {
   }
 }
 
-namespace {
-
-// Calls fn(segment, record) for each spooled click, looking each segment up
-// once per run of clicks from it.
-template <class Segment, class Find, class Fn>
-void for_each_slot(const envelope* clicks, std::size_t n, Find find, Fn fn) {
-  std::shared_ptr<Segment> seg;
-  for (std::size_t i = 0; i < n; ++i) {
+void click_spool::mark(const std::vector<envelope>& clicks, std::uint64_t first_seq) {
+  std::shared_ptr<segment> seg;
+  for (std::size_t i = 0; i < clicks.size(); ++i) {
     const std::uint64_t slot = clicks[i].spool_slot;
     if (slot == 0) continue;
     const auto id = static_cast<std::uint32_t>(slot >> 32);
-    if (!seg || seg->id != id) seg = find(id);
-    if (!seg) continue;  // not this process's: nothing to do
+    if (!seg || seg->id != id) seg = find(id);  // once per run of clicks from a segment
+    if (!seg) continue;                         // not this process's: nothing to do
     const std::size_t offset = static_cast<std::uint32_t>(slot);
     if (offset + kRecordHeaderBytes > seg->size) continue;
-    fn(*seg, seg->base + offset, clicks[i]);
+    const std::uint64_t seq = first_seq == 0 ? 0 : first_seq + i;
+    __atomic_store_n(mark_at(seg->base + offset), seq, __ATOMIC_RELAXED);
   }
-}
-
-}  // namespace
-
-void click_spool::mark(const std::vector<envelope>& clicks) {
-  for_each_slot<segment>(
-      clicks.data(), clicks.size(), [this](std::uint32_t id) { return find(id); },
-      [](segment&, char* record, const envelope& e) {
-        __atomic_store_n(mark_at(record), e.seq, __ATOMIC_RELAXED);
-      });
 }
 
 void click_spool::done(const std::vector<envelope>& clicks) {
@@ -302,8 +288,8 @@ click_spool::writer::~writer() {
 
 bool click_spool::writer::append(envelope& click) {
   click.spool_slot = 0;
-  std::string bytes = encode_record_value(click);
-  const std::size_t need = kRecordHeaderBytes + padded(bytes.size());
+  const std::size_t length = record_value_size(click);
+  const std::size_t need = kRecordHeaderBytes + padded(length);
   const std::size_t capacity = spool_->options_.segment_bytes - kHeaderBytes;
   if (need > capacity) return false;  // larger than a segment: never for a bounded click
   if (current_ && offset_ + need > current_->size) seal();
@@ -319,10 +305,11 @@ bool click_spool::writer::append(envelope& click) {
     offset_ = kHeaderBytes;
   }
   char* record = current_->base + offset_;
-  std::memcpy(record + kRecordHeaderBytes, bytes.data(), bytes.size());
+  // Encoded in place, straight from the envelope: no buffer in between.
+  write_record_value(click, 0, record + kRecordHeaderBytes);
   current_->refs.fetch_add(1, std::memory_order_relaxed);
   // The length last: a kill before it leaves no half record, only zeros.
-  __atomic_store_n(length_at(record), static_cast<std::uint32_t>(bytes.size()), __ATOMIC_RELEASE);
+  __atomic_store_n(length_at(record), static_cast<std::uint32_t>(length), __ATOMIC_RELEASE);
   click.spool_slot = slot_of(current_->id, offset_);
   offset_ += need;
   return true;

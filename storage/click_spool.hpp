@@ -130,8 +130,9 @@ class click_spool {
   /// writers, and only files of a previous process are recovered).
   status recover(event_log& log, spool_recovery* out);
 
-  /// Stores each spooled click's seq (0 clears it) as its mark.
-  void mark(const std::vector<envelope>& clicks);
+  /// Stores each spooled click's seq as its mark: first_seq + its index in
+  /// `clicks` (the before_write_hook's numbering); first_seq 0 clears them.
+  void mark(const std::vector<envelope>& clicks, std::uint64_t first_seq);
   /// The clicks are in the log: their segments may go.
   void done(const std::vector<envelope>& clicks);
   /// The clicks are finished without the log (shed, parked): marked

@@ -48,7 +48,9 @@ status click_spool::recover(event_log& log, spool_recovery* out) {
   if (status st = load_segments(&segments); !st) return st;
   out->segments = segments.size();
 
-  const before_write_hook hook = [this](const std::vector<envelope>& b) { mark(b); };
+  const before_write_hook hook = [this](const std::vector<envelope>& b, std::uint64_t first_seq) {
+    mark(b, first_seq);
+  };
   std::vector<envelope> batch;
   auto flush = [&]() -> status {
     if (batch.empty()) return status::ok();

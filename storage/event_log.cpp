@@ -154,7 +154,7 @@ status event_log::reopen_locked() {
   return status::ok();
 }
 
-status event_log::append(std::vector<envelope>& events, append_result* result,
+status event_log::append(const std::vector<envelope>& events, append_result* result,
                          const before_write_hook* before_write) {
   std::lock_guard lock(append_mutex_);
   const std::uint64_t head = highest_.load(std::memory_order_relaxed);
@@ -163,13 +163,18 @@ status event_log::append(std::vector<envelope>& events, append_result* result,
   if (status st = heal_locked(); !st) return st;
   if (events.empty()) return status::ok();
 
+  // Each record is encoded from the caller's envelope into one reused
+  // buffer (under the append lock, like the batch): no copy of an envelope,
+  // no allocation per record once the buffer has grown.
   leveldb::WriteBatch batch;
   std::uint64_t seq = head;
-  for (auto& e : events) {
-    e.seq = ++seq;
-    batch.Put(encode_record_key(e.seq), encode_record_value(e));
+  for (const auto& e : events) {
+    ++seq;
+    const std::string key = encode_record_key(seq);  // 8 bytes: no allocation
+    encode_record_value(e, seq, &value_scratch_);
+    batch.Put(key, value_scratch_);
   }
-  if (before_write != nullptr && *before_write) (*before_write)(events);
+  if (before_write != nullptr && *before_write) (*before_write)(events, head + 1);
   leveldb::WriteOptions wopts;
   wopts.sync = options_.sync;
   // db_ is only swapped under append_mutex_, which this holds.
@@ -181,13 +186,12 @@ status event_log::append(std::vector<envelope>& events, append_result* result,
       spdlog::error("{}: a write met damage ({}); appends are refused until `linkly log repair`",
                     dir_, failed.message());
     }
-    for (auto& e : events) e.seq = 0;
-    if (before_write != nullptr && *before_write) (*before_write)(events);
+    if (before_write != nullptr && *before_write) (*before_write)(events, 0);
     return failed;
   }
   highest_.store(seq, std::memory_order_release);
   result->last_seq = seq;
-  if (listener_) listener_(events);
+  if (listener_) listener_(events, head + 1);
   return status::ok();
 }
 

@@ -92,8 +92,8 @@ class event_log : public event_sink {
   ~event_log() override;
 
   /// Appends `events` atomically, giving them the next sequence numbers
-  /// (written back into each envelope's `seq`). An empty batch is a no-op.
-  status append(std::vector<envelope>& events, append_result* result,
+  /// (`*result`; the envelopes are not changed). An empty batch is a no-op.
+  status append(const std::vector<envelope>& events, append_result* result,
                 const before_write_hook* before_write = nullptr) override;
 
   /// Calls `fn` for each envelope with from <= seq < to, at most `max`
@@ -123,10 +123,12 @@ class event_log : public event_sink {
 
   const std::string& dir() const { return dir_; }
 
-  /// Called after each successful append, with its envelopes (seqs set),
-  /// under the append lock: in order, one at a time. It must be quick and
-  /// must not append to this log. Set it before the first append.
-  using append_listener = std::function<void(const std::vector<envelope>&)>;
+  /// Called after each successful append, with its envelopes as the caller
+  /// gave them and the seq of the first (the i-th has first_seq + i), under
+  /// the append lock: in order, one at a time. It must be quick and must not
+  /// append to this log. Set it before the first append.
+  using append_listener =
+      std::function<void(const std::vector<envelope>& events, std::uint64_t first_seq)>;
   void set_listener(append_listener listener) { listener_ = std::move(listener); }
 
  private:
@@ -156,6 +158,7 @@ class event_log : public event_sink {
   std::atomic<std::uint64_t> highest_{0};
   write_health health_;
   append_listener listener_;
+  std::string value_scratch_;  // one record's value being encoded; append_mutex_
 };
 
 }  // namespace linkly

@@ -13,16 +13,30 @@ namespace {
 // The body is what cereal's binary archive wrote for (seq, type as u16,
 // schema_version, timestamp_ms, key, payload), laid out by hand
 // (cereal_layout.hpp): every append and every replay goes through here.
-// Saving takes the envelope as const: the caller's envelope may be const or
-// read by another thread while it is encoded.
-void save_body(std::string* out, const envelope& e) {
-  using cereal_layout::put;
-  put<std::uint64_t>(out, e.seq);
-  put<std::uint16_t>(out, static_cast<std::uint16_t>(e.type));
-  put<std::uint32_t>(out, e.schema_version);
-  put<std::int64_t>(out, e.timestamp_ms);
-  put(out, e.key);
-  put(out, e.payload);
+// Written straight into the caller's bytes (a log's write buffer, a spool
+// segment) from the envelope, which stays const: it may be shared by a
+// retried batch or read by another thread while it is encoded.
+constexpr std::size_t kBodyFixedBytes = 8 + 2 + 4 + 8 + 8 + 8;  // the numbers and two lengths
+
+template <class T>
+char* put_raw(char* out, T value) {
+  std::memcpy(out, &value, sizeof(T));
+  return out + sizeof(T);
+}
+
+char* put_raw_string(char* out, std::string_view s) {
+  out = put_raw<std::uint64_t>(out, s.size());
+  if (!s.empty()) std::memcpy(out, s.data(), s.size());
+  return out + s.size();
+}
+
+char* save_body(char* out, const envelope& e, std::uint64_t seq) {
+  out = put_raw<std::uint64_t>(out, seq);
+  out = put_raw<std::uint16_t>(out, static_cast<std::uint16_t>(e.type));
+  out = put_raw<std::uint32_t>(out, e.schema_version);
+  out = put_raw<std::int64_t>(out, e.timestamp_ms);
+  out = put_raw_string(out, e.key);
+  return put_raw_string(out, e.payload);
 }
 
 bool load_body(std::string_view body, envelope* e) {
@@ -102,13 +116,25 @@ std::uint32_t crc32c(std::string_view bytes) {
   return crc32c_extend(0, bytes);
 }
 
+std::size_t record_value_size(const envelope& env) {
+  return 4 + kBodyFixedBytes + env.key.size() + env.payload.size();
+}
+
+void write_record_value(const envelope& env, std::uint64_t seq, char* out) {
+  char* end = save_body(out + 4, env, seq);
+  const std::uint32_t crc =
+      crc32c(std::string_view(out + 4, static_cast<std::size_t>(end - (out + 4))));
+  for (int i = 0; i < 4; ++i) out[i] = static_cast<char>((crc >> (8 * i)) & 0xff);
+}
+
+void encode_record_value(const envelope& env, std::uint64_t seq, std::string* out) {
+  out->resize(record_value_size(env));
+  write_record_value(env, seq, out->data());
+}
+
 std::string encode_record_value(const envelope& env) {
   std::string value;
-  value.reserve(4 + 8 + 2 + 4 + 8 + 16 + env.key.size() + env.payload.size());
-  value.assign(4, '\0');  // checksum, filled in below
-  save_body(&value, env);
-  std::uint32_t crc = crc32c(std::string_view(value).substr(4));
-  for (int i = 0; i < 4; ++i) value[i] = static_cast<char>((crc >> (8 * i)) & 0xff);
+  encode_record_value(env, env.seq, &value);
   return value;
 }
 
@@ -144,14 +170,17 @@ bool get_u32(std::string_view* in, std::uint32_t* v) {
 
 std::string encode_batch(const std::vector<envelope>& batch) {
   std::string out;
+  std::size_t bytes = 4;
+  for (const auto& env : batch) bytes += 4 + record_value_size(env);
+  out.reserve(bytes);
   put_u32(&out, static_cast<std::uint32_t>(batch.size()));
   for (const auto& env : batch) {
     // A batch holds events not (yet) in a log: their seq is stored as 0.
-    envelope unsequenced = env;
-    unsequenced.seq = 0;
-    std::string value = encode_record_value(unsequenced);
-    put_u32(&out, static_cast<std::uint32_t>(value.size()));
-    out += value;
+    const std::size_t size = record_value_size(env);
+    put_u32(&out, static_cast<std::uint32_t>(size));
+    const std::size_t at = out.size();
+    out.resize(at + size);
+    write_record_value(env, 0, out.data() + at);
   }
   return out;
 }

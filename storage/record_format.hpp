@@ -36,6 +36,17 @@ std::uint32_t crc32c_extend(std::uint32_t crc, std::string_view bytes);
 /// The record value for `env` (checksum + body).
 std::string encode_record_value(const envelope& env);
 
+/// Bytes of `env`'s record value.
+std::size_t record_value_size(const envelope& env);
+
+/// Writes the record value of `env` as stored under `seq` (env.seq is not
+/// read) into the record_value_size(env) bytes at `out`: no copy of the
+/// envelope, no allocation.
+void write_record_value(const envelope& env, std::uint64_t seq, char* out);
+
+/// The same into `*out`, replacing what it held (its capacity is reused).
+void encode_record_value(const envelope& env, std::uint64_t seq, std::string* out);
+
 /// Decodes a record value stored under `expected_seq`. Corruption (naming
 /// the sequence number) on a checksum mismatch, a truncated or undecodable
 /// body, or a body whose seq differs from the key.

@@ -28,7 +28,7 @@ using testing::eventually;
 // holds appends until released. Records what it stored.
 class scripted_sink : public event_sink {
  public:
-  status append(std::vector<envelope>& events, append_result* result,
+  status append(const std::vector<envelope>& events, append_result* result,
                 const before_write_hook* = nullptr) override {
     std::unique_lock lock(mutex_);
     cv_.wait(lock, [this] { return !held_; });
@@ -41,9 +41,9 @@ class scripted_sink : public event_sink {
       return status::io_error("injected write failure");
     }
     result->first_seq = stored_.size() + 1;
-    for (auto& e : events) {
-      e.seq = stored_.size() + 1;
+    for (const auto& e : events) {
       stored_.push_back(e);
+      stored_.back().seq = stored_.size();
     }
     result->last_seq = stored_.size();
     return status::ok();

@@ -186,6 +186,25 @@ TEST_F(ClickRouterTest, HeaderNamesAreConfigurable) {
   EXPECT_EQ(click.longitude, 139.69);
 }
 
+TEST_F(ClickRouterTest, TheFirstOfARepeatedHeaderIsTakenAsALookupWould) {
+  // A configured name may even be a standard header's.
+  ctx_.click_headers.country = "Referer";
+  http_request req{http::verb::get, "/s/demo", 11};
+  req.insert(http::field::user_agent, "first-agent");
+  req.insert(http::field::user_agent, "second-agent");
+  req.insert("cf-iplatitude", "");
+  req.insert("CF-IPLatitude", "10.5");
+  req.insert(http::field::referer, "de");
+  ASSERT_TRUE(send(req));
+  auto all = clicks_.submitted();
+  ASSERT_EQ(all.size(), 1u);
+  click_recorded click = decode(all[0]);
+  EXPECT_EQ(click.user_agent, "first-agent");
+  EXPECT_EQ(click.latitude, std::nullopt);  // the first, empty, one
+  EXPECT_EQ(click.referrer, "de");
+  EXPECT_EQ(click.country, "DE");
+}
+
 TEST_F(ClickRouterTest, HeadNotFoundAndOffRecordNothing) {
   auto head = send(request(http::verb::head, "/s/demo"));
   ASSERT_TRUE(head);

@@ -41,7 +41,8 @@ class StreamFixture : public ServerFixture {
     status st = event_log::open(clicks_dir_, opts, &log);
     ASSERT_TRUE(st) << st.to_string();
     clicks_log_ = std::move(log);
-    clicks_log_->set_listener([bus = &click_bus_](const auto& evs) { bus->publish(evs); });
+    clicks_log_->set_listener(
+        [bus = &click_bus_](const auto& evs, std::uint64_t first) { bus->publish(evs, first); });
   }
 
   void TearDown() override {

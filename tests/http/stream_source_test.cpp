@@ -57,7 +57,8 @@ class StreamSourceTest : public ::testing::Test {
     log_options opts;
     opts.sync = false;
     ASSERT_TRUE(event_log::open(dir_, opts, &links_));
-    links_->set_listener([bus = &link_bus_](const auto& evs) { bus->publish(evs); });
+    links_->set_listener(
+        [bus = &link_bus_](const auto& evs, std::uint64_t first) { bus->publish(evs, first); });
     ctx_.sources.links_log = links_.get();
     ctx_.sources.link_events = &link_bus_;
     ctx_.sources.click_events = &click_bus_;

@@ -80,7 +80,9 @@ class ClickSpoolTest : public ::testing::Test {
   }
   // Appends as the click queue's writer does: marked before the write.
   void write_marked(click_spool& spool, std::vector<envelope>& batch) {
-    before_write_hook hook = [&spool](const std::vector<envelope>& b) { spool.mark(b); };
+    before_write_hook hook = [&spool](const std::vector<envelope>& b, std::uint64_t first_seq) {
+      spool.mark(b, first_seq);
+    };
     append_result r;
     ASSERT_TRUE(log_->append(batch, &r, &hook));
   }
@@ -151,9 +153,7 @@ TEST_F(ClickSpoolTest, AMarkTheLogDoesNotBackIsPending) {
     std::vector<envelope> batch = spool_clicks(w, 2);
     // A write that was marked, then lost (rolled back): seq 1 now holds
     // another click, and seq 2 is beyond the head.
-    batch[0].seq = 1;
-    batch[1].seq = 2;
-    spool->mark(batch);
+    spool->mark(batch, 1);
     std::vector<envelope> other{click(7, 42)};
     append_result r;
     ASSERT_TRUE(log_->append(other, &r));
@@ -174,8 +174,7 @@ TEST_F(ClickSpoolTest, MarksAboveTheHeadStayPendingWhenRecoveryReusesTheirSeqs) 
     // ones: they must still be written, not taken for already logged.
     spool_clicks(w, 8);
     std::vector<envelope> interrupted = spool_clicks(w, 4);
-    for (std::size_t i = 0; i < interrupted.size(); ++i) interrupted[i].seq = i + 1;
-    spool->mark(interrupted);
+    spool->mark(interrupted, 1);
   }
   spool_recovery rec = recover();
   EXPECT_EQ(rec.pending, 12u);
@@ -190,8 +189,7 @@ TEST_F(ClickSpoolTest, AClearedMarkAfterAFailedWriteIsPending) {
     std::vector<envelope> batch = spool_clicks(w, 3);
     write_marked(*spool, batch);
     // The log calls the hook again with seq 0 when its write fails.
-    for (auto& e : batch) e.seq = 0;
-    spool->mark(batch);
+    spool->mark(batch, 0);
   }
   spool_recovery rec = recover();
   EXPECT_EQ(rec.pending, 3u);

@@ -27,8 +27,14 @@ TEST_F(EventLogTest, FailedBatchAppendStoresNothingAndHealsOnTheNextAppend) {
   env_->fail_from(0);
   std::vector<envelope> batch = events(6, 3);
   append_result r;
-  status st = log_->append(batch, &r);
+  // The hook hears the seqs before the write and their withdrawal (0) after it failed.
+  std::vector<std::uint64_t> hooked;
+  before_write_hook hook = [&hooked](const std::vector<envelope>&, std::uint64_t first_seq) {
+    hooked.push_back(first_seq);
+  };
+  status st = log_->append(batch, &r, &hook);
   ASSERT_FALSE(st.is_ok());
+  EXPECT_EQ(hooked, (std::vector<std::uint64_t>{6, 0}));
   EXPECT_EQ(st.error_code(), status::code::io_error) << st.to_string();
   EXPECT_GT(env_->failures(), 0);
   EXPECT_EQ(log_->highest_seq(), 5u);
@@ -300,6 +306,7 @@ TEST_F(EventLogOnDiskTest, EventsSurviveReopen) {
   std::vector<envelope> batch = events(1, 3);
   append_result r;
   ASSERT_TRUE(log->append(batch, &r).is_ok());
+  number_appended(&batch, r);
   log.reset();
 
   ASSERT_TRUE(event_log::open(root_ + "/log", {}, &log).is_ok());

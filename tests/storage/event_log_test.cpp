@@ -104,16 +104,25 @@ TEST_F(EventLogTest, HighestSeqOfAnEmptyLogIsZero) {
   EXPECT_TRUE(empty->get(1, &env).is_not_found());
 }
 
-TEST_F(EventLogTest, AppendAssignsConsecutiveSeqsAndWritesThemBack) {
+TEST_F(EventLogTest, AppendAssignsConsecutiveSeqsAndLeavesTheBatchAsItWas) {
   std::vector<envelope> batch = events(6, 3);
+  const std::vector<envelope> given = batch;
   append_result r;
   ASSERT_TRUE(log_->append(batch, &r).is_ok());
   EXPECT_EQ(r.first_seq, 6u);
   EXPECT_EQ(r.last_seq, 8u);
-  EXPECT_EQ(batch[0].seq, 6u);
-  EXPECT_EQ(batch[1].seq, 7u);
-  EXPECT_EQ(batch[2].seq, 8u);
+  // The seqs come back in the result only: the batch is read, not changed.
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    EXPECT_EQ(batch[i].seq, given[i].seq) << i;
+    EXPECT_EQ(batch[i], given[i]) << i;
+  }
   EXPECT_EQ(log_->highest_seq(), 8u);
+  std::vector<envelope> back;
+  ASSERT_TRUE(log_->read(6, kAll, kAll, &back).is_ok());
+  ASSERT_EQ(back.size(), 3u);
+  EXPECT_EQ(back[0].seq, 6u);
+  EXPECT_EQ(back[1].seq, 7u);
+  EXPECT_EQ(back[2].seq, 8u);
 
   std::vector<envelope> single = events(9, 1);
   ASSERT_TRUE(log_->append(single, &r).is_ok());
@@ -126,9 +135,26 @@ TEST_F(EventLogTest, AppendedEnvelopesReadBackEqual) {
   std::vector<envelope> batch = events(6, 2);
   append_result r;
   ASSERT_TRUE(log_->append(batch, &r).is_ok());
+  number_appended(&batch, r);
   std::vector<envelope> back;
   ASSERT_TRUE(log_->read(6, kAll, kAll, &back).is_ok());
   EXPECT_EQ(back, batch);
+}
+
+TEST_F(EventLogTest, BeforeWriteHookSeesTheBatchItselfAndItsFirstSeq) {
+  std::vector<envelope> batch = events(6, 3);
+  std::vector<std::uint64_t> calls;
+  const std::vector<envelope>* seen = nullptr;
+  before_write_hook hook = [&](const std::vector<envelope>& b, std::uint64_t first_seq) {
+    seen = &b;
+    calls.push_back(first_seq);
+    EXPECT_EQ(log_->highest_seq(), 5u);  // before the write
+  };
+  append_result r;
+  ASSERT_TRUE(log_->append(batch, &r, &hook).is_ok());
+  EXPECT_EQ(seen, &batch);  // the caller's batch, not a copy
+  EXPECT_EQ(calls, (std::vector<std::uint64_t>{6}));
+  EXPECT_EQ(r.first_seq, 6u);
 }
 
 TEST_F(EventLogTest, EmptyAppendIsANoOp) {
@@ -147,7 +173,7 @@ TEST_F(EventLogTest, ReopenContinuesNumbering) {
   append_result r;
   ASSERT_TRUE(log_->append(batch, &r).is_ok());
   EXPECT_EQ(r.first_seq, 6u);
-  EXPECT_EQ(batch[0].seq, 6u);
+  EXPECT_EQ(r.last_seq, 6u);
   ASSERT_TRUE(reopen().is_ok());
   EXPECT_EQ(log_->highest_seq(), 6u);
   EXPECT_EQ(seqs(1, kAll, kAll), (Seqs{1, 2, 3, 4, 5, 6}));
