@@ -48,12 +48,12 @@ std::string claimed_url() {
 
 void good_fields(snapshot_writer& w, std::uint64_t seqs) {
   w.bytes("https://example.com/");
-  w.varint(1);              // version
-  w.varint(1000);           // created_at_ms
-  w.varint(1000);           // updated_at_ms
-  w.varint(0);              // deleted
-  w.varint(seqs);           // seq count
-  w.varint(1);              // first seq
+  w.varint(1);     // version
+  w.varint(1000);  // created_at_ms
+  w.varint(1000);  // updated_at_ms
+  w.varint(0);     // deleted
+  w.varint(seqs);  // seq count
+  w.varint(1);     // first seq
 }
 
 envelope created(const std::string& code, std::uint64_t seq) {
@@ -89,18 +89,18 @@ TEST_F(CacheRecordTest, ClaimsBeyondTheBodyAreCorruptionNotAllocations) {
       {"record count", cache_body(kHuge, [](snapshot_writer& w) { good_fields(w, 1); })},
       {"seq count", cache_body(1, [](snapshot_writer& w) { good_fields(w, kHuge); })},
       {"cut short", cache_body(1, [](snapshot_writer& w) { w.bytes("https://e"); })},
-      {"trailing bytes", cache_body(1, [](snapshot_writer& w) {
-         good_fields(w, 1);
-         w.varint(7);
-       })},
+      {"trailing bytes", cache_body(1,
+                                    [](snapshot_writer& w) {
+                                      good_fields(w, 1);
+                                      w.varint(7);
+                                    })},
   };
   for (const auto& [what, body] : bodies) {
     SCOPED_TRACE(what);
     cache_projection cache;
     ASSERT_TRUE(cache.apply(kLinksLog, created("kept", 1)));
     status st;
-    std::size_t largest =
-        testing::largest_allocation_during([&] { st = cache.load(body); });
+    std::size_t largest = testing::largest_allocation_during([&] { st = cache.load(body); });
     EXPECT_TRUE(st.is_corruption()) << st.to_string();
     EXPECT_LT(largest, kModestBytes);
     EXPECT_EQ(cache.links().size(), 1u) << "a failed load leaves the state";
@@ -121,8 +121,7 @@ TEST_F(CacheRecordTest, AnalyticsClaimsBeyondTheBodyAreCorruptionToo) {
     for (int i = 0; i < 3; ++i) w.varint(i == field ? kHuge : 0);
     analytics_projection analytics;
     status st;
-    std::size_t largest =
-        testing::largest_allocation_during([&] { st = analytics.load(body); });
+    std::size_t largest = testing::largest_allocation_during([&] { st = analytics.load(body); });
     EXPECT_TRUE(st.is_corruption()) << st.to_string();
     EXPECT_LT(largest, kModestBytes);
   }

@@ -7,10 +7,10 @@
 #include "actors/click_service.hpp"
 #include "actors/projection_runner.hpp"
 #include "actors/projection_status.hpp"
+#include "actors/projection_store.hpp"
 #include "actors/read_view.hpp"
 #include "schemas/click_events.hpp"
 #include "schemas/clock.hpp"
-#include "actors/projection_store.hpp"
 #include "storage/dead_letter_store.hpp"
 #include "storage/snapshot_file.hpp"
 #include "tests/actors/engine_fixture.hpp"
@@ -76,8 +76,8 @@ class ProjectionEngineTest : public ::testing::Test {
     stores_.clicks_log = open<event_log>("clicks", &event_log::open, lo);
     stores_.dead_letters =
         open<dead_letter_store>("dlq", &dead_letter_store::open, dead_letter_options{});
-    stores_.cache = with_cache ? open_projection("cache", std::make_unique<cache_projection>())
-                               : nullptr;
+    stores_.cache =
+        with_cache ? open_projection("cache", std::make_unique<cache_projection>()) : nullptr;
     stores_.analytics = open_projection("analytics", std::make_unique<analytics_projection>());
     click_stores clicks{stores_.clicks_log, stores_.dead_letters, nullptr};
     status st = engine::start(

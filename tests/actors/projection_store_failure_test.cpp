@@ -9,9 +9,9 @@
 #include "actors/projection_replay.hpp"
 #include "actors/projection_runner.hpp"
 #include "actors/projection_status.hpp"
+#include "actors/projection_store.hpp"
 #include "schemas/click_events.hpp"
 #include "schemas/clock.hpp"
-#include "actors/projection_store.hpp"
 #include "storage/dead_letter_store.hpp"
 #include "storage/snapshot_file.hpp"
 #include "tests/actors/engine_fixture.hpp"
@@ -225,9 +225,8 @@ TEST_F(ProjectionStoreFailureTest, FullDiskKeepsApplyingInMemoryReportsItAndSnap
               command_errc::ok);
   }
   append_clicks({click("a"), click("a"), click("b")});
-  ASSERT_TRUE(eventually([&] {
-    return lag() == 0 && clicks_of("a") == 2 && stores_.analytics->unsaved() == 0;
-  }));
+  ASSERT_TRUE(eventually(
+      [&] { return lag() == 0 && clicks_of("a") == 2 && stores_.analytics->unsaved() == 0; }));
   const std::uint64_t applied_before = analytics().applied;
   EXPECT_TRUE(analytics().store_error.empty());
   const snapshot before = on_disk();
@@ -493,8 +492,8 @@ TEST_F(ProjectionStoreHealth, AWriteThatFailsHalfwayLeavesTheLastSnapshotWhole) 
   projection_store_options po;
   po.env = &env;
   std::unique_ptr<projection_store> store;
-  ASSERT_TRUE(projection_store::open("/mem/analytics", po,
-                                     std::make_unique<analytics_projection>(), &store));
+  ASSERT_TRUE(projection_store::open("/mem/analytics", po, std::make_unique<analytics_projection>(),
+                                     &store));
   ASSERT_NO_FATAL_FAILURE(append("a", 4));
   step_result r;
   ASSERT_TRUE(apply_step(*store, kClicksLog, *clicks_, 3, 100, &r));
@@ -520,8 +519,8 @@ TEST_F(ProjectionStoreHealth, AWriteThatFailsHalfwayLeavesTheLastSnapshotWhole) 
   EXPECT_GT(env.failures(), 0);
   ASSERT_TRUE(store->save());
   store.reset();
-  ASSERT_TRUE(projection_store::open("/mem/analytics", po,
-                                     std::make_unique<analytics_projection>(), &store));
+  ASSERT_TRUE(projection_store::open("/mem/analytics", po, std::make_unique<analytics_projection>(),
+                                     &store));
   EXPECT_EQ(store->checkpoint(kClicksLog), 4u);
   EXPECT_EQ(total(*store, "a"), 4u);
 }

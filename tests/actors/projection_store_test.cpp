@@ -4,10 +4,10 @@
 // crash after a snapshot replays exactly the events after it, and one
 // directory has one owner.
 
+#include "actors/projection_store.hpp"
 #include "actors/analytics_projection.hpp"
 #include "actors/cache_projection.hpp"
 #include "actors/projection_replay.hpp"
-#include "actors/projection_store.hpp"
 #include "schemas/click_events.hpp"
 #include "schemas/link_events.hpp"
 #include "storage/event_log.hpp"
@@ -77,9 +77,9 @@ class ProjectionStoreTest : public ::testing::Test {
     // Links over two days, some updated and deleted, and clicks on them.
     std::vector<envelope> links;
     for (int i = 0; i < 12; ++i) {
-      links.push_back(make_envelope(
-          link_created{"c" + std::to_string(i), "https://e.com/" + std::to_string(i)},
-          kDay1 + (i < 7 ? 0 : kDayMs) + i));
+      links.push_back(
+          make_envelope(link_created{"c" + std::to_string(i), "https://e.com/" + std::to_string(i)},
+                        kDay1 + (i < 7 ? 0 : kDayMs) + i));
     }
     for (int i = 0; i < 12; i += 4) {
       links.push_back(
@@ -390,7 +390,9 @@ TEST_F(ProjectionStoreLockTest, AnotherProcessHoldingTheLockMakesItBusy) {
   ASSERT_GE(child, 0);
   if (child == 0) {
     // Only async-signal-safe calls here: lock as LevelDB does, say so,
-    // hold until the parent closes its end.
+    // hold until the parent closes its end (so this copy of it goes first).
+    ::close(release[1]);
+    ::close(ready[0]);
     int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT, 0644);
     struct flock fl = {};
     fl.l_type = F_WRLCK;

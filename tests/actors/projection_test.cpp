@@ -6,11 +6,11 @@
 #include "actors/cache_projection.hpp"
 #include "actors/link_recovery.hpp"
 #include "actors/projection_replay.hpp"
+#include "actors/projection_store.hpp"
 #include "schemas/click_events.hpp"
 #include "schemas/click_fields.hpp"
 #include "schemas/clock.hpp"
 #include "schemas/link_events.hpp"
-#include "actors/projection_store.hpp"
 #include "storage/event_log.hpp"
 #include "tests/support/store_contents.hpp"
 

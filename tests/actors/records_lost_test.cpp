@@ -5,11 +5,11 @@
 #include "actors/cache_projection.hpp"
 #include "actors/link_recovery.hpp"
 #include "actors/projection_replay.hpp"
+#include "actors/projection_store.hpp"
 #include "schemas/click_events.hpp"
 #include "schemas/link_events.hpp"
 #include "schemas/log_events.hpp"
 #include "storage/event_log.hpp"
-#include "actors/projection_store.hpp"
 
 #include <gtest/gtest.h>
 #include <leveldb/env.h>
@@ -73,8 +73,7 @@ TEST_F(RecordsLostTest, LinkReplayAndProjectionsStepOverMarkers) {
 
   auto cache = open_store("/mem/cache", std::make_unique<cache_projection>());
   std::uint64_t applied = 0;
-  ASSERT_TRUE(
-      replay_projection(*cache, *links_, clicks_.get(), kToHead, kToHead, 16, &applied));
+  ASSERT_TRUE(replay_projection(*cache, *links_, clicks_.get(), kToHead, kToHead, 16, &applied));
   EXPECT_EQ(applied, 3u) << "the marker counts as a step over";
   EXPECT_EQ(cache->checkpoint(kLinksLog), 3u);
   link_record b;

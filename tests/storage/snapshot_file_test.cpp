@@ -2,9 +2,9 @@
 // short, has a byte changed or is of another format reads as corruption,
 // never as a snapshot.
 
+#include "storage/snapshot_file.hpp"
 #include "storage/record_format.hpp"
 #include "storage/snapshot_codec.hpp"
-#include "storage/snapshot_file.hpp"
 #include "tests/support/make_temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -122,8 +122,8 @@ TEST_F(SnapshotFileTest, EveryTruncationIsCorruption) {
     ASSERT_NO_FATAL_FAILURE(put_file(whole.substr(0, n)));
     snapshot back;
     status st = read(&back);
-    ASSERT_TRUE(st.is_corruption()) << "cut to " << n << " of " << whole.size() << ": "
-                                    << st.to_string();
+    ASSERT_TRUE(st.is_corruption())
+        << "cut to " << n << " of " << whole.size() << ": " << st.to_string();
   }
   for (std::size_t cut = 1; cut <= 8; ++cut) {  // the checksum's own bytes, and just before
     ASSERT_NO_FATAL_FAILURE(put_file(whole.substr(0, whole.size() - cut)));
@@ -146,8 +146,8 @@ TEST_F(SnapshotFileTest, EveryFlippedByteIsCorruption) {
       ASSERT_NO_FATAL_FAILURE(put_file(bad));
       snapshot back;
       status st = read(&back);
-      EXPECT_TRUE(st.is_corruption()) << "byte " << at << " bit " << int(bit) << ": "
-                                      << st.to_string();
+      EXPECT_TRUE(st.is_corruption())
+          << "byte " << at << " bit " << int(bit) << ": " << st.to_string();
     }
   }
   std::string longer = whole + "x";
