@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <set>
 
 namespace linkly {
 
@@ -45,6 +46,9 @@ struct runner_state {
   // When the oldest event not in a snapshot was applied; unset if none.
   std::optional<std::chrono::steady_clock::time_point> unsaved_since;
   bool save_pending = false;  // a snapshot_atom is delayed
+  // Dead letters redriven into the state but not yet erased (their snapshot
+  // or their erase failed): a retried redrive must not apply them again.
+  std::set<std::uint64_t> redriven;
   static inline const char* name = "projection";
 };
 
@@ -247,7 +251,10 @@ void redrive(runner_pointer self, const dead_letter& entry) {
   envelope env;
   status st = decode_parked_event(entry.payload, &env);
   std::string_view log_name = log_of(env);
-  if (st) st = store.apply_parked(log_name, env);
+  if (st && s.redriven.count(entry.id) == 0) {
+    st = store.apply_parked(log_name, env);
+    if (st) s.redriven.insert(entry.id);
+  }
   // Saved before the dead letter goes: a crash between keeps the event
   // somewhere (a projection that depends on order applies it once only).
   if (st) st = store.save();
@@ -261,6 +268,7 @@ void redrive(runner_pointer self, const dead_letter& entry) {
                   erased.to_string());
     return;
   }
+  s.redriven.erase(entry.id);
   spdlog::info("{}: redrove dead letter {} ({} seq {})", store.name(), entry.id, log_name, env.seq);
 }
 
