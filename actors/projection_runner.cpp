@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <set>
 
 namespace linkly {
 
@@ -49,6 +50,9 @@ struct runner_state {
   // The delayed snapshot_atom that counts: one a failure's backoff retry
   // replaced is stale, else each would retry at once and multiply.
   std::uint64_t save_timer = 0;
+  // Dead letters redriven into the state but not yet erased (their snapshot
+  // or their erase failed): a retried redrive must not apply them again.
+  std::set<std::uint64_t> redriven;
   static inline const char* name = "projection";
 };
 
@@ -217,7 +221,6 @@ void step(runner_pointer self) {
     s.config.counters->applied.fetch_add(r.applied, std::memory_order_relaxed);
     maybe_save(self);
     if (!st) return on_store_failure(self, st);
-    on_store_success(s);
     if (!r.event_error.is_ok()) {
       if (s.failing_seq != r.failed.seq || s.failing_log != fl.name) {
         s.failing_seq = r.failed.seq;
@@ -226,11 +229,15 @@ void step(runner_pointer self) {
       }
       ++s.failures;
       if (s.failures >= s.config.options.max_retries) {
+        // A park that failed is retried with the store's backoff, not reset
+        // by the log read that came before it.
         if (status parked = park(s, fl.name, r.failed, r.event_error); !parked) {
           return on_store_failure(self, parked);
         }
+        on_store_success(s);
         return schedule(self);
       }
+      on_store_success(s);
       s.config.counters->retries.fetch_add(1, std::memory_order_relaxed);
       auto delay = backoff_delay(s.config.options.backoff, s.failures);
       spdlog::warn("{}: {} seq {} failed (try {} of {}), retrying in {} ms: {}", store.name(),
@@ -238,6 +245,7 @@ void step(runner_pointer self) {
                    r.event_error.to_string());
       return schedule_after(self, delay);
     }
+    on_store_success(s);
     if (r.applied > 0 || !r.at_end) {
       // More may be waiting: come back after whatever else is in the mailbox.
       return schedule(self);
@@ -254,7 +262,10 @@ void redrive(runner_pointer self, const dead_letter& entry) {
   envelope env;
   status st = decode_parked_event(entry.payload, &env);
   std::string_view log_name = log_of(env);
-  if (st) st = store.apply_parked(log_name, env);
+  if (st && s.redriven.count(entry.id) == 0) {
+    st = store.apply_parked(log_name, env);
+    if (st) s.redriven.insert(entry.id);
+  }
   // Saved before the dead letter goes: a crash between keeps the event
   // somewhere (a projection that depends on order applies it once only).
   if (st) st = store.save();
@@ -268,6 +279,7 @@ void redrive(runner_pointer self, const dead_letter& entry) {
                   erased.to_string());
     return;
   }
+  s.redriven.erase(entry.id);
   spdlog::info("{}: redrove dead letter {} ({} seq {})", store.name(), entry.id, log_name, env.seq);
 }
 

@@ -1,20 +1,23 @@
-// A cache record (cereal link_record) claiming more bytes than it holds is
-// reported as corruption, by the point read and by the snapshot load, and
-// nothing of the claimed size is allocated.
+// A projection snapshot body claiming more than it holds (a url, a count of
+// records, of seqs, of days) is corruption: the load fails, allocates
+// nothing of the claimed size and leaves the state as it was; a store whose
+// snapshot says so starts empty and is rebuilt.
 
+#include "actors/analytics_projection.hpp"
 #include "actors/cache_projection.hpp"
 #include "actors/link_table.hpp"
-#include "schemas/link_events.hpp"
 #include "actors/projection_store.hpp"
+#include "schemas/link_events.hpp"
+#include "storage/snapshot_codec.hpp"
+#include "storage/snapshot_file.hpp"
 #include "tests/support/allocation_probe.hpp"
 
 #include <gtest/gtest.h>
 #include <leveldb/env.h>
 #include <leveldb/helpers/memenv.h>
 
-#include <cstring>
+#include <functional>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,60 +27,168 @@ namespace linkly {
 namespace {
 
 constexpr std::size_t kModestBytes = 1 << 20;
+constexpr std::uint64_t kHuge = std::uint64_t{1} << 40;
+
+// A cache body of one record; `tweak` writes its fields from the url on.
+std::string cache_body(std::uint64_t records, const std::function<void(snapshot_writer&)>& tweak) {
+  std::string out;
+  snapshot_writer w(&out);
+  w.varint(records);
+  w.bytes("demo");
+  tweak(w);
+  return out;
+}
+
+std::string claimed_url() {
+  return cache_body(1, [](snapshot_writer& w) {
+    w.varint(kHuge);  // the url's size
+    w.varint(0);      // a few bytes that are not it
+  });
+}
+
+void good_fields(snapshot_writer& w, std::uint64_t seqs) {
+  w.bytes("https://example.com/");
+  w.varint(1);     // version
+  w.varint(1000);  // created_at_ms
+  w.varint(1000);  // updated_at_ms
+  w.varint(0);     // deleted
+  w.varint(seqs);  // seq count
+  w.varint(1);     // first seq
+}
+
+envelope created(const std::string& code, std::uint64_t seq) {
+  envelope env = make_envelope(link_created{code, "https://example.com/" + code}, 1000);
+  env.seq = seq;
+  return env;
+}
 
 class CacheRecordTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  status open(bool create, std::unique_ptr<projection_store>* out) {
     projection_store_options o;
     o.env = env_.get();
-    ASSERT_TRUE(projection_store::open("/mem/cache", o, &store_));
+    o.create_if_missing = create;
+    return projection_store::open("/mem/cache", o, std::make_unique<cache_projection>(), out);
   }
 
-  // Writes the record of `code` as the cache projection does, then makes
-  // its url claim `size` bytes (cereal: the class version u32, then the
-  // url's size tag). nullopt: left intact.
-  void put_record(const std::string& code, std::optional<std::uint64_t> size) {
-    envelope env = make_envelope(link_created{code, "https://example.com/"}, 1);
-    env.seq = 1;
-    write_set writes;
-    ASSERT_TRUE(cache_projection().apply(kLinksLog, env, *store_, &writes));
-    ASSERT_TRUE(store_->commit(writes));
-    if (!size) return;
-    std::string value;
-    ASSERT_TRUE(store_->get(code, &value));
-    std::memcpy(value.data() + 4, &*size, sizeof(*size));
-    write_set patch;
-    patch.put(code, value);
-    ASSERT_TRUE(store_->commit(patch));
+  void write_snapshot(std::string body) {
+    snapshot snap;
+    snap.body_version = cache_projection().snapshot_version();
+    snap.checkpoints[std::string(kLinksLog)] = 5;
+    snap.body = std::move(body);
+    ASSERT_TRUE(env_->CreateDir("/mem/cache").ok());
+    ASSERT_TRUE(write_snapshot_file(env_.get(), "/mem/cache/snapshot", snap));
   }
 
   std::unique_ptr<leveldb::Env> env_{leveldb::NewMemEnv(leveldb::Env::Default())};
-  std::unique_ptr<projection_store> store_;
 };
 
-TEST_F(CacheRecordTest, HugeClaimedUrlIsCorruptionNotAnAllocation) {
-  put_record("demo", std::uint64_t{1} << 40);
-  link_record out;
-  status st;
-  std::size_t largest =
-      testing::largest_allocation_during([&] { st = read_cached_link(*store_, "demo", &out); });
-  EXPECT_TRUE(st.is_corruption()) << st.to_string();
-  EXPECT_NE(st.message().find("demo"), std::string::npos) << st.to_string();
-  EXPECT_LT(largest, kModestBytes);
+TEST_F(CacheRecordTest, ClaimsBeyondTheBodyAreCorruptionNotAllocations) {
+  const std::vector<std::pair<const char*, std::string>> bodies = {
+      {"url size", claimed_url()},
+      {"record count", cache_body(kHuge, [](snapshot_writer& w) { good_fields(w, 1); })},
+      {"seq count", cache_body(1, [](snapshot_writer& w) { good_fields(w, kHuge); })},
+      {"cut short", cache_body(1, [](snapshot_writer& w) { w.bytes("https://e"); })},
+      {"trailing bytes", cache_body(1,
+                                    [](snapshot_writer& w) {
+                                      good_fields(w, 1);
+                                      w.varint(7);
+                                    })},
+  };
+  for (const auto& [what, body] : bodies) {
+    SCOPED_TRACE(what);
+    cache_projection cache;
+    ASSERT_TRUE(cache.apply(kLinksLog, created("kept", 1)));
+    status st;
+    std::size_t largest = testing::largest_allocation_during([&] { st = cache.load(body); });
+    EXPECT_TRUE(st.is_corruption()) << st.to_string();
+    EXPECT_LT(largest, kModestBytes);
+    EXPECT_EQ(cache.links().size(), 1u) << "a failed load leaves the state";
+    EXPECT_NE(cache.links().find("kept"), nullptr);
+  }
+}
 
-  shard_replay replay;
-  largest =
-      testing::largest_allocation_during([&] { st = load_cache_snapshot(*store_, 1, &replay); });
+TEST_F(CacheRecordTest, AnalyticsClaimsBeyondTheBodyAreCorruptionToo) {
+  for (int field = 0; field < 3; ++field) {
+    SCOPED_TRACE("list " + std::to_string(field));
+    std::string body;
+    snapshot_writer w(&body);
+    w.varint(0);  // no days of creates
+    w.varint(1);  // one link
+    w.bytes("a");
+    w.varint(1);  // total
+    w.varint(0);  // hosts
+    for (int i = 0; i < 3; ++i) w.varint(i == field ? kHuge : 0);
+    analytics_projection analytics;
+    status st;
+    std::size_t largest = testing::largest_allocation_during([&] { st = analytics.load(body); });
+    EXPECT_TRUE(st.is_corruption()) << st.to_string();
+    EXPECT_LT(largest, kModestBytes);
+  }
+}
+
+TEST_F(CacheRecordTest, AStoreWhoseSnapshotClaimsTooMuchStartsEmpty) {
+  ASSERT_NO_FATAL_FAILURE(write_snapshot(claimed_url()));
+  std::unique_ptr<projection_store> store;
+  status st = open(/*create=*/false, &store);
   EXPECT_TRUE(st.is_corruption()) << st.to_string();
+
+  std::size_t largest = testing::largest_allocation_during([&] { st = open(true, &store); });
+  ASSERT_TRUE(st) << st.to_string();
   EXPECT_LT(largest, kModestBytes);
+  EXPECT_EQ(store->checkpoint(kLinksLog), 0u) << "rebuilt from the log's start";
+  link_record out;
+  EXPECT_TRUE(read_cached_link(*store, "demo", &out).is_not_found());
+  EXPECT_TRUE(env_->FileExists("/mem/cache/snapshot.damaged"));
 }
 
 TEST_F(CacheRecordTest, IntactRecordStillReads) {
-  put_record("demo", std::nullopt);
+  std::string body = cache_body(1, [](snapshot_writer& w) { good_fields(w, 1); });
+  ASSERT_NO_FATAL_FAILURE(write_snapshot(body));
+  std::unique_ptr<projection_store> store;
+  ASSERT_TRUE(open(/*create=*/false, &store));
   link_record out;
-  ASSERT_TRUE(read_cached_link(*store_, "demo", &out));
+  ASSERT_TRUE(read_cached_link(*store, "demo", &out));
   EXPECT_EQ(out.url, "https://example.com/");
+  EXPECT_EQ(out.version, 1u);
   EXPECT_EQ(out.seqs, std::vector<std::uint64_t>{1});
+  shard_replay replay;
+  ASSERT_TRUE(load_cache_snapshot(*store, 2, &replay));
+  EXPECT_EQ(replay.last_seq, 5u);
+  ASSERT_EQ(replay.tables.size(), 2u);
+  EXPECT_NE(replay.tables[shard_of("demo", 2)]->find("demo"), nullptr);
+  EXPECT_EQ(replay.tables[0]->size() + replay.tables[1]->size(), 1u);
+}
+
+TEST_F(CacheRecordTest, ARecordSavesAndLoadsAsItWas) {
+  cache_projection cache;
+  ASSERT_TRUE(cache.apply(kLinksLog, created("a", 1)));
+  ASSERT_TRUE(cache.apply(kLinksLog, created("b", 2)));
+  envelope upd = make_envelope(link_updated{"a", "https://u.example/"}, 2000);
+  upd.seq = 3;
+  ASSERT_TRUE(cache.apply(kLinksLog, upd));
+  envelope del = make_envelope(link_deleted{"b"}, 3000);
+  del.seq = 4;
+  ASSERT_TRUE(cache.apply(kLinksLog, del));
+  ASSERT_TRUE(cache.apply(kLinksLog, upd)) << "an event already in the record";
+  std::string saved;
+  cache.save(&saved);
+  cache_projection back;
+  ASSERT_TRUE(back.load(saved));
+  std::vector<std::string> a, b;
+  cache.for_each_entry([&](std::string_view k, std::string_view v) {
+    a.push_back(std::string(k) + "=" + std::string(v));
+  });
+  back.for_each_entry([&](std::string_view k, std::string_view v) {
+    b.push_back(std::string(k) + "=" + std::string(v));
+  });
+  EXPECT_EQ(a, b);
+  ASSERT_EQ(a.size(), 2u);
+  const link_record* r = back.links().find("a");
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->seqs, (std::vector<std::uint64_t>{1, 3})) << "applied once";
+  EXPECT_EQ(r->version, 2u);
+  EXPECT_TRUE(back.links().find("b")->deleted);
 }
 
 }  // namespace

@@ -1,17 +1,20 @@
 // The projections running inside the engine: they follow the logs live,
-// park what they cannot apply, and give start-up its snapshot.
+// park what they cannot apply, write snapshots by count, by time and at a
+// stop, and give start-up its snapshot.
 
 #include "actors/analytics_projection.hpp"
 #include "actors/cache_projection.hpp"
 #include "actors/click_service.hpp"
 #include "actors/projection_runner.hpp"
 #include "actors/projection_status.hpp"
+#include "actors/projection_store.hpp"
 #include "actors/read_view.hpp"
 #include "schemas/click_events.hpp"
 #include "schemas/clock.hpp"
 #include "storage/dead_letter_store.hpp"
-#include "actors/projection_store.hpp"
+#include "storage/snapshot_file.hpp"
 #include "tests/actors/engine_fixture.hpp"
+#include "tests/support/store_contents.hpp"
 
 #include <gtest/gtest.h>
 
@@ -45,6 +48,27 @@ class ProjectionEngineTest : public ::testing::Test {
     return std::shared_ptr<T>(std::move(out));
   }
 
+  std::shared_ptr<projection_store> open_projection(const std::string& name,
+                                                    std::unique_ptr<projection> proj) {
+    std::unique_ptr<projection_store> out;
+    status st = projection_store::open(dir_ + "/" + name, {}, std::move(proj), &out);
+    EXPECT_TRUE(st) << st.to_string();
+    return std::shared_ptr<projection_store>(std::move(out));
+  }
+
+  // The snapshot `name` has on disk.
+  snapshot on_disk(const std::string& name) {
+    snapshot snap;
+    status st = read_snapshot_file(nullptr, dir_ + "/" + name + "/snapshot", &snap);
+    EXPECT_TRUE(st) << st.to_string();
+    return snap;
+  }
+
+  void restart() {
+    stop();
+    ASSERT_NO_FATAL_FAILURE(start());
+  }
+
   void start(bool with_cache = true) {
     log_options lo;
     lo.sync = false;
@@ -52,11 +76,9 @@ class ProjectionEngineTest : public ::testing::Test {
     stores_.clicks_log = open<event_log>("clicks", &event_log::open, lo);
     stores_.dead_letters =
         open<dead_letter_store>("dlq", &dead_letter_store::open, dead_letter_options{});
-    stores_.cache = with_cache ? open<projection_store>("cache", &projection_store::open,
-                                                        projection_store_options{})
-                               : nullptr;
-    stores_.analytics =
-        open<projection_store>("analytics", &projection_store::open, projection_store_options{});
+    stores_.cache =
+        with_cache ? open_projection("cache", std::make_unique<cache_projection>()) : nullptr;
+    stores_.analytics = open_projection("analytics", std::make_unique<analytics_projection>());
     click_stores clicks{stores_.clicks_log, stores_.dead_letters, nullptr};
     status st = engine::start(
         options_, links_, clicks, stores_, [](const std::string&) {}, &engine_);
@@ -247,7 +269,7 @@ TEST_F(ProjectionEngineTest, ACacheAheadOfTheLogIsRefusedNamingTheMissingRange) 
   // The log lost everything the cache applied.
   std::filesystem::remove_all(dir_ + "/links");
   auto log = open<event_log>("links", &event_log::open, log_options{});
-  auto cache = open<projection_store>("cache", &projection_store::open, projection_store_options{});
+  auto cache = open_projection("cache", std::make_unique<cache_projection>());
   projection_stores stores;
   stores.cache = cache;
   std::unique_ptr<engine> refused;
@@ -256,6 +278,58 @@ TEST_F(ProjectionEngineTest, ACacheAheadOfTheLogIsRefusedNamingTheMissingRange) 
   EXPECT_TRUE(st.is_corruption()) << st.to_string();
   EXPECT_NE(st.message().find("records 1-2 are missing"), std::string::npos) << st.to_string();
   EXPECT_EQ(cache->checkpoint(kLinksLog), 2u);  // the cache is kept for `log repair`
+}
+
+TEST_F(ProjectionEngineTest, ASnapshotIsWrittenOnceEnoughEventsWait) {
+  options_.projections.snapshot_events = 5;
+  options_.projections.snapshot_interval = std::chrono::hours(1);  // never, in this test
+  ASSERT_NO_FATAL_FAILURE(restart());
+  engine_->clicks()->submit({click("a"), click("a"), click("a"), click("a")});
+  ASSERT_TRUE(eventually([&] { return caught_up("analytics") && clicks_of("a") == 4; }));
+  EXPECT_EQ(stores_.analytics->unsaved(), 4u) << "fewer than snapshot_events: not yet";
+  EXPECT_EQ(on_disk("analytics").checkpoints.count(std::string(kClicksLog)), 0u);
+
+  engine_->clicks()->submit({click("b")});
+  ASSERT_TRUE(eventually([&] { return stores_.analytics->unsaved() == 0; }));
+  const snapshot snap = on_disk("analytics");
+  EXPECT_EQ(snap.checkpoints.at(std::string(kClicksLog)), 5u);
+  EXPECT_TRUE(status_of("analytics").store_error.empty());
+}
+
+TEST_F(ProjectionEngineTest, ASnapshotIsWrittenOnceEventsWaitedTheInterval) {
+  options_.projections.snapshot_events = 1'000'000;
+  options_.projections.snapshot_interval = std::chrono::milliseconds(50);
+  ASSERT_NO_FATAL_FAILURE(restart());
+  const auto sent = std::chrono::steady_clock::now();
+  engine_->clicks()->submit({click("a")});
+  ASSERT_TRUE(eventually([&] { return caught_up("analytics") && clicks_of("a") == 1; }));
+  ASSERT_TRUE(eventually([&] { return stores_.analytics->unsaved() == 0; }));
+  EXPECT_GE(std::chrono::steady_clock::now() - sent, options_.projections.snapshot_interval);
+  EXPECT_EQ(on_disk("analytics").checkpoints.at(std::string(kClicksLog)), 1u);
+}
+
+TEST_F(ProjectionEngineTest, AStopWritesASnapshotOfEverythingApplied) {
+  options_.projections.snapshot_events = 1'000'000;
+  options_.projections.snapshot_interval = std::chrono::hours(1);
+  ASSERT_NO_FATAL_FAILURE(restart());
+  ASSERT_EQ(create("a", "https://e.com/a").code, command_errc::ok);
+  engine_->clicks()->submit({click("a"), click("a")});
+  ASSERT_TRUE(eventually(
+      [&] { return caught_up("analytics") && caught_up("cache") && clicks_of("a") == 2; }));
+  EXPECT_GT(stores_.analytics->unsaved(), 0u);
+  const auto contents = store_contents(*stores_.analytics);
+  std::shared_ptr<projection_store> analytics = stores_.analytics;
+  stop();
+  EXPECT_EQ(analytics->unsaved(), 0u);
+  analytics.reset();
+  const snapshot snap = on_disk("analytics");
+  EXPECT_EQ(snap.checkpoints.at(std::string(kClicksLog)), 2u);
+  EXPECT_EQ(snap.checkpoints.at(std::string(kLinksLog)), 1u);
+  EXPECT_EQ(on_disk("cache").checkpoints.at(std::string(kLinksLog)), 1u);
+
+  ASSERT_NO_FATAL_FAILURE(start());
+  EXPECT_EQ(store_contents(*stores_.analytics), contents) << "loaded, nothing to replay";
+  EXPECT_EQ(status_of("analytics").applied, 0u);
 }
 
 }  // namespace

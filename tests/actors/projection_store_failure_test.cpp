@@ -1,23 +1,26 @@
-// A projection whose store (or dead-letter store) cannot be written: the
-// events are not at fault, so nothing is parked or skipped; the runner waits,
-// reports the failure and its lag, and catches up exactly once space is back.
-// Only an event that fails on a healthy store is parked, once.
+// A projection whose snapshots (or dead letters) cannot be written. A
+// snapshot that fails keeps the state in memory: the projection goes on
+// applying, reports the failure, and writes the snapshot once space is back.
+// A park that fails is not the event's fault: nothing is parked or skipped,
+// the runner waits and retries. An event is parked once, whatever fails.
 
 #include "actors/analytics_projection.hpp"
 #include "actors/click_service.hpp"
 #include "actors/projection_replay.hpp"
 #include "actors/projection_runner.hpp"
 #include "actors/projection_status.hpp"
+#include "actors/projection_store.hpp"
 #include "schemas/click_events.hpp"
 #include "schemas/clock.hpp"
 #include "storage/dead_letter_store.hpp"
-#include "actors/projection_store.hpp"
+#include "storage/snapshot_file.hpp"
 #include "tests/actors/engine_fixture.hpp"
-
+#include "tests/storage/event_log_fixture.hpp"
 #include "tests/support/store_contents.hpp"
 
 #include <gtest/gtest.h>
 #include <leveldb/env.h>
+#include <leveldb/helpers/memenv.h>
 
 #include <atomic>
 #include <functional>
@@ -94,6 +97,8 @@ class ProjectionStoreFailureTest : public ::testing::Test {
     // doubles from it too.
     options_.projections.backoff = std::chrono::milliseconds(2);
     options_.projections.max_retries = 3;
+    // A snapshot after every step: each one meets the disk as it is.
+    options_.projections.snapshot_events = 1;
   }
 
   void TearDown() override {
@@ -121,7 +126,8 @@ class ProjectionStoreFailureTest : public ::testing::Test {
     projection_store_options po;
     po.env = &store_env_;
     std::unique_ptr<projection_store> store;
-    ASSERT_TRUE(projection_store::open(dir_ + "/analytics", po, &store));
+    ASSERT_TRUE(projection_store::open(dir_ + "/analytics", po,
+                                       std::make_unique<analytics_projection>(), &store));
     stores_.analytics = std::move(store);
     click_stores clicks{stores_.clicks_log, stores_.dead_letters};
     status st = engine::start(
@@ -134,7 +140,7 @@ class ProjectionStoreFailureTest : public ::testing::Test {
     c.code = code;
     c.clicked_at_ms = now_utc_ms();
     c.country = "NL";
-    c.referrer = "https://ref.example/page";  // counting it reads the store
+    c.referrer = "https://ref.example/page";
     return make_click_envelope(c);
   }
 
@@ -163,6 +169,23 @@ class ProjectionStoreFailureTest : public ::testing::Test {
     return n;
   }
 
+  // The snapshot on disk, read beside the running store (reads take no lock).
+  snapshot on_disk() {
+    snapshot snap;
+    status st = read_snapshot_file(nullptr, dir_ + "/analytics/snapshot", &snap);
+    EXPECT_TRUE(st) << st.to_string();
+    return snap;
+  }
+
+  // The state a snapshot holds, as entries.
+  static std::map<std::string, std::string> contents_of(const snapshot& snap) {
+    analytics_projection proj;
+    EXPECT_EQ(snap.body_version, proj.snapshot_version());
+    status st = proj.load(snap.body);
+    EXPECT_TRUE(st) << st.to_string();
+    return projection_contents(proj);
+  }
+
   std::uint64_t clicks_of(const std::string& code) {
     std::uint64_t n = 0;
     EXPECT_TRUE(engine_->analytics()->total_clicks(code, &n));
@@ -173,10 +196,10 @@ class ProjectionStoreFailureTest : public ::testing::Test {
   // applied twice.
   void expect_equal_to_a_rebuild() {
     std::unique_ptr<projection_store> fresh;
-    ASSERT_TRUE(projection_store::open(dir_ + "/rebuilt", {}, &fresh));
-    analytics_projection proj;
+    ASSERT_TRUE(projection_store::open(dir_ + "/rebuilt", {},
+                                       std::make_unique<analytics_projection>(), &fresh));
     std::uint64_t applied = 0;
-    ASSERT_TRUE(replay_projection(proj, *fresh, *links_, stores_.clicks_log.get(), kToHead, kToHead,
+    ASSERT_TRUE(replay_projection(*fresh, *links_, stores_.clicks_log.get(), kToHead, kToHead,
                                   kRebuildBatchEvents, &applied));
     EXPECT_EQ(linkly::testing::store_contents(*stores_.analytics),
               linkly::testing::store_contents(*fresh));
@@ -195,52 +218,72 @@ class ProjectionStoreFailureTest : public ::testing::Test {
 // Retries of a full store pass quickly in these tests, but each is awaited.
 constexpr std::size_t kStoreFailuresSeen = 3;
 
-TEST_F(ProjectionStoreFailureTest, FullStoreParksNothingReportsLagAndCatchesUpExactly) {
+TEST_F(ProjectionStoreFailureTest, FullDiskKeepsApplyingInMemoryReportsItAndSnapshotsWhenFreed) {
   ASSERT_NO_FATAL_FAILURE(start());
   for (const char* code : {"a", "b"}) {
     ASSERT_EQ(create_and_wait(engine_->links(), code, "https://example.com").code,
               command_errc::ok);
   }
   append_clicks({click("a"), click("a"), click("b")});
-  ASSERT_TRUE(eventually([&] { return lag() == 0 && clicks_of("a") == 2; }));
+  ASSERT_TRUE(eventually(
+      [&] { return lag() == 0 && clicks_of("a") == 2 && stores_.analytics->unsaved() == 0; }));
   const std::uint64_t applied_before = analytics().applied;
   EXPECT_TRUE(analytics().store_error.empty());
+  const snapshot before = on_disk();
+  EXPECT_EQ(before.checkpoints.at(std::string(kClicksLog)), 3u);
 
   store_env_.fill();
   for (int i = 0; i < 4; ++i) append_clicks({click("a"), click("b")});
   ASSERT_EQ(create_and_wait(engine_->links(), "c", "https://example.com").code, command_errc::ok);
+  // Applied all the same: the state is in memory.
+  ASSERT_TRUE(eventually([&] { return lag() == 0 && clicks_of("a") == 6; }));
   ASSERT_TRUE(eventually([&] { return analytics().store_errors >= kStoreFailuresSeen; }));
   projection_status s = analytics();
-  EXPECT_FALSE(s.store_error.empty());
-  EXPECT_EQ(lag(), 9u) << "8 clicks and 1 create not applied";
+  EXPECT_NE(s.store_error.find("No space left"), std::string::npos) << s.store_error;
   EXPECT_EQ(s.parked, 0u);
-  EXPECT_EQ(s.retries, 0u) << "a store failure is not the event's";
+  EXPECT_EQ(s.retries, 0u) << "a failed snapshot is not the events'";
   EXPECT_EQ(stores_.dead_letters->size(), 0u);
+  status health = stores_.analytics->health();
+  EXPECT_EQ(health.error_code(), status::code::io_error) << health.to_string();
+  EXPECT_EQ(stores_.analytics->unsaved(), 9u) << "8 clicks and 1 create outside a snapshot";
+  const snapshot during = on_disk();
+  EXPECT_EQ(during.checkpoints, before.checkpoints) << "the last snapshot stays whole";
+  EXPECT_EQ(during.body, before.body);
 
   store_env_.free_space();
-  ASSERT_TRUE(eventually([&] { return lag() == 0; }, std::chrono::seconds(10)));
+  ASSERT_TRUE(eventually(
+      [&] { return analytics().store_error.empty() && stores_.analytics->unsaved() == 0; },
+      std::chrono::seconds(10)));
+  EXPECT_TRUE(stores_.analytics->health());
   s = analytics();
-  EXPECT_TRUE(s.store_error.empty()) << s.store_error;
   EXPECT_EQ(s.applied - applied_before, 9u) << "each event applied once";
-  EXPECT_EQ(stores_.dead_letters->size(), 0u);
   EXPECT_EQ(clicks_of("a"), 6u);
   EXPECT_EQ(clicks_of("b"), 5u);
+  const snapshot after = on_disk();
+  EXPECT_EQ(after.checkpoints.at(std::string(kClicksLog)), 11u);
+  EXPECT_EQ(after.checkpoints.at(std::string(kLinksLog)), 3u);
+  EXPECT_EQ(contents_of(after), store_contents(*stores_.analytics)) << "the snapshot is the state";
   expect_equal_to_a_rebuild();
 }
 
-TEST_F(ProjectionStoreFailureTest, PoisonEventMeetingAFullStoreIsParkedOnceAfterSpaceIsFreed) {
+TEST_F(ProjectionStoreFailureTest, PoisonEventIsParkedOnceWhileSnapshotsFail) {
   ASSERT_NO_FATAL_FAILURE(start());
   store_env_.fill();
   append_clicks({click("a"), junk_click(), click("a")});
-  ASSERT_TRUE(eventually([&] { return analytics().store_errors >= kStoreFailuresSeen; }));
-  EXPECT_EQ(stores_.dead_letters->size(), 0u) << "nothing parked while the store is failing";
-
-  store_env_.free_space();
-  ASSERT_TRUE(eventually([&] { return lag() == 0; }, std::chrono::seconds(10)));
-  EXPECT_EQ(stores_.dead_letters->size(), 1u);
-  EXPECT_EQ(stores_.dead_letters->size(kQueue), 1u);
+  ASSERT_TRUE(eventually([&] { return lag() == 0; }));
+  EXPECT_EQ(stores_.dead_letters->size(kQueue), 1u) << "the dead letters have a disk of their own";
   EXPECT_EQ(analytics().parked, 1u);
   EXPECT_EQ(clicks_of("a"), 2u);
+  ASSERT_TRUE(eventually([&] { return analytics().store_errors >= kStoreFailuresSeen; }));
+  EXPECT_FALSE(analytics().store_error.empty());
+
+  store_env_.free_space();
+  ASSERT_TRUE(eventually(
+      [&] { return analytics().store_error.empty() && stores_.analytics->unsaved() == 0; },
+      std::chrono::seconds(10)));
+  EXPECT_EQ(stores_.dead_letters->size(), 1u);
+  EXPECT_EQ(analytics().parked, 1u);
+  EXPECT_EQ(on_disk().checkpoints.at(std::string(kClicksLog)), 3u) << "saved past the parked one";
   std::vector<dead_letter> parked;
   ASSERT_TRUE(stores_.dead_letters->list(0, 10, &parked));
   ASSERT_EQ(parked.size(), 1u);
@@ -264,25 +307,63 @@ TEST_F(ProjectionStoreFailureTest, ParkThatCannotBeWrittenIsRetriedNotRepeated) 
   EXPECT_TRUE(analytics().store_error.empty());
 }
 
-TEST_F(ProjectionStoreFailureTest, ParkedEventWhoseSkipFailsIsNotParkedAgain) {
-  // The moment the dead letter is written, the projection's disk fills: its
-  // checkpoint cannot move past the parked event (the failure observed as
-  // one event parked again at every retry).
-  dlq_env_.after_sync([this] {
-    if (armed_.exchange(false)) store_env_.fill();
-  });
+TEST_F(ProjectionStoreFailureTest, AnEventParkedBeforeACrashIsNotParkedAgain) {
+  // A run parked seq 2 and crashed before a snapshot took the checkpoint
+  // past it: this run meets it again, unapplied.
+  {
+    std::unique_ptr<dead_letter_store> dlq;
+    ASSERT_TRUE(dead_letter_store::open(dir_ + "/dlq", {}, &dlq));
+    envelope junk = junk_click();
+    junk.seq = 2;
+    dead_letter entry;
+    entry.queue = kQueue;
+    entry.payload = encode_parked_event(junk);
+    ASSERT_TRUE(dlq->put(&entry));
+  }
   ASSERT_NO_FATAL_FAILURE(start());
-  armed_ = true;  // not while the stores open
   append_clicks({click("a"), junk_click(), click("a")});
-  ASSERT_TRUE(eventually([&] { return analytics().store_errors >= kStoreFailuresSeen; }));
-  EXPECT_EQ(stores_.dead_letters->size(kQueue), 1u);
-  EXPECT_EQ(analytics().positions.back().checkpoint, 1u) << "parked, not yet skipped";
-
-  store_env_.free_space();
-  ASSERT_TRUE(eventually([&] { return lag() == 0; }, std::chrono::seconds(10)));
+  ASSERT_TRUE(eventually([&] { return lag() == 0; }));
   EXPECT_EQ(stores_.dead_letters->size(kQueue), 1u) << "parked once";
   EXPECT_EQ(analytics().parked, 1u);
+  EXPECT_EQ(analytics().retries, options_.projections.max_retries - 1) << "it did fail again";
   EXPECT_EQ(clicks_of("a"), 2u);
+}
+
+TEST_F(ProjectionStoreFailureTest, ARedriveWhoseSnapshotFailsKeepsItsDeadLetterAndAppliesOnce) {
+  ASSERT_NO_FATAL_FAILURE(start());
+  // A good click parked by hand, as a projection would park it.
+  envelope good = click("a");
+  append_clicks({good});
+  ASSERT_TRUE(eventually([&] { return lag() == 0 && clicks_of("a") == 1; }));
+  good.seq = 1;
+  dead_letter entry;
+  entry.queue = kQueue;
+  entry.payload = encode_parked_event(good);
+  ASSERT_TRUE(stores_.dead_letters->put(&entry));
+
+  auto redrive = [&] {
+    pending<redrive_reply> p;
+    engine_->clicks()->redrive(entry.id, p.callback());
+    redrive_reply reply = p.get({});
+    EXPECT_TRUE(reply.ok()) << reply.error;
+  };
+  store_env_.fill();
+  redrive();
+  // Applied in memory, but not erased: no snapshot holds it yet.
+  ASSERT_TRUE(eventually([&] { return clicks_of("a") == 2; }));
+  EXPECT_EQ(stores_.dead_letters->size(kQueue), 1u);
+  redrive();  // an operator trying again while the disk is still full
+  // A later event through the same mailbox: the second redrive is done.
+  append_clicks({click("b")});
+  ASSERT_TRUE(eventually([&] { return clicks_of("b") == 1; }));
+  EXPECT_EQ(stores_.dead_letters->size(kQueue), 1u);
+  EXPECT_EQ(clicks_of("a"), 2u) << "a redrive that failed to save is not applied again";
+
+  store_env_.free_space();
+  redrive();
+  ASSERT_TRUE(eventually([&] { return stores_.dead_letters->size() == 0; }));
+  EXPECT_EQ(clicks_of("a"), 2u) << "applied once across three redrives";
+  EXPECT_EQ(contents_of(on_disk()).at("tot/a"), "2") << "saved before it was erased";
 }
 
 TEST_F(ProjectionStoreFailureTest, ParkedGaugeCountsWhatTheDeadLetterStoreHolds) {
@@ -315,74 +396,133 @@ TEST_F(ProjectionStoreFailureTest, ParkedGaugeCountsWhatTheDeadLetterStoreHolds)
   EXPECT_EQ(stores_.dead_letters->size("clicks"), 1u);
 }
 
-TEST(ProjectionStoreHealth, AReopenOnAFullDiskKeepsTheOpenStoreReadable) {
-  const std::string dir = make_temp_dir();
-  ASSERT_FALSE(dir.empty());
+// The store alone, on a disk that fills up.
+class ProjectionStoreHealth : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = make_temp_dir();
+    ASSERT_FALSE(dir_.empty());
+    log_options lo;
+    lo.sync = false;
+    ASSERT_TRUE(event_log::open(dir_ + "/clicks", lo, &clicks_));
+  }
+  void TearDown() override {
+    clicks_.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  void append(const std::string& code, int n) {
+    std::vector<envelope> batch;
+    for (int i = 0; i < n; ++i) {
+      click_recorded c;
+      c.code = code;
+      c.clicked_at_ms = now_utc_ms();
+      batch.push_back(make_click_envelope(c));
+    }
+    append_result r;
+    ASSERT_TRUE(clicks_->append(batch, &r));
+  }
+
+  std::unique_ptr<projection_store> open_store(leveldb::Env* env) {
+    projection_store_options po;
+    po.env = env;
+    std::unique_ptr<projection_store> store;
+    status st = projection_store::open(dir_ + "/analytics", po,
+                                       std::make_unique<analytics_projection>(), &store);
+    EXPECT_TRUE(st) << st.to_string();
+    return store;
+  }
+
+  std::uint64_t total(const projection_store& store, const std::string& code) {
+    analytics_reader reader(store, *clicks_, clicks_.get());
+    std::uint64_t n = 0;
+    EXPECT_TRUE(reader.total_clicks(code, &n));
+    return n;
+  }
+
+  std::string dir_;
+  std::unique_ptr<event_log> clicks_;
+};
+
+TEST_F(ProjectionStoreHealth, AFailedSnapshotKeepsTheStateInMemoryAndTheOldSnapshotOnDisk) {
   full_disk_env env;
-  projection_store_options po;
-  po.env = &env;
-  std::unique_ptr<projection_store> store;
-  ASSERT_TRUE(projection_store::open(dir + "/analytics", po, &store));
-  write_set batch;
-  batch.put("k", "v");
-  batch.set_checkpoint(std::string(kClicksLog), 7);
-  ASSERT_TRUE(store->commit(batch));
+  auto store = open_store(&env);
+  ASSERT_NE(store, nullptr);
+  ASSERT_NO_FATAL_FAILURE(append("a", 3));
+  step_result r;
+  ASSERT_TRUE(apply_step(*store, kClicksLog, *clicks_, kToHead, 100, &r));
+  ASSERT_TRUE(store->save());
 
   env.fill();
-  EXPECT_FALSE(store->reopen()) << "the space probe fails first";
-  std::string value;
-  ASSERT_TRUE(store->get("k", &value)) << "still open: reads go on during the outage";
-  EXPECT_EQ(value, "v");
-  EXPECT_EQ(store->checkpoint(kClicksLog), 7u);
+  ASSERT_NO_FATAL_FAILURE(append("a", 2));
+  ASSERT_TRUE(apply_step(*store, kClicksLog, *clicks_, kToHead, 100, &r))
+      << "applying needs no disk";
+  EXPECT_TRUE(r.event_error.is_ok()) << "not blamed on seq " << r.failed.seq;
+  EXPECT_EQ(r.applied, 2u);
+  status st = store->save();
+  EXPECT_EQ(st.error_code(), status::code::io_error) << st.to_string();
+  EXPECT_NE(st.message().find("No space left"), std::string::npos) << st.to_string();
+  EXPECT_EQ(store->health().to_string(), st.to_string());
+  EXPECT_EQ(store->unsaved(), 2u) << "still to be saved";
+  EXPECT_EQ(store->checkpoint(kClicksLog), 5u);
+  EXPECT_EQ(total(*store, "a"), 5u) << "reads go on during the outage";
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/analytics/snapshot.tmp"));
 
-  env.free_space();
-  ASSERT_TRUE(store->reopen());
-  ASSERT_TRUE(store->get("k", &value));
-  EXPECT_EQ(value, "v");
-}
-
-TEST(ProjectionStoreHealth, AnApplyOnAClosedStoreIsAStoreFailureNotTheEvents) {
-  const std::string dir = make_temp_dir();
-  ASSERT_FALSE(dir.empty());
-  full_disk_env env;
-  std::unique_ptr<event_log> clicks;
-  log_options lo;
-  lo.sync = false;
-  ASSERT_TRUE(event_log::open(dir + "/clicks", lo, &clicks));
-  click_recorded c;
-  c.code = "a";
-  c.clicked_at_ms = now_utc_ms();
-  c.referrer = "https://ref.example/page";  // counting it reads the store
-  std::vector<envelope> batch{make_click_envelope(c)};
-  append_result ar;
-  ASSERT_TRUE(clicks->append(batch, &ar));
-
-  projection_store_options po;
-  po.env = &env;
-  po.heal_probe_bytes = 0;  // no probe: the reopen closes the store, then fails
-  std::unique_ptr<projection_store> store;
-  ASSERT_TRUE(projection_store::open(dir + "/analytics", po, &store));
-  EXPECT_TRUE(store->health());
-  env.fill();
-  EXPECT_FALSE(store->reopen()) << "a full disk cannot take a new manifest";
+  ASSERT_NO_FATAL_FAILURE(append("a", 1));  // and so does applying
+  ASSERT_TRUE(apply_step(*store, kClicksLog, *clicks_, kToHead, 100, &r));
+  EXPECT_EQ(total(*store, "a"), 6u);
+  EXPECT_FALSE(store->save()) << "retried, still full";
   EXPECT_FALSE(store->health());
 
-  analytics_projection proj;
-  step_result r;
-  EXPECT_FALSE(apply_step(proj, *store, kClicksLog, *clicks, kToHead, 100, &r));
-  EXPECT_TRUE(r.event_error.is_ok()) << "not blamed on seq " << r.failed.seq;
-  EXPECT_EQ(store->checkpoint(kClicksLog), 0u);
-
   env.free_space();
-  ASSERT_TRUE(store->reopen());
+  ASSERT_TRUE(store->save());
   EXPECT_TRUE(store->health());
-  ASSERT_TRUE(apply_step(proj, *store, kClicksLog, *clicks, kToHead, 100, &r));
-  EXPECT_EQ(r.applied, 1u);
-  EXPECT_EQ(store->checkpoint(kClicksLog), 1u);
+  EXPECT_EQ(store->unsaved(), 0u);
+  const auto contents = store_contents(*store);
   store.reset();
-  clicks.reset();
-  std::error_code ec;
-  std::filesystem::remove_all(dir, ec);
+  store = open_store(&env);
+  EXPECT_EQ(store->checkpoint(kClicksLog), 6u);
+  EXPECT_EQ(store_contents(*store), contents);
+}
+
+TEST_F(ProjectionStoreHealth, AWriteThatFailsHalfwayLeavesTheLastSnapshotWhole) {
+  std::unique_ptr<leveldb::Env> mem(leveldb::NewMemEnv(leveldb::Env::Default()));
+  linkly_test::faulty_env env(mem.get());
+  projection_store_options po;
+  po.env = &env;
+  std::unique_ptr<projection_store> store;
+  ASSERT_TRUE(projection_store::open("/mem/analytics", po, std::make_unique<analytics_projection>(),
+                                     &store));
+  ASSERT_NO_FATAL_FAILURE(append("a", 4));
+  step_result r;
+  ASSERT_TRUE(apply_step(*store, kClicksLog, *clicks_, 3, 100, &r));
+  ASSERT_TRUE(store->save());
+  std::string good;
+  ASSERT_TRUE(leveldb::ReadFileToString(mem.get(), "/mem/analytics/snapshot", &good).ok());
+
+  // Each write of the next snapshot in turn fails: the head, the body, the
+  // checksum, the sync.
+  ASSERT_TRUE(apply_step(*store, kClicksLog, *clicks_, kToHead, 100, &r));
+  for (int n = 0; n < 4; ++n) {
+    SCOPED_TRACE("failing write " + std::to_string(n));
+    env.fail_every_file(true);
+    env.fail_from(n);
+    EXPECT_FALSE(store->save());
+    env.heal();
+    std::string now;
+    ASSERT_TRUE(leveldb::ReadFileToString(mem.get(), "/mem/analytics/snapshot", &now).ok());
+    EXPECT_EQ(now, good);
+    EXPECT_FALSE(mem->FileExists("/mem/analytics/snapshot.tmp")) << "removed after the failure";
+    EXPECT_EQ(store->unsaved(), 2u);
+  }
+  EXPECT_GT(env.failures(), 0);
+  ASSERT_TRUE(store->save());
+  store.reset();
+  ASSERT_TRUE(projection_store::open("/mem/analytics", po, std::make_unique<analytics_projection>(),
+                                     &store));
+  EXPECT_EQ(store->checkpoint(kClicksLog), 4u);
+  EXPECT_EQ(total(*store, "a"), 4u);
 }
 
 }  // namespace
