@@ -16,8 +16,11 @@
 #include <leveldb/env.h>
 #include <leveldb/helpers/memenv.h>
 
+#include <algorithm>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -30,17 +33,16 @@ constexpr std::size_t kModestBytes = 1 << 20;
 constexpr std::uint64_t kHuge = std::uint64_t{1} << 40;
 
 // A cache body of one record; `tweak` writes its fields from the url on.
-std::string cache_body(std::uint64_t records, const std::function<void(snapshot_writer&)>& tweak) {
+std::string cache_body(const std::function<void(snapshot_writer&)>& tweak) {
   std::string out;
   snapshot_writer w(&out);
-  w.varint(records);
   w.bytes("demo");
   tweak(w);
   return out;
 }
 
 std::string claimed_url() {
-  return cache_body(1, [](snapshot_writer& w) {
+  return cache_body([](snapshot_writer& w) {
     w.varint(kHuge);  // the url's size
     w.varint(0);      // a few bytes that are not it
   });
@@ -54,6 +56,21 @@ void good_fields(snapshot_writer& w, std::uint64_t seqs) {
   w.varint(0);     // deleted
   w.varint(seqs);  // seq count
   w.varint(1);     // first seq
+}
+
+// The record the cache holds for `code`, if any.
+std::optional<link_record> find_link(const cache_projection& cache, std::string_view code) {
+  std::optional<link_record> out;
+  cache.for_each_link([&](const std::string& c, const link_record& r) {
+    if (c == code) out = r;
+  });
+  return out;
+}
+
+std::size_t link_count(const cache_projection& cache) {
+  std::size_t n = 0;
+  cache.for_each_link([&](const std::string&, const link_record&) { ++n; });
+  return n;
 }
 
 envelope created(const std::string& code, std::uint64_t seq) {
@@ -86,14 +103,17 @@ class CacheRecordTest : public ::testing::Test {
 TEST_F(CacheRecordTest, ClaimsBeyondTheBodyAreCorruptionNotAllocations) {
   const std::vector<std::pair<const char*, std::string>> bodies = {
       {"url size", claimed_url()},
-      {"record count", cache_body(kHuge, [](snapshot_writer& w) { good_fields(w, 1); })},
-      {"seq count", cache_body(1, [](snapshot_writer& w) { good_fields(w, kHuge); })},
-      {"cut short", cache_body(1, [](snapshot_writer& w) { w.bytes("https://e"); })},
-      {"trailing bytes", cache_body(1,
-                                    [](snapshot_writer& w) {
-                                      good_fields(w, 1);
-                                      w.varint(7);
-                                    })},
+      {"codes out of order", cache_body([](snapshot_writer& w) {
+         good_fields(w, 1);
+         w.bytes("abc");  // sorts before "demo"
+         good_fields(w, 1);
+       })},
+      {"seq count", cache_body([](snapshot_writer& w) { good_fields(w, kHuge); })},
+      {"cut short", cache_body([](snapshot_writer& w) { w.bytes("https://e"); })},
+      {"trailing bytes", cache_body([](snapshot_writer& w) {
+         good_fields(w, 1);
+         w.varint(7);
+       })},
   };
   for (const auto& [what, body] : bodies) {
     SCOPED_TRACE(what);
@@ -103,8 +123,8 @@ TEST_F(CacheRecordTest, ClaimsBeyondTheBodyAreCorruptionNotAllocations) {
     std::size_t largest = testing::largest_allocation_during([&] { st = cache.load(body); });
     EXPECT_TRUE(st.is_corruption()) << st.to_string();
     EXPECT_LT(largest, kModestBytes);
-    EXPECT_EQ(cache.links().size(), 1u) << "a failed load leaves the state";
-    EXPECT_NE(cache.links().find("kept"), nullptr);
+    EXPECT_EQ(link_count(cache), 1u) << "a failed load leaves the state";
+    EXPECT_TRUE(find_link(cache, "kept"));
   }
 }
 
@@ -184,11 +204,65 @@ TEST_F(CacheRecordTest, ARecordSavesAndLoadsAsItWas) {
   });
   EXPECT_EQ(a, b);
   ASSERT_EQ(a.size(), 2u);
-  const link_record* r = back.links().find("a");
-  ASSERT_NE(r, nullptr);
+  std::optional<link_record> r = find_link(back, "a");
+  ASSERT_TRUE(r);
   EXPECT_EQ(r->seqs, (std::vector<std::uint64_t>{1, 3})) << "applied once";
   EXPECT_EQ(r->version, 2u);
-  EXPECT_TRUE(back.links().find("b")->deleted);
+  ASSERT_TRUE(find_link(back, "b"));
+  EXPECT_TRUE(find_link(back, "b")->deleted);
+}
+
+}  // namespace
+}  // namespace linkly
+
+namespace linkly {
+namespace {
+
+// The cache keeps its last snapshot plus the events since, merged at each
+// save: across any interleaving of events and saves it must hold what a
+// link table folding the same events holds.
+TEST(CacheMergeTest, EventsMergedAcrossSavesEqualOneTableFold) {
+  std::mt19937 rng(7);
+  for (int round = 0; round < 20; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    cache_projection cache;
+    link_table eager;
+    std::uint64_t seq = 0;
+    for (int i = 0; i < 400; ++i) {
+      const std::string code = "c" + std::to_string(rng() % 40);
+      link_event event;
+      switch (rng() % 3) {
+        case 0:
+          event = link_created{code, "https://example.com/" + std::to_string(i)};
+          break;
+        case 1:
+          event = link_updated{code, "https://example.org/" + std::to_string(i)};
+          break;
+        default:
+          event = link_deleted{code};
+      }
+      envelope env = make_envelope(event, 1000 + i);
+      env.seq = ++seq;
+      ASSERT_TRUE(cache.apply(kLinksLog, env));
+      eager.apply(event, env);
+      if (rng() % 50 == 0) {
+        std::string body;
+        cache.save(&body);
+        cache.saved(std::move(body));
+      }
+    }
+    std::vector<std::string> merged;
+    std::vector<std::string> folded;
+    cache.for_each_link([&](const std::string& code, const link_record& r) {
+      merged.push_back(code + "=" + describe_link_record(r));
+    });
+    eager.for_each([&](const std::string& code, const link_record& r) {
+      folded.push_back(code + "=" + describe_link_record(r));
+    });
+    std::sort(folded.begin(), folded.end());
+    EXPECT_EQ(merged, folded);
+    EXPECT_FALSE(merged.empty());
+  }
 }
 
 }  // namespace
