@@ -251,13 +251,13 @@ TEST(CacheMergeTest, EventsMergedAcrossSavesEqualOneTableFold) {
         cache.saved(std::move(body));
       }
     }
-    std::vector<std::string> merged;
-    std::vector<std::string> folded;
+    std::vector<std::pair<std::string, std::string>> merged;
+    std::vector<std::pair<std::string, std::string>> folded;
     cache.for_each_link([&](const std::string& code, const link_record& r) {
-      merged.push_back(code + "=" + describe_link_record(r));
+      merged.emplace_back(code, describe_link_record(r));
     });
     eager.for_each([&](const std::string& code, const link_record& r) {
-      folded.push_back(code + "=" + describe_link_record(r));
+      folded.emplace_back(code, describe_link_record(r));
     });
     std::sort(folded.begin(), folded.end());
     EXPECT_EQ(merged, folded);
