@@ -159,7 +159,7 @@ void analytics_projection::clear() {
   clicks_.clear();
 }
 
-void analytics_projection::save(std::string* out) const {
+status analytics_projection::save(std::string* out) const {
   snapshot_writer w(out);
   w.varint(created_.size());
   for (const auto& [day, n] : created_) {
@@ -187,6 +187,7 @@ void analytics_projection::save(std::string* out) const {
       w.varint(n);
     }
   }
+  return status::ok();
 }
 
 namespace {

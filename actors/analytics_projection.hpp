@@ -53,7 +53,7 @@ class analytics_projection final : public projection {
   std::string_view name() const override { return "analytics"; }
   std::vector<std::string_view> logs() const override { return {kLinksLog, kClicksLog}; }
   status apply(std::string_view log, const envelope& env) override;
-  void save(std::string* out) const override;
+  status save(std::string* out) const override;
   status load(std::string_view saved) override;
   std::uint32_t snapshot_version() const override { return 1; }
   void clear() override;

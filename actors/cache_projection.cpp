@@ -9,6 +9,7 @@
 #include "schemas/clock.hpp"
 #include "schemas/link_events.hpp"
 #include "storage/snapshot_codec.hpp"
+#include "storage/snapshot_file.hpp"
 
 #include <boost/json.hpp>
 
@@ -77,8 +78,18 @@ status cache_projection::apply(std::string_view, const envelope& env) {
   return status::ok();
 }
 
-void cache_projection::for_each_link(
+void cache_projection::attach(const std::string& snapshot_path, leveldb::Env* env) {
+  snapshot_path_ = snapshot_path;
+  env_ = env;
+}
+
+status cache_projection::for_each_link(
     const std::function<void(const std::string&, const link_record&)>& fn) const {
+  snapshot from_file;
+  if (base_in_file_) {
+    if (status st = read_snapshot_file(env_, snapshot_path_, &from_file); !st) return st;
+  }
+  const std::string& base = base_in_file_ ? from_file.body : base_;
   // The pending events by code, in code order, each code's in log order.
   std::map<std::string_view, std::vector<const applied_event*>> changes;
   for (const applied_event& e : pending_) changes[code_of(e.event)].push_back(&e);
@@ -99,11 +110,11 @@ void cache_projection::for_each_link(
     if (const link_record* r = one.find(code)) fn(code, *r);
   };
   auto next_change = changes.begin();
-  snapshot_reader r(base_);
+  snapshot_reader r(base);
   std::string code;
   link_record rec;
   bool bad = false;
-  while (read_record(r, base_, &code, &rec, &bad)) {
+  while (read_record(r, base, &code, &rec, &bad)) {
     for (; next_change != changes.end() && next_change->first < code; ++next_change) {
       changed(std::string(next_change->first), nullptr, next_change->second);
     }
@@ -114,20 +125,29 @@ void cache_projection::for_each_link(
       fn(code, rec);
     }
   }
-  // load() checked the body whole, so `bad` cannot be set here.
+  if (bad) return status::corruption("cache snapshot " + snapshot_path_ + " does not decode");
   for (; next_change != changes.end(); ++next_change) {
     changed(std::string(next_change->first), nullptr, next_change->second);
   }
+  return status::ok();
 }
 
-void cache_projection::save(std::string* out) const {
+status cache_projection::save(std::string* out) const {
   snapshot_writer w(out);
-  for_each_link([&](const std::string& code, const link_record& r) { write_record(w, code, r); });
-  merged_ = pending_.size();
+  status st = for_each_link(
+      [&](const std::string& code, const link_record& r) { write_record(w, code, r); });
+  if (st) merged_ = pending_.size();
+  return st;
 }
 
 void cache_projection::saved(std::string body) {
-  base_ = std::move(body);
+  base_in_file_ = !snapshot_path_.empty();
+  if (base_in_file_) {
+    base_.clear();
+    base_.shrink_to_fit();
+  } else {
+    base_ = std::move(body);
+  }
   const std::size_t merged = std::min(merged_, pending_.size());  // a clear() may have come between
   pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(merged));
   pending_.shrink_to_fit();
@@ -148,17 +168,22 @@ status cache_projection::load(std::string_view saved) {
     first = false;
   }
   if (bad) return status::corruption("cache snapshot does not decode");
-  base_.assign(saved);
+  // The store loads what its file holds: then the file is the base.
+  base_in_file_ = !snapshot_path_.empty();
+  if (!base_in_file_) base_.assign(saved);
   pending_.clear();
   return status::ok();
 }
 
 void cache_projection::clear() {
+  base_in_file_ = false;
   base_.clear();
   pending_.clear();
 }
 
 void cache_projection::for_each_entry(const entry_visitor& fn) const {
+  // A snapshot that cannot be read lists nothing of its own: verify then
+  // reports its entries as absent rather than equal.
   for_each_link(
       [&](const std::string& code, const link_record& r) { fn(code, describe_link_record(r)); });
 }
@@ -178,8 +203,8 @@ std::string describe_link_record(const link_record& r) {
 
 status read_cached_link(const projection_store& store, std::string_view code, link_record* out) {
   bool found = false;
-  store.read([&](const projection& p) {
-    static_cast<const cache_projection&>(p).for_each_link(
+  status st = store.read([&](const projection& p) {
+    return static_cast<const cache_projection&>(p).for_each_link(
         [&](const std::string& c, const link_record& r) {
           if (c == code) {
             *out = r;
@@ -187,6 +212,7 @@ status read_cached_link(const projection_store& store, std::string_view code, li
           }
         });
   });
+  if (!st) return st;
   return found ? status::ok() : status::not_found(std::string(code));
 }
 
@@ -195,13 +221,12 @@ status load_cache_snapshot(const projection_store& store, std::size_t shards, sh
   for (std::size_t i = 0; i < shards; ++i) out->tables.push_back(std::make_unique<link_table>());
   out->events = 0;
   out->last_seq = store.checkpoint(kLinksLog);
-  store.read([&](const projection& p) {
-    static_cast<const cache_projection&>(p).for_each_link(
+  return store.read([&](const projection& p) {
+    return static_cast<const cache_projection&>(p).for_each_link(
         [&](const std::string& code, const link_record& r) {
           out->tables[shard_of(code, shards)]->restore(code, r);
         });
   });
-  return status::ok();
 }
 
 }  // namespace linkly

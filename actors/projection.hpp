@@ -19,6 +19,10 @@
 #include <string_view>
 #include <vector>
 
+namespace leveldb {
+class Env;
+}  // namespace leveldb
+
 namespace linkly {
 
 /// The logs projections follow, by the names their checkpoints use.
@@ -51,8 +55,9 @@ class projection {
   /// cannot be applied: it is retried, then parked as a dead letter.
   virtual status apply(std::string_view log, const envelope& env) = 0;
 
-  /// Appends the state to `out` in format snapshot_version().
-  virtual void save(std::string* out) const = 0;
+  /// Appends the state to `out` in format snapshot_version(); fails only if
+  /// the state cannot be read (see attach()).
+  virtual status save(std::string* out) const = 0;
   /// Replaces the state with what save() wrote; corruption if it is not that.
   virtual status load(std::string_view saved) = 0;
   /// The format save() writes; a snapshot of another one is rebuilt instead.
@@ -61,6 +66,10 @@ class projection {
   /// writer running: a projection that keeps its state as its last snapshot
   /// (the cache) takes it here.
   virtual void saved(std::string /*body*/) {}
+  /// Where the store keeps this projection's snapshot (its Env may be null:
+  /// the default). A projection whose state is its last snapshot reads it
+  /// from there when it needs it instead of holding it in memory.
+  virtual void attach(const std::string& /*snapshot_path*/, leveldb::Env* /*env*/) {}
 
   /// Empties the state.
   virtual void clear() = 0;

@@ -80,7 +80,9 @@ bool projection_store::exists(const std::string& dir) {
 
 projection_store::projection_store(std::string dir, const projection_store_options& options,
                                    std::unique_ptr<projection> proj)
-    : dir_(std::move(dir)), options_(options), proj_(std::move(proj)) {}
+    : dir_(std::move(dir)), options_(options), proj_(std::move(proj)) {
+  proj_->attach(dir_ + kSnapshotName, options_.env);
+}
 
 projection_store::~projection_store() {
   unlock_dir(options_.env, lock_);
@@ -175,7 +177,10 @@ status projection_store::save() {
     if (saved == 0) return save_failure_;
     snap.body_version = proj_->snapshot_version();
     snap.checkpoints = checkpoints_;
-    proj_->save(&snap.body);
+    if (status st = proj_->save(&snap.body); !st) {
+      save_failure_ = st;
+      return st;
+    }
   }
   save_failure_ = write_snapshot_file(options_.env, dir_ + kSnapshotName, snap);
   if (save_failure_) {

@@ -163,7 +163,7 @@ TEST_F(CacheRecordTest, AStoreWhoseSnapshotClaimsTooMuchStartsEmpty) {
 }
 
 TEST_F(CacheRecordTest, IntactRecordStillReads) {
-  std::string body = cache_body(1, [](snapshot_writer& w) { good_fields(w, 1); });
+  std::string body = cache_body([](snapshot_writer& w) { good_fields(w, 1); });
   ASSERT_NO_FATAL_FAILURE(write_snapshot(body));
   std::unique_ptr<projection_store> store;
   ASSERT_TRUE(open(/*create=*/false, &store));
@@ -192,7 +192,7 @@ TEST_F(CacheRecordTest, ARecordSavesAndLoadsAsItWas) {
   ASSERT_TRUE(cache.apply(kLinksLog, del));
   ASSERT_TRUE(cache.apply(kLinksLog, upd)) << "an event already in the record";
   std::string saved;
-  cache.save(&saved);
+  ASSERT_TRUE(cache.save(&saved));
   cache_projection back;
   ASSERT_TRUE(back.load(saved));
   std::vector<std::string> a, b;
@@ -247,7 +247,7 @@ TEST(CacheMergeTest, EventsMergedAcrossSavesEqualOneTableFold) {
       eager.apply(event, env);
       if (rng() % 50 == 0) {
         std::string body;
-        cache.save(&body);
+        ASSERT_TRUE(cache.save(&body));
         cache.saved(std::move(body));
       }
     }

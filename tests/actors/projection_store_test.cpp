@@ -47,7 +47,7 @@ class versioned_projection final : public projection {
   status apply(std::string_view log, const envelope& env) override {
     return inner_.apply(log, env);
   }
-  void save(std::string* out) const override { inner_.save(out); }
+  status save(std::string* out) const override { return inner_.save(out); }
   status load(std::string_view saved) override { return inner_.load(saved); }
   std::uint32_t snapshot_version() const override { return version_; }
   void clear() override { inner_.clear(); }

@@ -331,7 +331,7 @@ class flaky_projection final : public projection {
     }
     return inner_.apply(log, env);
   }
-  void save(std::string* out) const override { inner_.save(out); }
+  status save(std::string* out) const override { return inner_.save(out); }
   status load(std::string_view saved) override { return inner_.load(saved); }
   std::uint32_t snapshot_version() const override { return inner_.snapshot_version(); }
   void clear() override { inner_.clear(); }

@@ -56,7 +56,7 @@ void check_round_trip(std::string_view name, std::string_view body) {
   auto first = make(name);
   if (!first->load(body)) return;
   std::string saved;
-  first->save(&saved);
+  FUZZ_CHECK(first->save(&saved));
   auto second = make(name);
   FUZZ_CHECK(second->load(saved));
   FUZZ_CHECK(entries_of(*first) == entries_of(*second));
