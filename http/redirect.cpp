@@ -75,21 +75,29 @@ void redirect(const std::string& code, const http_request& req, bool record_clic
   click_mode mode = click_mode::off;
   if (record_click && ctx.clicks != nullptr) mode = ctx.clicks->mode();
 
+  // The response (and the click's url) are made from the stored record
+  // under its read lock: the link itself is never copied.
+  http_response res;
   if (mode == click_mode::off) {
-    std::string url;
-    if (!ctx.view->find_url(code, &url)) return send(link_not_found_response());
+    if (!ctx.view->read(code, [&](const stored_link& l) { res = location_response(code, l.url()); })) {
+      return send(link_not_found_response());
+    }
     count_redirect(ctx);
-    return send(location_response(code, url));
+    return send(std::move(res));
   }
 
-  // One lookup for url and version together.
-  link_info link;
-  if (!ctx.view->find(code, &link)) return send(link_not_found_response());
-  http_response res = location_response(code, link.url);
+  std::string url;
+  std::uint32_t version = 0;
+  if (!ctx.view->read(code, [&](const stored_link& l) {
+        res = location_response(code, l.url());
+        url.assign(l.url());
+        version = l.version;
+      })) {
+    return send(link_not_found_response());
+  }
   if (res.result() != http_status::found) return send(std::move(res));  // no click for it
   envelope env = make_click_envelope(capture_click(req, ctx.click_headers, info.client_address,
-                                                   std::move(link.code), std::move(link.url),
-                                                   link.version, now_utc_ms()));
+                                                   code, std::move(url), version, now_utc_ms()));
   if (mode == click_mode::queued) {
     if (info.batcher != nullptr) {
       info.batcher->add(std::move(env));
