@@ -32,9 +32,9 @@ seq_page history_page(const link_record& r, std::uint64_t after, std::size_t lim
 as_of_plan plan_as_of(seq_span seqs, bool deleted, std::uint64_t as_of) {
   as_of_plan plan;
   // Events at or before as_of: the record's first `n`.
-  auto n = static_cast<std::size_t>(std::upper_bound(seqs.begin(), seqs.end(), as_of) -
-                                    seqs.begin());
-  if (n == 0) return plan;                       // not created yet
+  auto n =
+      static_cast<std::size_t>(std::upper_bound(seqs.begin(), seqs.end(), as_of) - seqs.begin());
+  if (n == 0) return plan;                     // not created yet
   if (deleted && n == seqs.size) return plan;  // the deletion is among them
   plan.live = true;
   // One creation, then n-1 updates.

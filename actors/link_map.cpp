@@ -13,13 +13,20 @@ std::uint64_t link_hash(std::string_view code) {
 
 std::uintptr_t link_map::slot_of(stored_link* link, std::uint64_t hash) {
   auto address = reinterpret_cast<std::uintptr_t>(link);
-  if ((address & ~kAddressMask) != 0) throw std::runtime_error("link record above 2^48");
-  return address | tag(hash);
+  if ((address & ~kAddressMask) != 0)
+    throw std::runtime_error("link record above 2^48 or unaligned");
+  return address | kept(hash);
+}
+
+std::uint64_t link_map::hash_of(std::uintptr_t slot) const {
+  if (bits_ > kKeptBits) return link_hash(record(slot)->code());
+  const std::uint64_t top = (slot >> kTagShift << 4) | (slot & kLowBits);
+  return top << (64 - kKeptBits);
 }
 
 std::size_t link_map::find_slot(std::string_view code, std::uint64_t hash) const {
   const std::size_t mask = slots_.size() - 1;
-  const std::uintptr_t want = tag(hash);
+  const std::uintptr_t want = kept(hash);
   for (std::size_t i = home(hash);; i = (i + 1) & mask) {
     std::uintptr_t slot = slots_[i];
     if (slot == 0) return i;
@@ -35,7 +42,7 @@ stored_link* link_map::find(std::string_view code, std::uint64_t hash) const {
 
 void link_map::insert(stored_link* link, std::uint64_t hash) {
   if ((size_ + 1) * kMaxLoadDenominator > slots_.size() * kMaxLoadNumerator) {
-    grow_to(std::max(kMinSlots, slots_.size() * 2));
+    grow_to(std::max(kMinBits, bits_ + 1));
   }
   slots_[find_slot(link->code(), hash)] = slot_of(link, hash);
   ++size_;
@@ -58,7 +65,7 @@ bool link_map::erase(std::string_view code, std::uint64_t hash) {
   // hole lies between their home and where they sit, so no probe that
   // passed the hole stops short at it.
   for (std::size_t i = (hole + 1) & mask; slots_[i] != 0; i = (i + 1) & mask) {
-    std::size_t h = home(link_hash(record(slots_[i])->code()));
+    std::size_t h = home(hash_of(slots_[i]));
     if (((i - h) & mask) >= ((i - hole) & mask)) {
       slots_[hole] = slots_[i];
       slots_[i] = 0;
@@ -69,18 +76,19 @@ bool link_map::erase(std::string_view code, std::uint64_t hash) {
 }
 
 void link_map::reserve(std::size_t links) {
-  std::size_t want = kMinSlots;
-  while (links * kMaxLoadDenominator > want * kMaxLoadNumerator) want *= 2;
-  if (want > slots_.size()) grow_to(want);
+  unsigned bits = kMinBits;
+  while (links * kMaxLoadDenominator > (std::size_t{1} << bits) * kMaxLoadNumerator) ++bits;
+  if (bits > bits_) grow_to(bits);
 }
 
-void link_map::grow_to(std::size_t slots) {
-  std::vector<std::uintptr_t> old(slots, 0);
+void link_map::grow_to(unsigned bits) {
+  std::vector<std::uintptr_t> old(std::size_t{1} << bits, 0);
   old.swap(slots_);
+  bits_ = bits;
   const std::size_t mask = slots_.size() - 1;
   for (std::uintptr_t slot : old) {
     if (slot == 0) continue;
-    std::size_t i = home(link_hash(record(slot)->code()));
+    std::size_t i = home(hash_of(slot));
     while (slots_[i] != 0) i = (i + 1) & mask;
     slots_[i] = slot;
   }
@@ -91,6 +99,7 @@ void link_map::clear() {
     if (slot != 0) stored_link::destroy(record(slot));
   }
   std::vector<std::uintptr_t>().swap(slots_);
+  bits_ = 0;
   size_ = 0;
 }
 

@@ -1,8 +1,8 @@
 #pragma once
 // link_map: code -> stored_link, by open addressing (linear probing, no
-// tombstones) over one array of tagged pointers: a slot is 8 bytes, and the
-// top 16 bits hold part of the code's hash, so a probe rarely reads a
-// record it does not want.
+// tombstones) over one array of tagged pointers: a slot is 8 bytes, and 20
+// bits of the code's hash ride in it, so a probe rarely reads a record it
+// does not want and growing reads none.
 //
 // The map owns its records. The caller hashes the code (link_hash) once and
 // passes the hash to every call, so a striped owner picks the stripe and
@@ -36,6 +36,7 @@ class link_map {
   }
   void swap(link_map& other) noexcept {
     slots_.swap(other.slots_);
+    std::swap(bits_, other.bits_);
     std::swap(size_, other.size_);
   }
 
@@ -72,27 +73,40 @@ class link_map {
 
  private:
   // A slot: 0 when empty, else the record's address (below 2^48 in user
-  // space on x86-64 and AArch64) with the hash's top 16 bits above it.
+  // space on x86-64 and AArch64, a multiple of 16) with the top 20 bits of
+  // the code's hash in the 16 bits above it and the 4 below it. The slot
+  // index is the hash's top bits too, so growing to 2^20 slots reads no
+  // record, and a probe reads one only when 20 bits of hash agree.
+  static constexpr unsigned kKeptBits = 20;
   static constexpr unsigned kTagShift = 48;
-  static constexpr std::uintptr_t kAddressMask = (std::uintptr_t{1} << kTagShift) - 1;
-  // Grow past 3/4 full: probes stay short, and the tags spare most reads.
+  static constexpr std::uintptr_t kLowBits = 0xF;
+  static constexpr std::uintptr_t kAddressMask = ((std::uintptr_t{1} << kTagShift) - 1) & ~kLowBits;
+  // Grow past 3/4 full: probes stay short.
   static constexpr std::size_t kMaxLoadNumerator = 3;
   static constexpr std::size_t kMaxLoadDenominator = 4;
-  static constexpr std::size_t kMinSlots = 16;
+  static constexpr unsigned kMinBits = 4;  // 16 slots
 
   static stored_link* record(std::uintptr_t slot) {
     return reinterpret_cast<stored_link*>(slot & kAddressMask);
   }
-  static std::uintptr_t tag(std::uint64_t hash) { return hash >> kTagShift << kTagShift; }
+  // The hash bits a slot keeps, where they sit in the slot.
+  static std::uintptr_t kept(std::uint64_t hash) {
+    const std::uint64_t top = hash >> (64 - kKeptBits);
+    return (top >> 4 << kTagShift) | (top & kLowBits);
+  }
   static std::uintptr_t slot_of(stored_link* link, std::uint64_t hash);
-  std::size_t home(std::uint64_t hash) const { return (hash >> kHomeShift) & (slots_.size() - 1); }
-  // The low bits pick link_table's stripe: the slot uses others.
-  static constexpr unsigned kHomeShift = 8;
+  // The slot a hash starts probing at.
+  std::size_t home(std::uint64_t hash) const {
+    return static_cast<std::size_t>(hash >> (64 - bits_));
+  }
+  // What home() needs of the hash of the record in `slot`.
+  std::uint64_t hash_of(std::uintptr_t slot) const;
 
   std::size_t find_slot(std::string_view code, std::uint64_t hash) const;
-  void grow_to(std::size_t slots);
+  void grow_to(unsigned bits);
 
-  std::vector<std::uintptr_t> slots_;  // size: 0 or a power of two
+  std::vector<std::uintptr_t> slots_;  // empty, or 2^bits_ slots
+  unsigned bits_ = 0;
   std::size_t size_ = 0;
 };
 

@@ -10,8 +10,9 @@ namespace {
 std::vector<const stored_link*>::iterator locate(std::vector<const stored_link*>& v, bool sorted,
                                                  const stored_link* link) {
   if (!sorted) return std::find(v.begin(), v.end(), link);
-  auto it = std::lower_bound(v.begin(), v.end(), link->code(),
-                             [](const stored_link* l, std::string_view c) { return l->code() < c; });
+  auto it =
+      std::lower_bound(v.begin(), v.end(), link->code(),
+                       [](const stored_link* l, std::string_view c) { return l->code() < c; });
   return it != v.end() && *it == link ? it : v.end();
 }
 

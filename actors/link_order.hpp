@@ -64,7 +64,9 @@ class link_order {
   static constexpr std::size_t kMergeAtLeast = 1024;
 
   struct code_after {
-    bool operator()(std::string_view after, const stored_link* l) const { return after < l->code(); }
+    bool operator()(std::string_view after, const stored_link* l) const {
+      return after < l->code();
+    }
   };
   static bool by_code(const stored_link* a, const stored_link* b) { return a->code() < b->code(); }
   void settle();

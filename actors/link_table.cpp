@@ -262,8 +262,8 @@ link_info link_table::info(const stored_link& l) {
 
 link_record link_table::record_of(const stored_link& l) {
   seq_span seqs = l.seqs();
-  return link_record{std::string(l.url()), l.version,  l.created_at_ms, l.updated_at_ms,
-                     l.deleted,            {seqs.begin(), seqs.end()}};
+  return link_record{std::string(l.url()), l.version, l.created_at_ms,
+                     l.updated_at_ms,      l.deleted, {seqs.begin(), seqs.end()}};
 }
 
 }  // namespace linkly

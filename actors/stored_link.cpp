@@ -14,6 +14,8 @@ namespace {
 static_assert(kMaxCodeBytes <= std::numeric_limits<std::uint8_t>::max());
 static_assert(kMaxUrlBytes <= std::numeric_limits<std::uint16_t>::max());
 
+constexpr std::align_val_t kAlignment{16};
+
 bool power_of_two(std::uint32_t n) {
   return (n & (n - 1)) == 0;
 }
@@ -27,7 +29,8 @@ stored_link* stored_link::make(std::string_view code, std::string_view url) {
       url.size() > std::numeric_limits<std::uint16_t>::max()) {
     throw std::length_error("link code or url too long to store");
   }
-  void* at = ::operator new(sizeof(stored_link) + code.size() + url.size());
+  // 16-aligned: link_map keeps hash bits in an address's low 4 bits.
+  void* at = ::operator new(sizeof(stored_link) + code.size() + url.size(), kAlignment);
   auto* link = new (at) stored_link();
   link->code_size_ = static_cast<std::uint8_t>(code.size());
   link->url_size_ = static_cast<std::uint16_t>(url.size());
@@ -40,7 +43,7 @@ void stored_link::destroy(stored_link* link) noexcept {
   if (link == nullptr) return;
   if (link->seq_count_ > 1) delete[] link->many_;
   link->~stored_link();
-  ::operator delete(link);
+  ::operator delete(link, kAlignment);
 }
 
 stored_link* stored_link::set_url(stored_link* link, std::string_view url) {

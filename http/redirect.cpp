@@ -79,7 +79,8 @@ void redirect(const std::string& code, const http_request& req, bool record_clic
   // under its read lock: the link itself is never copied.
   http_response res;
   if (mode == click_mode::off) {
-    if (!ctx.view->read(code, [&](const stored_link& l) { res = location_response(code, l.url()); })) {
+    if (!ctx.view->read(code,
+                        [&](const stored_link& l) { res = location_response(code, l.url()); })) {
       return send(link_not_found_response());
     }
     count_redirect(ctx);

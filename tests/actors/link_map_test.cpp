@@ -129,6 +129,18 @@ TEST(LinkMap, MovedPointsTheSlotAtTheNewRecord) {
   EXPECT_EQ(find(map, code_of(42))->url(), "https://a.much.longer.example/than/before");
 }
 
+// Past 2^20 slots the slot no longer holds all the bits the index needs:
+// growing and erasing read the record's code instead.
+TEST(LinkMap, GrowsPastTheHashBitsASlotKeeps) {
+  link_map map;
+  const int n = 800'000;  // over 3/4 of 2^20
+  for (int i = 0; i < n; ++i) insert(map, make(i));
+  EXPECT_GT(map.slot_bytes(), (std::size_t{1} << 20) * sizeof(std::uintptr_t));
+  for (int i = 0; i < n; i += 997) ASSERT_NE(find(map, code_of(i)), nullptr) << i;
+  for (int i = 0; i < n; i += 3) ASSERT_TRUE(map.erase(code_of(i), link_hash(code_of(i))));
+  for (int i = 0; i < n; i += 1001) EXPECT_EQ(find(map, code_of(i)) != nullptr, i % 3 != 0) << i;
+}
+
 TEST(LinkMap, ReserveAvoidsGrowth) {
   link_map map;
   map.reserve(10'000);

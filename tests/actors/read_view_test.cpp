@@ -134,7 +134,7 @@ TEST(ReadView, ReadersSeeWholeLinksWhileTheOwnerWrites) {
     for (int i = fresh; i < fresh + 50; ++i) {
       table->apply(link_created{code_of(i), short_url(i)}, env_at(++seq));
     }
-    table->apply(link_deleted{code_of(round)}, env_at(++seq));
+    table->apply(link_deleted{code_of(fresh)}, env_at(++seq));
   }
   // Let the readers see the final state at least once before stopping.
   while (reads.load() < 10'000) std::this_thread::yield();
