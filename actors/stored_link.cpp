@@ -14,8 +14,6 @@ namespace {
 static_assert(kMaxCodeBytes <= std::numeric_limits<std::uint8_t>::max());
 static_assert(kMaxUrlBytes <= std::numeric_limits<std::uint16_t>::max());
 
-constexpr std::align_val_t kAlignment{16};
-
 bool power_of_two(std::uint32_t n) {
   return (n & (n - 1)) == 0;
 }
@@ -29,8 +27,10 @@ stored_link* stored_link::make(std::string_view code, std::string_view url) {
       url.size() > std::numeric_limits<std::uint16_t>::max()) {
     throw std::length_error("link code or url too long to store");
   }
-  // 16-aligned: link_map keeps hash bits in an address's low 4 bits.
-  void* at = ::operator new(sizeof(stored_link) + code.size() + url.size(), kAlignment);
+  // malloc's 16-byte alignment (x86-64, AArch64 glibc) leaves an
+  // address's low 4 bits free for link_map, which checks them. An aligned
+  // new would round every size up to 16 and cost 8 bytes a link.
+  void* at = ::operator new(sizeof(stored_link) + code.size() + url.size());
   auto* link = new (at) stored_link();
   link->code_size_ = static_cast<std::uint8_t>(code.size());
   link->url_size_ = static_cast<std::uint16_t>(url.size());
@@ -43,7 +43,7 @@ void stored_link::destroy(stored_link* link) noexcept {
   if (link == nullptr) return;
   if (link->seq_count_ > 1) delete[] link->many_;
   link->~stored_link();
-  ::operator delete(link, kAlignment);
+  ::operator delete(link);
 }
 
 stored_link* stored_link::set_url(stored_link* link, std::string_view url) {

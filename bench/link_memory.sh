@@ -62,7 +62,8 @@ for _ in $(seq 1 "$runs"); do
   ready=""
   # Bounded at 120 s: 10M links are expected to start in 10.
   for _ in $(seq 1 12000); do
-    [ -z "$port" ] && port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$log" | grep -o '[0-9]*$' || true)
+    # Read again until it answers: the line may have been half written.
+    port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$log" | grep -o '[0-9]*$' || true)
     if [ -n "$port" ] && [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/healthz")" = 200 ]; then
       ready=$(date +%s%N)
       break
