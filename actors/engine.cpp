@@ -23,26 +23,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 #include <mutex>
 #include <thread>
 
 namespace linkly {
-
-namespace {
-
-// Recovery's short-lived allocations (decoded snapshot records, log blocks)
-// sit between the links' records that stay; glibc keeps their pages unless
-// asked. At 1M links that is about 30 bytes a link.
-void release_free_memory() {
-#if defined(__GLIBC__)
-  malloc_trim(0);
-#endif
-}
-
-}  // namespace
 
 struct engine::impl {
   engine_options options;
@@ -198,7 +182,6 @@ status engine::start(const engine_options& options, std::shared_ptr<event_log> l
   if (status st = m->recover(&replay); !st) return st;
   std::vector<table_ptr> tables =
       publish_all_to_view(replay, m->view, std::max(1u, std::thread::hardware_concurrency()));
-  release_free_memory();
   m->recovery.events = replay.events;
   m->recovery.links = m->view.size();
   m->recovery.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
