@@ -71,14 +71,15 @@ void link_table::insert(stored_link* link, std::uint64_t hash) {
 }
 
 stored_link* link_table::set_url(stored_link* link, std::string_view url, std::uint64_t hash) {
-  const stored_link* from = link;
   stored_link* to = stored_link::set_url(link, url);
-  if (to != from) {
-    stripe_for(hash).links.moved(from, to, hash);
-    order_.moved(from, to);
-    stored_link::destroy(link);
-  }
+  if (to != link) stripe_for(hash).links.moved(link, to, hash);
   return to;
+}
+
+void link_table::retire(stored_link* from, const stored_link* to) {
+  if (to == from) return;
+  order_.moved(from, to);
+  stored_link::destroy(from);
 }
 
 void link_table::apply(const link_event& event, const envelope& env) {
@@ -99,12 +100,16 @@ void link_table::apply(const link_event& event, const envelope& env) {
       stripe& s = t.stripe_for(h);
       stored_link* l = s.links.find(e.code, h);
       if (l == nullptr || l->deleted) return void(++t.ignored_events_);
-      // One lock for all of it: a reader sees the old link or the new one.
-      std::unique_lock lock(s.mutex);
-      l = t.set_url(l, e.url, h);
-      ++l->version;
-      l->updated_at_ms = env.timestamp_ms;
-      l->push_seq(env.seq);
+      stored_link* now = nullptr;
+      {
+        // One lock for all of it: a reader sees the old link or the new one.
+        std::unique_lock lock(s.mutex);
+        now = t.set_url(l, e.url, h);
+        ++now->version;
+        now->updated_at_ms = env.timestamp_ms;
+        now->push_seq(env.seq);
+      }
+      t.retire(l, now);  // out of the lock: readers only wait for the map
     }
     void operator()(const link_deleted& e) {
       const std::uint64_t h = link_hash(e.code);

@@ -146,9 +146,12 @@ class link_table {
 
   // Adds a new record (its code absent) under the stripe's lock.
   void insert(stored_link* link, std::uint64_t hash);
-  // Sets the url of `link` (owned here), keeping the map and order right.
-  // The caller holds the stripe's lock.
+  // Sets the url of `link` (owned here) and points the map at the result.
+  // The caller holds the stripe's lock, then calls retire().
   stored_link* set_url(stored_link* link, std::string_view url, std::uint64_t hash);
+  // After set_url moved `from` to `to`: fixes the code order, frees `from`
+  // (no reader can reach it any more).
+  void retire(stored_link* from, const stored_link* to);
   void count_live(bool was, bool is);
   void clear();
   // Keeps find()'s answer in step with its code's record.
