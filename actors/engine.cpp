@@ -54,7 +54,7 @@ struct engine::impl {
   bool stopped = false;
 
   link_shard_config shard_config(std::size_t index) {
-    return {index, options.link_shards, dir.get(), &view, options.append_timeout};
+    return {index, options.link_shards, dir.get(), options.append_timeout};
   }
   std::vector<child_spec> children(std::vector<table_ptr> tables);
   status recover(shard_replay* replay);
@@ -122,9 +122,9 @@ std::vector<child_spec> engine::impl::children(std::vector<table_ptr> tables) {
       self->request(dir->journal(), std::chrono::minutes(5), replay_atom::value,
                     static_cast<std::uint64_t>(options.link_shards), static_cast<std::uint64_t>(i))
           .then(
-              [this, i, started](table_ptr& table) {
-                publish_to_view(*table, view);
-                auto hdl = spawn_link_shard(*system, shard_config(i), table);
+              [this, i, started](table_ptr& fresh) {
+                auto hdl =
+                    spawn_link_shard(*system, shard_config(i), publish_to_view(i, *fresh, view));
                 dir->set_shard(i, hdl);
                 started(caf::actor_cast<caf::actor>(hdl));
               },
@@ -177,9 +177,8 @@ status engine::start(const engine_options& options, std::shared_ptr<event_log> l
   auto began = std::chrono::steady_clock::now();
   shard_replay replay;
   if (status st = m->recover(&replay); !st) return st;
-  publish_all_to_view(replay, m->view, std::max(1u, std::thread::hardware_concurrency()));
-  std::vector<table_ptr> tables;
-  for (auto& t : replay.tables) tables.emplace_back(std::move(t));
+  std::vector<table_ptr> tables =
+      publish_all_to_view(replay, m->view, std::max(1u, std::thread::hardware_concurrency()));
   m->recovery.events = replay.events;
   m->recovery.links = m->view.size();
   m->recovery.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(

@@ -6,7 +6,6 @@
 #include "actors/exception_text.hpp"
 #include "actors/journal_errors.hpp"
 #include "actors/link_history.hpp"
-#include "actors/read_view.hpp"
 #include "schemas/clock.hpp"
 #include "schemas/link_rules.hpp"
 
@@ -53,7 +52,7 @@ std::string generate_code(link_shard_state& st) {
   for (;;) {
     // About shards-1 of every shards candidates belong elsewhere.
     std::string code = st.codes.next(kGeneratedCodeLength);
-    if (shard_of(code, st.config.shards) == st.config.index && st.table->find(code) == nullptr &&
+    if (shard_of(code, st.config.shards) == st.config.index && st.table->lookup(code) == nullptr &&
         st.busy.count(code) == 0 && validate_custom_code(code, &ignored)) {
       return code;
     }
@@ -106,12 +105,7 @@ void execute(shard_pointer self, command cmd, command_slot reply) {
             env.seq = r.first_seq;
             st.table->apply(event, env);
             command_reply ok;
-            if (st.table->live(code, &ok.link)) {
-              st.config.view->upsert(ok.link);
-            } else {
-              st.config.view->erase(code);
-              ok.link.code = code;
-            }
+            if (!st.table->live(code, &ok.link)) ok.link.code = code;
             reply->deliver(std::move(ok));
             release(self, code);
           },
@@ -173,13 +167,7 @@ void import_rows(shard_pointer self, std::vector<create_link> rows, import_slot 
             envelope env;
             env.timestamp_ms = now;
             env.seq = r.first_seq;
-            link_info link;
-            link.version = 1;
-            link.created_at_ms = link.updated_at_ms = now;
             for (auto& row : *accepted) {
-              link.code = row.code;
-              link.url = row.url;
-              st.config.view->upsert(link);
               st.table->apply(link_created{row.code, std::move(row.url)}, env);
               ++env.seq;
             }
@@ -206,13 +194,13 @@ void import_rows(shard_pointer self, std::vector<create_link> rows, import_slot 
 // for reads).
 void history(shard_pointer self, const std::string& code, std::uint64_t after, std::uint64_t limit,
              history_slot reply) {
-  const link_record* record = self->state.table->find(code);
+  const stored_link* record = self->state.table->lookup(code);
   if (record == nullptr) {
     history_reply none;
     none.fail(reply_code::not_found, "link not found");
     return reply->deliver(std::move(none));
   }
-  seq_page page = history_page(*record, after, static_cast<std::size_t>(limit));
+  seq_page page = history_page(record->seqs(), after, static_cast<std::size_t>(limit));
   history_reply out;
   out.next = page.next;
   if (page.seqs.empty()) return reply->deliver(std::move(out));
@@ -235,9 +223,9 @@ void history(shard_pointer self, const std::string& code, std::uint64_t after, s
 // most two) events hold its url and times.
 void link_as_of(shard_pointer self, const std::string& code, std::uint64_t as_of,
                 as_of_slot reply) {
-  const link_record* record = self->state.table->find(code);
+  const stored_link* record = self->state.table->lookup(code);
   as_of_plan plan;
-  if (record != nullptr) plan = plan_as_of(*record, as_of);
+  if (record != nullptr) plan = plan_as_of(record->seqs(), record->deleted, as_of);
   if (!plan.live) return reply->deliver(as_of_reply{});
   auto reads = plan.reads;
   self->request(self->state.config.dir->reader(), self->state.config.read_timeout, read_atom::value,

@@ -22,13 +22,11 @@
 namespace linkly {
 
 class directory;
-class read_view;
 
 struct link_shard_config {
   std::size_t index = 0;
   std::size_t shards = 1;
-  directory* dir = nullptr;   // not owned; outlives the actor
-  read_view* view = nullptr;  // not owned; outlives the actor
+  directory* dir = nullptr;  // not owned; outlives the actor
   std::chrono::milliseconds append_timeout{30'000};
   /// How long a history page or as_of read may take before it is answered
   /// as unavailable; each reads a bounded number of events.

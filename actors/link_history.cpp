@@ -7,29 +7,45 @@
 
 namespace linkly {
 
-seq_page history_page(const link_record& r, std::uint64_t after, std::size_t limit) {
+namespace {
+
+seq_span span_of(const std::vector<std::uint64_t>& seqs) {
+  return {seqs.data(), seqs.size()};
+}
+
+}  // namespace
+
+seq_page history_page(seq_span seqs, std::uint64_t after, std::size_t limit) {
   seq_page page;
-  auto begin = std::upper_bound(r.seqs.begin(), r.seqs.end(), after);
-  auto left = static_cast<std::size_t>(r.seqs.end() - begin);
+  auto begin = std::upper_bound(seqs.begin(), seqs.end(), after);
+  auto left = static_cast<std::size_t>(seqs.end() - begin);
   auto end = begin + static_cast<std::ptrdiff_t>(std::min(left, limit));
   page.seqs.assign(begin, end);
-  if (end != r.seqs.end() && !page.seqs.empty()) page.next = page.seqs.back();
+  if (end != seqs.end() && !page.seqs.empty()) page.next = page.seqs.back();
   return page;
 }
 
-as_of_plan plan_as_of(const link_record& r, std::uint64_t as_of) {
+seq_page history_page(const link_record& r, std::uint64_t after, std::size_t limit) {
+  return history_page(span_of(r.seqs), after, limit);
+}
+
+as_of_plan plan_as_of(seq_span seqs, bool deleted, std::uint64_t as_of) {
   as_of_plan plan;
   // Events at or before as_of: the record's first `n`.
-  auto n = static_cast<std::size_t>(std::upper_bound(r.seqs.begin(), r.seqs.end(), as_of) -
-                                    r.seqs.begin());
-  if (n == 0) return plan;                           // not created yet
-  if (r.deleted && n == r.seqs.size()) return plan;  // the deletion is among them
+  auto n =
+      static_cast<std::size_t>(std::upper_bound(seqs.begin(), seqs.end(), as_of) - seqs.begin());
+  if (n == 0) return plan;                     // not created yet
+  if (deleted && n == seqs.size) return plan;  // the deletion is among them
   plan.live = true;
   // One creation, then n-1 updates.
   plan.version = static_cast<std::uint32_t>(n);
-  plan.reads.push_back(r.seqs.front());
-  if (n > 1) plan.reads.push_back(r.seqs[n - 1]);
+  plan.reads.push_back(seqs.front());
+  if (n > 1) plan.reads.push_back(seqs[n - 1]);
   return plan;
+}
+
+as_of_plan plan_as_of(const link_record& r, std::uint64_t as_of) {
+  return plan_as_of(span_of(r.seqs), r.deleted, as_of);
 }
 
 bool link_from(const std::string& code, const as_of_plan& plan, const std::vector<envelope>& envs,

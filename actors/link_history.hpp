@@ -27,6 +27,7 @@ struct seq_page {
   std::vector<std::uint64_t> seqs;
   std::uint64_t next = 0;
 };
+seq_page history_page(seq_span seqs, std::uint64_t after, std::size_t limit);
 seq_page history_page(const link_record& r, std::uint64_t after, std::size_t limit);
 
 /// What an as_of read needs: `reads` (the first event and the last at or
@@ -37,6 +38,7 @@ struct as_of_plan {
   std::uint32_t version = 0;  // of the link right after as_of, when live
   std::vector<std::uint64_t> reads;
 };
+as_of_plan plan_as_of(seq_span seqs, bool deleted, std::uint64_t as_of);
 as_of_plan plan_as_of(const link_record& r, std::uint64_t as_of);
 
 /// The link of `code` from the envelopes `plan.reads` named, in that order.

@@ -41,33 +41,29 @@ status replay_links_tail(const event_log& log, std::size_t only, shard_replay* o
   return decode_error;
 }
 
-void publish_all_to_view(const shard_replay& replay, read_view& view, std::size_t threads) {
-  std::size_t links = 0;
-  for (const auto& t : replay.tables) links += t->size();
-  view.reserve(links);
-  threads = std::max<std::size_t>(1, std::min(threads, replay.tables.size()));
+std::vector<std::shared_ptr<link_table>> publish_all_to_view(shard_replay& replay, read_view& view,
+                                                             std::size_t threads) {
+  std::vector<std::shared_ptr<link_table>> tables;
+  for (auto& t : replay.tables) tables.emplace_back(std::move(t));
+  replay.tables.clear();
+  threads = std::max<std::size_t>(1, std::min(threads, tables.size()));
   std::vector<std::thread> helpers;
   for (std::size_t i = 1; i < threads; ++i) {
     helpers.emplace_back([&, i] {
-      for (std::size_t t = i; t < replay.tables.size(); t += threads) {
-        publish_to_view(*replay.tables[t], view);
-      }
+      for (std::size_t t = i; t < tables.size(); t += threads) tables[t]->compact();
     });
   }
-  for (std::size_t t = 0; t < replay.tables.size(); t += threads) {
-    publish_to_view(*replay.tables[t], view);
-  }
+  for (std::size_t t = 0; t < tables.size(); t += threads) tables[t]->compact();
   for (auto& h : helpers) h.join();
+  view.attach(tables);
+  return tables;
 }
 
-void publish_to_view(const link_table& table, read_view& view) {
-  table.for_each([&](const std::string& code, const link_record& r) {
-    if (r.deleted) {
-      view.erase(code);
-    } else {
-      view.upsert(link_table::info(code, r));
-    }
-  });
+std::shared_ptr<link_table> publish_to_view(std::size_t shard, link_table& fresh, read_view& view) {
+  fresh.compact();
+  const std::shared_ptr<link_table>& table = view.table(shard);
+  table->take(fresh);
+  return table;
 }
 
 }  // namespace linkly

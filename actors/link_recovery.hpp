@@ -30,13 +30,15 @@ status replay_links(const event_log& log, std::size_t shards, std::size_t only, 
 /// snapshot's tables, one per shard), as replay_links does.
 status replay_links_tail(const event_log& log, std::size_t only, shard_replay* out);
 
-/// Makes `view` agree with `table`: live links in, deleted ones out.
-void publish_to_view(const link_table& table, read_view& view);
+/// Hands the replay's tables to `view`, which reads their records from
+/// then on, and returns them shared (the link actors' own). Compacts each
+/// first, on up to `threads` threads. Start-up does this once.
+std::vector<std::shared_ptr<link_table>> publish_all_to_view(shard_replay& replay, read_view& view,
+                                                             std::size_t threads);
 
-/// publish_to_view for every table of a replay, on up to `threads` threads
-/// (the view's stripes keep them out of each other's way). Start-up does
-/// this once for every link.
-void publish_all_to_view(const shard_replay& replay, read_view& view, std::size_t threads);
+/// A restarted shard: `fresh` (its state rebuilt from the log) becomes the
+/// content of the view's table `shard`, which it returns.
+std::shared_ptr<link_table> publish_to_view(std::size_t shard, link_table& fresh, read_view& view);
 
 constexpr std::size_t kAllShards = static_cast<std::size_t>(-1);
 

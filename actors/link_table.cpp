@@ -14,9 +14,9 @@ std::size_t shard_of(std::string_view code, std::size_t shards) {
 
 decision link_table::decide(const create_link& cmd) const {
   decision d;
-  if (const link_record* r = find(cmd.code)) {
+  if (const stored_link* l = lookup(cmd.code)) {
     d.refusal = command_reply::failure(
-        command_errc::conflict, r->deleted ? "code \"" + cmd.code + "\" belonged to a deleted link"
+        command_errc::conflict, l->deleted ? "code \"" + cmd.code + "\" belonged to a deleted link"
                                            : "code \"" + cmd.code + "\" is already taken");
     return d;
   }
@@ -29,9 +29,9 @@ namespace {
 
 // Updates and deletions need a live link; their event is built by `make`.
 template <class Make>
-decision require_live(const link_record* r, Make make) {
+decision require_live(const stored_link* l, Make make) {
   decision d;
-  if (r == nullptr || r->deleted) {
+  if (l == nullptr || l->deleted) {
     d.refusal = command_reply::failure(command_errc::not_found, "link not found");
     return d;
   }
@@ -43,11 +43,43 @@ decision require_live(const link_record* r, Make make) {
 }  // namespace
 
 decision link_table::decide(const update_link& cmd) const {
-  return require_live(find(cmd.code), [&] { return link_updated{cmd.code, cmd.url}; });
+  return require_live(lookup(cmd.code), [&] { return link_updated{cmd.code, cmd.url}; });
 }
 
 decision link_table::decide(const delete_link& cmd) const {
-  return require_live(find(cmd.code), [&] { return link_deleted{cmd.code}; });
+  return require_live(lookup(cmd.code), [&] { return link_deleted{cmd.code}; });
+}
+
+void link_table::count_live(bool was, bool is) {
+  if (was == is) return;
+  if (is) {
+    live_.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    live_.fetch_sub(1, std::memory_order_relaxed);
+  }
+}
+
+void link_table::insert(stored_link* link, std::uint64_t hash) {
+  stripe& s = stripe_for(hash);
+  {
+    std::unique_lock lock(s.mutex);
+    s.links.insert(link, hash);
+  }
+  order_.add(link);
+  ++size_;
+  count_live(false, !link->deleted);
+}
+
+stored_link* link_table::set_url(stored_link* link, std::string_view url, std::uint64_t hash) {
+  stored_link* to = stored_link::set_url(link, url);
+  if (to != link) stripe_for(hash).links.moved(link, to, hash);
+  return to;
+}
+
+void link_table::retire(stored_link* from, const stored_link* to) {
+  if (to == from) return;
+  order_.moved(from, to);
+  stored_link::destroy(from);
 }
 
 void link_table::apply(const link_event& event, const envelope& env) {
@@ -55,67 +87,188 @@ void link_table::apply(const link_event& event, const envelope& env) {
     link_table& t;
     const envelope& env;
     void operator()(const link_created& e) {
-      auto [it, inserted] = t.links_.try_emplace(e.code);
-      if (!inserted) return void(++t.ignored_events_);
-      link_record& r = it->second;
-      r.url = e.url;
-      r.version = 1;
-      r.created_at_ms = r.updated_at_ms = env.timestamp_ms;
-      r.seqs.push_back(env.seq);
+      const std::uint64_t h = link_hash(e.code);
+      if (t.stripe_for(h).links.find(e.code, h) != nullptr) return void(++t.ignored_events_);
+      stored_link* l = stored_link::make(e.code, e.url);
+      l->version = 1;
+      l->created_at_ms = l->updated_at_ms = env.timestamp_ms;
+      l->push_seq(env.seq);
+      t.insert(l, h);  // readers see it whole or not at all
     }
     void operator()(const link_updated& e) {
-      auto it = t.links_.find(e.code);
-      if (it == t.links_.end() || it->second.deleted) return void(++t.ignored_events_);
-      link_record& r = it->second;
-      r.url = e.url;
-      ++r.version;
-      r.updated_at_ms = env.timestamp_ms;
-      r.seqs.push_back(env.seq);
+      const std::uint64_t h = link_hash(e.code);
+      stripe& s = t.stripe_for(h);
+      stored_link* l = s.links.find(e.code, h);
+      if (l == nullptr || l->deleted) return void(++t.ignored_events_);
+      stored_link* now = nullptr;
+      {
+        // One lock for all of it: a reader sees the old link or the new one.
+        std::unique_lock lock(s.mutex);
+        now = t.set_url(l, e.url, h);
+        ++now->version;
+        now->updated_at_ms = env.timestamp_ms;
+        now->push_seq(env.seq);
+      }
+      t.retire(l, now);  // out of the lock: readers only wait for the map
     }
     void operator()(const link_deleted& e) {
-      auto it = t.links_.find(e.code);
-      if (it == t.links_.end() || it->second.deleted) return void(++t.ignored_events_);
-      link_record& r = it->second;
-      r.deleted = true;
-      r.updated_at_ms = env.timestamp_ms;
-      r.seqs.push_back(env.seq);
+      const std::uint64_t h = link_hash(e.code);
+      stripe& s = t.stripe_for(h);
+      stored_link* l = s.links.find(e.code, h);
+      if (l == nullptr || l->deleted) return void(++t.ignored_events_);
+      {
+        std::unique_lock lock(s.mutex);
+        l->deleted = true;
+        l->updated_at_ms = env.timestamp_ms;
+        l->push_seq(env.seq);
+      }
+      t.count_live(true, false);
     }
   };
   std::visit(visitor{*this, env}, event);
+  refresh_found(code_of(event));
+}
+
+void link_table::refresh_found(std::string_view code) {
+  if (found_code_.empty() || code != found_code_) return;
+  if (const stored_link* l = lookup(code)) found_ = record_of(*l);
 }
 
 void link_table::restore(std::string code, link_record record) {
-  // Snapshots come in code order: then the end is the right place, O(1).
-  links_.insert_or_assign(links_.end(), std::move(code), std::move(record));
+  // Built whole before readers can reach it.
+  stored_link* fresh = stored_link::make(code, record.url);
+  fresh->version = record.version;
+  fresh->created_at_ms = record.created_at_ms;
+  fresh->updated_at_ms = record.updated_at_ms;
+  fresh->deleted = record.deleted;
+  for (std::uint64_t seq : record.seqs) fresh->push_seq(seq);
+  const std::uint64_t h = link_hash(code);
+  stripe& s = stripe_for(h);
+  stored_link* old = s.links.find(code, h);
+  if (old == nullptr) {
+    insert(fresh, h);
+    return refresh_found(code);
+  }
+  {
+    std::unique_lock lock(s.mutex);
+    s.links.moved(old, fresh, h);
+  }
+  order_.moved(old, fresh);
+  count_live(!old->deleted, !fresh->deleted);
+  stored_link::destroy(old);  // no reader holds it: they read under the lock
+  refresh_found(code);
+}
+
+void link_table::put(const link_info& link) {
+  link_record r;
+  r.url = link.url;
+  r.version = link.version;
+  r.created_at_ms = link.created_at_ms;
+  r.updated_at_ms = link.updated_at_ms;
+  restore(link.code, std::move(r));
+}
+
+void link_table::remove(std::string_view code) {
+  const std::uint64_t h = link_hash(code);
+  stripe& s = stripe_for(h);
+  stored_link* l = s.links.find(code, h);
+  if (l == nullptr) return;
+  order_.remove(l);
+  count_live(!l->deleted, false);
+  --size_;
+  std::unique_lock lock(s.mutex);
+  s.links.erase(code, h);
+}
+
+const stored_link* link_table::lookup(std::string_view code) const {
+  const std::uint64_t h = link_hash(code);
+  return stripe_for(h).links.find(code, h);
 }
 
 const link_record* link_table::find(std::string_view code) const {
-  auto it = links_.find(code);
-  return it == links_.end() ? nullptr : &it->second;
+  const stored_link* l = lookup(code);
+  if (l == nullptr) return nullptr;
+  found_ = record_of(*l);
+  found_code_.assign(code);
+  return &found_;
 }
 
 bool link_table::live(std::string_view code, link_info* out) const {
-  auto it = links_.find(code);
-  if (it == links_.end() || it->second.deleted) return false;
-  *out = info(it->first, it->second);
+  const stored_link* l = lookup(code);
+  if (l == nullptr || l->deleted) return false;
+  *out = info(*l);
   return true;
 }
 
 std::vector<link_info> link_table::list(std::string_view after, std::size_t limit) const {
   std::vector<link_info> out;
-  for (auto it = links_.upper_bound(after); it != links_.end() && out.size() < limit; ++it) {
-    if (!it->second.deleted) out.push_back(info(it->first, it->second));
-  }
+  if (limit == 0) return out;
+  order_.visit_after(after, [&](const stored_link& l) {
+    if (!l.deleted) out.push_back(info(l));
+    return out.size() < limit;
+  });
   return out;
 }
 
 void link_table::for_each(
     const std::function<void(const std::string&, const link_record&)>& fn) const {
-  for (const auto& [code, r] : links_) fn(code, r);
+  std::string code;
+  order_.visit_after({}, [&](const stored_link& l) {
+    code.assign(l.code());
+    fn(code, record_of(l));
+    return true;
+  });
+}
+
+void link_table::for_each_link(const std::function<void(const stored_link&)>& fn) const {
+  order_.visit_after({}, [&](const stored_link& l) {
+    fn(l);
+    return true;
+  });
+}
+
+void link_table::take(link_table& fresh) {
+  for (std::size_t i = 0; i < kStripes; ++i) {
+    std::scoped_lock lock(stripes_[i].mutex, fresh.stripes_[i].mutex);
+    stripes_[i].links.swap(fresh.stripes_[i].links);
+  }
+  order_.swap(fresh.order_);
+  std::swap(size_, fresh.size_);
+  live_.store(fresh.live_.exchange(live_.load()));
+  std::swap(ignored_events_, fresh.ignored_events_);
+  refresh_found(found_code_);
+  fresh.clear();  // what was here goes
+}
+
+void link_table::clear() {
+  for (stripe& s : stripes_) {
+    std::unique_lock lock(s.mutex);
+    s.links.clear();
+  }
+  order_.clear();
+  found_code_.clear();
+  size_ = 0;
+  live_.store(0);
+  ignored_events_ = 0;
+}
+
+void link_table::compact() {
+  order_.compact();
 }
 
 link_info link_table::info(const std::string& code, const link_record& r) {
   return link_info{code, r.url, r.version, r.created_at_ms, r.updated_at_ms};
+}
+
+link_info link_table::info(const stored_link& l) {
+  return link_info{std::string(l.code()), std::string(l.url()), l.version, l.created_at_ms,
+                   l.updated_at_ms};
+}
+
+link_record link_table::record_of(const stored_link& l) {
+  seq_span seqs = l.seqs();
+  return link_record{std::string(l.url()), l.version, l.created_at_ms,
+                     l.updated_at_ms,      l.deleted, {seqs.begin(), seqs.end()}};
 }
 
 }  // namespace linkly

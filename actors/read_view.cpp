@@ -1,53 +1,43 @@
 #include "actors/read_view.hpp"
 
-#include <mutex>
+#include <stdexcept>
 
 namespace linkly {
 
+read_view::read_view() {
+  tables_.push_back(std::make_shared<link_table>());
+}
+
+void read_view::attach(std::vector<std::shared_ptr<link_table>> tables) {
+  if (tables.empty()) throw std::invalid_argument("a read view needs at least one table");
+  tables_ = std::move(tables);
+}
+
 bool read_view::find(std::string_view code, link_info* out) const {
-  const stripe& s = stripe_for(code);
-  std::shared_lock lock(s.mutex);
-  auto it = s.links.find(code);
-  if (it == s.links.end()) return false;
-  *out = it->second;
-  return true;
+  return read(code, [&](const stored_link& l) {
+    out->code.assign(l.code());
+    out->url.assign(l.url());
+    out->version = l.version;
+    out->created_at_ms = l.created_at_ms;
+    out->updated_at_ms = l.updated_at_ms;
+  });
 }
 
 bool read_view::find_url(std::string_view code, std::string* url) const {
-  const stripe& s = stripe_for(code);
-  std::shared_lock lock(s.mutex);
-  auto it = s.links.find(code);
-  if (it == s.links.end()) return false;
-  url->assign(it->second.url);
-  return true;
+  return read(code, [&](const stored_link& l) { url->assign(l.url()); });
 }
 
 void read_view::upsert(const link_info& link) {
-  stripe& s = stripe_for(link.code);
-  std::unique_lock lock(s.mutex);
-  s.links.insert_or_assign(link.code, link);
+  table_for(link.code).put(link);
 }
 
 void read_view::erase(std::string_view code) {
-  stripe& s = stripe_for(code);
-  std::unique_lock lock(s.mutex);
-  auto it = s.links.find(code);
-  if (it != s.links.end()) s.links.erase(it);
-}
-
-void read_view::reserve(std::size_t links) {
-  for (auto& s : stripes_) {
-    std::unique_lock lock(s.mutex);
-    s.links.reserve(links / kStripes + links / (4 * kStripes) + 1);
-  }
+  table_for(code).remove(code);
 }
 
 std::size_t read_view::size() const {
   std::size_t n = 0;
-  for (const auto& s : stripes_) {
-    std::shared_lock lock(s.mutex);
-    n += s.links.size();
-  }
+  for (const auto& t : tables_) n += t->live_size();
   return n;
 }
 

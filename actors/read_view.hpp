@@ -1,58 +1,69 @@
 #pragma once
-// read_view: what redirects read. code -> live link, kept by the link actors
-// and read by HTTP io threads without messaging an actor.
+// read_view: what redirects read. code -> live link, read by HTTP io
+// threads without messaging an actor.
 //
-// Derived state: link actors update it after an event is durable and before
-// they answer the command, so a redirect that follows an acknowledged PUT
-// sees the new url. Deleted links are absent.
+// It holds no copy of its own: it reads the link tables' records in place
+// (link_table::read_live), under the lock of the record's stripe. Link
+// actors change their table after an event is durable and before they
+// answer the command, so a redirect that follows an acknowledged PUT sees
+// the new url. Deleted links are absent.
 //
-// Thread safety: any thread may call any method. Locks are striped over
-// kStripes shards, so readers of different codes rarely meet, and writers
-// (rare) block only readers of their stripe.
+// Thread safety: find/read/size from any thread. attach() only before the
+// view is shared. upsert/erase are for a view filled by hand (tests,
+// benches): they write the table as its owner would.
 
+#include "actors/link_table.hpp"
 #include "schemas/link_commands.hpp"
-#include "storage/string_hash.hpp"
 
-#include <array>
 #include <cstddef>
-#include <shared_mutex>
+#include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <utility>
+#include <vector>
 
 namespace linkly {
 
 class read_view {
  public:
+  /// A view over one table of its own (fill it with upsert).
+  read_view();
+
+  /// Reads `tables` from now on: tables[shard_of(code, tables.size())]
+  /// holds `code`. Not while other threads read the view.
+  void attach(std::vector<std::shared_ptr<link_table>> tables);
+
+  /// The table of shard `i` (a restarted shard takes over the same one).
+  const std::shared_ptr<link_table>& table(std::size_t i) const { return tables_[i]; }
+
+  /// Calls fn(const stored_link&) under the record's read lock if `code` is
+  /// live; false if it is not. Copy what you need: the record is not yours.
+  template <class Fn>
+  bool read(std::string_view code, Fn&& fn) const {
+    return table_for(code).read_live(code, std::forward<Fn>(fn));
+  }
+
   /// Copies the link for `code` into `*out`; false if there is none.
   bool find(std::string_view code, link_info* out) const;
 
-  /// Copies only the url (the redirect's need); false if there is none.
+  /// Copies only the url; false if there is none.
   bool find_url(std::string_view code, std::string* url) const;
 
   void upsert(const link_info& link);
   void erase(std::string_view code);
 
-  /// Makes room for about `links` links in total (start-up knows how many).
-  void reserve(std::size_t links);
-
   /// Number of live links.
   std::size_t size() const;
 
  private:
-  static constexpr std::size_t kStripes = 64;
-
-  struct stripe {
-    mutable std::shared_mutex mutex;
-    std::unordered_map<std::string, link_info, string_hash, std::equal_to<>> links;
-  };
-
-  const stripe& stripe_for(std::string_view code) const {
-    return stripes_[string_hash{}(code) % kStripes];
+  const link_table& table_for(std::string_view code) const {
+    return *tables_[tables_.size() == 1 ? 0 : shard_of(code, tables_.size())];
   }
-  stripe& stripe_for(std::string_view code) { return stripes_[string_hash{}(code) % kStripes]; }
+  link_table& table_for(std::string_view code) {
+    return *tables_[tables_.size() == 1 ? 0 : shard_of(code, tables_.size())];
+  }
 
-  std::array<stripe, kStripes> stripes_;
+  std::vector<std::shared_ptr<link_table>> tables_;
 };
 
 }  // namespace linkly

@@ -79,8 +79,7 @@ void BM_RecoverLinks(benchmark::State& state) {
     auto replay = std::make_unique<shard_replay>();
     auto view = std::make_unique<read_view>();
     if (!replay_links(*log, 4, kAllShards, replay.get())) state.SkipWithError("replay failed");
-    view->reserve(events);
-    for (auto& t : replay->tables) publish_to_view(*t, *view);
+    publish_all_to_view(*replay, *view, 1);
     benchmark::DoNotOptimize(view->size());
     state.PauseTiming();  // start-up keeps what it built: tearing it down is not part of it
     replay.reset();

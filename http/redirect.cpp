@@ -91,20 +91,30 @@ void redirect(const std::string& code, const http_request& req, bool record_clic
   click_mode mode = click_mode::off;
   if (record_click && ctx.clicks != nullptr) mode = ctx.clicks->mode();
 
+  // The response (and the click's url) are made from the stored record
+  // under its read lock: the link itself is never copied.
+  http_response res;
   if (mode == click_mode::off) {
-    std::string url;
-    if (!ctx.view->find_url(code, &url)) return send(link_not_found_response());
+    if (!ctx.view->read(code,
+                        [&](const stored_link& l) { res = location_response(code, l.url()); })) {
+      return send(link_not_found_response());
+    }
     count_redirect(ctx);
-    return send(location_response(code, url));
+    return send(std::move(res));
   }
 
-  // One lookup for url and version together.
-  link_info link;
-  if (!ctx.view->find(code, &link)) return send(link_not_found_response());
-  http_response res = location_response(code, link.url);
+  // The click is encoded straight from the record too, under the same lock.
+  envelope env;
+  if (!ctx.view->read(code, [&](const stored_link& l) {
+        res = location_response(code, l.url());
+        if (res.result() == http_status::found) {
+          env = capture_click(req, ctx.click_headers, info.client_address, code, l.url(), l.version,
+                              now_utc_ms());
+        }
+      })) {
+    return send(link_not_found_response());
+  }
   if (res.result() != http_status::found) return send(std::move(res));  // no click for it
-  envelope env = capture_click(req, ctx.click_headers, info.client_address, code, link.url,
-                               link.version, now_utc_ms());
   if (mode == click_mode::queued) {
     if (info.batcher != nullptr) {
       info.batcher->add(std::move(env));

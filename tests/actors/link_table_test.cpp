@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <set>
 #include <string>
@@ -189,6 +190,89 @@ TEST_F(LinkTableTest, EventsThatDoNotFitTheStateAreIgnoredAndCounted) {
   EXPECT_TRUE(r->deleted);
   EXPECT_EQ(r->url, "https://a.example/");
   EXPECT_EQ(table.size(), 1u);
+}
+
+// More codes than the order index keeps unmerged, created in no order,
+// listed page by page while more are created between the pages.
+TEST_F(LinkTableTest, ListPagesStayInCodeOrderAcrossManyCreates) {
+  std::set<std::string> want;
+  auto create = [&](int i) {
+    std::string code = "k" + std::to_string((i * 7919) % 100'003);
+    ASSERT_TRUE(run(create_link{code, "https://x.example/" + code}).accepted);
+    want.insert(code);
+  };
+  for (int i = 0; i < 5'000; ++i) create(i);
+  std::vector<std::string> seen;
+  std::string after;
+  for (int page = 0;; ++page) {
+    std::vector<link_info> links = table.list(after, 300);
+    if (links.empty()) break;
+    for (const auto& l : links) seen.push_back(l.code);
+    after = links.back().code;
+    // Codes above the cursor join the pages still to come.
+    if (page < 5) create(5'000 + page);
+  }
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+  EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), seen.size());
+  for (const auto& code : seen) EXPECT_EQ(want.count(code), 1u) << code;
+  // Everything created before the walk is on some page.
+  EXPECT_GE(seen.size(), 5'000u);
+}
+
+TEST_F(LinkTableTest, ForEachVisitsEveryRecordInCodeOrder) {
+  for (const char* code : {"m", "c", "x", "a"}) {
+    ASSERT_TRUE(run(create_link{code, std::string("https://x.example/") + code}).accepted);
+  }
+  ASSERT_TRUE(run(update_link{"c", "https://a.longer.example/than/before"}).accepted);
+  ASSERT_TRUE(run(delete_link{"x"}).accepted);
+  std::vector<std::string> codes;
+  std::vector<link_record> records;
+  table.for_each([&](const std::string& code, const link_record& r) {
+    codes.push_back(code);
+    records.push_back(r);
+  });
+  EXPECT_EQ(codes, (std::vector<std::string>{"a", "c", "m", "x"}));
+  EXPECT_EQ(records[1].url, "https://a.longer.example/than/before");
+  EXPECT_EQ(records[1].seqs, (std::vector<std::uint64_t>{2, 5}));
+  EXPECT_TRUE(records[3].deleted);
+}
+
+TEST_F(LinkTableTest, RestoreReplacesARecordWhole) {
+  ASSERT_TRUE(run(create_link{"abc", "https://a.example/"}).accepted);
+  link_record r;
+  r.url = "https://restored.example/a/longer/url";
+  r.version = 4;
+  r.created_at_ms = 5;
+  r.updated_at_ms = 9;
+  r.seqs = {3, 6, 7, 9};
+  table.restore("abc", r);
+  table.restore("new", r);
+  const link_record* got = table.find("abc");
+  ASSERT_NE(got, nullptr);
+  EXPECT_EQ(got->url, r.url);
+  EXPECT_EQ(got->version, 4u);
+  EXPECT_EQ(got->seqs, r.seqs);
+  EXPECT_EQ(table.size(), 2u);
+  EXPECT_EQ(table.live_size(), 2u);
+  r.deleted = true;
+  table.restore("abc", r);
+  EXPECT_TRUE(got->deleted);  // find()'s answer follows its code
+  EXPECT_EQ(table.live_size(), 1u);
+  std::vector<link_info> all = table.list("", 10);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].code, "new");
+}
+
+TEST_F(LinkTableTest, RemoveForgetsACode) {
+  ASSERT_TRUE(run(create_link{"abc", "https://a.example/"}).accepted);
+  ASSERT_TRUE(run(create_link{"abd", "https://b.example/"}).accepted);
+  table.remove("abc");
+  table.remove("nope");
+  EXPECT_EQ(table.lookup("abc"), nullptr);
+  EXPECT_EQ(table.size(), 1u);
+  EXPECT_EQ(table.live_size(), 1u);
+  EXPECT_TRUE(run(create_link{"abc", "https://c.example/"}).accepted);
+  EXPECT_EQ(table.list("", 10).size(), 2u);
 }
 
 // FNV-1a 64, written out independently of the code under test.
