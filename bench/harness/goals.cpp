@@ -82,6 +82,14 @@ class judge {
               "load held this max down",
           kUnmeasurable);
     }
+    // A max the click path did not keep up with (clicks shed or lost) is
+    // not a rate linkly sustains, however fast the redirects were.
+    if (const run_record* m = find_run(queued, run_kind::max); m && m->clicks.lost() > 0) {
+      return add(goal,
+                 measured + "; the queued max run lost " + count(m->clicks.lost()) + " clicks (" +
+                     count(m->clicks.shed) + " shed by a full queue): not sustained",
+                 kMissed);
+    }
     if (ratio >= least && base_max && generator_bound(*base_max)) {
       return add(goal,
                  measured + "; the " + baseline_name +

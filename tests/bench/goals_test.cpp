@@ -257,6 +257,22 @@ TEST(SuiteGoals, ALostOrShedClickInAnyRunMissesZeroLost) {
       << g.measured;
 }
 
+TEST(SuiteGoals, AQueuedMaxThatShedClicksMissesTheThroughputRatios) {
+  auto suite = good_suite();
+  auto& max = run_of(suite, "queued", run_kind::max);
+  max.clicks = clean_clicks(1000);
+  max.clicks.written = 600;
+  max.clicks.shed = 400;
+  judge_goals(suite);
+  for (const char* name : {kNginxMax, kOffMax}) {
+    const auto& g = goal(suite, name);
+    EXPECT_EQ(g.verdict, "missed") << name;
+    EXPECT_NE(g.measured.find("lost 400 clicks (400 shed by a full queue): not sustained"),
+              std::string::npos)
+        << g.measured;
+  }
+}
+
 TEST(SuiteGoals, NoClickAuditIsNotMeasured) {
   auto suite = good_suite();
   for (auto& sc : suite.scenarios) {
