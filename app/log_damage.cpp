@@ -3,8 +3,8 @@
 #include "app/offline_stores.hpp"
 
 #include "actors/projection.hpp"
-#include "storage/event_log.hpp"
 #include "actors/projection_store.hpp"
+#include "storage/event_log.hpp"
 #include "storage/store_copy.hpp"
 
 #include <algorithm>
