@@ -29,8 +29,12 @@ status apply_step(projection_store& store, std::string_view log_name, const even
     if (chunk.empty()) break;
     for (const envelope& env : chunk) {
       // A lost record's marker changes no projection (schemas/log_events.hpp).
-      status st = is_records_lost(env) ? (store.skip(log_name, env.seq), status::ok())
-                                       : store.apply(log_name, env);
+      status st;
+      if (is_records_lost(env)) {
+        store.skip(log_name, env.seq);
+      } else {
+        st = store.apply(log_name, env);
+      }
       if (!st) {
         out->failed = env;
         out->event_error = st;

@@ -121,7 +121,8 @@ status projection_store::load(bool create) {
   }
   proj_->clear();
   checkpoints_.clear();
-  // A first snapshot, so that the store exists from now on.
+  // A first snapshot, so that the store exists from now on: the fresh
+  // empty state counts as one change, or save() would find nothing to write.
   unsaved_ = 1;
   return save();
 }

@@ -1,9 +1,14 @@
 #pragma once
-// Shared by linkly's benchmarks: scratch directories and log filling.
+// Shared by linkly's benchmarks: scratch directories, log filling, a
+// typical click and the actor system a benchmark runs.
 
+#include "schemas/click_events.hpp"
 #include "schemas/link_events.hpp"
 #include "storage/event_log.hpp"
 #include "storage/unique_dir.hpp"
+
+#include <caf/actor_system_config.hpp>
+#include <caf/atom.hpp>
 
 #include <cstdint>
 #include <cstdlib>
@@ -56,6 +61,32 @@ inline void fill_links(event_log& log, std::uint64_t count, std::size_t batch = 
       envs.clear();
     }
   }
+}
+
+/// A click as a browser behind a CDN sends it: every bounded field filled.
+inline click_recorded typical_click() {
+  click_recorded c;
+  c.code = "abc1234";
+  c.clicked_at_ms = 1'764'000'000'000;
+  c.link_version = 1;
+  c.url = "https://example.com/some/landing/page?utm_source=newsletter&utm_medium=email";
+  c.country = "DE";
+  c.latitude = 52.52;
+  c.longitude = 13.405;
+  c.referrer = "https://news.example.org/article/12345";
+  c.user_agent =
+      "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 "
+      "Safari/537.36";
+  c.client_address = "203.0.113.0";
+  return c;
+}
+
+/// The actor system a benchmark runs: linkly's two scheduler threads, no
+/// console log.
+inline void configure_actor_system(caf::actor_system_config& config) {
+  config.set("scheduler.max-threads", 2);
+  config.set("scheduler.policy", caf::atom("sharing"));
+  config.set("logger.console-verbosity", caf::atom("quiet"));
 }
 
 }  // namespace linkly::bench

@@ -154,24 +154,6 @@ void BM_QueuedRedirect(benchmark::State& state) {
 }
 BENCHMARK(BM_QueuedRedirect);
 
-// A click as capture makes it, with every bounded field filled.
-click_recorded typical_click() {
-  click_recorded c;
-  c.code = "abc1234";
-  c.clicked_at_ms = 1'764'000'000'000;
-  c.link_version = 1;
-  c.url = "https://example.com/some/landing/page?utm_source=newsletter&utm_medium=email";
-  c.country = "DE";
-  c.latitude = 52.52;
-  c.longitude = 13.405;
-  c.referrer = "https://news.example.org/article/12345";
-  c.user_agent =
-      "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 "
-      "Safari/537.36";
-  c.client_address = "203.0.113.0";
-  return c;
-}
-
 // The clicks log writer's append of one sealed batch of 512 spooled clicks
 // (not fsync'd: the encoding and the copies, not the disk), with the spool
 // marks under the log's lock and the spool's done after it.
@@ -183,7 +165,7 @@ void BM_LogAppendBatch512(benchmark::State& state) {
     state.SkipWithError("cannot open the spool");
     return;
   }
-  std::vector<envelope> batch(kBatch, make_click_envelope(typical_click()));
+  std::vector<envelope> batch(kBatch, make_click_envelope(bench::typical_click()));
   click_spool::writer w(spool);
   for (auto& e : batch) w.append(e);
   before_write_hook mark = [&spool](const std::vector<envelope>& clicks, std::uint64_t first_seq) {
@@ -211,15 +193,13 @@ void BM_ClickQueueBatch512(benchmark::State& state) {
     return;
   }
   caf::actor_system_config config;
-  config.set("scheduler.max-threads", 2);
-  config.set("scheduler.policy", caf::atom("sharing"));
-  config.set("logger.console-verbosity", caf::atom("quiet"));
+  bench::configure_actor_system(config);
   caf::actor_system sys{config};
   auto metrics = std::make_shared<click_metrics>();
   click_queue_options options;
   options.max_batch = kBatch;
   auto queue = spawn_click_queue(sys, options, log.get(), dead_letters.get(), metrics, nullptr);
-  const envelope proto = make_click_envelope(typical_click());
+  const envelope proto = make_click_envelope(bench::typical_click());
   caf::scoped_actor self{sys};
   double cpu = 0;
   for (auto _ : state) {

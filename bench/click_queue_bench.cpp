@@ -27,9 +27,7 @@ double run(const std::string& parent, bool sync, std::uint64_t total, std::size_
     throw std::runtime_error("cannot open dead-letter store");
   }
   caf::actor_system_config config;
-  config.set("scheduler.max-threads", 2);
-  config.set("scheduler.policy", caf::atom("sharing"));
-  config.set("logger.console-verbosity", caf::atom("quiet"));
+  bench::configure_actor_system(config);
   caf::actor_system sys{config};
   auto metrics = std::make_shared<click_metrics>();
   click_queue_options options;

@@ -129,9 +129,7 @@ void BM_LinkActorResolveRoundTrip(benchmark::State& state) {
     view.upsert({"c" + std::to_string(i), "https://example.com/" + std::to_string(i), 1, 0, 0});
   }
   caf::actor_system_config cfg;
-  cfg.set("scheduler.max-threads", 2);
-  cfg.set("scheduler.policy", caf::atom("sharing"));
-  cfg.set("logger.console-verbosity", caf::atom("quiet"));
+  bench::configure_actor_system(cfg);
   caf::actor_system sys{cfg};
   auto actor = sys.spawn(resolver, &view);
   caf::scoped_actor self{sys};

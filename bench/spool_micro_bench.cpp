@@ -16,27 +16,9 @@ namespace {
 
 using namespace linkly;
 
-// A click as a browser behind a CDN sends it: every bounded field filled.
-click_recorded typical_click() {
-  click_recorded c;
-  c.code = "abc1234";
-  c.clicked_at_ms = 1'764'000'000'000;
-  c.link_version = 1;
-  c.url = "https://example.com/some/landing/page?utm_source=newsletter&utm_medium=email";
-  c.country = "DE";
-  c.latitude = 52.52;
-  c.longitude = 13.405;
-  c.referrer = "https://news.example.org/article/12345";
-  c.user_agent =
-      "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 "
-      "Safari/537.36";
-  c.client_address = "203.0.113.0";
-  return c;
-}
-
 // The redirect path's share: make_click_envelope, for scale.
 void BM_ClickEnvelope(benchmark::State& state) {
-  const click_recorded c = typical_click();
+  const click_recorded c = bench::typical_click();
   for (auto _ : state) benchmark::DoNotOptimize(make_click_envelope(c));
 }
 BENCHMARK(BM_ClickEnvelope);
@@ -52,7 +34,7 @@ void BM_SpoolAppend(benchmark::State& state) {
     state.SkipWithError("cannot open the spool");
     return;
   }
-  const envelope proto = make_click_envelope(typical_click());
+  const envelope proto = make_click_envelope(bench::typical_click());
   std::vector<envelope> batch;
   batch.reserve(512);
   std::uint64_t seq = 0;
@@ -90,7 +72,7 @@ void BM_SpoolSegmentWithoutBackground(benchmark::State& state) {
     state.SkipWithError("cannot open the spool");
     return;
   }
-  const envelope proto = make_click_envelope(typical_click());
+  const envelope proto = make_click_envelope(bench::typical_click());
   click_spool::writer w(spool);
   for (auto _ : state) {
     std::vector<envelope> one{proto};
