@@ -45,6 +45,10 @@ class stored_link {
   std::string_view url() const { return {text() + code_size_, url_size_}; }
   seq_span seqs() const { return {seq_count_ > 1 ? many_ : &one_, seq_count_}; }
   void push_seq(std::uint64_t seq);
+  /// The seq of the LinkCreated this link's current life began with: what
+  /// its clicks are keyed by, so a code deleted and created again starts
+  /// from zero visits.
+  std::uint64_t incarnation() const { return seq_count_ == 0 ? 0 : seqs().front(); }
 
   std::int64_t created_at_ms = 0;
   std::int64_t updated_at_ms = 0;

@@ -2,6 +2,7 @@
 // Commands to the link actors (imperative: each asks for a change that may be
 // refused) and what they answer.
 
+#include "schemas/link_attributes.hpp"
 #include "schemas/reply_status.hpp"
 
 #include <cstdint>
@@ -14,12 +15,14 @@ namespace linkly {
 /// An empty `code` asks the owning actor to generate one.
 struct create_link {
   std::string code;
-  std::string url;  // already normalised and validated (link_rules.hpp)
+  std::string url;        // already normalised and validated (link_rules.hpp)
+  link_attributes attrs;  // already validated (link_attributes.hpp)
 };
 
 struct update_link {
   std::string code;
-  std::string url;
+  std::string url;              // "" = unchanged
+  link_attributes_patch patch;  // already validated
 };
 
 struct delete_link {
@@ -33,6 +36,8 @@ struct link_info {
   std::uint32_t version = 0;  // 1 on create, +1 per update
   std::int64_t created_at_ms = 0;
   std::int64_t updated_at_ms = 0;
+  link_attributes attrs;
+  std::uint64_t incarnation = 0;  // seq of the LinkCreated this link began with
 };
 
 /// The codes a link command answers with: every facade shares them.
