@@ -205,7 +205,7 @@ async function run() {
     await page.fill('#url', `${base}/healthz`);
     await page.fill('#code', code);
     await page.click('#create-submit');
-    const link = page.locator('#create-result a');
+    const link = page.locator('#create-result a').first();
     await link.waitFor({ state: 'visible' });
     shortUrl = (await link.getAttribute('href')) || '';
     check(shortUrl.startsWith(base) && shortUrl.endsWith(`/s/${code}`), `short url ${shortUrl}`);
