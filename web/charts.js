@@ -38,6 +38,12 @@ window.LinklyCharts = (() => {
     return `${n} ${word}${n === 1 ? '' : 's'}`;
   }
 
+  // The container's width in CSS pixels, so text in the SVG is drawn at its
+  // real size (the viewBox then only scales on a later resize).
+  function widthOf(container, fallback) {
+    return Math.max(240, Math.round(container.clientWidth) || fallback);
+  }
+
   function empty(container, message) {
     const p = document.createElement('p');
     p.className = 'hint chart-empty';
@@ -82,11 +88,19 @@ window.LinklyCharts = (() => {
     return days;
   }
 
+  // Whole numbers from 0 to `top` (a niceCeil value), at most six of them.
+  function ticks(top) {
+    const step = top <= 5 ? 1 : top / 5;
+    const out = [];
+    for (let v = 0; v <= top; v += step) out.push(v);
+    return out;
+  }
+
   function dayAxis(chart, days, box, top) {
-    for (const fraction of [0, 0.5, 1]) {
-      const y = box.bottom - fraction * (box.bottom - box.top);
+    for (const value of ticks(top)) {
+      const y = box.bottom - ((box.bottom - box.top) * value) / top;
       chart.append(el('line', { x1: box.left, x2: box.right, y1: y, y2: y, class: 'grid' }));
-      chart.append(el('text', { x: box.left - 6, y: y + 4, class: 'axis-label end' }, Math.round(top * fraction)));
+      chart.append(el('text', { x: box.left - 6, y: y + 4, class: 'axis-label end' }, value));
     }
     // About six date labels, always the first and the last day.
     const every = Math.max(1, Math.ceil(days.length / 6));
@@ -104,7 +118,7 @@ window.LinklyCharts = (() => {
     const days = dayRange(byDay || {}, nowMs);
     const total = days.reduce((sum, d) => sum + d.count, 0);
     if (total === 0) return empty(container, 'No clicks yet.');
-    const width = 640;
+    const width = widthOf(container, 640);
     const height = 220;
     const box = { left: 40, right: width - 8, top: 22, bottom: height - 26 };
     const top = niceCeil(Math.max(...days.map((d) => d.count)));
@@ -161,8 +175,8 @@ window.LinklyCharts = (() => {
     const rows = topRows(counts, nameOf);
     if (rows.length === 0) return empty(container, 'No clicks yet.');
     const rowHeight = 26;
-    const width = 360;
-    const labelWidth = 150;
+    const width = widthOf(container, 360);
+    const labelWidth = Math.min(170, Math.round(width * 0.42));
     const countWidth = 40;
     const height = rows.length * rowHeight + 4;
     const most = rows.reduce((a, b) => (b.count > a.count ? b : a)).count;
@@ -200,7 +214,7 @@ window.LinklyCharts = (() => {
   function split(container, parts) {
     const total = parts.reduce((sum, p) => sum + p.count, 0);
     if (total === 0) return empty(container, 'No clicks yet.');
-    const width = 360;
+    const width = widthOf(container, 360);
     const height = 64;
     const chart = svg(
       width,

@@ -3,15 +3,27 @@
 // playwright-core. Signs in, creates a link (the list links the same
 // short url as create), follows it from a second page,
 // waits for the click in the live feed, cancels then confirms a delete,
-// pages through the list, and saves a screenshot.
+// pages through the list. Then a link with a title and tags: its page, its
+// QR code, a few clicks sent from here and the charts showing them, its
+// visit log, an edit; and saves screenshots of the list and of that page.
 //
 //   LINKLY_BIN=build/app/linkly node ui_test.mjs [screenshot.png]
+//
+// Some steps need server features that are not in every build: a step
+// marked [needs X] is skipped when X is named in LINKLY_UI_TEST_WITHOUT
+// (comma-separated), and the steps marked [without X] then check that the
+// page says so instead of breaking:
+//   attributes  POST/PUT /links store title, tags, valid_*, max_visits...;
+//               GET /links?tag= filters
+//   qr          GET /s/{code}/qr-code
+//   visits      bot counts in GET /links/{code}/stats, GET /links/{code}/visits
 //
 // Exits 0 when every step passed; otherwise prints the failed step, the
 // reason and linkly's output, and exits 1. linkly and the browser are
 // always stopped, also on failure or when the whole run overruns.
 
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +38,12 @@ const RUN_TIMEOUT_MS = 100_000; // below ctest's TIMEOUT, so cleanup still runs
 const bin = process.env.LINKLY_BIN;
 const screenshotPath = path.resolve(
   process.argv[2] || process.env.LINKLY_SCREENSHOT || 'linkly-ui.png',
+);
+// The list's screenshot beside the link page's: browser-ui-list.png.
+const listScreenshotPath = screenshotPath.replace(/(\.png)?$/, '-list.png');
+const FEATURES = ['attributes', 'qr', 'visits'];
+const without = new Set(
+  (process.env.LINKLY_UI_TEST_WITHOUT || '').split(',').map((f) => f.trim()).filter(Boolean),
 );
 // 32 characters of randomness: the server refuses writes without it.
 const token = randomBytes(24).toString('base64url');
@@ -109,6 +127,45 @@ async function step(name, fn) {
   log(`ok   ${name} (${Date.now() - started} ms)`);
 }
 
+// A step that needs `feature` of the server: skipped when it is left out.
+async function stepNeeding(feature, name, fn) {
+  if (without.has(feature)) {
+    log(`skip ${name} [needs ${feature}]`);
+    return;
+  }
+  await step(`${name} [needs ${feature}]`, fn);
+}
+
+// A step checking how the page copes when `feature` is left out.
+async function stepWithout(feature, name, fn) {
+  if (without.has(feature)) await step(`${name} [without ${feature}]`, fn);
+}
+
+// Bounded wait for an API condition the page cannot signal (a projection
+// catching up): `probe` is asked again until it answers truthy.
+async function until(what, probe) {
+  const deadline = Date.now() + STEP_TIMEOUT_MS;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+// One GET of a short link from Node (not the browser), redirect not
+// followed; resolves to the status.
+function follow(url, headers) {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+    });
+    req.on('error', reject);
+    req.setTimeout(STEP_TIMEOUT_MS, () => req.destroy(new Error(`GET ${url} timed out`)));
+  });
+}
+
 function check(condition, message) {
   if (!condition) throw new Error(message);
 }
@@ -153,7 +210,11 @@ async function run() {
       '--disable-sync',
     ],
   });
-  const context = await browser.newContext({ viewport: { width: 1200, height: 860 } });
+  // A fixed zone, so the datetime-local fields' conversion to UTC is known.
+  const context = await browser.newContext({
+    viewport: { width: 1200, height: 860 },
+    timezoneId: 'Europe/Berlin',
+  });
   context.setDefaultTimeout(STEP_TIMEOUT_MS);
   const page = await context.newPage();
   const problems = [];
@@ -232,9 +293,9 @@ async function run() {
     check((await page.locator('#feed li').count()) === 1, 'the click is in the feed twice');
   });
 
-  await step('screenshot', async () => {
-    await page.screenshot({ path: screenshotPath, fullPage: true });
-    log(`screenshot: ${screenshotPath}`);
+  await step('screenshot of the list', async () => {
+    await page.screenshot({ path: listScreenshotPath, fullPage: true });
+    log(`screenshot: ${listScreenshotPath}`);
   });
 
   await step('an API error is shown in words', async () => {
@@ -290,8 +351,240 @@ async function run() {
     await first.waitFor({ state: 'visible' });
   });
 
+  await linkPageSteps(page, base, auth);
+
   await step('no script, style or request was blocked', async () => {
     check(problems.length === 0, problems.join('\n'));
+  });
+}
+
+// -- a link with attributes, its page and its charts --------------------------
+
+const TAGGED = 'ui-tagged';
+const PLAIN = 'ui-plain';
+const PEOPLE_CLICKS = 3;
+const BOT_CLICKS = 1;
+const BROWSER_UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
+const BOT_UA = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
+
+// The body of the next request the page sends to `method` `pathname`.
+async function nextBody(page, method, pathname, action) {
+  const [request] = await Promise.all([
+    page.waitForRequest((r) => r.method() === method && new URL(r.url()).pathname === pathname),
+    action(),
+  ]);
+  return request.postDataJSON();
+}
+
+function sameJson(a, b) {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+async function statsOf(page, base, auth, code) {
+  const res = await page.request.get(`${base}/links/${code}/stats`, { headers: auth });
+  return res.ok() ? res.json() : null;
+}
+
+async function linkPageSteps(page, base, auth) {
+  const form = page.locator('#create-form');
+  let shortUrl = '';
+
+  await step('the create form sends title, tags and times under the API names', async () => {
+    await page.goto(`${base}/#/`);
+    await page.locator('#list-view').waitFor({ state: 'visible' });
+    await page.fill('#url', `${base}/healthz`);
+    await page.fill('#code', TAGGED);
+    await page.click('#create-more summary');
+    await form.getByLabel('Title').fill('Spring sale');
+    await form.getByLabel('Tags').fill('news, spring, news');
+    await form.getByLabel('Valid until').fill('2099-12-31T23:59');
+    const body = await nextBody(page, 'POST', '/links', () => page.click('#create-submit'));
+    const expected = {
+      url: `${base}/healthz`,
+      title: 'Spring sale',
+      tags: ['news', 'spring'],
+      valid_until: '2099-12-31T22:59:00.000Z', // 23:59 in Berlin's winter time
+      code: TAGGED,
+    };
+    check(sameJson(body, expected), `POST /links sent ${JSON.stringify(body)}`);
+    const link = page.locator('#create-result a').first();
+    await link.waitFor({ state: 'visible' });
+    shortUrl = (await link.getAttribute('href')) || '';
+    check(shortUrl.endsWith(`/s/${TAGGED}`), `short url ${shortUrl}`);
+    const res = await page.request.post(`${base}/links`, {
+      headers: auth,
+      data: { url: `${base}/healthz`, code: PLAIN },
+    });
+    check(res.status() === 201, `POST /links answered ${res.status()}`);
+  });
+
+  const taggedRow = page.locator(`#links-body tr[data-code="${TAGGED}"]`);
+  await stepNeeding('attributes', 'the list shows the title and the tags', async () => {
+    await page.reload();
+    await page.fill('#token', token);
+    await page.click('#login-submit');
+    await taggedRow.locator('.link-title', { hasText: 'Spring sale' }).waitFor();
+    const tags = await taggedRow.locator('a.tag').allTextContents();
+    check(sameJson(tags, ['news', 'spring']), `the row shows tags ${JSON.stringify(tags)}`);
+  });
+
+  await stepNeeding('attributes', 'a tag filters the list by ?tag=', async () => {
+    const [request] = await Promise.all([
+      page.waitForRequest((r) => new URL(r.url()).searchParams.get('tag') === 'news'),
+      taggedRow.locator('a.tag', { hasText: 'news' }).click(),
+    ]);
+    check(new URL(request.url()).pathname === '/links', `the filter asked ${request.url()}`);
+    await page.locator('#tag-filter').waitFor({ state: 'visible' });
+    await page.locator(`#links-body tr[data-code="${PLAIN}"]`).waitFor({ state: 'detached' });
+    check((await page.locator('#links-body tr').count()) === 1, 'the filter kept other links');
+    await page.click('#tag-filter-clear');
+    await page.locator(`#links-body tr[data-code="${PLAIN}"]`).waitFor();
+    check(await page.locator('#tag-filter').isHidden(), 'the filter is still shown');
+  });
+
+  await step("the link's page opens from the list", async () => {
+    await taggedRow.getByRole('link', { name: `Details of ${TAGGED}` }).click();
+    await page.locator('#link-view').waitFor({ state: 'visible' });
+    check(page.url().endsWith(`#/links/${TAGGED}`), `the page is ${page.url()}`);
+    await page.locator('#link-short', { hasText: shortUrl }).waitFor();
+    check((await page.locator('#link-short').getAttribute('href')) === shortUrl, 'short link href');
+    check(await page.locator('#list-view').isHidden(), 'the list is still shown');
+  });
+
+  await stepNeeding('attributes', "the link's page shows and prefills its attributes", async () => {
+    await page.locator('#link-heading', { hasText: 'Spring sale' }).waitFor();
+    const tags = await page.locator('#link-tags a.tag').allTextContents();
+    check(sameJson(tags, ['news', 'spring']), `the page shows tags ${JSON.stringify(tags)}`);
+    const edit = page.locator('#edit-form');
+    check((await edit.getByLabel('Title').inputValue()) === 'Spring sale', 'title not prefilled');
+    check((await edit.getByLabel('Tags').inputValue()) === 'news, spring', 'tags not prefilled');
+    const until = await edit.getByLabel('Valid until').inputValue();
+    check(until === '2099-12-31T23:59', `valid until prefilled as ${until}`);
+  });
+
+  await stepNeeding('qr', 'the QR code image loads', async () => {
+    const img = page.locator('#link-qr');
+    await img.waitFor({ state: 'visible' });
+    const src = await img.getAttribute('src');
+    check(src === `/s/${TAGGED}/qr-code?format=svg`, `the QR image is ${src}`);
+    const width = await img.evaluate((el) => (el.complete ? el.naturalWidth : 0));
+    check(width > 0, 'the QR image did not load');
+  });
+
+  await stepWithout('qr', 'without a QR route the page says so', async () => {
+    await page.locator('#link-qr-caption', { hasText: 'No QR code' }).waitFor();
+    check(await page.locator('#link-qr').isHidden(), 'a broken QR image is shown');
+  });
+
+  await step('clicks sent from Node show in the per-day chart', async () => {
+    const human = { 'User-Agent': BROWSER_UA, Referer: 'https://news.example.org/post', 'CF-IPCountry': 'DE' };
+    for (let i = 0; i < PEOPLE_CLICKS; ++i) {
+      const status = await follow(shortUrl, human);
+      check(status === 302, `the short link answered ${status}`);
+    }
+    for (let i = 0; i < BOT_CLICKS; ++i) {
+      const status = await follow(shortUrl, { 'User-Agent': BOT_UA, 'CF-IPCountry': 'FR' });
+      check(status === 302, `the short link answered ${status} to a bot`);
+    }
+    const total = PEOPLE_CLICKS + BOT_CLICKS;
+    await until(`stats of ${total} clicks`, async () => {
+      const stats = await statsOf(page, base, auth, TAGGED);
+      return stats && stats.total === total;
+    });
+    await page.click('#stats-refresh');
+    await page.locator('#sum-total', { hasText: new RegExp(`^${total}$`) }).waitFor();
+    const bars = page.locator('#chart-days rect.bar:not(.zero)');
+    await bars.first().waitFor();
+    check((await bars.count()) === 1, 'the clicks are not on one day');
+    check((await bars.first().getAttribute('data-count')) === String(total), 'the day bar is wrong');
+    const hover = await bars.first().locator('title').textContent();
+    check(hover.endsWith(`${total} clicks`), `the bar's hover title is "${hover}"`);
+    const label = await page.locator('#chart-days svg').getAttribute('aria-label');
+    check(label.includes(`${total} clicks`), `the chart's label is "${label}"`);
+  });
+
+  await step('the top countries and referrers charts show those clicks', async () => {
+    const de = page.locator('#chart-countries rect[data-key="DE"]');
+    check((await de.getAttribute('data-count')) === String(PEOPLE_CLICKS), 'DE is not 3');
+    const fr = page.locator('#chart-countries rect[data-key="FR"]');
+    check((await fr.getAttribute('data-count')) === String(BOT_CLICKS), 'FR is not 1');
+    const news = page.locator('#chart-referrers rect[data-key="news.example.org"]');
+    check((await news.getAttribute('data-count')) === String(PEOPLE_CLICKS), 'the referrer is not 3');
+    // The label's own text, without its <title> (the uncut name, for hover).
+    const names = await page.locator('#chart-countries text.row-label')
+      .evaluateAll((labels) => labels.map((t) => t.firstChild.nodeValue));
+    check(names[0] === 'Germany (DE)', `the first country is named ${names[0]}`);
+  });
+
+  await stepNeeding('visits', 'bots are counted apart', async () => {
+    check((await textOf(page, '#sum-people')) === String(PEOPLE_CLICKS), 'people count');
+    check((await textOf(page, '#sum-bots')) === String(BOT_CLICKS), 'bots count');
+    await page.locator('#chart-bots rect.bar.bots').first().waitFor();
+  });
+
+  await stepNeeding('visits', 'the visit log lists the clicks, newest first', async () => {
+    const total = PEOPLE_CLICKS + BOT_CLICKS;
+    await until('the visit log', async () => {
+      const res = await page.request.get(`${base}/links/${TAGGED}/visits`, { headers: auth });
+      return res.ok() && (await res.json()).total === total;
+    });
+    await page.click('#stats-refresh');
+    const rows = page.locator('#visits-body tr');
+    await page.waitForFunction((n) => document.querySelectorAll('#visits-body tr').length === n, total);
+    check(await rows.first().evaluate((tr) => tr.classList.contains('bot')), 'the newest is not the bot');
+    await page.check('#visits-no-bots');
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('#visits-body tr').length === n,
+      PEOPLE_CLICKS,
+    );
+    check((await rows.filter({ hasText: 'bot' }).count()) === 0, 'a bot is listed with bots hidden');
+  });
+
+  await stepWithout('visits', 'without a visits route the log says so', async () => {
+    await page.locator('#visits-note', { hasText: '404' }).waitFor();
+    check(await page.locator('#visits-table').isHidden(), 'an empty visits table is shown');
+  });
+
+  await step("screenshot of the link's page", async () => {
+    await page.screenshot({ path: screenshotPath, fullPage: true });
+    log(`screenshot: ${screenshotPath}`);
+  });
+
+  let putStatus = 0;
+  await step('the edit form sends a patch: changed fields only, null clears', async () => {
+    const edit = page.locator('#edit-form');
+    await edit.getByLabel('Title').fill('');
+    await edit.getByLabel('Max visits').fill('50');
+    const responded = page.waitForResponse((r) => r.request().method() === 'PUT');
+    const body = await nextBody(page, 'PUT', `/links/${TAGGED}`, () => page.click('#edit-submit'));
+    // Without stored attributes there was no title to clear.
+    const expected = without.has('attributes')
+      ? { max_visits: 50 }
+      : { title: null, max_visits: 50 };
+    check(sameJson(body, expected), `PUT sent ${JSON.stringify(body)}`);
+    putStatus = (await responded).status();
+    await page.locator('#edit-result', { hasText: /\S/ }).waitFor();
+  });
+
+  await stepNeeding('attributes', 'a saved edit shows on the page', async () => {
+    check(putStatus === 200, `PUT answered ${putStatus}`);
+    await page.locator('#edit-result', { hasText: 'Saved.' }).waitFor();
+    await page.locator('#link-heading', { hasText: new RegExp(`^${TAGGED}$`) }).waitFor();
+    await page.locator('#link-attrs dd', { hasText: /^50$/ }).waitFor();
+  });
+
+  await step('a new url saved from the page is its destination', async () => {
+    const target = `${base}/healthz?edited=1`;
+    await page.fill('#edit-url', target);
+    await page.click('#edit-submit');
+    await page.locator('#link-target', { hasText: target }).waitFor();
+    await page.locator('#edit-result', { hasText: 'Saved.' }).waitFor();
+  });
+
+  await step('an unknown code gets a clear message', async () => {
+    await page.goto(`${base}/#/links/no-such-code`);
+    await page.locator('#link-error', { hasText: 'No link "no-such-code"' }).waitFor();
+    check(await page.locator('#link-body').isHidden(), 'an empty link page is shown');
   });
 }
 
