@@ -302,7 +302,29 @@
 
   function formatTime(iso) {
     const at = new Date(iso);
-    return Number.isNaN(at.getTime()) ? String(iso) : at.toLocaleString();
+    if (Number.isNaN(at.getTime())) return String(iso);
+    return at.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  }
+
+  // Why the link does not redirect now, as the server decides it, or "".
+  function unavailableReason(link, nowMs = Date.now()) {
+    if (link.valid_since && Date.parse(link.valid_since) > nowMs) return 'not valid yet';
+    if (link.valid_until && Date.parse(link.valid_until) < nowMs) return 'expired';
+    const visits = link.visits && typeof link.visits.total === 'number' ? link.visits.total : null;
+    if (link.max_visits != null && visits !== null && visits >= link.max_visits) {
+      return 'visit limit reached';
+    }
+    return '';
+  }
+
+  function statusBadge(link) {
+    const reason = unavailableReason(link);
+    if (!reason) return null;
+    const badge = document.createElement('span');
+    badge.className = 'badge warn';
+    badge.textContent = reason;
+    badge.title = 'This link does not redirect now';
+    return badge;
   }
 
   function timeElement(iso) {
@@ -440,6 +462,8 @@
     url.title = link.url;
     url.textContent = link.url;
     td.append(url);
+    const badge = statusBadge(link);
+    if (badge) td.append(badge);
     if (link.tags && link.tags.length) {
       const chips = document.createElement('ul');
       chips.className = 'tags';
@@ -679,6 +703,8 @@
     render(link) {
       $('link-body').hidden = false;
       $('link-heading').textContent = link.title || link.code;
+      const badge = statusBadge(link);
+      if (badge) $('link-heading').append(' ', badge);
       document.title = `${link.title || link.code} \u00b7 linkly`;
       const short = $('link-short');
       short.href = /^https?:\/\//i.test(link.short_url) ? link.short_url : '#';
