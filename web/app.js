@@ -572,6 +572,7 @@
       return;
     }
     linkPage.close();
+    document.title = 'linkly';
     if (where.tags.join('\n') !== listTags.join('\n')) {
       listTags = where.tags;
       pages.reset();
