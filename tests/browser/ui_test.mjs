@@ -389,12 +389,28 @@ async function linkPageSteps(page, base, auth) {
   const form = page.locator('#create-form');
   let shortUrl = '';
 
-  await step('the create form sends title, tags and times under the API names', async () => {
+  await step('a window that ends before it starts is refused before sending', async () => {
     await page.goto(`${base}/#/`);
     await page.locator('#list-view').waitFor({ state: 'visible' });
+    let posted = false;
+    const onRequest = (r) => {
+      if (r.method() === 'POST' && new URL(r.url()).pathname === '/links') posted = true;
+    };
+    page.on('request', onRequest);
+    await page.fill('#url', `${base}/healthz`);
+    await page.click('#create-more summary');
+    await form.getByLabel('Valid from').fill('2031-01-01T00:00');
+    await form.getByLabel('Valid until').fill('2030-01-01T00:00');
+    await page.click('#create-submit');
+    await page.locator('#create-result.error', { hasText: 'Valid from' }).waitFor();
+    page.off('request', onRequest);
+    check(!posted, 'the form sent the window anyway');
+    await form.getByLabel('Valid from').fill('');
+  });
+
+  await step('the create form sends title, tags and times under the API names', async () => {
     await page.fill('#url', `${base}/healthz`);
     await page.fill('#code', TAGGED);
-    await page.click('#create-more summary');
     await form.getByLabel('Title').fill('Spring sale');
     await form.getByLabel('Tags').fill('news, spring, news');
     await form.getByLabel('Valid until').fill('2099-12-31T23:59');
@@ -443,7 +459,9 @@ async function linkPageSteps(page, base, auth) {
   });
 
   await step("the link's page opens from the list", async () => {
-    await taggedRow.getByRole('link', { name: `Details of ${TAGGED}` }).click();
+    // By keyboard: the row's Details link takes focus and Enter follows it.
+    await taggedRow.getByRole('link', { name: `Details of ${TAGGED}` }).focus();
+    await page.keyboard.press('Enter');
     await page.locator('#link-view').waitFor({ state: 'visible' });
     check(page.url().endsWith(`#/links/${TAGGED}`), `the page is ${page.url()}`);
     await page.locator('#link-short', { hasText: shortUrl }).waitFor();
