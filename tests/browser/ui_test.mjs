@@ -495,7 +495,11 @@ async function linkPageSteps(page, base, auth) {
   });
 
   await step('clicks sent from Node show in the per-day chart', async () => {
-    const human = { 'User-Agent': BROWSER_UA, Referer: 'https://news.example.org/post', 'CF-IPCountry': 'DE' };
+    const human = {
+      'User-Agent': BROWSER_UA,
+      Referer: 'https://news.example.org/post',
+      'CF-IPCountry': 'DE',
+    };
     for (let i = 0; i < PEOPLE_CLICKS; ++i) {
       const status = await follow(shortUrl, human);
       check(status === 302, `the short link answered ${status}`);
@@ -514,7 +518,8 @@ async function linkPageSteps(page, base, auth) {
     const bars = page.locator('#chart-days rect.bar:not(.zero)');
     await bars.first().waitFor();
     check((await bars.count()) === 1, 'the clicks are not on one day');
-    check((await bars.first().getAttribute('data-count')) === String(total), 'the day bar is wrong');
+    const count = await bars.first().getAttribute('data-count');
+    check(count === String(total), `the day bar counts ${count}`);
     const hover = await bars.first().locator('title').textContent();
     check(hover.endsWith(`${total} clicks`), `the bar's hover title is "${hover}"`);
     const label = await page.locator('#chart-days svg').getAttribute('aria-label');
@@ -527,7 +532,8 @@ async function linkPageSteps(page, base, auth) {
     const fr = page.locator('#chart-countries rect[data-key="FR"]');
     check((await fr.getAttribute('data-count')) === String(BOT_CLICKS), 'FR is not 1');
     const news = page.locator('#chart-referrers rect[data-key="news.example.org"]');
-    check((await news.getAttribute('data-count')) === String(PEOPLE_CLICKS), 'the referrer is not 3');
+    const fromNews = await news.getAttribute('data-count');
+    check(fromNews === String(PEOPLE_CLICKS), `the referrer counts ${fromNews}`);
     // The label's own text, without its <title> (the uncut name, for hover).
     const names = await page.locator('#chart-countries text.row-label')
       .evaluateAll((labels) => labels.map((t) => t.firstChild.nodeValue));
@@ -548,14 +554,14 @@ async function linkPageSteps(page, base, auth) {
     });
     await page.click('#stats-refresh');
     const rows = page.locator('#visits-body tr');
-    await page.waitForFunction((n) => document.querySelectorAll('#visits-body tr').length === n, total);
-    check(await rows.first().evaluate((tr) => tr.classList.contains('bot')), 'the newest is not the bot');
+    const rowsAre = (n) => document.querySelectorAll('#visits-body tr').length === n;
+    await page.waitForFunction(rowsAre, total);
+    const newestIsBot = await rows.first().evaluate((tr) => tr.classList.contains('bot'));
+    check(newestIsBot, 'the newest visit is not the bot');
     await page.check('#visits-no-bots');
-    await page.waitForFunction(
-      (n) => document.querySelectorAll('#visits-body tr').length === n,
-      PEOPLE_CLICKS,
-    );
-    check((await rows.filter({ hasText: 'bot' }).count()) === 0, 'a bot is listed with bots hidden');
+    await page.waitForFunction(rowsAre, PEOPLE_CLICKS);
+    const bots = await rows.filter({ hasText: 'bot' }).count();
+    check(bots === 0, 'a bot is listed with bots hidden');
   });
 
   await stepWithout('visits', 'without a visits route the log says so', async () => {
