@@ -1,0 +1,193 @@
+// Tags of the Shlink API. linkly keeps tags on links only (no tag table):
+// the list and the stats are computed from every link, a rename or a
+// delete is one update per link carrying the tag.
+
+#include "actors/link_service.hpp"
+#include "http/shlink_call.hpp"
+#include "http/shlink_json.hpp"
+#include "http/shlink_link_scan.hpp"
+#include "http/shlink_list_query.hpp"
+#include "http/shlink_problem.hpp"
+#include "schemas/link_attributes.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <utility>
+
+namespace linkly {
+
+namespace {
+
+struct tag_stats {
+  std::size_t short_urls = 0;
+  shlink_visits visits;
+};
+
+// Applies one tags patch per entry of `changes` at once; answers 204 when
+// all are done, or the first failure.
+void update_tags(shlink_call call,
+                 std::vector<std::pair<std::string, std::vector<std::string>>> changes) {
+  if (changes.empty()) return call.send(no_content_response());
+  struct pending {
+    std::mutex mutex;
+    std::size_t left = 0;
+    std::optional<reply_status> failure;
+    response_sender send;
+  };
+  auto state = std::make_shared<pending>();
+  state->left = changes.size();
+  state->send = call.send;
+  for (auto& [code, tags] : changes) {
+    update_link cmd;
+    cmd.code = code;
+    cmd.patch.tags = std::move(tags);
+    call.links->update(std::move(cmd), [state](command_reply reply) {
+      std::unique_lock<std::mutex> lock(state->mutex);
+      // A link deleted meanwhile no longer carries the tag: nothing to undo.
+      if (!reply.ok() && reply.code != reply_code::not_found && !state->failure) {
+        state->failure = static_cast<reply_status>(reply);
+      }
+      if (--state->left > 0) return;
+      std::optional<reply_status> failure = state->failure;
+      lock.unlock();
+      if (failure) {
+        return state->send(shlink_status_problem(failure->code == reply_code::invalid
+                                                     ? http_status::bad_request
+                                                     : http_status::service_unavailable,
+                                                 failure->error));
+      }
+      state->send(no_content_response());
+    });
+  }
+}
+
+}  // namespace
+
+void shlink_list_tags(shlink_call call, bool stats_form) {
+  bool with_stats = stats_form || call.target.param("withStats") == "true";
+  std::string search = call.target.param("searchTerm").value_or("");
+  link_service* links = call.links;
+  io_worker* worker = call.worker;
+  scan_links(
+      links, worker,
+      [call = std::move(call), stats_form, with_stats, search = std::move(search)](link_scan scan) {
+        if (!scan.ok()) {
+          return call.send(shlink_status_problem(http_status::service_unavailable, scan.error));
+        }
+        std::map<std::string, tag_stats> tags;
+        for (const link_info& link : scan.links) {
+          shlink_visits visits;
+          if (with_stats && !link.attrs.tags.empty())
+            visits = shlink_visits_of(call.analytics, link);
+          for (const std::string& tag : link.attrs.tags) {
+            if (!search.empty() && !contains_folded(tag, search)) continue;
+            tag_stats& stats = tags[tag];
+            ++stats.short_urls;
+            stats.visits.total += visits.total;
+            stats.visits.non_bots += visits.non_bots;
+            stats.visits.bots += visits.bots;
+          }
+        }
+        boost::json::array names;
+        boost::json::array stats;
+        for (const auto& [tag, counts] : tags) {
+          names.emplace_back(tag);
+          if (with_stats) {
+            stats.emplace_back(
+                boost::json::object{{"tag", tag},
+                                    {"shortUrlsCount", counts.short_urls},
+                                    {"visitsSummary", shlink_visits_json(counts.visits)}});
+          }
+        }
+        std::size_t total = tags.size();
+        boost::json::object out;
+        if (stats_form) {
+          out["data"] = std::move(stats);
+        } else {
+          out["data"] = std::move(names);
+          if (with_stats) out["stats"] = std::move(stats);
+        }
+        out["pagination"] = shlink_paginator_json(1, 0, total, total);
+        call.send(json_response(http_status::ok, boost::json::object{{"tags", std::move(out)}}));
+      });
+}
+
+void shlink_rename_tag(shlink_call call) {
+  boost::system::error_code ec;
+  boost::json::value body = boost::json::parse(call.req->body(), ec);
+  if (ec || !body.is_object()) return call.send(shlink_malformed_body());
+  std::vector<std::string> invalid;
+  auto read_name = [&](const char* field, std::string* out) {
+    const boost::json::value* v = body.get_object().if_contains(field);
+    std::vector<std::string> one;
+    std::string error;
+    if (v != nullptr && v->is_string()) one.emplace_back(v->get_string());
+    if (one.empty() || !normalize_tags(&one, &error) || one.front() != *v->if_string()) {
+      invalid.emplace_back(field);
+      return;
+    }
+    *out = one.front();
+  };
+  std::string old_name, new_name;
+  read_name("oldName", &old_name);
+  read_name("newName", &new_name);
+  if (!invalid.empty()) return call.send(shlink_invalid_data(invalid));
+  link_service* links = call.links;
+  io_worker* worker = call.worker;
+  scan_links(links, worker, [call = std::move(call), old_name, new_name](link_scan scan) {
+    if (!scan.ok()) {
+      return call.send(shlink_status_problem(http_status::service_unavailable, scan.error));
+    }
+    auto carries = [](const link_info& link, const std::string& tag) {
+      return std::binary_search(link.attrs.tags.begin(), link.attrs.tags.end(), tag);
+    };
+    bool old_exists = false, new_exists = false;
+    for (const link_info& link : scan.links) {
+      old_exists = old_exists || carries(link, old_name);
+      new_exists = new_exists || carries(link, new_name);
+    }
+    if (!old_exists) return call.send(shlink_tag_not_found(old_name));
+    if (old_name == new_name) return call.send(no_content_response());
+    if (new_exists) return call.send(shlink_tag_conflict(old_name, new_name));
+    std::vector<std::pair<std::string, std::vector<std::string>>> changes;
+    for (const link_info& link : scan.links) {
+      if (!carries(link, old_name)) continue;
+      std::vector<std::string> tags = link.attrs.tags;
+      std::replace(tags.begin(), tags.end(), old_name, new_name);
+      std::sort(tags.begin(), tags.end());
+      changes.emplace_back(link.code, std::move(tags));
+    }
+    update_tags(call, std::move(changes));
+  });
+}
+
+void shlink_delete_tags(shlink_call call) {
+  std::vector<std::string> names = call.target.list("tags");
+  std::set<std::string> doomed(names.begin(), names.end());
+  if (doomed.empty()) return call.send(no_content_response());
+  link_service* links = call.links;
+  io_worker* worker = call.worker;
+  scan_links(links, worker, [call = std::move(call), doomed](link_scan scan) {
+    if (!scan.ok()) {
+      return call.send(shlink_status_problem(http_status::service_unavailable, scan.error));
+    }
+    std::vector<std::pair<std::string, std::vector<std::string>>> changes;
+    for (const link_info& link : scan.links) {
+      std::vector<std::string> kept;
+      for (const std::string& tag : link.attrs.tags) {
+        if (doomed.count(tag) == 0) kept.push_back(tag);
+      }
+      if (kept.size() != link.attrs.tags.size()) changes.emplace_back(link.code, std::move(kept));
+    }
+    update_tags(call, std::move(changes));
+  });
+}
+
+}  // namespace linkly
