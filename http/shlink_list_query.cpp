@@ -67,13 +67,6 @@ bool parse_shlink_list_query(const shlink_target& target, shlink_list_query* out
   }
   out->search_term = target.param("searchTerm").value_or("");
   out->tags = target.list("tags");
-  if (auto mode = target.param("tagsMode")) {
-    if (*mode == "all") {
-      out->all_tags = true;
-    } else if (*mode != "any") {
-      invalid->emplace_back("tagsMode");
-    }
-  }
   if (auto order = target.param("orderBy"); order && !order->empty()) {
     std::string field = *order;
     std::string dir = "ASC";
@@ -86,6 +79,13 @@ bool parse_shlink_list_query(const shlink_target& target, shlink_list_query* out
     } else {
       out->order_field = field;
       out->descending = dir == "DESC";
+    }
+  }
+  if (auto mode = target.param("tagsMode")) {
+    if (*mode == "all") {
+      out->all_tags = true;
+    } else if (*mode != "any") {
+      invalid->emplace_back("tagsMode");
     }
   }
   auto read_date = [&](const char* name, std::optional<std::int64_t>* ms) {

@@ -38,6 +38,24 @@ bool parse_shlink_target(std::string_view target, shlink_target* out) {
   std::size_t at = target.find_first_not_of('/');
   std::string normalised = "/";
   if (at != std::string_view::npos) normalised.append(target.substr(at));
+  // Clients write "tags[]=a" unencoded (curl, PHP habits); RFC 3986 wants
+  // brackets and a few others escaped in a query. Escape them, as Shlink's
+  // own server takes them.
+  if (auto query = normalised.find('?'); query != std::string::npos) {
+    static constexpr std::string_view kLoose = "[]{}|^`\\\"<> ";
+    std::string escaped = normalised.substr(0, query + 1);
+    for (char c : std::string_view(normalised).substr(query + 1)) {
+      if (kLoose.find(c) == std::string_view::npos) {
+        escaped += c;
+        continue;
+      }
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      escaped += '%';
+      escaped += kHex[static_cast<unsigned char>(c) >> 4];
+      escaped += kHex[static_cast<unsigned char>(c) & 0xF];
+    }
+    normalised = std::move(escaped);
+  }
   auto parsed = boost::urls::parse_origin_form(normalised);
   if (!parsed) return false;
   bool first = true;
