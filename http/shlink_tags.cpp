@@ -70,24 +70,88 @@ void update_tags(shlink_call call,
 
 }  // namespace
 
+namespace {
+
+struct tags_query {
+  std::size_t page = 1;
+  std::size_t per_page = 0;  // 0: all (Shlink's default for tags)
+  std::string search;
+  std::string order_field = "tag";  // tag, shortUrlsCount, visits, nonBotVisits
+  bool descending = false;
+};
+
+std::optional<std::size_t> positive(const std::string& s) {
+  constexpr std::size_t kMaxDigits = 9;
+  if (s.empty() || s.size() > kMaxDigits || s.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  std::size_t n = std::stoul(s);
+  if (n == 0) return std::nullopt;
+  return n;
+}
+
+bool parse_tags_query(const shlink_target& target, tags_query* out,
+                      std::vector<std::string>* invalid) {
+  if (auto page = target.param("page")) {
+    if (auto n = positive(*page)) {
+      out->page = *n;
+    } else {
+      invalid->emplace_back("page");
+    }
+  }
+  if (auto per_page = target.param("itemsPerPage"); per_page && *per_page != "-1") {
+    if (auto n = positive(*per_page)) {
+      out->per_page = *n;
+    } else {
+      invalid->emplace_back("itemsPerPage");
+    }
+  }
+  out->search = target.param("searchTerm").value_or("");
+  if (auto order = target.param("orderBy"); order && !order->empty()) {
+    std::string field = *order;
+    std::string dir = "ASC";
+    if (auto dash = order->rfind('-'); dash != std::string::npos) {
+      field = order->substr(0, dash);
+      dir = order->substr(dash + 1);
+    }
+    bool known =
+        field == "tag" || field == "shortUrlsCount" || field == "visits" || field == "nonBotVisits";
+    if (!known || (dir != "ASC" && dir != "DESC")) {
+      invalid->emplace_back("orderBy");
+    } else {
+      out->order_field = field;
+      out->descending = dir == "DESC";
+    }
+  }
+  return invalid->empty();
+}
+
+}  // namespace
+
 void shlink_list_tags(shlink_call call, bool stats_form) {
   bool with_stats = stats_form || call.target.param("withStats") == "true";
-  std::string search = call.target.param("searchTerm").value_or("");
+  tags_query query;
+  std::vector<std::string> invalid;
+  if (!parse_tags_query(call.target, &query, &invalid)) {
+    return call.send(shlink_invalid_data(invalid));
+  }
+  bool needs_visits =
+      with_stats || query.order_field == "visits" || query.order_field == "nonBotVisits";
   link_service* links = call.links;
   io_worker* worker = call.worker;
   scan_links(
       links, worker,
-      [call = std::move(call), stats_form, with_stats, search = std::move(search)](link_scan scan) {
+      [call = std::move(call), stats_form, with_stats, needs_visits,
+       query = std::move(query)](link_scan scan) {
         if (!scan.ok()) {
           return call.send(shlink_status_problem(http_status::service_unavailable, scan.error));
         }
         std::map<std::string, tag_stats> tags;
         for (const link_info& link : scan.links) {
           shlink_visits visits;
-          if (with_stats && !link.attrs.tags.empty())
+          if (needs_visits && !link.attrs.tags.empty())
             visits = shlink_visits_of(call.analytics, link);
           for (const std::string& tag : link.attrs.tags) {
-            if (!search.empty() && !contains_folded(tag, search)) continue;
+            if (!query.search.empty() && !contains_folded(tag, query.search)) continue;
             tag_stats& stats = tags[tag];
             ++stats.short_urls;
             stats.visits.total += visits.total;
@@ -95,9 +159,26 @@ void shlink_list_tags(shlink_call call, bool stats_form) {
             stats.visits.bots += visits.bots;
           }
         }
+        std::vector<std::pair<std::string, tag_stats>> rows(tags.begin(), tags.end());
+        const std::string& field = query.order_field;
+        auto less = [&field](const auto& a, const auto& b) {
+          if (field == "shortUrlsCount") return a.second.short_urls < b.second.short_urls;
+          if (field == "visits") return a.second.visits.total < b.second.visits.total;
+          if (field == "nonBotVisits") return a.second.visits.non_bots < b.second.visits.non_bots;
+          return a.first < b.first;
+        };
+        // Ties keep name order: the map's.
+        std::stable_sort(rows.begin(), rows.end(), [&](const auto& a, const auto& b) {
+          return query.descending ? less(b, a) : less(a, b);
+        });
+        std::size_t total = rows.size();
+        std::size_t first = query.per_page == 0 ? 0 : (query.page - 1) * query.per_page;
+        std::size_t last = query.per_page == 0 ? total : std::min(total, first + query.per_page);
+        if (first > total) first = last = total;
         boost::json::array names;
         boost::json::array stats;
-        for (const auto& [tag, counts] : tags) {
+        for (std::size_t i = first; i < last; ++i) {
+          const auto& [tag, counts] = rows[i];
           names.emplace_back(tag);
           if (with_stats) {
             stats.emplace_back(
@@ -106,7 +187,7 @@ void shlink_list_tags(shlink_call call, bool stats_form) {
                                     {"visitsSummary", shlink_visits_json(counts.visits)}});
           }
         }
-        std::size_t total = tags.size();
+        std::size_t in_page = last - first;
         boost::json::object out;
         if (stats_form) {
           out["data"] = std::move(stats);
@@ -114,7 +195,8 @@ void shlink_list_tags(shlink_call call, bool stats_form) {
           out["data"] = std::move(names);
           if (with_stats) out["stats"] = std::move(stats);
         }
-        out["pagination"] = shlink_paginator_json(1, 0, total, total);
+        out["pagination"] = shlink_paginator_json(query.per_page == 0 ? 1 : query.page,
+                                                  query.per_page, in_page, total);
         call.send(json_response(http_status::ok, boost::json::object{{"tags", std::move(out)}}));
       });
 }
