@@ -33,6 +33,8 @@ void shlink_create_short_url(shlink_call call);
 void shlink_get_short_url(shlink_call call, const std::string& code);
 void shlink_edit_short_url(shlink_call call, std::string code);
 void shlink_delete_short_url(shlink_call call, std::string code);
+/// {"defaultLongUrl": the link's url, "redirectRules": []}.
+void shlink_get_redirect_rules(shlink_call call, const std::string& code);
 
 // Tags (shlink_tags.cpp).
 void shlink_list_tags(shlink_call call, bool stats_form);

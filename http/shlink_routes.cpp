@@ -141,6 +141,11 @@ void dispatch(shlink_call call, http::verb method) {
     if (method == http::verb::delete_) return shlink_delete_short_url(std::move(call), code);
     return not_allowed("GET, PATCH, DELETE");
   }
+  if (n == 4 && seg[1] == "short-urls" && seg[3] == "redirect-rules") {
+    // No per-device or per-language rules in linkly: readable, always empty.
+    if (method == http::verb::get) return shlink_get_redirect_rules(std::move(call), seg[2]);
+    return not_allowed("GET");
+  }
   if (n == 2 && seg[1] == "tags") {
     if (method == http::verb::get) return shlink_list_tags(std::move(call), false);
     if (method == http::verb::put) return shlink_rename_tag(std::move(call));

@@ -235,4 +235,14 @@ void shlink_delete_short_url(shlink_call call, std::string code) {
   });
 }
 
+void shlink_get_redirect_rules(shlink_call call, const std::string& code) {
+  link_info link;
+  if (!is_code_syntax(code) || !call.view->find(code, &link)) {
+    return call.send(shlink_short_url_not_found(code));
+  }
+  call.send(json_response(
+      http_status::ok,
+      boost::json::object{{"defaultLongUrl", link.url}, {"redirectRules", boost::json::array()}}));
+}
+
 }  // namespace linkly
