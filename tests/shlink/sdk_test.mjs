@@ -284,6 +284,18 @@ async function runWith(clientName, httpClient) {
     assert.equal((await visit(once.shortUrl)).status, 302);
   });
 
+  await step(at('one default domain'), [], async () => {
+    const domains = await client.listDomains();
+    assert.equal(domains.data.length, 1);
+    assert.equal(domains.data[0].domain, new URL(baseUrl).host);
+    assert.equal(domains.data[0].isDefault, true);
+    const none = { baseUrlRedirect: null, regular404Redirect: null, invalidShortUrlRedirect: null };
+    assert.deepEqual(domains.data[0].redirects, none);
+    assert.deepEqual(domains.defaultRedirects, none);
+    const rules = await client.getShortUrlRedirectRules({ shortCode: slugged.shortCode });
+    assert.deepEqual(rules, { defaultLongUrl: `https://example.org/${p}/edited`, redirectRules: [] });
+  });
+
   await step(at('every error case, by its type'), [], async () => {
     await rejectsWith(client.createShortUrl({ longUrl: 'javascript:alert(1)' }), ErrorType.INVALID_ARGUMENT, 400, {
       invalidElements: ['longUrl'],
@@ -316,6 +328,11 @@ async function runWith(clientName, httpClient) {
       404,
     );
     await rejectsWith(client.mercureInfo(), ErrorType.MERCURE_NOT_CONFIGURED, 501);
+    await rejectsWith(
+      client.editDomainRedirects({ domain: 'elsewhere.example', baseUrlRedirect: 'https://e.com' }),
+      ErrorType.DOMAIN_NOT_FOUND,
+      404,
+    );
     await rejectsWith(
       client.listShortUrls({ orderBy: { field: 'nonsense', dir: 'ASC' } }),
       ErrorType.INVALID_ARGUMENT,
