@@ -8,6 +8,7 @@
 #include "http/shlink_link_scan.hpp"
 #include "http/shlink_list_query.hpp"
 #include "http/shlink_problem.hpp"
+#include "http/shlink_tag_plans.hpp"
 #include "schemas/link_attributes.hpp"
 
 #include <boost/json/array.hpp>
@@ -32,8 +33,7 @@ struct tag_stats {
 
 // Applies one tags patch per entry of `changes` at once; answers 204 when
 // all are done, or the first failure.
-void update_tags(shlink_call call,
-                 std::vector<std::pair<std::string, std::vector<std::string>>> changes) {
+void update_tags(shlink_call call, tag_changes changes) {
   if (changes.empty()) return call.send(no_content_response());
   struct pending {
     std::mutex mutex;
@@ -227,24 +227,15 @@ void shlink_rename_tag(shlink_call call) {
     if (!scan.ok()) {
       return call.send(shlink_status_problem(http_status::service_unavailable, scan.error));
     }
-    auto carries = [](const link_info& link, const std::string& tag) {
-      return std::binary_search(link.attrs.tags.begin(), link.attrs.tags.end(), tag);
-    };
-    bool old_exists = false, new_exists = false;
-    for (const link_info& link : scan.links) {
-      old_exists = old_exists || carries(link, old_name);
-      new_exists = new_exists || carries(link, new_name);
-    }
-    if (!old_exists) return call.send(shlink_tag_not_found(old_name));
-    if (old_name == new_name) return call.send(no_content_response());
-    if (new_exists) return call.send(shlink_tag_conflict(old_name, new_name));
-    std::vector<std::pair<std::string, std::vector<std::string>>> changes;
-    for (const link_info& link : scan.links) {
-      if (!carries(link, old_name)) continue;
-      std::vector<std::string> tags = link.attrs.tags;
-      std::replace(tags.begin(), tags.end(), old_name, new_name);
-      std::sort(tags.begin(), tags.end());
-      changes.emplace_back(link.code, std::move(tags));
+    tag_changes changes;
+    switch (plan_tag_rename(scan.links, old_name, new_name, &changes)) {
+      case rename_outcome::not_found:
+        return call.send(shlink_tag_not_found(old_name));
+      case rename_outcome::conflict:
+        return call.send(shlink_tag_conflict(old_name, new_name));
+      case rename_outcome::unchanged:
+      case rename_outcome::renamed:
+        break;
     }
     update_tags(call, std::move(changes));
   });
@@ -260,15 +251,7 @@ void shlink_delete_tags(shlink_call call) {
     if (!scan.ok()) {
       return call.send(shlink_status_problem(http_status::service_unavailable, scan.error));
     }
-    std::vector<std::pair<std::string, std::vector<std::string>>> changes;
-    for (const link_info& link : scan.links) {
-      std::vector<std::string> kept;
-      for (const std::string& tag : link.attrs.tags) {
-        if (doomed.count(tag) == 0) kept.push_back(tag);
-      }
-      if (kept.size() != link.attrs.tags.size()) changes.emplace_back(link.code, std::move(kept));
-    }
-    update_tags(call, std::move(changes));
+    update_tags(call, plan_tag_delete(scan.links, doomed));
   });
 }
 

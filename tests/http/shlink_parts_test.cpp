@@ -6,6 +6,7 @@
 #include "http/shlink_json.hpp"
 #include "http/shlink_list_query.hpp"
 #include "http/shlink_problem.hpp"
+#include "http/shlink_tag_plans.hpp"
 #include "http/shlink_target.hpp"
 
 #include <gtest/gtest.h>
@@ -244,6 +245,37 @@ TEST(ShlinkList, BadParametersAreNamed) {
       &invalid));
   EXPECT_EQ(invalid, (strings{"page", "itemsPerPage", "orderBy", "tagsMode", "startDate"}));
   EXPECT_EQ(query_of("/r?itemsPerPage=-1").items_per_page, 0u);
+}
+
+std::vector<link_info> tagged_links() {
+  std::vector<link_info> out(3);
+  out[0].code = "a";
+  out[0].attrs.tags = {"blue", "red"};
+  out[1].code = "b";
+  out[1].attrs.tags = {"red"};
+  out[2].code = "c";
+  out[2].attrs.tags = {"green"};
+  return out;
+}
+
+TEST(ShlinkTagPlans, RenameTouchesOnlyCarriersAndKeepsTagsSorted) {
+  tag_changes changes;
+  ASSERT_EQ(plan_tag_rename(tagged_links(), "red", "aqua", &changes), rename_outcome::renamed);
+  EXPECT_EQ(changes, (tag_changes{{"a", {"aqua", "blue"}}, {"b", {"aqua"}}}));
+}
+
+TEST(ShlinkTagPlans, RenameRefusesAnUnknownOrATakenName) {
+  tag_changes changes;
+  EXPECT_EQ(plan_tag_rename(tagged_links(), "pink", "aqua", &changes), rename_outcome::not_found);
+  EXPECT_EQ(plan_tag_rename(tagged_links(), "red", "green", &changes), rename_outcome::conflict);
+  EXPECT_EQ(plan_tag_rename(tagged_links(), "red", "red", &changes), rename_outcome::unchanged);
+  EXPECT_TRUE(changes.empty());
+}
+
+TEST(ShlinkTagPlans, DeleteTakesTheTagsOffEveryCarrier) {
+  EXPECT_EQ(plan_tag_delete(tagged_links(), {"red", "nobody"}),
+            (tag_changes{{"a", {"blue"}}, {"b", {}}}));
+  EXPECT_TRUE(plan_tag_delete(tagged_links(), {"nobody"}).empty());
 }
 
 }  // namespace
