@@ -6,6 +6,7 @@
 #include "http/host_allowlist.hpp"
 #include "http/import_stream.hpp"
 #include "http/router.hpp"
+#include "http/shlink_routes.hpp"
 
 namespace linkly {
 
@@ -48,6 +49,8 @@ admission admit(const http_request& head, const router_context& ctx,
     out.refusal = error_response(http_status::bad_request, "invalid request target");
     return out;
   }
+  // Shlink's rules: its own auth, CORS, any Content-Type, PATCH, OPTIONS.
+  if (out.route == route_id::shlink_rest) return admit_shlink(head, ctx, limits, std::move(out));
   const route_spec* spec = find_route_spec(out.route);
   if (spec == nullptr) {
     out.refusal = error_response(http_status::not_found, error_message::kNotFound);

@@ -18,6 +18,7 @@
 #include "http/redirect.hpp"
 #include "http/reply_response.hpp"
 #include "http/routes.hpp"
+#include "http/shlink_routes.hpp"
 #include "http/sse_stream.hpp"
 #include "http/store_health.hpp"
 #include "http/stream_routes.hpp"
@@ -237,6 +238,8 @@ void handle_request(const http_request& req, const router_context& ctx, response
     case route_id::ui:
       if (method == http::verb::get) return send(ui_asset_response(match.code, req));
       break;
+    case route_id::shlink_rest:
+      return handle_shlink_request(req, ctx, info, std::move(send));
     case route_id::links_import:
       // The session streams a POST's body into an import
       // (import_upload.hpp); one that gets here was not streamed.

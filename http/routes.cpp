@@ -1,5 +1,7 @@
 #include "http/routes.hpp"
 
+#include "http/shlink_target.hpp"
+
 #include <boost/url/grammar/error.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
@@ -104,6 +106,11 @@ void read_query(const boost::urls::url_view& url, route_match* match) {
 route_match match_route(std::string_view target) {
   route_match match;
   if (match_plain_redirect(target, &match)) return match;
+  // The Shlink API reads its own paths (deeper, "//rest" allowed).
+  if (is_shlink_target(target)) {
+    match.route = route_id::shlink_rest;
+    return match;
+  }
   auto parsed = boost::urls::parse_origin_form(target);
   // HTTP/1.1 servers must also accept the absolute form ("http://host/s/x").
   if (!parsed) {

@@ -37,10 +37,17 @@ fi
 # The browser test's playwright-core, exactly as tests/browser/package-lock.json
 # pins it (it drives /usr/bin/chromium and downloads no browser). Skipped
 # while node_modules was installed from this very lock file.
-browser_dir="$(cd "$(dirname "$0")/.." && pwd)/tests/browser"
-lock_sum="$(sha256sum "$browser_dir/package-lock.json" | cut -d' ' -f1)"
-stamp="$browser_dir/node_modules/.installed-lock.sha256"
-if [ "$(cat "$stamp" 2>/dev/null)" != "$lock_sum" ]; then
-  npm ci --prefix "$browser_dir" --no-audit --no-fund
-  echo "$lock_sum" >"$stamp"
-fi
+# The same for the Shlink SDK test's @shlinkio/shlink-js-sdk (tests/shlink).
+npm_ci_locked() {
+  local dir="$1"
+  local lock_sum stamp
+  lock_sum="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+  stamp="$dir/node_modules/.installed-lock.sha256"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$lock_sum" ]; then
+    npm ci --prefix "$dir" --no-audit --no-fund
+    echo "$lock_sum" >"$stamp"
+  fi
+}
+tests_dir="$(cd "$(dirname "$0")/.." && pwd)/tests"
+npm_ci_locked "$tests_dir/browser"
+npm_ci_locked "$tests_dir/shlink"

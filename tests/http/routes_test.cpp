@@ -199,8 +199,9 @@ TEST(RouteTable, OnlyTheCollectionsTakeABody) {
       EXPECT_NE(spec.methods & (method_bit::post | method_bit::put), 0) << spec.pattern;
     }
   }
+  // shlink_rest: the Shlink API reads JSON whatever the Content-Type.
   EXPECT_EQ(json, (std::set<route_id>{route_id::links_collection, route_id::link_item,
-                                      route_id::dlq_redrive}));
+                                      route_id::dlq_redrive, route_id::shlink_rest}));
   EXPECT_EQ(csv, std::set<route_id>{route_id::links_import});
 }
 
