@@ -35,6 +35,9 @@ enum class route_id {
   metrics,
   dlq_collection,
   dlq_redrive,
+  api_keys_collection,
+  api_key_item,
+  qr_code,
   dlq_item,  // last: kRouteIdCount counts up to it
 };
 
@@ -86,10 +89,10 @@ constexpr auto kToken = route_access::needs_token;
 /// ("/links/import" before "/links/{code}"), and "/{code}" (a redirect by
 /// its bare code) comes last. A route may have more than one row; its rows
 /// then agree on everything but the pattern (routes_test checks).
-inline constexpr std::array<route_spec, 20> kRouteTable = [] {
+inline constexpr std::array<route_spec, 24> kRouteTable = [] {
   using namespace route_table_detail;
   using b = body_kind;
-  return std::array<route_spec, 20>{{
+  return std::array<route_spec, 24>{{
       {"/healthz", route_id::health, kGet, kOpen, b::none, /*checks_host=*/false},
       {"/", route_id::ui, kGet, kOpen, b::none},
       {"/ui/{asset}", route_id::ui, kGet, kOpen, b::none},
@@ -108,8 +111,12 @@ inline constexpr std::array<route_spec, 20> kRouteTable = [] {
       {"/admin/dlq", route_id::dlq_collection, kGet, kToken, b::none},
       {"/admin/dlq/redrive", route_id::dlq_redrive, kPost, kToken, b::json},
       {"/admin/dlq/{id}", route_id::dlq_item, kDel, kToken, b::none},
+      {"/api-keys", route_id::api_keys_collection, kGet | kPost, kToken, b::json},
+      {"/api-keys/{name}", route_id::api_key_item, kDel, kToken, b::none},
       {"/s/{code}", route_id::redirect, kGet, kOpen, b::none},
+      {"/s/{code}/qr-code", route_id::qr_code, kGet, kOpen, b::none},
       {"/{code}", route_id::redirect, kGet, kOpen, b::none},
+      {"/{code}/qr-code", route_id::qr_code, kGet, kOpen, b::none},
   }};
 }();
 
