@@ -7,6 +7,7 @@
 #include "http/auth.hpp"
 #include "http/key_store.hpp"
 #include "http/router.hpp"
+#include "http/routes.hpp"
 
 #include "actors/read_view.hpp"
 #include "schemas/api_key_events.hpp"
@@ -147,6 +148,16 @@ TEST_F(KeyStoreTest, ALogWithAnEventThatDoesNotFitIsRefused) {
   std::unique_ptr<key_store> store;
   status st = key_store::open(std::move(log), {}, &store);
   EXPECT_TRUE(st.is_corruption()) << st.to_string();
+}
+
+TEST(ApiKeyRoutesTest, MatchTheCollectionAndAKeyByName) {
+  EXPECT_EQ(match_route("/api-keys").route, route_id::api_keys_collection);
+  route_match m = match_route("/api-keys/ci.v2");
+  EXPECT_EQ(m.route, route_id::api_key_item);
+  EXPECT_EQ(m.code, "ci.v2");
+  EXPECT_FALSE(is_public_route(route_id::api_keys_collection));
+  EXPECT_FALSE(is_public_route(route_id::api_key_item));
+  EXPECT_TRUE(is_public_route(route_id::qr_code));
 }
 
 TEST(Rfc3339Test, ParsesUtcAndOffsetsAndRefusesTheRest) {

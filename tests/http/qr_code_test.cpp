@@ -4,6 +4,7 @@
 #include "http/qr_code.hpp"
 #include "http/qr_routes.hpp"
 #include "http/router.hpp"
+#include "http/routes.hpp"
 
 #include "actors/read_view.hpp"
 
@@ -75,6 +76,22 @@ void decode_png(const std::string& png, png_image* out) {
                        reinterpret_cast<const Bytef*>(idat.data()), idat.size()),
             Z_OK);
   ASSERT_EQ(size, out->rows.size());
+}
+
+TEST(QrRouteMatchTest, BothPathsMatchWithTheirRawQuery) {
+  route_match m = match_route("/s/demo/qr-code?format=svg&size=1%30%30");
+  EXPECT_EQ(m.route, route_id::qr_code);
+  EXPECT_EQ(m.code, "demo");
+  EXPECT_EQ(m.query, "format=svg&size=1%30%30");
+  qr_request r;
+  std::string error;
+  ASSERT_TRUE(parse_qr_query(m.query, &r, &error)) << error;
+  EXPECT_EQ(r.size, 100);
+  m = match_route("/demo/qr-code");
+  EXPECT_EQ(m.route, route_id::qr_code);
+  EXPECT_EQ(m.code, "demo");
+  EXPECT_EQ(match_route("/s/qr-code").route, route_id::redirect);  // a code named qr-code
+  EXPECT_EQ(match_route("/s/demo/qr-code/x").route, route_id::not_found);
 }
 
 TEST(QrQueryTest, DefaultsAndBounds) {

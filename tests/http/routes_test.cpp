@@ -200,7 +200,7 @@ TEST(RouteTable, OnlyTheCollectionsTakeABody) {
     }
   }
   EXPECT_EQ(json, (std::set<route_id>{route_id::links_collection, route_id::link_item,
-                                      route_id::dlq_redrive}));
+                                      route_id::dlq_redrive, route_id::api_keys_collection}));
   EXPECT_EQ(csv, std::set<route_id>{route_id::links_import});
 }
 
