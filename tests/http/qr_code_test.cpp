@@ -11,9 +11,11 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <cmath>
 #include <cstdint>
 #include <regex>
 #include <string>
+#include <vector>
 
 namespace linkly {
 namespace {
@@ -176,6 +178,40 @@ TEST(QrRenderTest, SvgIsOnePathOfTheAskedSize) {
   EXPECT_NE(svg.find("d=\"M0 0h7v1h-7z"), std::string::npos);  // the top left finder pattern
   EXPECT_EQ(qr_content_type(qr_format::svg), "image/svg+xml");
   EXPECT_EQ(qr_content_type(qr_format::png), "image/png");
+}
+
+TEST(QrRenderTest, SvgAndPngDrawTheSameModules) {
+  qr_request r;
+  r.error_correction = 'm';
+  std::string png, svg, error;
+  ASSERT_TRUE(render_qr(kUrl, r, &png, &error)) << error;
+  r.format = qr_format::svg;
+  ASSERT_TRUE(render_qr(kUrl, r, &svg, &error)) << error;
+  png_image image;
+  ASSERT_NO_FATAL_FAILURE(decode_png(png, &image));
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(svg, m, std::regex(R"(scale\(([0-9.]+)\))")));
+  const int width = static_cast<int>(std::lround(r.size / std::stod(m[1])));
+  ASSERT_GE(width, 21);
+  std::vector<std::vector<bool>> dark(width, std::vector<bool>(width, false));
+  std::regex run(R"(M(\d+) (\d+)h(\d+)v1h-(\d+)z)");
+  int runs = 0;
+  for (std::sregex_iterator it(svg.begin(), svg.end(), run), end; it != end; ++it, ++runs) {
+    int x = std::stoi((*it)[1]), y = std::stoi((*it)[2]), n = std::stoi((*it)[3]);
+    ASSERT_EQ(n, std::stoi((*it)[4]));
+    ASSERT_LE(x + n, width);
+    ASSERT_LT(y, width);
+    for (int i = 0; i < n; ++i) dark[y][x + i] = true;
+  }
+  EXPECT_GT(runs, width);
+  // Each module's centre pixel in the PNG is as dark as the SVG draws it.
+  for (int y = 0; y < width; ++y) {
+    for (int x = 0; x < width; ++x) {
+      auto px = static_cast<std::uint32_t>((2 * x + 1) * r.size / (2 * width));
+      auto py = static_cast<std::uint32_t>((2 * y + 1) * r.size / (2 * width));
+      ASSERT_EQ(image.dark(px, py), dark[y][x]) << "module " << x << "," << y;
+    }
+  }
 }
 
 TEST(QrRouteTest, AnswersTheImageOfALiveLinkAnd404Or400Otherwise) {
