@@ -1,5 +1,6 @@
 // linkly: a URL shortener and link-analytics service.
 
+#include "app/api_key_command.hpp"
 #include "app/commands.hpp"
 #include "app/config.hpp"
 
@@ -100,6 +101,25 @@ int main(int argc, char** argv) {
   import_cmd->add_option("--token", import.token, "API token, sent as Authorization: Bearer")
       ->envname("LINKLY_TOKEN");
 
+  linkly::api_key_options api_key;
+  auto* api_key_cmd = app.add_subcommand(
+      "api-key", "create, list or revoke the API keys of a running server; prints its JSON answer");
+  api_key_cmd->require_subcommand(1);
+  auto* key_create = api_key_cmd->add_subcommand(
+      "create", "create a key; the answer holds the key, shown only this once");
+  key_create->add_option("name", api_key.name, "the key's name (1-64 of A-Za-z0-9_.-)")->required();
+  key_create->add_option("--expires", api_key.expires,
+                         "when the key stops working (RFC 3339, e.g. 2027-01-31T00:00:00Z)");
+  auto* key_list = api_key_cmd->add_subcommand("list", "list the keys (never their secrets)");
+  auto* key_revoke =
+      api_key_cmd->add_subcommand("revoke", "revoke a key: refused from the next request on");
+  key_revoke->add_option("name", api_key.name, "the key's name")->required();
+  for (auto* cmd : {key_create, key_list, key_revoke}) {
+    cmd->add_option("--server", api_key.server, "the server's base url")->capture_default_str();
+    cmd->add_option("--token", api_key.token, "API token or key, sent as Authorization: Bearer")
+        ->envname("LINKLY_TOKEN");
+  }
+
   linkly::replay_options replay;
   auto* replay_cmd = app.add_subcommand(
       "replay",
@@ -172,6 +192,10 @@ int main(int argc, char** argv) {
   if (*check_cmd) return linkly::run_log_check(cfg, check_log);
   if (*repair_cmd) return linkly::run_log_repair(cfg, repair);
   if (*import_cmd) return linkly::run_import(import);
+  if (*api_key_cmd) {
+    api_key.action = *key_create ? "create" : *key_list ? "list" : "revoke";
+    return linkly::run_api_key(api_key);
+  }
   if (*replay_cmd) return linkly::run_replay(cfg, replay);
   if (*dlq_list) return linkly::run_dlq_list(cfg);
   if (*dlq_redrive) return linkly::run_dlq_redrive(cfg, dlq_id);

@@ -11,6 +11,7 @@
 #include "app/offline_stores.hpp"
 #include "app/startup_checks.hpp"
 #include "http/access_control.hpp"
+#include "http/key_store.hpp"
 #include "http/server.hpp"
 #include "storage/click_spool.hpp"
 #include "storage/dead_letter_store.hpp"
@@ -95,16 +96,18 @@ server_options fit_to_fd_limit(server_options http) {
   return http;
 }
 
-void log_auth_mode(const config& cfg, std::uint16_t port) {
-  if (cfg.http.auth.token) {
+void log_auth_mode(const config& cfg, const key_store& keys, std::uint16_t port) {
+  if (cfg.http.auth.token || keys.in_use()) {
     spdlog::info(
-        "auth on: all but redirects, /healthz and the web UI need the API token; login "
-        "sessions last {} s",
+        "auth on: all but redirects, QR codes, /healthz and the web UI need the API token or "
+        "an API key ({}{} keys in the keys log); login sessions last {} s",
+        cfg.http.auth.token ? "the token, " : "", keys.list().size(),
         cfg.http.auth.session_ttl.count() / 1000);
     return;
   }
   spdlog::warn(
-      "auth off: no API token is set (LINKLY_TOKEN or auth.token), so anyone who can "
+      "auth off: no API token is set (LINKLY_TOKEN or auth.token) and no API key exists, so "
+      "anyone who can "
       "reach {}:{} can create, change and delete links and read every stat{}",
       cfg.http.host, port,
       is_loopback_host(cfg.http.host) ? "" : " (http.trusted_network declares that safe)");
@@ -226,6 +229,21 @@ int run_serve(const config& cfg) {
     clicks.dead_letters = projections.dead_letters;
   }
 
+  // The API keys: their own small log (http/key_store.hpp says why), read
+  // whole before anything serves, so a key works from the first request.
+  std::unique_ptr<key_store> keys;
+  {
+    std::unique_ptr<event_log> keys_log;
+    if (status st = event_log::open(store_dir(cfg, "keys"), {}, &keys_log); !st) {
+      spdlog::error("cannot open the keys log: {}", st.to_string());
+      return 1;
+    }
+    if (status st = key_store::open(std::move(keys_log), {}, &keys); !st) {
+      spdlog::error("cannot read the keys log: {}", st.to_string());
+      return 1;
+    }
+  }
+
   stop_signal stop;
   std::unique_ptr<engine> eng;
   auto on_fatal = [&stop](const std::string& reason) { stop.notify(reason, 1); };
@@ -247,6 +265,7 @@ int run_serve(const config& cfg) {
   sources.click_events = eng->click_events();
   sources.dead_letters = projections.dead_letters.get();
   sources.projections = [e = eng.get()] { return e->projections(); };
+  sources.api_keys = keys.get();
   // Stores that failed a write reopen on their next write; this reopens the
   // idle ones too, so that /healthz recovers once the disk has room.
   std::vector<std::function<void()>> heal_checks;
@@ -271,7 +290,7 @@ int run_serve(const config& cfg) {
   }
   spdlog::info("data in {}, links log sync={}, {} io threads, {} scheduler threads", cfg.data_dir,
                cfg.links_log.sync, cfg.http.io_threads, cfg.engine.scheduler_threads);
-  log_auth_mode(cfg, server.port());
+  log_auth_mode(cfg, *keys, server.port());
   spdlog::info("linkly listening on http://{}:{}", cfg.http.host, server.port());
 
   std::thread signal_waiter([&stop, signals] {

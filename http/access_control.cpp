@@ -1,5 +1,7 @@
 #include "http/access_control.hpp"
 
+#include "http/key_store.hpp"
+
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
@@ -60,18 +62,28 @@ bool is_loopback_host(std::string_view host) {
   return address.is_loopback();
 }
 
-access_control::access_control(const access_options& options, now_fn now)
-    : options_(options), now_(std::move(now)), enabled_(options.token.has_value()) {
+access_control::access_control(const access_options& options, now_fn now, const key_store* keys)
+    : options_(options), now_(std::move(now)), enabled_(options.token.has_value()), keys_(keys) {
   if (enabled_) token_digest_ = digest_of(*options_.token);
   // The digest is all that is needed from here on.
   options_.token.reset();
+}
+
+bool access_control::enabled() const {
+  return enabled_ || (keys_ != nullptr && keys_->in_use());
 }
 
 bool access_control::token_matches(std::string_view presented) const {
   return enabled_ && same_digest(digest_of(presented), token_digest_);
 }
 
-std::string access_control::open_session() {
+std::optional<std::string> access_control::key_name(std::string_view presented) const {
+  if (token_matches(presented)) return std::string(kDefaultKeyName);
+  if (keys_ != nullptr) return keys_->match(presented);
+  return std::nullopt;
+}
+
+std::string access_control::open_session(std::string key) {
   std::array<unsigned char, kSessionIdBytes> random{};
   if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) return {};
   static constexpr char kHex[] = "0123456789abcdef";
@@ -89,18 +101,25 @@ std::string access_control::open_session() {
     by_digest_.erase(order_.front().digest);
     order_.pop_front();
   }
-  order_.push_back(entry{digest, now + options_.session_ttl});
+  order_.push_back(entry{digest, now + options_.session_ttl, std::move(key)});
   by_digest_.emplace(std::move(digest), std::prev(order_.end()));
   return id;
 }
 
 bool access_control::session_valid(std::string_view id) {
-  if (!enabled_ || id.empty()) return false;
+  if (!enabled() || id.empty()) return false;
   std::string digest = digest_of(id);
   auto now = now_();
-  std::lock_guard lock(mutex_);
-  prune_locked(now);
-  return by_digest_.count(digest) != 0;
+  std::string key;
+  {
+    std::lock_guard lock(mutex_);
+    prune_locked(now);
+    auto it = by_digest_.find(digest);
+    if (it == by_digest_.end()) return false;
+    key = it->second->key;
+  }
+  // A revoked or expired key's sessions end with it.
+  return key == kDefaultKeyName || (keys_ != nullptr && keys_->is_live(key));
 }
 
 void access_control::close_session(std::string_view id) {

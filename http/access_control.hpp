@@ -7,6 +7,10 @@
 // compared as SHA-256 digests with CRYPTO_memcmp, so neither the position of
 // the first differing byte nor the configured token's length shows in the
 // timing. Sessions are keyed by the digest of their id for the same reason.
+//
+// Besides the token (the key named "default"), the API keys of a key_store
+// (http/key_store.hpp) are accepted; a session opened with a key lasts only
+// while that key is live.
 
 #include <chrono>
 #include <cstddef>
@@ -48,23 +52,36 @@ bool constant_time_equal(std::string_view a, std::string_view b);
 bool is_loopback_host(std::string_view host);
 
 /// Thread-safe: every io thread checks requests against the same instance.
+class key_store;
+
 class access_control {
  public:
   using clock = std::chrono::steady_clock;
   /// Injectable so tests can expire sessions without sleeping.
   using now_fn = std::function<clock::time_point()>;
 
-  explicit access_control(const access_options& options, now_fn now = &clock::now);
+  /// `keys`: the API keys besides the token; null for none. Not owned.
+  explicit access_control(const access_options& options, now_fn now = &clock::now,
+                          const key_store* keys = nullptr);
 
-  /// False when no token is configured: every request is allowed.
-  bool enabled() const { return enabled_; }
+  /// False when no token is configured and no API key was ever created:
+  /// every request is allowed.
+  bool enabled() const;
+
+  /// Whether a token is configured (the key named "default").
+  bool has_token() const { return enabled_; }
 
   /// Whether `presented` is the configured token (false when disabled).
   bool token_matches(std::string_view presented) const;
 
+  /// The name of the key `presented` is: "default" for the token, else a
+  /// live API key's; nullopt for none.
+  std::optional<std::string> key_name(std::string_view presented) const;
+
   /// A new session id (64 hex digits, 256 random bits), or "" when the
-  /// system's random source failed.
-  std::string open_session();
+  /// system's random source failed. The session lasts while key `key` is
+  /// live ("default", the token, always is).
+  std::string open_session(std::string key = "default");
 
   /// Whether `id` names a live session. Expired sessions are pruned here.
   bool session_valid(std::string_view id);
@@ -81,13 +98,15 @@ class access_control {
   struct entry {
     std::string digest;
     clock::time_point expires;
+    std::string key;  // the key that opened it
   };
 
   void prune_locked(clock::time_point now);
 
   access_options options_;
   now_fn now_;
-  bool enabled_ = false;
+  bool enabled_ = false;  // a token is configured
+  const key_store* keys_ = nullptr;
   std::string token_digest_;
   std::mutex mutex_;
   // Oldest first: every session lives session_ttl, so creation order is

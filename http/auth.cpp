@@ -30,6 +30,14 @@ credential bearer_token(const http::fields& headers, std::string_view* token) {
   return token->empty() ? credential::malformed : credential::present;
 }
 
+// `X-Api-Key: <key>` (Shlink's header), else `Authorization: Bearer <key>`.
+credential presented_key(const http::fields& headers, std::string_view* key) {
+  auto it = headers.find(kApiKeyHeader);
+  if (it == headers.end()) return bearer_token(headers, key);
+  *key = trim_blanks(it->value());
+  return key->empty() ? credential::malformed : credential::present;
+}
+
 // Every linkly_session value among the Cookie headers: a browser may send
 // more than one (stale cookies of other paths), any live one will do.
 template <class Fn>
@@ -78,10 +86,26 @@ http_response no_store_no_content() {
   return res;
 }
 
-constexpr std::string_view kMissing = "authentication required: send Authorization: Bearer <token>";
-constexpr std::string_view kInvalid = "invalid API token";
+constexpr std::string_view kMissing =
+    "authentication required: send Authorization: Bearer <key> or X-Api-Key: <key>";
+constexpr std::string_view kInvalid = "invalid API key";
 
 }  // namespace
+
+api_key_check check_api_key(const http::fields& headers, const router_context& ctx) {
+  access_control* access = ctx.access;
+  if (access == nullptr || !access->enabled()) return api_key_check::ok;
+  std::string_view key;
+  switch (presented_key(headers, &key)) {
+    case credential::none:
+      return api_key_check::missing;
+    case credential::malformed:
+      return api_key_check::invalid;
+    case credential::present:
+      break;
+  }
+  return access->key_name(key) ? api_key_check::ok : api_key_check::invalid;
+}
 
 bool is_public_route(route_id route) {
   const route_spec* spec = find_route_spec(route);
@@ -94,9 +118,9 @@ std::optional<http_response> check_access(route_id route, http::verb method,
   access_control* access = ctx.access;
   if (access == nullptr || !access->enabled() || is_public_route(route)) return std::nullopt;
   std::string_view token;
-  switch (bearer_token(headers, &token)) {
+  switch (presented_key(headers, &token)) {
     case credential::present:
-      if (access->token_matches(token)) return std::nullopt;
+      if (access->key_name(token)) return std::nullopt;
       return unauthorized(kInvalid);
     case credential::malformed:
       return unauthorized(kInvalid);
@@ -122,16 +146,18 @@ http_response login_response(const http_request& req, const router_context& ctx)
   access_control* access = ctx.access;
   if (access == nullptr || !access->enabled()) return no_store_no_content();
   std::string_view token;
-  switch (bearer_token(req, &token)) {
+  std::optional<std::string> key;
+  switch (presented_key(req, &token)) {
     case credential::none:
       return unauthorized(kMissing);
     case credential::malformed:
       return unauthorized(kInvalid);
     case credential::present:
-      if (!access->token_matches(token)) return unauthorized(kInvalid);
+      key = access->key_name(token);
+      if (!key) return unauthorized(kInvalid);
       break;
   }
-  std::string id = access->open_session();
+  std::string id = access->open_session(std::move(*key));
   if (id.empty()) {
     return error_response(http_status::service_unavailable, "cannot open a session, try again");
   }

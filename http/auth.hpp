@@ -1,7 +1,9 @@
 #pragma once
-// Token auth (API.md "Auth"): when a token is configured, every route but
-// redirects, /healthz, the front end's files, /login and /logout needs it, as
-// `Authorization: Bearer <token>` or, for GET and HEAD only, the short-lived
+// Token auth (API.md "Auth"): when a token is configured or an API key exists
+// (http/key_store.hpp), every route but redirects, QR codes, /healthz, the
+// front end's files, /login and /logout needs a key: the token or an API key,
+// as `Authorization: Bearer <key>`, `X-Api-Key: <key>` or, for GET and HEAD
+// only, the short-lived
 // session cookie that POST /login sets (a browser's EventSource cannot send
 // headers). A write always needs the header, so a cross-site form cannot
 // write even with the cookie. The token is never read from the URL.
@@ -20,6 +22,20 @@ struct router_context;
 
 /// The cookie POST /login sets.
 constexpr std::string_view kSessionCookie = "linkly_session";
+
+/// The header Shlink's clients send their key in.
+constexpr std::string_view kApiKeyHeader = "X-Api-Key";
+
+enum class api_key_check {
+  ok,       // a live key, or auth is off
+  missing,  // neither X-Api-Key nor Authorization: Bearer
+  invalid,  // a key that is not (or no longer) live, or a malformed header
+};
+
+/// Whether the request carries a live key in `X-Api-Key` (checked first) or
+/// `Authorization: Bearer`; no cookie. For routes that answer auth errors in
+/// their own shape (/rest); check_access answers linkly's.
+api_key_check check_api_key(const boost::beast::http::fields& headers, const router_context& ctx);
 
 /// Whether `route` is answered without a token even when one is configured
 /// (its kRouteTable row says so).

@@ -13,6 +13,7 @@ class analytics_reader;
 class dead_letter_store;
 class event_bus;
 class event_log;
+class key_store;
 
 /// Each may be null; the routes that need it then answer 503.
 struct read_sources {
@@ -30,6 +31,9 @@ struct read_sources {
   const dead_letter_store* dead_letters = nullptr;
   /// The projections' progress, for /metrics.
   std::function<std::vector<projection_status>()> projections;
+  /// The API keys (/api-keys, and accepted wherever the token is). Not
+  /// owned; thread-safe.
+  key_store* api_keys = nullptr;
 };
 
 }  // namespace linkly

@@ -36,7 +36,10 @@ enum class route_id {
   dlq_collection,
   dlq_redrive,
   shlink_rest,  // /rest and everything under it: the Shlink API (shlink_routes.hpp)
-  dlq_item,     // last: kRouteIdCount counts up to it
+  api_keys_collection,
+  api_key_item,
+  qr_code,
+  dlq_item,  // last: kRouteIdCount counts up to it
 };
 
 constexpr std::size_t kRouteIdCount = static_cast<std::size_t>(route_id::dlq_item) + 1;
@@ -87,10 +90,10 @@ constexpr auto kToken = route_access::needs_token;
 /// ("/links/import" before "/links/{code}"), and "/{code}" (a redirect by
 /// its bare code) comes last. A route may have more than one row; its rows
 /// then agree on everything but the pattern (routes_test checks).
-inline constexpr std::array<route_spec, 21> kRouteTable = [] {
+inline constexpr std::array<route_spec, 25> kRouteTable = [] {
   using namespace route_table_detail;
   using b = body_kind;
-  return std::array<route_spec, 21>{{
+  return std::array<route_spec, 25>{{
       {"/healthz", route_id::health, kGet, kOpen, b::none, /*checks_host=*/false},
       {"/", route_id::ui, kGet, kOpen, b::none},
       {"/ui/{asset}", route_id::ui, kGet, kOpen, b::none},
@@ -112,8 +115,12 @@ inline constexpr std::array<route_spec, 21> kRouteTable = [] {
       // Only the row of /rest, whose rules are Shlink's: match_route sends
       // every path under it here, and admit() hands it to admit_shlink.
       {"/rest", route_id::shlink_rest, kGet | kPost | kPut | kDel, kOpen, b::json},
+      {"/api-keys", route_id::api_keys_collection, kGet | kPost, kToken, b::json},
+      {"/api-keys/{name}", route_id::api_key_item, kDel, kToken, b::none},
       {"/s/{code}", route_id::redirect, kGet, kOpen, b::none},
+      {"/s/{code}/qr-code", route_id::qr_code, kGet, kOpen, b::none},
       {"/{code}", route_id::redirect, kGet, kOpen, b::none},
+      {"/{code}/qr-code", route_id::qr_code, kGet, kOpen, b::none},
   }};
 }();
 

@@ -7,6 +7,7 @@
 #include "actors/read_view.hpp"
 #include "http/admission.hpp"
 #include "http/analytics_routes.hpp"
+#include "http/api_key_routes.hpp"
 #include "http/auth.hpp"
 #include "http/dlq_routes.hpp"
 #include "http/error_messages.hpp"
@@ -15,6 +16,7 @@
 #include "http/json_body.hpp"
 #include "http/link_json.hpp"
 #include "http/metrics.hpp"
+#include "http/qr_routes.hpp"
 #include "http/redirect.hpp"
 #include "http/reply_response.hpp"
 #include "http/routes.hpp"
@@ -183,8 +185,18 @@ void handle_request(const http_request& req, const router_context& ctx, response
         return redirect(match.code, req, record_click, ctx, info, std::move(send));
       }
       break;
+    case route_id::qr_code:
+      if (method == http::verb::get) return send(qr_code_response(match.code, match.query, ctx));
+      break;
     case route_id::metrics:
       if (method == http::verb::get) return send(metrics_response(ctx));
+      break;
+    case route_id::api_keys_collection:
+      if (method == http::verb::get) return send(list_api_keys_response(ctx));
+      if (method == http::verb::post) return send(create_api_key_response(req, ctx));
+      break;
+    case route_id::api_key_item:
+      if (method == http::verb::delete_) return send(revoke_api_key_response(match.code, ctx));
       break;
     case route_id::dlq_collection:
       if (method == http::verb::get) return list_dead_letters(match, ctx, std::move(send));

@@ -91,6 +91,9 @@ void read_query(const boost::urls::url_view& url, route_match* match) {
         if (param.key == "as_of" && !match->as_of) match->as_of = param.value;
       }
       return;
+    case route_id::qr_code:
+      match->query = std::string(url.encoded_query());
+      return;
     case route_id::clicks_stream:
       for (auto param : url.params()) {
         if (param.key == "code" && match->code.empty()) match->code = param.value;

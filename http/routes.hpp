@@ -10,6 +10,7 @@
 //   /clicks/stream         ?code=
 //   /events                ?after=
 //   /admin/dlq             ?limit=&after=
+//   /s/{code}/qr-code      ?format=&size=&margin=&error_correction= (http/qr_routes.hpp)
 //
 // The query string never affects which route matches ("/s/demo?x=1"
 // redirects). Path segments are percent-decoded; codes are not checked here
@@ -38,6 +39,9 @@ struct route_match {
   // `after` is ?after=.
   // link_item: the raw (decoded) as_of parameter, when given.
   std::optional<std::string> as_of;
+  // qr_code: the query string as sent (still percent-encoded), read by its
+  // route. api_key_item: `code` is the key's name.
+  std::string query;
 };
 
 /// Matches a request target such as "/s/demo?x=1".

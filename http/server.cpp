@@ -209,7 +209,8 @@ status http_server::start() {
   router.sources = im.sources;
   router.click_listeners = &im.state->click_listeners;
   router.event_streams = &im.state->event_streams;
-  im.access = std::make_unique<access_control>(im.options.auth);
+  im.access = std::make_unique<access_control>(im.options.auth, &access_control::clock::now,
+                                               im.sources.api_keys);
   router.access = im.access.get();
   router.hosts =
       host_allowlist::build(router.short_url_base, im.options.host, im.options.allowed_hosts);

@@ -1,9 +1,9 @@
 #include "http/shlink_routes.hpp"
 
 #include "http/access_control.hpp"
+#include "http/auth.hpp"
 #include "http/error_messages.hpp"
 #include "http/header_text.hpp"
-#include "http/shlink_auth.hpp"
 #include "http/shlink_call.hpp"
 #include "http/shlink_problem.hpp"
 #include "http/store_health.hpp"
@@ -204,12 +204,12 @@ admission admit_shlink(const http_request& head, const router_context& ctx,
     shlink_target target;
     bool health = parse_shlink_target(head.target(), &target) && is_health(target);
     if (!health) {
-      switch (check_api_key(head, ctx.access)) {
-        case api_key_status::ok:
+      switch (check_api_key(head, ctx)) {
+        case api_key_check::ok:
           break;
-        case api_key_status::missing:
+        case api_key_check::missing:
           return refuse(shlink_missing_authentication());
-        case api_key_status::invalid:
+        case api_key_check::invalid:
           return refuse(shlink_invalid_api_key());
       }
     }

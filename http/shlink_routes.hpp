@@ -3,7 +3,7 @@
 // and /rest/health, answered from linkly's own link_service and analytics,
 // with Shlink's wire rules instead of linkly's:
 //
-//   - X-Api-Key, not the Bearer token (shlink_auth.hpp); /rest/health and
+//   - X-Api-Key (or a Bearer key; auth.hpp check_api_key); /rest/health and
 //     CORS preflights need none;
 //   - every error is application/problem+json (shlink_problem.hpp);
 //   - a JSON body is read whatever its Content-Type says;

@@ -17,6 +17,9 @@ enum class event_type : std::uint16_t {
   // The clicks log's events (schemas/click_events.hpp) start at 16; 4..15 are
   // left free for the links log's.
   click_recorded = 16,
+  // The keys log's events (schemas/api_key_events.hpp) start at 32.
+  api_key_created = 32,
+  api_key_revoked = 33,
   // Events any log may hold about itself (schemas/log_events.hpp) start at 64.
   records_lost = 64,
 };

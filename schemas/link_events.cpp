@@ -37,6 +37,9 @@ bool decode_link_event(const envelope& env, link_event* out) {
       return decode_as<link_deleted>(env, out);
     case event_type::click_recorded:
       return false;  // a clicks-log event: decode_click
+    case event_type::api_key_created:
+    case event_type::api_key_revoked:
+      return false;  // a keys-log event: schemas/api_key_events.hpp
     case event_type::records_lost:
       return false;  // about the log itself: decode_records_lost
   }

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config git ca-certificates python3 curl
-  libcaf-dev libssl-dev
+  libcaf-dev libssl-dev libqrencode-dev zlib1g-dev
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libleveldb-dev libsnappy-dev libcereal-dev
   libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev

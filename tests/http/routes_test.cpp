@@ -201,7 +201,8 @@ TEST(RouteTable, OnlyTheCollectionsTakeABody) {
   }
   // shlink_rest: the Shlink API reads JSON whatever the Content-Type.
   EXPECT_EQ(json, (std::set<route_id>{route_id::links_collection, route_id::link_item,
-                                      route_id::dlq_redrive, route_id::shlink_rest}));
+                                      route_id::dlq_redrive, route_id::shlink_rest,
+                                      route_id::api_keys_collection}));
   EXPECT_EQ(csv, std::set<route_id>{route_id::links_import});
 }
 
