@@ -49,7 +49,7 @@ void submit_one(click_service& clicks, envelope env) {
 
 envelope capture_click(const http_request& req, const click_headers& names,
                        std::string_view client_address, std::string code, std::string_view link_url,
-                       std::uint32_t link_version, std::int64_t now_ms) {
+                       std::uint32_t link_version, std::uint64_t incarnation, std::int64_t now_ms) {
   // One pass over the request's fields, not a lookup per header (each a
   // case-blind search of the whole set): the first of each name is taken,
   // as req[name] would. A view with no data is a header not (yet) found.
@@ -77,6 +77,7 @@ envelope capture_click(const http_request& req, const click_headers& names,
   click_view click;
   capture_click_view(values, &country, &click);
   click.link_version = link_version;
+  click.incarnation = incarnation;
   click.url = link_url;
   click.client_address = client_address;
   return make_click_envelope(std::move(code), now_ms, click);
@@ -109,7 +110,7 @@ void redirect(const std::string& code, const http_request& req, bool record_clic
         res = location_response(code, l.url());
         if (res.result() == http_status::found) {
           env = capture_click(req, ctx.click_headers, info.client_address, code, l.url(), l.version,
-                              now_utc_ms());
+                              l.incarnation(), now_utc_ms());
         }
       })) {
     return send(link_not_found_response());
