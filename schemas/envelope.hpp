@@ -17,6 +17,7 @@ enum class event_type : std::uint16_t {
   // The clicks log's events (schemas/click_events.hpp) start at 16; 4..15 are
   // left free for the links log's.
   click_recorded = 16,
+  orphan_visit = 17,  // a redirect miss (schemas/orphan_visit.hpp)
   // Events any log may hold about itself (schemas/log_events.hpp) start at 64.
   records_lost = 64,
 };
