@@ -89,6 +89,10 @@ void read_query(const boost::urls::url_view& url, route_match* match) {
         if (param.key == "as_of" && !match->as_of) match->as_of = param.value;
       }
       return;
+    case route_id::link_visits:
+    case route_id::orphan_visits:
+      match->query = url.encoded_query();
+      return;
     case route_id::clicks_stream:
       for (auto param : url.params()) {
         if (param.key == "code" && match->code.empty()) match->code = param.value;

@@ -38,6 +38,8 @@ struct route_match {
   // `after` is ?after=.
   // link_item: the raw (decoded) as_of parameter, when given.
   std::optional<std::string> as_of;
+  // link_visits, orphan_visits: the raw (still encoded) query, without '?'.
+  std::string query;
 };
 
 /// Matches a request target such as "/s/demo?x=1".
