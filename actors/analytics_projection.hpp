@@ -176,6 +176,10 @@ class analytics_reader {
   /// its last). At most `max_entries` per map (see link_stats::truncated).
   status stats(std::string_view code, std::uint64_t incarnation, link_stats* out,
                std::size_t max_entries = 1000) const;
+  /// The same for its last life.
+  status stats(std::string_view code, link_stats* out, std::size_t max_entries = 1000) const {
+    return stats(code, kLatestIncarnation, out, max_entries);
+  }
   /// Clicks of `code`'s last life in all (0 for none).
   status total_clicks(std::string_view code, std::uint64_t* out) const;
   /// Visits of `code`'s incarnation `incarnation` (stored_link::incarnation()):
