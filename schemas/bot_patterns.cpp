@@ -1,6 +1,8 @@
 #include "schemas/bot_patterns.hpp"
 
+#include <algorithm>
 #include <cstdint>
+#include <iterator>
 
 namespace linkly {
 
@@ -16,24 +18,38 @@ constexpr std::uint16_t pair_of(unsigned char a, unsigned char b) {
 
 // The first two bytes of every pattern, as one bit per byte pair (8 KB,
 // stays in L1): a browser's User-Agent holds few of them, so most positions
-// are passed over after one lookup instead of one comparison per pattern.
+// are passed over after one lookup; at the few that pass, only the patterns
+// starting with that pair are compared (`by_pair`, sorted by pair).
 // Built at compile time: no static initialisation on the redirect path.
 struct pattern_index {
   std::uint64_t starts[65536 / 64] = {};
-  std::uint16_t first_pair[kBotPatterns.size()] = {};
+  std::uint16_t pair[kBotPatterns.size()] = {};    // sorted
+  std::uint8_t pattern[kBotPatterns.size()] = {};  // kBotPatterns index of pair[i]
 
   constexpr pattern_index() {
     for (std::size_t i = 0; i < kBotPatterns.size(); ++i) {
       std::string_view p = kBotPatterns[i];
-      first_pair[i] = pair_of(static_cast<unsigned char>(p[0]), static_cast<unsigned char>(p[1]));
-      starts[first_pair[i] / 64] |= std::uint64_t{1} << (first_pair[i] % 64);
+      const std::uint16_t first =
+          pair_of(static_cast<unsigned char>(p[0]), static_cast<unsigned char>(p[1]));
+      starts[first / 64] |= std::uint64_t{1} << (first % 64);
+      // Insertion sort: 36 entries, at compile time.
+      std::size_t at = i;
+      while (at > 0 && pair[at - 1] > first) {
+        pair[at] = pair[at - 1];
+        pattern[at] = pattern[at - 1];
+        --at;
+      }
+      pair[at] = first;
+      pattern[at] = static_cast<std::uint8_t>(i);
     }
   }
 
-  constexpr bool starts_with_pair(std::uint16_t pair) const {
-    return (starts[pair / 64] >> (pair % 64) & 1) != 0;
+  constexpr bool starts_with_pair(std::uint16_t p) const {
+    return (starts[p / 64] >> (p % 64) & 1) != 0;
   }
 };
+
+static_assert(kBotPatterns.size() <= 255, "pattern indexes are bytes");
 
 constexpr bool lower_case_patterns() {
   for (std::string_view p : kBotPatterns) {
@@ -67,8 +83,11 @@ bool is_potential_bot(std::string_view user_agent) {
   for (std::size_t i = 0; i + 1 < user_agent.size(); ++i) {
     const std::uint16_t pair = pair_of(bytes[i], bytes[i + 1]);
     if (!kIndex.starts_with_pair(pair)) continue;
-    for (std::size_t p = 0; p < kBotPatterns.size(); ++p) {
-      if (kIndex.first_pair[p] == pair && matches_at(user_agent, i, kBotPatterns[p])) return true;
+    const std::uint16_t* first =
+        std::lower_bound(std::begin(kIndex.pair), std::end(kIndex.pair), pair);
+    for (const std::uint16_t* p = first; p != std::end(kIndex.pair) && *p == pair; ++p) {
+      const std::size_t k = static_cast<std::size_t>(p - std::begin(kIndex.pair));
+      if (matches_at(user_agent, i, kBotPatterns[kIndex.pattern[k]])) return true;
     }
   }
   return false;
