@@ -1,7 +1,7 @@
 // Snapshot body (storage/snapshot_codec.hpp), version 2 (a version 1
 // snapshot is rebuilt from the logs):
 //   created_days { day+2^31 count }*
-//   deleted { code first_deleted_seq }*
+//   deleted { code first_deleted_seq last_created_seq }*
 //   links { code lives { incarnation total bots hosts days { day+2^31 count }*
 //           countries { cc count }* referrers { host count }* visits }* }*
 //   orphans: total bots visits
@@ -121,10 +121,14 @@ std::string referrer_host(std::string_view referrer) {
 
 status analytics_projection::apply(std::string_view log, const envelope& env) {
   if (log == kLinksLog) {
-    if (env.type == event_type::link_created) ++created_[day_of(env.timestamp_ms)];
+    if (env.type == event_type::link_created) {
+      ++created_[day_of(env.timestamp_ms)];
+      // A code created again: its latest incarnation.
+      if (auto it = deleted_.find(env.key); it != deleted_.end()) it->second.last_created = env.seq;
+    }
     if (env.type == event_type::link_deleted) {
       // The first only: it ends the life that clicks without an incarnation belong to.
-      first_deleted_.try_emplace(env.key, env.seq);
+      deleted_.try_emplace(env.key, deletion{env.seq, 0});
     }
     return status::ok();
   }
@@ -194,10 +198,18 @@ std::vector<const link_clicks*> analytics_projection::lives(std::string_view cod
   auto it = clicks_.find(code);
   if (it == clicks_.end() || it->second.empty()) return out;
   const std::vector<link_clicks>& all = it->second;
-  if (incarnation == kLatestIncarnation) incarnation = all.back().incarnation;
+  auto deleted = deleted_.find(code);
+  if (incarnation == kLatestIncarnation) {
+    if (deleted != deleted_.end() && deleted->second.last_created != 0) {
+      incarnation = deleted->second.last_created;
+    } else {
+      // Its first life: the clicks that named it, if any, and those that did not.
+      incarnation = all.front().incarnation != 0 || all.size() == 1 ? all.front().incarnation
+                                                                    : all[1].incarnation;
+    }
+  }
   // The first incarnation is any below the code's first LinkDeleted.
-  auto deleted = first_deleted_.find(code);
-  const bool first = deleted == first_deleted_.end() || incarnation < deleted->second;
+  const bool first = deleted == deleted_.end() || incarnation < deleted->second.first_deleted;
   for (const link_clicks& life : all) {
     if (life.incarnation == incarnation || (first && life.incarnation == 0)) out.push_back(&life);
   }
@@ -207,7 +219,7 @@ std::vector<const link_clicks*> analytics_projection::lives(std::string_view cod
 void analytics_projection::clear() {
   created_.clear();
   clicks_.clear();
-  first_deleted_.clear();
+  deleted_.clear();
   all_ = {};
   orphans_ = {};
 }
@@ -236,10 +248,11 @@ status analytics_projection::save(std::string* out) const {
     w.varint(static_cast<std::uint64_t>(day + kDayOffset));
     w.varint(n);
   }
-  w.varint(first_deleted_.size());
-  for (const auto& [code, seq] : first_deleted_) {
+  w.varint(deleted_.size());
+  for (const auto& [code, d] : deleted_) {
     w.bytes(code);
-    w.varint(seq);
+    w.varint(d.first_deleted);
+    w.varint(d.last_created);
   }
   w.varint(clicks_.size());
   for (const auto& [code, lives] : clicks_) {
@@ -335,7 +348,7 @@ status analytics_projection::load(std::string_view saved) {
   snapshot_reader r(saved);
   std::map<std::int32_t, std::uint64_t> created;
   decltype(clicks_) clicks;
-  decltype(first_deleted_) deleted;
+  decltype(deleted_) deleted;
   visit_counts all;
   orphan_clicks orphans;
   std::uint64_t n = 0;
@@ -349,9 +362,9 @@ status analytics_projection::load(std::string_view saved) {
   if (!read_count(r, saved, &n)) return bad();
   for (std::uint64_t i = 0; i < n; ++i) {
     std::string code;
-    std::uint64_t seq = 0;
-    if (!r.bytes(&code) || !r.varint(&seq)) return bad();
-    deleted.emplace(std::move(code), seq);
+    deletion d;
+    if (!r.bytes(&code) || !r.varint(&d.first_deleted) || !r.varint(&d.last_created)) return bad();
+    deleted.emplace(std::move(code), d);
   }
   if (!read_count(r, saved, &n)) return bad();
   clicks.reserve(n);
@@ -373,7 +386,7 @@ status analytics_projection::load(std::string_view saved) {
   }
   created_ = std::move(created);
   clicks_ = std::move(clicks);
-  first_deleted_ = std::move(deleted);
+  deleted_ = std::move(deleted);
   all_ = all;
   orphans_ = std::move(orphans);
   return status::ok();
@@ -401,7 +414,10 @@ void analytics_projection::for_each_entry(const entry_visitor& fn) const {
     entries.emplace_back(std::move(key), std::to_string(n));
   };
   for (const auto& [day, n] : created_) add("day/" + day_text(day), n);
-  for (const auto& [code, seq] : first_deleted_) add("del/" + code, seq);
+  for (const auto& [code, d] : deleted_) {
+    entries.emplace_back("del/" + code,
+                         std::to_string(d.first_deleted) + " " + std::to_string(d.last_created));
+  }
   for (const auto& [code, lives] : clicks_) {
     std::uint64_t total = 0;
     for (const link_clicks& c : lives) {

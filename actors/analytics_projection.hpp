@@ -18,7 +18,8 @@
 // As entries (for_each_entry, what `replay --verify` compares); L is
 // code "@" incarnation:
 //   "day/" YYYY-MM-DD               links created that day
-//   "del/" code                     seq of its first LinkDeleted
+//   "del/" code                     seq of its first LinkDeleted, and of its
+//                                   last LinkCreated after it (0: none)
 //   "tot/" code                     clicks of the code, every life
 //   "bots/" L, "ltot/" L            potential bots / clicks of that life
 //   "vidx/" L                       its visit index: count and a checksum
@@ -111,7 +112,8 @@ class analytics_projection final : public projection {
   /// Links created per day (days since 1970-01-01).
   const std::map<std::int32_t, std::uint64_t>& created_per_day() const { return created_; }
   /// The lives of `code` that hold the clicks of its incarnation
-  /// `incarnation` (kLatestIncarnation: its last one): at most two (that
+  /// `incarnation` (kLatestIncarnation: its latest, by the links log, even
+  /// one not clicked yet): at most two (that
   /// life's own and, for the first incarnation, the clicks that did not
   /// say); none if it has no clicks.
   std::vector<const link_clicks*> lives(std::string_view code, std::uint64_t incarnation) const;
@@ -125,8 +127,15 @@ class analytics_projection final : public projection {
   std::map<std::int32_t, std::uint64_t> created_;
   // Lives sorted by incarnation; nearly always one.
   std::unordered_map<std::string, std::vector<link_clicks>, string_hash, std::equal_to<>> clicks_;
-  // Seq of each deleted code's first LinkDeleted (see the top).
-  std::unordered_map<std::string, std::uint64_t, string_hash, std::equal_to<>> first_deleted_;
+  // Per code ever deleted (only those: most never are): the seq of its
+  // first LinkDeleted (see the top), and of its last LinkCreated after that
+  // (0: not created again), its latest incarnation. Links-log order alone
+  // decides both.
+  struct deletion {
+    std::uint64_t first_deleted = 0;
+    std::uint64_t last_created = 0;
+  };
+  std::unordered_map<std::string, deletion, string_hash, std::equal_to<>> deleted_;
   visit_counts all_;
   orphan_clicks orphans_;
 };
