@@ -1,8 +1,12 @@
-// Snapshot body (storage/snapshot_codec.hpp), version 1:
+// Snapshot body (storage/snapshot_codec.hpp), version 2 (a version 1
+// snapshot is rebuilt from the logs):
 //   created_days { day+2^31 count }*
-//   links { code total hosts days { day+2^31 count }* countries { cc count }*
-//           referrers { host count }* }*
-// each list preceded by its length.
+//   deleted { code first_deleted_seq last_created_seq }*
+//   links { code lives { incarnation total bots hosts days { day+2^31 count }*
+//           countries { cc count }* referrers { host count }* visits }* }*
+//   orphans: total bots visits
+// visits = { seq_flags minus the previous one, at_ms minus the previous one
+// zigzagged }*; each list preceded by its length.
 
 #include "actors/analytics_projection.hpp"
 
@@ -11,6 +15,7 @@
 #include "schemas/click_fields.hpp"
 #include "schemas/clock.hpp"
 #include "schemas/link_events.hpp"
+#include "schemas/orphan_visit.hpp"
 #include "storage/event_log.hpp"
 #include "storage/snapshot_codec.hpp"
 
@@ -116,9 +121,18 @@ std::string referrer_host(std::string_view referrer) {
 
 status analytics_projection::apply(std::string_view log, const envelope& env) {
   if (log == kLinksLog) {
-    if (env.type == event_type::link_created) ++created_[day_of(env.timestamp_ms)];
+    if (env.type == event_type::link_created) {
+      ++created_[day_of(env.timestamp_ms)];
+      // A code created again: its latest incarnation.
+      if (auto it = deleted_.find(env.key); it != deleted_.end()) it->second.last_created = env.seq;
+    }
+    if (env.type == event_type::link_deleted) {
+      // The first only: it ends the life that clicks without an incarnation belong to.
+      deleted_.try_emplace(env.key, deletion{env.seq, 0});
+    }
     return status::ok();
   }
+  if (env.type == event_type::orphan_visit) return apply_orphan(env);
   click_recorded click;
   if (!decode_click(env, &click)) {
     return status::corruption("undecodable " + std::string(to_string(env.type)) + " at seq " +
@@ -127,9 +141,25 @@ status analytics_projection::apply(std::string_view log, const envelope& env) {
   // Everything that can fail is done: from here the fold only changes state.
   std::string host = referrer_host(click.referrer);
   auto it = clicks_.find(click.code);
-  if (it == clicks_.end()) it = clicks_.emplace(std::move(click.code), link_clicks{}).first;
-  link_clicks& c = it->second;
+  if (it == clicks_.end()) {
+    it = clicks_.emplace(std::move(click.code), std::vector<link_clicks>{}).first;
+  }
+  std::vector<link_clicks>& lives = it->second;
+  auto life =
+      std::lower_bound(lives.begin(), lives.end(), click.incarnation,
+                       [](const link_clicks& l, std::uint64_t inc) { return l.incarnation < inc; });
+  if (life == lives.end() || life->incarnation != click.incarnation) {
+    life = lives.insert(life, link_clicks{});
+    life->incarnation = click.incarnation;
+  }
+  link_clicks& c = *life;
   ++c.total;
+  ++all_.total;
+  if (click.potential_bot) {
+    ++c.bots;
+    ++all_.bots;
+  }
+  c.visits.push_back({env.seq << 2 | (click.potential_bot ? kVisitBot : 0), env.timestamp_ms});
   count_in(&c.days, day_of(click.clicked_at_ms));
   // Older records kept the header as sent: only an alpha-2 code counts.
   count_in(&c.countries, country_number(country_code(click.country)));
@@ -149,15 +179,67 @@ status analytics_projection::apply(std::string_view log, const envelope& env) {
   return status::ok();
 }
 
-const link_clicks* analytics_projection::clicks(std::string_view code) const {
+status analytics_projection::apply_orphan(const envelope& env) {
+  orphan_visit visit;
+  if (!decode_orphan_visit(env, &visit)) {
+    return status::corruption("undecodable OrphanVisit at seq " + std::to_string(env.seq));
+  }
+  ++orphans_.counts.total;
+  if (visit.potential_bot) ++orphans_.counts.bots;
+  orphans_.visits.push_back({env.seq << 2 | (visit.potential_bot ? kVisitBot : 0) |
+                                 (visit.kind == orphan_kind::regular_404 ? kVisitRegular404 : 0),
+                             env.timestamp_ms});
+  return status::ok();
+}
+
+std::vector<const link_clicks*> analytics_projection::lives(std::string_view code,
+                                                            std::uint64_t incarnation) const {
+  std::vector<const link_clicks*> out;
   auto it = clicks_.find(code);
-  return it == clicks_.end() ? nullptr : &it->second;
+  if (it == clicks_.end() || it->second.empty()) return out;
+  const std::vector<link_clicks>& all = it->second;
+  auto deleted = deleted_.find(code);
+  if (incarnation == kLatestIncarnation) {
+    if (deleted != deleted_.end() && deleted->second.last_created != 0) {
+      incarnation = deleted->second.last_created;
+    } else {
+      // Its first life: the clicks that named it, if any, and those that did not.
+      incarnation = all.front().incarnation != 0 || all.size() == 1 ? all.front().incarnation
+                                                                    : all[1].incarnation;
+    }
+  }
+  // The first incarnation is any below the code's first LinkDeleted.
+  const bool first = deleted == deleted_.end() || incarnation < deleted->second.first_deleted;
+  for (const link_clicks& life : all) {
+    if (life.incarnation == incarnation || (first && life.incarnation == 0)) out.push_back(&life);
+  }
+  return out;
 }
 
 void analytics_projection::clear() {
   created_.clear();
   clicks_.clear();
+  deleted_.clear();
+  all_ = {};
+  orphans_ = {};
 }
+
+namespace {
+
+void save_visits(snapshot_writer& w, const std::vector<visit_ref>& visits) {
+  w.varint(visits.size());
+  std::uint64_t seq = 0;
+  std::int64_t at = 0;
+  for (const visit_ref& v : visits) {
+    w.varint(v.seq_flags - seq);  // seqs only grow: small deltas
+    const auto d = static_cast<std::uint64_t>(v.at_ms) - static_cast<std::uint64_t>(at);
+    w.varint((d << 1) ^ (0 - (d >> 63)));  // zigzag: a clock step back stays small
+    seq = v.seq_flags;
+    at = v.at_ms;
+  }
+}
+
+}  // namespace
 
 status analytics_projection::save(std::string* out) const {
   snapshot_writer w(out);
@@ -166,27 +248,42 @@ status analytics_projection::save(std::string* out) const {
     w.varint(static_cast<std::uint64_t>(day + kDayOffset));
     w.varint(n);
   }
-  w.varint(clicks_.size());
-  for (const auto& [code, c] : clicks_) {
+  w.varint(deleted_.size());
+  for (const auto& [code, d] : deleted_) {
     w.bytes(code);
-    w.varint(c.total);
-    w.varint(c.hosts);
-    w.varint(c.days.size());
-    for (const auto& [day, n] : c.days) {
-      w.varint(static_cast<std::uint64_t>(day + kDayOffset));
-      w.varint(n);
-    }
-    w.varint(c.countries.size());
-    for (const auto& [cc, n] : c.countries) {
-      w.varint(cc);
-      w.varint(n);
-    }
-    w.varint(c.referrers.size());
-    for (const auto& [host, n] : c.referrers) {
-      w.bytes(host);
-      w.varint(n);
+    w.varint(d.first_deleted);
+    w.varint(d.last_created);
+  }
+  w.varint(clicks_.size());
+  for (const auto& [code, lives] : clicks_) {
+    w.bytes(code);
+    w.varint(lives.size());
+    for (const link_clicks& c : lives) {
+      w.varint(c.incarnation);
+      w.varint(c.total);
+      w.varint(c.bots);
+      w.varint(c.hosts);
+      w.varint(c.days.size());
+      for (const auto& [day, n] : c.days) {
+        w.varint(static_cast<std::uint64_t>(day + kDayOffset));
+        w.varint(n);
+      }
+      w.varint(c.countries.size());
+      for (const auto& [cc, n] : c.countries) {
+        w.varint(cc);
+        w.varint(n);
+      }
+      w.varint(c.referrers.size());
+      for (const auto& [host, n] : c.referrers) {
+        w.bytes(host);
+        w.varint(n);
+      }
+      save_visits(w, c.visits);
     }
   }
+  w.varint(orphans_.counts.total);
+  w.varint(orphans_.counts.bots);
+  save_visits(w, orphans_.visits);
   return status::ok();
 }
 
@@ -204,6 +301,46 @@ bool read_count(snapshot_reader& r, std::string_view saved, std::uint64_t* n) {
   return r.varint(n) && *n <= saved.size();
 }
 
+bool load_visits(snapshot_reader& r, std::string_view saved, std::vector<visit_ref>* visits) {
+  std::uint64_t n = 0;
+  if (!read_count(r, saved, &n)) return false;
+  visits->resize(n);
+  std::uint64_t seq = 0;
+  std::uint64_t at = 0;
+  for (visit_ref& v : *visits) {
+    std::uint64_t dseq = 0;
+    std::uint64_t zz = 0;
+    if (!r.varint(&dseq) || !r.varint(&zz)) return false;
+    seq += dseq;
+    at += (zz >> 1) ^ (0 - (zz & 1));
+    v = {seq, static_cast<std::int64_t>(at)};
+  }
+  return true;
+}
+
+bool load_life(snapshot_reader& r, std::string_view saved, link_clicks* c) {
+  std::uint64_t entries = 0;
+  if (!r.varint(&c->incarnation) || !r.varint(&c->total) || !r.varint(&c->bots) ||
+      !r.number(&c->hosts) || !read_count(r, saved, &entries)) {
+    return false;
+  }
+  c->days.resize(entries);
+  for (auto& [day, k] : c->days) {
+    if (!read_day(r, &day) || !r.varint(&k)) return false;
+  }
+  if (!read_count(r, saved, &entries)) return false;
+  c->countries.resize(entries);
+  for (auto& [cc, k] : c->countries) {
+    if (!r.number(&cc) || !r.varint(&k)) return false;
+  }
+  if (!read_count(r, saved, &entries)) return false;
+  c->referrers.resize(entries);
+  for (auto& [host, k] : c->referrers) {
+    if (!r.bytes(&host) || !r.varint(&k)) return false;
+  }
+  return load_visits(r, saved, &c->visits);
+}
+
 }  // namespace
 
 status analytics_projection::load(std::string_view saved) {
@@ -211,6 +348,9 @@ status analytics_projection::load(std::string_view saved) {
   snapshot_reader r(saved);
   std::map<std::int32_t, std::uint64_t> created;
   decltype(clicks_) clicks;
+  decltype(deleted_) deleted;
+  visit_counts all;
+  orphan_clicks orphans;
   std::uint64_t n = 0;
   if (!read_count(r, saved, &n)) return bad();
   for (std::uint64_t i = 0; i < n; ++i) {
@@ -220,52 +360,86 @@ status analytics_projection::load(std::string_view saved) {
     created[day] = count;
   }
   if (!read_count(r, saved, &n)) return bad();
+  for (std::uint64_t i = 0; i < n; ++i) {
+    std::string code;
+    deletion d;
+    if (!r.bytes(&code) || !r.varint(&d.first_deleted) || !r.varint(&d.last_created)) return bad();
+    deleted.emplace(std::move(code), d);
+  }
+  if (!read_count(r, saved, &n)) return bad();
   clicks.reserve(n);
   for (std::uint64_t i = 0; i < n; ++i) {
     std::string code;
-    link_clicks c;
-    std::uint64_t entries = 0;
-    if (!r.bytes(&code) || !r.varint(&c.total) || !r.number(&c.hosts) ||
-        !read_count(r, saved, &entries)) {
-      return bad();
+    std::uint64_t count = 0;
+    if (!r.bytes(&code) || !read_count(r, saved, &count)) return bad();
+    std::vector<link_clicks> lives(count);
+    for (link_clicks& c : lives) {
+      if (!load_life(r, saved, &c)) return bad();
+      all.total += c.total;
+      all.bots += c.bots;
     }
-    c.days.resize(entries);
-    for (auto& [day, count] : c.days) {
-      if (!read_day(r, &day) || !r.varint(&count)) return bad();
-    }
-    if (!read_count(r, saved, &entries)) return bad();
-    c.countries.resize(entries);
-    for (auto& [cc, count] : c.countries) {
-      if (!r.number(&cc) || !r.varint(&count)) return bad();
-    }
-    if (!read_count(r, saved, &entries)) return bad();
-    c.referrers.resize(entries);
-    for (auto& [host, count] : c.referrers) {
-      if (!r.bytes(&host) || !r.varint(&count)) return bad();
-    }
-    clicks.emplace(std::move(code), std::move(c));
+    clicks.emplace(std::move(code), std::move(lives));
   }
-  if (!r.at_end()) return bad();
+  if (!r.varint(&orphans.counts.total) || !r.varint(&orphans.counts.bots) ||
+      !load_visits(r, saved, &orphans.visits) || !r.at_end()) {
+    return bad();
+  }
   created_ = std::move(created);
   clicks_ = std::move(clicks);
+  deleted_ = std::move(deleted);
+  all_ = all;
+  orphans_ = std::move(orphans);
   return status::ok();
 }
 
-void analytics_projection::for_each_entry(const entry_visitor& fn) const {
-  std::vector<std::pair<std::string, std::uint64_t>> entries;
-  for (const auto& [day, n] : created_) entries.emplace_back("day/" + day_text(day), n);
-  for (const auto& [code, c] : clicks_) {
-    entries.emplace_back("tot/" + code, c.total);
-    if (c.hosts > 0) entries.emplace_back("crefn/" + code, c.hosts);
-    for (const auto& [day, n] : c.days)
-      entries.emplace_back("cday/" + code + "/" + day_text(day), n);
-    for (const auto& [cc, n] : c.countries) {
-      entries.emplace_back("ccty/" + code + "/" + country_text(cc), n);
+namespace {
+
+// Count and an FNV-1a checksum of a visit index: `replay --verify` sees any
+// visit that differs without listing each.
+std::string index_text(const std::vector<visit_ref>& visits) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (const visit_ref& v : visits) {
+    for (std::uint64_t word : {v.seq_flags, static_cast<std::uint64_t>(v.at_ms)}) {
+      h = (h ^ word) * 1099511628211ull;
     }
-    for (const auto& [host, n] : c.referrers) entries.emplace_back("cref/" + code + "/" + host, n);
+  }
+  return std::to_string(visits.size()) + " " + std::to_string(h);
+}
+
+}  // namespace
+
+void analytics_projection::for_each_entry(const entry_visitor& fn) const {
+  std::vector<std::pair<std::string, std::string>> entries;
+  auto add = [&](std::string key, std::uint64_t n) {
+    entries.emplace_back(std::move(key), std::to_string(n));
+  };
+  for (const auto& [day, n] : created_) add("day/" + day_text(day), n);
+  for (const auto& [code, d] : deleted_) {
+    entries.emplace_back("del/" + code,
+                         std::to_string(d.first_deleted) + " " + std::to_string(d.last_created));
+  }
+  for (const auto& [code, lives] : clicks_) {
+    std::uint64_t total = 0;
+    for (const link_clicks& c : lives) {
+      total += c.total;
+      const std::string life = code + "@" + std::to_string(c.incarnation);
+      add("ltot/" + life, c.total);
+      add("bots/" + life, c.bots);
+      entries.emplace_back("vidx/" + life, index_text(c.visits));
+      if (c.hosts > 0) add("crefn/" + life, c.hosts);
+      for (const auto& [day, n] : c.days) add("cday/" + life + "/" + day_text(day), n);
+      for (const auto& [cc, n] : c.countries) add("ccty/" + life + "/" + country_text(cc), n);
+      for (const auto& [host, n] : c.referrers) add("cref/" + life + "/" + host, n);
+    }
+    add("tot/" + code, total);
+  }
+  if (orphans_.counts.total > 0) {
+    add("orphan/tot", orphans_.counts.total);
+    add("orphan/bots", orphans_.counts.bots);
+    entries.emplace_back("orphan/vidx", index_text(orphans_.visits));
   }
   std::sort(entries.begin(), entries.end());
-  for (const auto& [key, n] : entries) fn(key, std::to_string(n));
+  for (const auto& [key, value] : entries) fn(key, value);
 }
 
 analytics_reader::analytics_reader(const projection_store& store, const event_log& links,
@@ -278,19 +452,6 @@ const analytics_projection& analytics_of(const projection& p) {
   return static_cast<const analytics_projection&>(p);
 }
 
-// Copies `counts` into `out` as text keys, at most `max`; says if it cut.
-template <class Key, class Text>
-void copy_counts(const std::vector<std::pair<Key, std::uint64_t>>& counts, const Text& text,
-                 std::size_t max, std::map<std::string, std::uint64_t>* out, bool* truncated) {
-  for (const auto& [key, n] : counts) {
-    if (out->size() == max) {
-      *truncated = true;
-      return;
-    }
-    (*out)[text(key)] = n;
-  }
-}
-
 }  // namespace
 
 status analytics_reader::daily(std::vector<daily_count>* rows) const {
@@ -301,27 +462,109 @@ status analytics_reader::daily(std::vector<daily_count>* rows) const {
   return status::ok();
 }
 
+namespace {
+
+visit_counts counts_of(const std::vector<const link_clicks*>& lives) {
+  visit_counts out;
+  for (const link_clicks* c : lives) {
+    out.total += c->total;
+    out.bots += c->bots;
+  }
+  return out;
+}
+
+// Adds `counts` to `out` as text keys (two lives are joined), at most `max`
+// keys; says if it cut.
+template <class Key, class Text>
+void add_counts(const std::vector<std::pair<Key, std::uint64_t>>& counts, const Text& text,
+                std::size_t max, std::map<std::string, std::uint64_t>* out, bool* truncated) {
+  for (const auto& [key, n] : counts) {
+    std::string k = text(key);
+    auto it = out->find(k);
+    if (it != out->end()) {
+      it->second += n;
+    } else if (out->size() == max) {
+      *truncated = true;
+    } else {
+      out->emplace(std::move(k), n);
+    }
+  }
+}
+
+// The page of `filter` over one or two visit indexes (each in seq order),
+// newest (highest seq) first: one pass from the ends, no copy of an index.
+void page_of(const std::vector<const std::vector<visit_ref>*>& indexes, const visit_filter& filter,
+             visit_page* out) {
+  std::vector<std::size_t> left;  // per index: how many of it are still to see
+  for (const auto* index : indexes) left.push_back(index->size());
+  for (;;) {
+    std::size_t pick = indexes.size();
+    for (std::size_t i = 0; i < indexes.size(); ++i) {
+      if (left[i] == 0) continue;
+      if (pick == indexes.size() ||
+          (*indexes[i])[left[i] - 1].seq() > (*indexes[pick])[left[pick] - 1].seq()) {
+        pick = i;
+      }
+    }
+    if (pick == indexes.size()) return;
+    const visit_ref& v = (*indexes[pick])[--left[pick]];
+    if (v.at_ms < filter.since_ms || v.at_ms > filter.until_ms) continue;
+    if (filter.exclude_bots && v.potential_bot()) continue;
+    if (out->matched >= filter.offset && out->refs.size() < filter.limit) out->refs.push_back(v);
+    ++out->matched;
+  }
+}
+
+}  // namespace
+
 status analytics_reader::total_clicks(std::string_view code, std::uint64_t* out) const {
-  *out = store_.read([&](const projection& p) -> std::uint64_t {
-    const link_clicks* c = analytics_of(p).clicks(code);
-    return c == nullptr ? 0 : c->total;
+  *out = visits_of(code, kLatestIncarnation).total;
+  return status::ok();
+}
+
+visit_counts analytics_reader::visits_of(std::string_view code, std::uint64_t incarnation) const {
+  return store_.read([&](const projection& p) -> visit_counts {
+    return counts_of(analytics_of(p).lives(code, incarnation));
+  });
+}
+
+status analytics_reader::stats(std::string_view code, std::uint64_t incarnation, link_stats* out,
+                               std::size_t max_entries) const {
+  store_.read([&](const projection& p) {
+    for (const link_clicks* c : analytics_of(p).lives(code, incarnation)) {
+      out->total += c->total;
+      out->bots += c->bots;
+      add_counts(c->days, day_text, max_entries, &out->by_day, &out->truncated);
+      add_counts(c->countries, country_text, max_entries, &out->by_country, &out->truncated);
+      add_counts(
+          c->referrers, [](const std::string& host) { return host; }, max_entries,
+          &out->by_referrer, &out->truncated);
+    }
   });
   return status::ok();
 }
 
-status analytics_reader::stats(std::string_view code, link_stats* out,
-                               std::size_t max_entries) const {
+void analytics_reader::list_visits(std::string_view code, std::uint64_t incarnation,
+                                   const visit_filter& filter, visit_page* out) const {
   store_.read([&](const projection& p) {
-    const link_clicks* c = analytics_of(p).clicks(code);
-    if (c == nullptr) return;
-    out->total = c->total;
-    copy_counts(c->days, day_text, max_entries, &out->by_day, &out->truncated);
-    copy_counts(c->countries, country_text, max_entries, &out->by_country, &out->truncated);
-    copy_counts(
-        c->referrers, [](const std::string& host) { return host; }, max_entries, &out->by_referrer,
-        &out->truncated);
+    std::vector<const std::vector<visit_ref>*> indexes;
+    for (const link_clicks* c : analytics_of(p).lives(code, incarnation)) {
+      indexes.push_back(&c->visits);
+    }
+    page_of(indexes, filter, out);
   });
-  return status::ok();
+}
+
+void analytics_reader::overview(visit_counts* links, visit_counts* orphans) const {
+  store_.read([&](const projection& p) {
+    *links = analytics_of(p).link_visits();
+    *orphans = analytics_of(p).orphans().counts;
+  });
+}
+
+void analytics_reader::list_orphans(const visit_filter& filter, visit_page* out) const {
+  store_.read(
+      [&](const projection& p) { page_of({&analytics_of(p).orphans().visits}, filter, out); });
 }
 
 std::vector<log_position> analytics_reader::freshness() const {

@@ -1,16 +1,33 @@
 #pragma once
-// analytics: links created per UTC day (from the links log), and per link
-// its clicks in all, per UTC day, per country and per referrer host (from
-// the clicks log), in memory. Days come from each event's own timestamp, so
-// a replay gives the same answer.
+// analytics: links created per UTC day (from the links log), and per life
+// of a link (code + incarnation: a deleted and re-created code starts from
+// zero) its clicks in all, potential bots among them, per UTC day, per
+// country and per referrer host, and an index of its visits (click seq,
+// time, bot bit: 16 bytes a click) from which the visits lists are read
+// back from the clicks log, in memory. Days come from each event's own
+// timestamp, so a replay gives the same answer.
 //
-// As entries (for_each_entry, what `replay --verify` compares):
+// Incarnations: a click of payload version 3 names its link's incarnation
+// (the seq of the LinkCreated its life began with); an older click has none
+// (0) and belongs to its code's first incarnation, the only one there was
+// when it was written. That one is any incarnation below the code's first
+// LinkDeleted (tracked per deleted code, from the links log), so lives 0 and
+// the first's are joined when read, never when applied: the state does not
+// depend on how the two logs' events interleave, and a replay matches.
+//
+// As entries (for_each_entry, what `replay --verify` compares); L is
+// code "@" incarnation:
 //   "day/" YYYY-MM-DD               links created that day
-//   "tot/" code                     clicks of the link
-//   "cday/" code "/" YYYY-MM-DD     its clicks that day
-//   "ccty/" code "/" country        ... from that country ("unknown" if none)
-//   "cref/" code "/" host           ... referred by that host ("direct" if none)
-//   "crefn/" code                   distinct hosts among its "cref/" entries
+//   "del/" code                     seq of its first LinkDeleted, and of its
+//                                   last LinkCreated after it (0: none)
+//   "tot/" code                     clicks of the code, every life
+//   "bots/" L, "ltot/" L            potential bots / clicks of that life
+//   "vidx/" L                       its visit index: count and a checksum
+//   "cday/" L "/" YYYY-MM-DD        its clicks that day
+//   "ccty/" L "/" country           ... from that country ("unknown" if none)
+//   "cref/" L "/" host              ... referred by that host ("direct" if none)
+//   "crefn/" L                      distinct hosts among its "cref/" entries
+//   "orphan/tot", "orphan/bots", "orphan/vidx"   orphan visits (redirect misses)
 //
 // Nothing held grows with client data without bound: a country is an ISO
 // 3166 alpha-2 code (at most 26*26 per link), a referrer host a DNS name of
@@ -22,6 +39,7 @@
 #include "storage/string_hash.hpp"
 
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <string>
 #include <unordered_map>
@@ -38,15 +56,47 @@ class projection_store;
 /// clients send, and its stats map (1000 entries) is whole.
 inline constexpr std::uint64_t kMaxReferrerHostsPerLink = 256;
 
-/// One link's clicks. Small sorted vectors: most links have a few days,
-/// countries and hosts, and a vector costs a fraction of a map's nodes.
+/// One visit in a visits index: where its event is in the clicks log, and
+/// what the lists filter on without reading it.
+struct visit_ref {
+  std::uint64_t seq_flags = 0;  // clicks-log seq << 2 | kVisitRegular404 | kVisitBot
+  std::int64_t at_ms = 0;       // the event's timestamp, UTC ms
+
+  std::uint64_t seq() const { return seq_flags >> 2; }
+  bool potential_bot() const { return (seq_flags & 1) != 0; }
+  bool regular_404() const { return (seq_flags & 2) != 0; }
+};
+inline constexpr std::uint64_t kVisitBot = 1;
+inline constexpr std::uint64_t kVisitRegular404 = 2;  // orphan visits only
+
+/// One life of a link's clicks. Small sorted vectors: most links have a few
+/// days, countries and hosts, and a vector costs a fraction of a map's nodes.
 struct link_clicks {
+  std::uint64_t incarnation = 0;  // 0: clicks that did not say (see the top)
   std::uint64_t total = 0;
+  std::uint64_t bots = 0;
   std::uint32_t hosts = 0;  // distinct real hosts among `referrers`
   std::vector<std::pair<std::int32_t, std::uint64_t>> days;        // days since 1970-01-01
   std::vector<std::pair<std::uint16_t, std::uint64_t>> countries;  // two letters; kUnknownCountry
   std::vector<std::pair<std::string, std::uint64_t>> referrers;    // by host
+  std::vector<visit_ref> visits;                                   // in seq order
 };
+
+/// Visits of one kind in all, and the potential bots among them.
+struct visit_counts {
+  std::uint64_t total = 0;
+  std::uint64_t bots = 0;
+};
+
+/// Orphan visits: redirect misses (schemas/orphan_visit.hpp).
+struct orphan_clicks {
+  visit_counts counts;
+  std::vector<visit_ref> visits;  // in seq order
+};
+
+/// "The life the link lives now, or lived last": for a code that is not
+/// live, whose incarnation the caller does not know.
+inline constexpr std::uint64_t kLatestIncarnation = ~std::uint64_t{0};
 
 class analytics_projection final : public projection {
  public:
@@ -55,18 +105,54 @@ class analytics_projection final : public projection {
   status apply(std::string_view log, const envelope& env) override;
   status save(std::string* out) const override;
   status load(std::string_view saved) override;
-  std::uint32_t snapshot_version() const override { return 1; }
+  std::uint32_t snapshot_version() const override { return 2; }
   void clear() override;
   void for_each_entry(const entry_visitor& fn) const override;
 
   /// Links created per day (days since 1970-01-01).
   const std::map<std::int32_t, std::uint64_t>& created_per_day() const { return created_; }
-  /// The clicks of `code`; nullptr if it has none.
-  const link_clicks* clicks(std::string_view code) const;
+  /// The lives of `code` that hold the clicks of its incarnation
+  /// `incarnation` (kLatestIncarnation: its latest, by the links log, even
+  /// one not clicked yet): at most two (that
+  /// life's own and, for the first incarnation, the clicks that did not
+  /// say); none if it has no clicks.
+  std::vector<const link_clicks*> lives(std::string_view code, std::uint64_t incarnation) const;
+  /// Visits of every link, every life.
+  visit_counts link_visits() const { return all_; }
+  const orphan_clicks& orphans() const { return orphans_; }
 
  private:
+  status apply_orphan(const envelope& env);
+
   std::map<std::int32_t, std::uint64_t> created_;
-  std::unordered_map<std::string, link_clicks, string_hash, std::equal_to<>> clicks_;
+  // Lives sorted by incarnation; nearly always one.
+  std::unordered_map<std::string, std::vector<link_clicks>, string_hash, std::equal_to<>> clicks_;
+  // Per code ever deleted (only those: most never are): the seq of its
+  // first LinkDeleted (see the top), and of its last LinkCreated after that
+  // (0: not created again), its latest incarnation. Links-log order alone
+  // decides both.
+  struct deletion {
+    std::uint64_t first_deleted = 0;
+    std::uint64_t last_created = 0;
+  };
+  std::unordered_map<std::string, deletion, string_hash, std::equal_to<>> deleted_;
+  visit_counts all_;
+  orphan_clicks orphans_;
+};
+
+/// Which visits a list wants, newest first.
+struct visit_filter {
+  std::int64_t since_ms = std::numeric_limits<std::int64_t>::min();  // inclusive
+  std::int64_t until_ms = std::numeric_limits<std::int64_t>::max();  // inclusive
+  bool exclude_bots = false;
+  std::uint64_t offset = 0;  // matching visits skipped, newest first
+  std::size_t limit = 0;     // at most this many returned
+};
+
+/// A page of a visits list: the matching visits in all, and the page's.
+struct visit_page {
+  std::uint64_t matched = 0;
+  std::vector<visit_ref> refs;  // newest first
 };
 
 struct daily_count {
@@ -76,6 +162,7 @@ struct daily_count {
 
 struct link_stats {
   std::uint64_t total = 0;
+  std::uint64_t bots = 0;
   std::map<std::string, std::uint64_t> by_day;
   std::map<std::string, std::uint64_t> by_country;
   std::map<std::string, std::uint64_t> by_referrer;
@@ -94,10 +181,26 @@ class analytics_reader {
 
   /// Links created per UTC day, oldest day first.
   status daily(std::vector<daily_count>* rows) const;
-  /// At most `max_entries` per map (see link_stats::truncated).
-  status stats(std::string_view code, link_stats* out, std::size_t max_entries = 1000) const;
-  /// Clicks of one link in all (0 for none).
+  /// The stats of `code`'s incarnation `incarnation` (kLatestIncarnation:
+  /// its last). At most `max_entries` per map (see link_stats::truncated).
+  status stats(std::string_view code, std::uint64_t incarnation, link_stats* out,
+               std::size_t max_entries = 1000) const;
+  /// The same for its last life.
+  status stats(std::string_view code, link_stats* out, std::size_t max_entries = 1000) const {
+    return stats(code, kLatestIncarnation, out, max_entries);
+  }
+  /// Clicks of `code`'s last life in all (0 for none).
   status total_clicks(std::string_view code, std::uint64_t* out) const;
+  /// Visits of `code`'s incarnation `incarnation` (stored_link::incarnation()):
+  /// what a max_visits check compares with. Cheap: two lookups.
+  visit_counts visits_of(std::string_view code, std::uint64_t incarnation) const;
+  /// A page of that life's visits (see visit_filter).
+  void list_visits(std::string_view code, std::uint64_t incarnation, const visit_filter& filter,
+                   visit_page* out) const;
+  /// All links' visits and the orphan visits.
+  void overview(visit_counts* links, visit_counts* orphans) const;
+  /// A page of the orphan visits.
+  void list_orphans(const visit_filter& filter, visit_page* out) const;
   /// Checkpoint and head per followed log.
   std::vector<log_position> freshness() const;
 

@@ -70,7 +70,8 @@ void schedule_after(runner_pointer self, std::chrono::milliseconds delay) {
 }
 
 std::string_view log_of(const envelope& env) {
-  return env.type == event_type::click_recorded ? kClicksLog : kLinksLog;
+  const bool click = env.type == event_type::click_recorded || env.type == event_type::orphan_visit;
+  return click ? kClicksLog : kLinksLog;
 }
 
 // The dead letter under which `env` of `log_name` is parked already, if any:

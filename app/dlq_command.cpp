@@ -7,6 +7,7 @@
 
 #include "schemas/click_events.hpp"
 #include "schemas/clock.hpp"
+#include "schemas/orphan_visit.hpp"
 #include "storage/dead_letter_store.hpp"
 #include "storage/event_log.hpp"
 #include "storage/record_format.hpp"
@@ -88,9 +89,11 @@ status decode_clicks(const dead_letter& entry, std::vector<envelope>* out) {
   }
   for (envelope& env : batch) {
     click_recorded click;
-    if (!decode_click(env, &click)) {
-      return status::corruption("dead letter " + std::to_string(entry.id) +
-                                " holds an event that is not a readable ClickRecorded");
+    orphan_visit visit;
+    if (!decode_click(env, &click) && !decode_orphan_visit(env, &visit)) {
+      return status::corruption(
+          "dead letter " + std::to_string(entry.id) +
+          " holds an event that is not a readable ClickRecorded or OrphanVisit");
     }
     env.seq = 0;  // the clicks log assigns new ones
   }

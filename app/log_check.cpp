@@ -14,6 +14,7 @@
 #include "schemas/click_events.hpp"
 #include "schemas/link_events.hpp"
 #include "schemas/log_events.hpp"
+#include "schemas/orphan_visit.hpp"
 #include "storage/event_log.hpp"
 #include "storage/store_copy.hpp"
 
@@ -37,6 +38,10 @@ std::string payload_problem(const std::string& log_name, const envelope& env) {
     return {};
   }
   if (log_name == "clicks") {
+    if (env.type == event_type::orphan_visit) {
+      orphan_visit visit;
+      return decode_orphan_visit(env, &visit) ? std::string() : "undecodable OrphanVisit payload";
+    }
     click_recorded click;
     if (env.type != event_type::click_recorded) return "a " + type + " event in the clicks log";
     if (!decode_click(env, &click)) return "undecodable ClickRecorded payload";
@@ -45,7 +50,9 @@ std::string payload_problem(const std::string& log_name, const envelope& env) {
     return {};
   }
   link_event event;
-  if (env.type == event_type::click_recorded) return "a ClickRecorded event in the links log";
+  if (env.type == event_type::click_recorded || env.type == event_type::orphan_visit) {
+    return "a " + type + " event in the links log";
+  }
   if (!decode_link_event(env, &event)) return "undecodable " + type + " payload";
   if (code_of(event) != env.key) {
     return "key \"" + env.key + "\" but the event is about \"" + code_of(event) + "\"";

@@ -35,6 +35,14 @@ boost::json::object counters_json(const std::map<std::string, std::uint64_t>& co
 
 }  // namespace
 
+std::uint64_t current_incarnation(const router_context& ctx, std::string_view code) {
+  std::uint64_t incarnation = kLatestIncarnation;
+  if (ctx.view != nullptr) {
+    ctx.view->read(code, [&](const stored_link& l) { incarnation = l.incarnation(); });
+  }
+  return incarnation;
+}
+
 boost::json::object freshness_json(const std::vector<log_position>& positions) {
   boost::json::object out;
   for (const log_position& p : positions) {
@@ -58,6 +66,8 @@ boost::json::object daily_json(const std::vector<daily_count>& rows) {
 boost::json::object stats_json(std::string_view code, const link_stats& stats) {
   boost::json::object out{{"code", code},
                           {"total", stats.total},
+                          {"bots", stats.bots},
+                          {"non_bots", stats.total - stats.bots},
                           {"by_day", counters_json(stats.by_day)},
                           {"by_country", counters_json(stats.by_country)},
                           {"by_referrer", counters_json(stats.by_referrer)}};
@@ -111,16 +121,18 @@ void link_stats_route(std::string code, const router_context& ctx, response_send
   const analytics_reader* analytics = ctx.sources.analytics;
   if (analytics == nullptr) return send(unavailable_response(kAnalyticsOff));
   auto freshness = freshness_json(analytics->freshness());
+  // The current incarnation's stats; a code that is not live shows its last life's.
+  const std::uint64_t incarnation = current_incarnation(ctx, code);
+  const bool is_live = incarnation != kLatestIncarnation;
   link_stats stats;
-  if (status st = analytics->stats(code, &stats, kMaxStatsEntries); !st) {
+  if (status st = analytics->stats(code, incarnation, &stats, kMaxStatsEntries); !st) {
     return send(unavailable_response("the analytics store could not be read"));
   }
   boost::json::object body = stats_json(code, stats);
   body["freshness"] = std::move(freshness);
   http_response ok = json_response(http_status::ok, body);
 
-  link_info live;
-  if (ctx.view != nullptr && ctx.view->find(code, &live)) return send(std::move(ok));
+  if (is_live) return send(std::move(ok));
   // Not live: deleted (stats still served) or never created (404). Only the
   // link's shard can tell, from its table: a history page of no events
   // reads nothing from the log. Its callback just picks one of two ready

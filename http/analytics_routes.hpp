@@ -31,6 +31,10 @@
 
 namespace linkly {
 
+/// The incarnation of `code`'s live link (stored_link::incarnation()), or
+/// kLatestIncarnation when it is not live (or there is no read view).
+std::uint64_t current_incarnation(const router_context& ctx, std::string_view code);
+
 /// {"links":{"checkpoint","head"},"clicks":{...}}: one member per log.
 boost::json::object freshness_json(const std::vector<log_position>& positions);
 

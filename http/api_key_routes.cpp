@@ -1,5 +1,7 @@
 #include "http/api_key_routes.hpp"
 
+#include "http/visit_query.hpp"
+
 #include "http/access_control.hpp"
 #include "http/error_messages.hpp"
 #include "http/json_body.hpp"
@@ -64,58 +66,6 @@ http_response no_store(http_response res) {
 
 }  // namespace
 
-std::optional<std::int64_t> parse_rfc3339_ms(std::string_view t) {
-  // YYYY-MM-DDTHH:MM:SS
-  if (t.size() < 20 || t[4] != '-' || t[7] != '-' || (t[10] != 'T' && t[10] != 't') ||
-      t[13] != ':' || t[16] != ':') {
-    return std::nullopt;
-  }
-  int year = digits(t, 0, 4), month = digits(t, 5, 2), day = digits(t, 8, 2);
-  int hour = digits(t, 11, 2), minute = digits(t, 14, 2), second = digits(t, 17, 2);
-  if (year < 1970 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 ||
-      minute < 0 || minute > 59 || second < 0 || second > 60) {
-    return std::nullopt;
-  }
-  std::size_t pos = 19;
-  int millis = 0;
-  if (t[pos] == '.') {
-    std::size_t start = ++pos;
-    while (pos < t.size() && t[pos] >= '0' && t[pos] <= '9') {
-      if (pos - start < 3) millis = millis * 10 + (t[pos] - '0');
-      ++pos;
-    }
-    if (pos == start) return std::nullopt;
-    for (std::size_t n = pos - start; n < 3; ++n) millis *= 10;
-  }
-  if (pos >= t.size()) return std::nullopt;
-  int offset_minutes = 0;
-  if (t[pos] == 'Z' || t[pos] == 'z') {
-    ++pos;
-  } else if (t[pos] == '+' || t[pos] == '-') {
-    int oh = digits(t, pos + 1, 2), om = digits(t, pos + 4, 2);
-    if (oh < 0 || oh > 23 || om < 0 || om > 59 || pos + 3 >= t.size() || t[pos + 3] != ':') {
-      return std::nullopt;
-    }
-    offset_minutes = (t[pos] == '+' ? 1 : -1) * (oh * 60 + om);
-    pos += 6;
-  } else {
-    return std::nullopt;
-  }
-  if (pos != t.size()) return std::nullopt;
-  std::tm tm{};
-  tm.tm_year = year - 1900;
-  tm.tm_mon = month - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  tm.tm_sec = second == 60 ? 59 : second;
-  std::time_t secs = timegm(&tm);
-  // timegm normalises Feb 30 to Mar 2: such a date is not one.
-  std::tm back{};
-  gmtime_r(&secs, &back);
-  if (back.tm_mday != day || back.tm_mon != month - 1) return std::nullopt;
-  return (static_cast<std::int64_t>(secs) - offset_minutes * 60) * 1000 + millis;
-}
 
 http_response create_api_key_response(const http_request& req, const router_context& ctx) {
   boost::json::object body;

@@ -24,8 +24,4 @@ http_response list_api_keys_response(const router_context& ctx);
 /// DELETE /api-keys/{name} -> 204; 404 for an unknown name.
 http_response revoke_api_key_response(std::string_view name, const router_context& ctx);
 
-/// An RFC 3339 date-time ("2026-12-05T12:00:00Z", "...T13:00:00.250+01:00")
-/// as UTC milliseconds; nullopt for anything else.
-std::optional<std::int64_t> parse_rfc3339_ms(std::string_view text);
-
 }  // namespace linkly

@@ -1,5 +1,6 @@
 #include "http/click_capture.hpp"
 
+#include "schemas/bot_patterns.hpp"
 #include "schemas/click_fields.hpp"
 
 #include <charconv>
@@ -24,6 +25,8 @@ void capture_click_view(const click_header_values& values, std::string* country,
   out->longitude = parse_coordinate(values.longitude);
   out->referrer = cut_utf8(values.referrer, kMaxReferrerBytes);
   out->user_agent = cut_utf8(values.user_agent, kMaxUserAgentBytes);
+  // Judged on what is kept, so reading the click again gives the same answer.
+  out->potential_bot = is_potential_bot(out->user_agent);
 }
 
 void capture_click_fields(const click_header_values& values, click_recorded* click) {
@@ -35,6 +38,7 @@ void capture_click_fields(const click_header_values& values, click_recorded* cli
   click->longitude = view.longitude;
   click->referrer = std::string(view.referrer);
   click->user_agent = std::string(view.user_agent);
+  click->potential_bot = view.potential_bot;
 }
 
 }  // namespace linkly

@@ -38,7 +38,8 @@ void capture_click_view(const click_header_values& values, std::string* country,
 /// click stays small whatever the client sends (schemas/click_fields.hpp):
 /// the country only as an ISO 3166 alpha-2 code, the user agent and the
 /// referrer cut to kMaxUserAgentBytes / kMaxReferrerBytes on a UTF-8
-/// boundary, coordinates only when they parse.
+/// boundary, coordinates only when they parse; potential_bot from the kept
+/// user agent (schemas/bot_patterns.hpp).
 void capture_click_fields(const click_header_values& values, click_recorded* click);
 
 /// A latitude or longitude header value: a finite decimal number taking the

@@ -4,6 +4,7 @@
 #include "schemas/clock.hpp"
 #include "schemas/link_events.hpp"
 #include "schemas/log_events.hpp"
+#include "schemas/orphan_visit.hpp"
 
 #include <type_traits>
 
@@ -25,11 +26,29 @@ boost::json::object click_json(const envelope& env) {
   out["referrer"] = click.referrer;
   out["user_agent"] = click.user_agent;
   out["client_address"] = click.client_address;
+  out["potential_bot"] = click.potential_bot;
+  out["incarnation"] = click.incarnation;
+  return out;
+}
+
+boost::json::object orphan_json(const envelope& env) {
+  boost::json::object out;
+  orphan_visit visit;
+  if (!decode_orphan_visit(env, &visit)) return out;
+  out["visited_at"] = format_utc_ms(visit.visited_at_ms);
+  out["type"] = to_string(visit.kind);
+  out["visited_url"] = visit.visited_url;
+  out["country"] = visit.country;
+  out["referrer"] = visit.referrer;
+  out["user_agent"] = visit.user_agent;
+  out["client_address"] = visit.client_address;
+  out["potential_bot"] = visit.potential_bot;
   return out;
 }
 
 boost::json::object payload_json(const envelope& env) {
   if (env.type == event_type::click_recorded) return click_json(env);
+  if (env.type == event_type::orphan_visit) return orphan_json(env);
   boost::json::object out;
   if (records_lost marker; decode_records_lost(env, &marker)) {
     out["first"] = marker.first;

@@ -8,6 +8,7 @@
 #include "http/location.hpp"
 #include "http/log_throttle.hpp"
 #include "http/metrics.hpp"
+#include "http/orphan_capture.hpp"
 #include "schemas/clock.hpp"
 #include "schemas/link_rules.hpp"
 
@@ -45,11 +46,23 @@ void submit_one(click_service& clicks, envelope env) {
   clicks.submit(std::move(one));
 }
 
+// Records a redirect miss as an orphan visit, through the same bounded
+// queue as clicks (in every click mode: a miss never waits for a write).
+void record_orphan(const http_request& req, orphan_kind kind, const router_context& ctx,
+                   const request_info& info) {
+  envelope env = capture_orphan(req, ctx.click_headers, info.client_address, kind, now_utc_ms());
+  if (info.batcher != nullptr) {
+    info.batcher->add(std::move(env));
+  } else {
+    submit_one(*ctx.clicks, std::move(env));
+  }
+}
+
 }  // namespace
 
 envelope capture_click(const http_request& req, const click_headers& names,
                        std::string_view client_address, std::string code, std::string_view link_url,
-                       std::uint32_t link_version, std::int64_t now_ms) {
+                       std::uint32_t link_version, std::uint64_t incarnation, std::int64_t now_ms) {
   // One pass over the request's fields, not a lookup per header (each a
   // case-blind search of the whole set): the first of each name is taken,
   // as req[name] would. A view with no data is a header not (yet) found.
@@ -77,6 +90,7 @@ envelope capture_click(const http_request& req, const click_headers& names,
   click_view click;
   capture_click_view(values, &country, &click);
   click.link_version = link_version;
+  click.incarnation = incarnation;
   click.url = link_url;
   click.client_address = client_address;
   return make_click_envelope(std::move(code), now_ms, click);
@@ -87,9 +101,12 @@ void redirect(const std::string& code, const http_request& req, bool record_clic
   if (ctx.view == nullptr) {
     return send(error_response(http_status::service_unavailable, error_message::kUnavailable));
   }
-  if (!is_code_syntax(code)) return send(link_not_found_response());
   click_mode mode = click_mode::off;
   if (record_click && ctx.clicks != nullptr) mode = ctx.clicks->mode();
+  if (!is_code_syntax(code)) {
+    if (mode != click_mode::off) record_orphan(req, orphan_kind::regular_404, ctx, info);
+    return send(link_not_found_response());
+  }
 
   // The response (and the click's url) are made from the stored record
   // under its read lock: the link itself is never copied.
@@ -97,7 +114,7 @@ void redirect(const std::string& code, const http_request& req, bool record_clic
   if (mode == click_mode::off) {
     if (!ctx.view->read(code,
                         [&](const stored_link& l) { res = location_response(code, l.url()); })) {
-      return send(link_not_found_response());
+      return send(link_not_found_response());  // clicks off: no orphan visit either
     }
     count_redirect(ctx);
     return send(std::move(res));
@@ -109,9 +126,10 @@ void redirect(const std::string& code, const http_request& req, bool record_clic
         res = location_response(code, l.url());
         if (res.result() == http_status::found) {
           env = capture_click(req, ctx.click_headers, info.client_address, code, l.url(), l.version,
-                              now_utc_ms());
+                              l.incarnation(), now_utc_ms());
         }
       })) {
+    record_orphan(req, orphan_kind::invalid_short_url, ctx, info);
     return send(link_not_found_response());
   }
   if (res.result() != http_status::found) return send(std::move(res));  // no click for it

@@ -10,14 +10,14 @@
 
 namespace linkly {
 
-/// The click of a GET redirect to `link_url` (version `link_version`) of
-/// `code`, read from `req` at `now_ms`, as its envelope (seq 0): country and
-/// coordinates from the headers `names`, Referer, User-Agent (all bounded:
-/// capture_click_fields), and the (truncated) `client_address`. The payload
-/// is encoded from the request's bytes, with no copy of a field in between.
+/// The click of a GET redirect to `link_url` (version `link_version`,
+/// incarnation `incarnation`: stored_link::incarnation()) of `code`, read from `req` at `now_ms`,
+/// as its envelope (seq 0): country and coordinates from the headers `names`, Referer, User-Agent
+/// (all bounded: capture_click_fields), and the (truncated) `client_address`. The payload is
+/// encoded from the request's bytes, with no copy of a field in between.
 envelope capture_click(const http_request& req, const click_headers& names,
                        std::string_view client_address, std::string code, std::string_view link_url,
-                       std::uint32_t link_version, std::int64_t now_ms);
+                       std::uint32_t link_version, std::uint64_t incarnation, std::int64_t now_ms);
 
 /// Answers a redirect: 302 to the link's url, or 404. `record_click` is
 /// true for GET (false for HEAD).

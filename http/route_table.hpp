@@ -27,6 +27,9 @@ enum class route_id {
   link_item,
   link_history,
   link_stats,
+  link_visits,
+  visits_overview,
+  orphan_visits,
   analytics_daily,
   clicks_summary,
   clicks_stream,
@@ -90,10 +93,10 @@ constexpr auto kToken = route_access::needs_token;
 /// ("/links/import" before "/links/{code}"), and "/{code}" (a redirect by
 /// its bare code) comes last. A route may have more than one row; its rows
 /// then agree on everything but the pattern (routes_test checks).
-inline constexpr std::array<route_spec, 25> kRouteTable = [] {
+inline constexpr std::array<route_spec, 28> kRouteTable = [] {
   using namespace route_table_detail;
   using b = body_kind;
-  return std::array<route_spec, 25>{{
+  return std::array<route_spec, 28>{{
       {"/healthz", route_id::health, kGet, kOpen, b::none, /*checks_host=*/false},
       {"/", route_id::ui, kGet, kOpen, b::none},
       {"/ui/{asset}", route_id::ui, kGet, kOpen, b::none},
@@ -104,6 +107,9 @@ inline constexpr std::array<route_spec, 25> kRouteTable = [] {
       {"/links/{code}", route_id::link_item, kGet | kPut | kDel, kToken, b::json},
       {"/links/{code}/history", route_id::link_history, kGet, kToken, b::none},
       {"/links/{code}/stats", route_id::link_stats, kGet, kToken, b::none},
+      {"/links/{code}/visits", route_id::link_visits, kGet, kToken, b::none},
+      {"/visits", route_id::visits_overview, kGet, kToken, b::none},
+      {"/visits/orphan", route_id::orphan_visits, kGet, kToken, b::none},
       {"/metrics", route_id::metrics, kGet, kToken, b::none},
       {"/analytics/daily", route_id::analytics_daily, kGet, kToken, b::none},
       {"/clicks/summary", route_id::clicks_summary, kGet, kToken, b::none},

@@ -25,6 +25,7 @@
 #include "http/store_health.hpp"
 #include "http/stream_routes.hpp"
 #include "http/ui_routes.hpp"
+#include "http/visit_routes.hpp"
 #include "schemas/link_rules.hpp"
 
 #include <boost/json/value.hpp>
@@ -228,6 +229,17 @@ void handle_request(const http_request& req, const router_context& ctx, response
       if (method == http::verb::get) {
         return link_stats_route(std::move(match.code), ctx, std::move(send));
       }
+      break;
+    case route_id::link_visits:
+      if (method == http::verb::get) {
+        return link_visits_route(std::move(match.code), match.query, ctx, std::move(send));
+      }
+      break;
+    case route_id::visits_overview:
+      if (method == http::verb::get) return visits_overview_route(ctx, send);
+      break;
+    case route_id::orphan_visits:
+      if (method == http::verb::get) return orphan_visits_route(match.query, ctx, send);
       break;
     case route_id::analytics_daily:
       if (method == http::verb::get) return daily_analytics(ctx, send);

@@ -92,6 +92,8 @@ void read_query(const boost::urls::url_view& url, route_match* match) {
       }
       return;
     case route_id::qr_code:
+    case route_id::link_visits:
+    case route_id::orphan_visits:
       match->query = std::string(url.encoded_query());
       return;
     case route_id::clicks_stream:

@@ -39,8 +39,9 @@ struct route_match {
   // `after` is ?after=.
   // link_item: the raw (decoded) as_of parameter, when given.
   std::optional<std::string> as_of;
-  // qr_code: the query string as sent (still percent-encoded), read by its
-  // route. api_key_item: `code` is the key's name.
+  // qr_code, link_visits, orphan_visits: the query string as sent (still
+  // percent-encoded, without '?'), read by its route. api_key_item: `code`
+  // is the key's name.
   std::string query;
 };
 

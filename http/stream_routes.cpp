@@ -204,7 +204,8 @@ bool acquire_slot(stream_slots* slots, std::unique_ptr<stream_slots::slot>* out)
 void clicks_summary(const router_context& ctx, const response_sender& send) {
   const event_log* log = ctx.sources.clicks_log;
   if (log == nullptr) return send(unavailable("the clicks log"));
-  // Every event of the clicks log is one click and seqs start at 1.
+  // Seqs start at 1: the head is the events in all, orphan visits
+  // (schemas/orphan_visit.hpp) included (API.md says so).
   std::uint64_t head = log->highest_seq();
   send(json_response(http_status::ok, boost::json::value{{"total", head}, {"last_id", head}}));
 }

@@ -69,6 +69,8 @@ class reader {
     return true;
   }
 
+  bool at_end() const { return rest_.empty(); }
+
  private:
   std::string_view rest_;
 };

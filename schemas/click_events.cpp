@@ -1,5 +1,6 @@
 #include "schemas/click_events.hpp"
 
+#include "schemas/bot_patterns.hpp"
 #include "schemas/cereal_layout.hpp"
 
 #include <boost/asio/ip/address.hpp>
@@ -38,16 +39,23 @@ class compact_reader {
     return true;
   }
 
-  bool get(std::string* s) {
+  bool varint(std::uint64_t* out) {
     std::uint64_t n = 0;
     for (int shift = 0;; shift += 7) {
-      // 10 bytes hold any 64-bit length; more is corruption.
+      // 10 bytes hold any 64-bit number; more is corruption.
       if (rest_.empty() || shift > 63) return false;
       auto byte = static_cast<unsigned char>(rest_.front());
       rest_.remove_prefix(1);
       n |= static_cast<std::uint64_t>(byte & 0x7F) << shift;
       if ((byte & 0x80) == 0) break;
     }
+    *out = n;
+    return true;
+  }
+
+  bool get(std::string* s) {
+    std::uint64_t n = 0;
+    if (!varint(&n)) return false;
     if (n > rest_.size()) return false;  // a length beyond the record: never allocated
     s->assign(rest_.data(), static_cast<std::size_t>(n));
     rest_.remove_prefix(static_cast<std::size_t>(n));
@@ -66,25 +74,34 @@ class compact_reader {
 bool decode_v1_click(std::string_view bytes, click_recorded* c) {
   cereal_layout::reader in(bytes);
   std::uint32_t version = 0;
-  return in.get(&version) && version == 1 && in.get(&c->code) && in.get(&c->clicked_at_ms) &&
-         in.get(&c->link_version) && in.get(&c->url) && in.get(&c->country) &&
-         in.get(&c->latitude) && in.get(&c->longitude) && in.get(&c->referrer) &&
-         in.get(&c->user_agent) && in.get(&c->client_address);
+  if (!(in.get(&version) && version == 1 && in.get(&c->code) && in.get(&c->clicked_at_ms) &&
+        in.get(&c->link_version) && in.get(&c->url) && in.get(&c->country) &&
+        in.get(&c->latitude) && in.get(&c->longitude) && in.get(&c->referrer) &&
+        in.get(&c->user_agent) && in.get(&c->client_address))) {
+    return false;
+  }
+  c->potential_bot = is_potential_bot(c->user_agent);
+  return true;
 }
 
 constexpr std::uint8_t kHasLatitude = 1;
 constexpr std::uint8_t kHasLongitude = 2;
+constexpr std::uint8_t kPotentialBot = 4;  // version 3 on
 
-// A version 2 payload; false for any other version or bytes that do not
-// hold one whole.
+// A version 2 or 3 payload; false for any other version or bytes that do
+// not hold one whole.
 bool decode_compact_click(const envelope& env, click_recorded* c) {
   compact_reader in(env.payload);
   std::uint32_t version = 0;
   std::uint8_t has = 0;
-  if (!in.get(&version) || version != kClickPayloadVersion || !in.get(&c->link_version) ||
-      !in.get(&has) || (has & ~(kHasLatitude | kHasLongitude)) != 0) {
+  if (!in.get(&version) || (version != 2 && version != 3) || !in.get(&c->link_version) ||
+      !in.get(&has)) {
     return false;
   }
+  const std::uint8_t known =
+      kHasLatitude | kHasLongitude | (version >= 3 ? kPotentialBot : std::uint8_t{0});
+  if ((has & ~known) != 0) return false;
+  if (version >= 3 && !in.varint(&c->incarnation)) return false;
   for (auto [bit, field] :
        {std::pair{kHasLatitude, &c->latitude}, std::pair{kHasLongitude, &c->longitude}}) {
     if ((has & bit) == 0) continue;
@@ -98,6 +115,8 @@ bool decode_compact_click(const envelope& env, click_recorded* c) {
   }
   c->code = env.key;
   c->clicked_at_ms = env.timestamp_ms;
+  // Version 2 did not say: judged now by the rule capture applies since.
+  c->potential_bot = version >= 3 ? (has & kPotentialBot) != 0 : is_potential_bot(c->user_agent);
   return true;
 }
 
@@ -113,15 +132,17 @@ std::size_t length_bytes(std::size_t n) {
 }
 
 click_view view_of(const click_recorded& click) {
-  return {click.link_version, click.url,      click.country,    click.latitude,
-          click.longitude,    click.referrer, click.user_agent, click.client_address};
+  return {click.link_version,  click.url,        click.country,    click.latitude,
+          click.longitude,     click.referrer,   click.user_agent, click.client_address,
+          click.potential_bot, click.incarnation};
 }
 
 }  // namespace
 
 void encode_click(const click_view& click, std::string* out) {
   using cereal_layout::put;
-  std::size_t size = 4 + 4 + 1 + (click.latitude ? 8 : 0) + (click.longitude ? 8 : 0);
+  std::size_t size = 4 + 4 + 1 + length_bytes(click.incarnation) + (click.latitude ? 8 : 0) +
+                     (click.longitude ? 8 : 0);
   for (std::string_view s :
        {click.url, click.country, click.referrer, click.user_agent, click.client_address}) {
     size += length_bytes(s.size()) + s.size();
@@ -129,8 +150,10 @@ void encode_click(const click_view& click, std::string* out) {
   out->reserve(out->size() + size);
   put<std::uint32_t>(out, kClickPayloadVersion);
   put<std::uint32_t>(out, click.link_version);
-  std::uint8_t has = (click.latitude ? kHasLatitude : 0) | (click.longitude ? kHasLongitude : 0);
+  std::uint8_t has = (click.latitude ? kHasLatitude : 0) | (click.longitude ? kHasLongitude : 0) |
+                     (click.potential_bot ? kPotentialBot : 0);
   put<std::uint8_t>(out, has);
+  put_length(out, click.incarnation);
   if (click.latitude) put<double>(out, *click.latitude);
   if (click.longitude) put<double>(out, *click.longitude);
   put_bytes(out, click.url);
@@ -168,10 +191,11 @@ bool decode_click(const envelope& env, click_recorded* out) {
   if (!cereal_layout::reader(env.payload).get(&version) || version > kClickPayloadVersion) {
     return false;  // a newer linkly's click: not guessed at
   }
-  bool ok = version == kClickPayloadVersion ? decode_compact_click(env, &value)
-            : version == 1                  ? decode_v1_click(env.payload, &value)
-                                            : decode_payload(env.payload, &value);  // older
+  bool ok = version >= 2   ? decode_compact_click(env, &value)
+            : version == 1 ? decode_v1_click(env.payload, &value)
+                           : decode_payload(env.payload, &value);  // older
   if (!ok) return false;
+  if (version == 0) value.potential_bot = is_potential_bot(value.user_agent);
   *out = std::move(value);
   return true;
 }

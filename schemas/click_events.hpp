@@ -4,14 +4,20 @@
 // type and payload differ.
 //
 // Payload versions: 1 is cereal's layout (serialize() below), still read.
-// 2, written since, is compact, by hand (every redirect writes one; cereal's
-// 8-byte lengths and the code and time the envelope already holds were a
-// third of a click):
+// 2 is compact, by hand (every redirect writes one; cereal's 8-byte lengths
+// and the code and time the envelope already holds were a third of a click):
 //   version:u32(=2) link_version:u32 has:u8 (bit 0 latitude, bit 1 longitude)
 //   [latitude:f64] [longitude:f64] then url country referrer user_agent
 //   client_address, each a LEB128 length and its bytes.
+// 3, written since, adds bit 2 of `has` (potential_bot) and, right after
+// `has`, the link's incarnation as a LEB128 number:
+//   version:u32(=3) link_version:u32 has:u8 incarnation:varint [latitude]
+//   [longitude] url country referrer user_agent client_address.
 // Numbers in the machine's byte order, as cereal writes them. The code and
-// clicked_at_ms are the envelope's key and timestamp.
+// clicked_at_ms are the envelope's key and timestamp. A click of version 1
+// or 2 decodes with incarnation 0 (unknown: the code's first incarnation,
+// the only one there was when it was written) and potential_bot judged from
+// its user agent (schemas/bot_patterns.hpp).
 
 #include "schemas/envelope.hpp"
 #include "schemas/payload_codec.hpp"
@@ -40,6 +46,11 @@ struct click_recorded {
   std::string referrer;             // Referer; empty if absent
   std::string user_agent;           // User-Agent; empty if absent
   std::string client_address;       // already truncated: IPv4 /24, IPv6 /48
+  bool potential_bot = false;       // by its user agent (schemas/bot_patterns.hpp)
+  // The seq of the LinkCreated the link's life began with
+  // (stored_link::incarnation()); 0 = unknown (payload version 1 or 2): the
+  // code's first incarnation.
+  std::uint64_t incarnation = 0;
 
   template <class Archive>
   void serialize(Archive& ar, std::uint32_t /*version*/) {
@@ -51,7 +62,7 @@ struct click_recorded {
 };
 
 /// The payload version make_click_envelope writes (see the top).
-inline constexpr std::uint32_t kClickPayloadVersion = 2;
+inline constexpr std::uint32_t kClickPayloadVersion = 3;
 
 /// A click's payload fields where they already are (a request's headers, a
 /// link's url): encoded from there, with no copy in between.
@@ -64,12 +75,14 @@ struct click_view {
   std::string_view referrer;
   std::string_view user_agent;
   std::string_view client_address;
+  bool potential_bot = false;
+  std::uint64_t incarnation = 0;
 };
 
-/// The version 2 payload of `click` (its code and time are not in it).
+/// The version 3 payload of `click` (its code and time are not in it).
 std::string encode_click(const click_recorded& click);
 
-/// The version 2 payload of `click`, appended to `*out` (one allocation at
+/// The version 3 payload of `click`, appended to `*out` (one allocation at
 /// most: the exact size is reserved first).
 void encode_click(const click_view& click, std::string* out);
 

@@ -14,6 +14,8 @@ std::string_view to_string(event_type t) {
       return "LinkDeleted";
     case event_type::click_recorded:
       return "ClickRecorded";
+    case event_type::orphan_visit:
+      return "OrphanVisit";
     case event_type::api_key_created:
       return "ApiKeyCreated";
     case event_type::api_key_revoked:

@@ -17,6 +17,7 @@ enum class event_type : std::uint16_t {
   // The clicks log's events (schemas/click_events.hpp) start at 16; 4..15 are
   // left free for the links log's.
   click_recorded = 16,
+  orphan_visit = 17,  // a redirect miss (schemas/orphan_visit.hpp)
   // The keys log's events (schemas/api_key_events.hpp) start at 32.
   api_key_created = 32,
   api_key_revoked = 33,

@@ -129,16 +129,21 @@ TEST_F(CacheRecordTest, ClaimsBeyondTheBodyAreCorruptionNotAllocations) {
 }
 
 TEST_F(CacheRecordTest, AnalyticsClaimsBeyondTheBodyAreCorruptionToo) {
-  for (int field = 0; field < 3; ++field) {
+  // Lists: a link's lives, then days, countries, referrers and visits of one.
+  for (int field = 0; field < 5; ++field) {
     SCOPED_TRACE("list " + std::to_string(field));
     std::string body;
     snapshot_writer w(&body);
     w.varint(0);  // no days of creates
+    w.varint(0);  // no deleted codes
     w.varint(1);  // one link
     w.bytes("a");
-    w.varint(1);  // total
-    w.varint(0);  // hosts
-    for (int i = 0; i < 3; ++i) w.varint(i == field ? kHuge : 0);
+    w.varint(field == 0 ? kHuge : 1);  // lives
+    w.varint(0);                       // incarnation
+    w.varint(1);                       // total
+    w.varint(0);                       // bots
+    w.varint(0);                       // hosts
+    for (int i = 1; i < 5; ++i) w.varint(i == field ? kHuge : 0);
     analytics_projection analytics;
     status st;
     std::size_t largest = testing::largest_allocation_during([&] { st = analytics.load(body); });

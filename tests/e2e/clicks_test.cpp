@@ -257,11 +257,14 @@ TEST(ClicksTest, HeadAndNotFoundRecordNoClick) {
   exit_status st = server.stop();
   ASSERT_TRUE(st.success()) << st.describe() << "\n" << server.output_text();
 
+  // The miss is no click: an orphan visit (tests/e2e/visits_test.cpp).
   auto lines = dump_clicks(data.path());
   ASSERT_TRUE(lines.has_value());
-  ASSERT_EQ(lines->size(), 1u) << show(*lines);
-  EXPECT_EQ((*lines)[0].at("type"), "ClickRecorded") << show(*lines);
-  EXPECT_EQ((*lines)[0].at("key"), "iii") << show(*lines);
+  ASSERT_EQ(lines->size(), 2u) << show(*lines);
+  EXPECT_EQ((*lines)[0].at("type"), "OrphanVisit") << show(*lines);
+  EXPECT_EQ((*lines)[0].at("event").at("visited_url"), "/s/missing") << show(*lines);
+  EXPECT_EQ((*lines)[1].at("type"), "ClickRecorded") << show(*lines);
+  EXPECT_EQ((*lines)[1].at("key"), "iii") << show(*lines);
 }
 
 // Serves with `mode`, creates iii, follows it three times and stops cleanly.

@@ -11,6 +11,7 @@
 #include "schemas/click_events.hpp"
 #include "schemas/click_fields.hpp"
 #include "schemas/clock.hpp"
+#include "schemas/orphan_visit.hpp"
 #include "tests/http/fake_click_service.hpp"
 
 #include <gtest/gtest.h>
@@ -205,15 +206,15 @@ TEST_F(ClickRouterTest, TheFirstOfARepeatedHeaderIsTakenAsALookupWould) {
   EXPECT_EQ(click.country, "DE");
 }
 
-TEST_F(ClickRouterTest, HeadNotFoundAndOffRecordNothing) {
+TEST_F(ClickRouterTest, HeadAndOffRecordNothing) {
   auto head = send(request(http::verb::head, "/s/demo"));
   ASSERT_TRUE(head);
   EXPECT_EQ(head->result(), http::status::found);
-  auto missing = get("/s/nope");
-  ASSERT_TRUE(missing);
-  EXPECT_EQ(missing->result(), http::status::not_found);
-  ASSERT_TRUE(get("/s/bad.code"));
+  ASSERT_TRUE(send(request(http::verb::head, "/s/nope")));
   clicks_.set_mode(click_mode::off);
+  auto missing_off = get("/s/nope");
+  ASSERT_TRUE(missing_off);
+  EXPECT_EQ(missing_off->result(), http::status::not_found);
   auto off = get("/s/demo");
   ASSERT_TRUE(off);
   EXPECT_EQ(off->result(), http::status::found);
@@ -223,6 +224,28 @@ TEST_F(ClickRouterTest, HeadNotFoundAndOffRecordNothing) {
   EXPECT_EQ(none->result(), http::status::found);
   EXPECT_EQ(clicks_.submitted_count(), 0u);
   EXPECT_TRUE(clicks_.writes().empty());
+}
+
+// A miss is no click: it records one orphan visit, of the kind its path says.
+TEST_F(ClickRouterTest, MissesRecordOrphanVisits) {
+  auto missing = get("/s/nope");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->result(), http::status::not_found);
+  auto bad = get("/s/bad.code");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->result(), http::status::not_found);
+  auto recorded = clicks_.submitted();
+  ASSERT_EQ(recorded.size(), 2u);
+  orphan_visit first;
+  orphan_visit second;
+  ASSERT_TRUE(decode_orphan_visit(recorded[0], &first));
+  ASSERT_TRUE(decode_orphan_visit(recorded[1], &second));
+  EXPECT_EQ(first.kind, orphan_kind::invalid_short_url);
+  EXPECT_EQ(first.visited_url, "/s/nope");
+  EXPECT_EQ(second.kind, orphan_kind::regular_404);
+  EXPECT_EQ(second.visited_url, "/s/bad.code");
+  click_recorded not_a_click;
+  EXPECT_FALSE(decode_click(recorded[0], &not_a_click));
 }
 
 TEST_F(ClickRouterTest, OtherRoutesRecordNothing) {

@@ -67,9 +67,10 @@ TEST_F(ClickServerTest, KeepAliveRedirectsAreSubmittedInBatches) {
   EXPECT_EQ(click.link_version, 1u);
   EXPECT_EQ(click.country, "DE");
   EXPECT_EQ(click.client_address, "127.0.0.0");
-  // A HEAD and a miss record nothing. The click of a redirect after them
-  // on the same connection (so the same batcher, in order) is submitted
-  // after anything they recorded: once it is in, the count is final.
+  // A HEAD records nothing, a miss one orphan visit (no click). The click
+  // of a redirect after them on the same connection (so the same batcher,
+  // in order) is submitted after anything they recorded: once it is in,
+  // the count is final.
   EXPECT_EQ(client.request(http::verb::head, "/s/hot").result(), http::status::found);
   EXPECT_EQ(client.request(http::verb::get, "/s/none").result(), http::status::not_found);
   auto marker =
@@ -81,7 +82,10 @@ TEST_F(ClickServerTest, KeepAliveRedirectsAreSubmittedInBatches) {
     click_recorded last;
     return !clicks.empty() && decode_click(clicks.back(), &last) && last.code == "mark";
   })) << fake_.submitted_count();
-  EXPECT_EQ(fake_.submitted_count(), static_cast<std::size_t>(n + 1));
+  auto recorded = fake_.submitted();
+  ASSERT_EQ(recorded.size(), static_cast<std::size_t>(n + 2));
+  EXPECT_EQ(recorded[n].type, event_type::orphan_visit);
+  EXPECT_EQ(recorded[n + 1].type, event_type::click_recorded);
 }
 
 TEST_F(ClickServerTest, BatchesAreBoundedByCount) {

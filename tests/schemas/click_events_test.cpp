@@ -28,11 +28,14 @@ click_recorded sample_click() {
   return c;
 }
 
-// Version 2 round-trips every shape of click, and is what the envelope says.
+// Version 3 round-trips every shape of click, and is what the envelope says.
 TEST(ClickEvents, CompactPayloadRoundTrips) {
   click_recorded full = sample_click();
-  click_recorded bare;  // empty strings, no coordinates
+  full.incarnation = 42;
+  click_recorded bare;  // empty strings, no coordinates, incarnation 0
   click_recorded half = sample_click();
+  half.potential_bot = true;
+  half.incarnation = std::uint64_t{1} << 62;  // a number of many LEB128 bytes
   half.latitude.reset();
   half.referrer = std::string(300, 'r');       // a length past one LEB128 byte
   half.user_agent = std::string(20'000, 'u');  // past two
@@ -72,12 +75,61 @@ TEST(ClickEvents, Version1PayloadsStillDecode) {
   }
 }
 
+// A version 2 payload: version 3's without the incarnation, and no bot bit.
+envelope as_version2(const click_recorded& c) {
+  click_recorded plain = c;
+  plain.potential_bot = false;
+  plain.incarnation = 0;
+  envelope env = make_click_envelope(plain);
+  env.schema_version = 2;
+  env.payload[0] = 2;
+  env.payload.erase(9, 1);  // the incarnation's one byte
+  return env;
+}
+
+// Clicks written before version 3 still decode: incarnation 0 (the code's
+// first) and potential_bot judged from their user agent.
+TEST(ClickEvents, Version2PayloadsDecodeWithTheBotRuleAndNoIncarnation) {
+  click_recorded browser = sample_click();
+  click_recorded back;
+  ASSERT_TRUE(decode_click(as_version2(browser), &back));
+  EXPECT_EQ(back, browser);
+  EXPECT_FALSE(back.potential_bot);
+  EXPECT_EQ(back.incarnation, 0u);
+
+  click_recorded crawler = sample_click();
+  crawler.user_agent = "Mozilla/5.0 (compatible; Googlebot/2.1)";
+  ASSERT_TRUE(decode_click(as_version2(crawler), &back));
+  EXPECT_TRUE(back.potential_bot);
+  EXPECT_EQ(back.user_agent, crawler.user_agent);
+
+  // Bit 2 meant nothing in version 2: refused there.
+  envelope flags = as_version2(browser);
+  flags.payload[8] = 4;
+  EXPECT_FALSE(decode_click(flags, &back));
+}
+
+TEST(ClickEvents, Version1PayloadsJudgeTheirUserAgent) {
+  click_recorded old = sample_click();
+  old.user_agent = "curl/8.5.0";
+  envelope env;
+  env.type = event_type::click_recorded;
+  env.schema_version = 1;
+  env.timestamp_ms = old.clicked_at_ms;
+  env.key = old.code;
+  env.payload = encode_payload(old);
+  click_recorded back;
+  ASSERT_TRUE(decode_click(env, &back));
+  EXPECT_TRUE(back.potential_bot);
+  EXPECT_EQ(back.incarnation, 0u);
+}
+
 TEST(ClickEvents, CompactPayloadIsSmallAndLeavesTheEnvelopesFieldsOut) {
   const click_recorded c = sample_click();
   const std::size_t fields = c.url.size() + c.country.size() + c.referrer.size() +
                              c.user_agent.size() + c.client_address.size();
-  // version, link_version, flags, two doubles, five 1-byte lengths.
-  EXPECT_EQ(encode_click(c).size(), 4 + 4 + 1 + 16 + 5 + fields);
+  // version, link_version, flags, incarnation 0, two doubles, five 1-byte lengths.
+  EXPECT_EQ(encode_click(c).size(), 4 + 4 + 1 + 1 + 16 + 5 + fields);
   EXPECT_LT(encode_click(c).size() + 40, encode_payload(c).size());
 }
 
@@ -85,17 +137,17 @@ TEST(ClickEvents, NewerOrCorruptPayloadsAreRefused) {
   envelope env = make_click_envelope(sample_click());
   click_recorded out;
   envelope newer = env;
-  newer.payload[0] = 3;  // version 3
+  newer.payload[0] = 4;  // version 4
   EXPECT_FALSE(decode_click(newer, &out));
   envelope trailing = env;
   trailing.payload += "x";
   EXPECT_FALSE(decode_click(trailing, &out));
   envelope flags = env;
-  flags.payload[8] = 4;  // an unknown "has" bit
+  flags.payload[8] = 8;  // an unknown "has" bit
   EXPECT_FALSE(decode_click(flags, &out));
   envelope huge = make_click_envelope(click_recorded{});
   // The url's length as 2^63: refused, not allocated.
-  huge.payload = huge.payload.substr(0, 9) + std::string(9, '\xff') + std::string(1, '\x7f');
+  huge.payload = huge.payload.substr(0, 10) + std::string(9, '\xff') + std::string(1, '\x7f');
   EXPECT_FALSE(decode_click(huge, &out));
 }
 
@@ -117,7 +169,7 @@ TEST(ClickEvents, EnvelopeCarriesTypeVersionTimestampAndCode) {
   EXPECT_EQ(env.seq, 0u);
   EXPECT_EQ(env.type, event_type::click_recorded);
   EXPECT_EQ(static_cast<int>(env.type), 16);  // stored in every record: never renumber
-  EXPECT_EQ(env.schema_version, 2u);
+  EXPECT_EQ(env.schema_version, 3u);
   EXPECT_EQ(env.timestamp_ms, kClickedAt);
   EXPECT_EQ(env.key, "demo");
   EXPECT_EQ(to_string(env.type), "ClickRecorded");
