@@ -286,9 +286,10 @@ link_actor::behavior_type link_shard(shard_pointer self, link_shard_config confi
       [self](import_atom, std::vector<create_link>& rows, import_slot& reply) {
         import_rows(self, std::move(rows), std::move(reply));
       },
-      [self](list_atom, const std::string& after, std::uint64_t limit, list_slot& reply) {
+      [self](list_atom, const std::string& after, std::uint64_t limit,
+             const std::vector<std::string>& tags, list_slot& reply) {
         link_page page;
-        page.links = self->state.table->list(after, limit);
+        page.links = self->state.table->list(after, limit, tags);
         reply->deliver(std::move(page));
       },
       [self](history_atom, const std::string& code, std::uint64_t after, std::uint64_t limit,

@@ -1,5 +1,7 @@
 #include "actors/link_table.hpp"
 
+#include <algorithm>
+
 namespace linkly {
 
 std::size_t shard_of(std::string_view code, std::size_t shards) {
@@ -43,6 +45,16 @@ decision require_live(const stored_link* l, Make make) {
 
 decision link_table::decide(const update_link& cmd) const {
   const stored_link* l = lookup(cmd.code);
+  if (l != nullptr && !l->deleted) {
+    // Each field was checked alone; the window only holds with the rest.
+    link_attributes after = patched(l->attrs(), cmd.patch);
+    std::string error;
+    if (!validate_attributes(&after, &error)) {
+      decision d;
+      d.refusal = command_reply::failure(command_errc::invalid, std::move(error));
+      return d;
+    }
+  }
   return require_live(l, [&] {
     return link_updated{cmd.code, cmd.url.empty() ? std::string(l->url()) : cmd.url,
                         patched(l->attrs(), cmd.patch)};
@@ -247,11 +259,19 @@ bool link_table::live(std::string_view code, link_info* out) const {
   return true;
 }
 
-std::vector<link_info> link_table::list(std::string_view after, std::size_t limit) const {
+std::vector<link_info> link_table::list(std::string_view after, std::size_t limit,
+                                        const std::vector<std::string>& tags) const {
   std::vector<link_info> out;
   if (limit == 0) return out;
+  auto has_tags = [&](const stored_link& l) {
+    if (tags.empty()) return true;
+    const std::vector<std::string>& own = l.attrs().tags;  // sorted
+    return std::all_of(tags.begin(), tags.end(), [&](const std::string& t) {
+      return std::binary_search(own.begin(), own.end(), t);
+    });
+  };
   order_.visit_after(after, [&](const stored_link& l) {
-    if (!l.deleted) out.push_back(info(l));
+    if (!l.deleted && has_tags(l)) out.push_back(info(l));
     return out.size() < limit;
   });
   return out;

@@ -103,8 +103,11 @@ class link_table {
   /// The live link, if any.
   bool live(std::string_view code, link_info* out) const;
 
-  /// Live links with code > after, at most `limit`, in code order.
-  std::vector<link_info> list(std::string_view after, std::size_t limit) const;
+  /// Live links with code > after, at most `limit`, in code order; only
+  /// those having every tag of `tags` when it is not empty (a scan of the
+  /// shard's codes after `after` until the page is full).
+  std::vector<link_info> list(std::string_view after, std::size_t limit,
+                              const std::vector<std::string>& tags = {}) const;
 
   /// Calls `fn` for every code ever used, live or deleted, in code order.
   void for_each(const std::function<void(const std::string&, const link_record&)>& fn) const;

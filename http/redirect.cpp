@@ -8,6 +8,7 @@
 #include "http/location.hpp"
 #include "http/log_throttle.hpp"
 #include "http/metrics.hpp"
+#include "http/visit_count.hpp"
 #include "schemas/clock.hpp"
 #include "schemas/link_rules.hpp"
 
@@ -15,6 +16,8 @@
 #include <boost/beast/core/string.hpp>
 
 #include <atomic>
+#include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -43,6 +46,20 @@ void submit_one(click_service& clicks, envelope env) {
   std::vector<envelope> one;
   one.push_back(std::move(env));
   clicks.submit(std::move(one));
+}
+
+// What the checks of a link with extras need, copied from its record.
+struct link_snapshot {
+  std::string url;
+  link_attributes attrs;
+  std::uint64_t incarnation = 0;
+  std::uint32_t version = 0;
+};
+
+// A link that exists but is outside its window or past its visits.
+http_response unavailable_response(const router_context& ctx) {
+  if (ctx.unavailable_redirect_url.empty()) return link_not_found_response();
+  return redirect_response(ctx.unavailable_redirect_url);
 }
 
 }  // namespace
@@ -82,6 +99,27 @@ envelope capture_click(const http_request& req, const click_headers& names,
   return make_click_envelope(std::move(code), now_ms, click);
 }
 
+std::string_view query_of(std::string_view target) {
+  const std::size_t q = target.find('?');
+  return q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
+}
+
+std::string with_query(std::string_view url, std::string_view query) {
+  const std::size_t hash = url.find('#');
+  const std::string_view base = url.substr(0, hash);
+  std::string out;
+  out.reserve(url.size() + query.size() + 1);
+  out.append(base);
+  if (base.find('?') == std::string_view::npos) {
+    out += '?';
+  } else if (base.back() != '?' && base.back() != '&') {
+    out += '&';
+  }
+  out.append(query);
+  if (hash != std::string_view::npos) out.append(url.substr(hash));
+  return out;
+}
+
 void redirect(const std::string& code, const http_request& req, bool record_click,
               const router_context& ctx, const request_info& info, response_sender send) {
   if (ctx.view == nullptr) {
@@ -90,31 +128,48 @@ void redirect(const std::string& code, const http_request& req, bool record_clic
   if (!is_code_syntax(code)) return send(link_not_found_response());
   click_mode mode = click_mode::off;
   if (record_click && ctx.clicks != nullptr) mode = ctx.clicks->mode();
+  const std::string_view query = query_of(req.target());
 
-  // The response (and the click's url) are made from the stored record
-  // under its read lock: the link itself is never copied.
+  // A link without extras (the defaults: no window, no limit, the query
+  // forwarded) is answered, and its click encoded, from the stored record
+  // under its read lock: the link itself is never copied. A link with
+  // extras is copied out, to be checked without the lock (max_visits reads
+  // a store).
   http_response res;
-  if (mode == click_mode::off) {
-    if (!ctx.view->read(code,
-                        [&](const stored_link& l) { res = location_response(code, l.url()); })) {
-      return send(link_not_found_response());
-    }
-    count_redirect(ctx);
-    return send(std::move(res));
-  }
-
-  // The click is encoded straight from the record too, under the same lock.
   envelope env;
-  if (!ctx.view->read(code, [&](const stored_link& l) {
-        res = location_response(code, l.url());
-        if (res.result() == http_status::found) {
-          env = capture_click(req, ctx.click_headers, info.client_address, code, l.url(), l.version,
-                              now_utc_ms());
-        }
-      })) {
-    return send(link_not_found_response());
+  std::optional<link_snapshot> checked;
+  auto answer = [&](const stored_link& l) {
+    if (l.has_extras()) {
+      checked.emplace(link_snapshot{std::string(l.url()), l.attrs(), l.incarnation(), l.version});
+      return;
+    }
+    res = query.empty() ? location_response(code, l.url())
+                        : location_response(code, with_query(l.url(), query));
+    if (mode != click_mode::off && res.result() == http_status::found) {
+      env = capture_click(req, ctx.click_headers, info.client_address, code, l.url(), l.version,
+                          now_utc_ms());
+    }
+  };
+  if (!ctx.view->read(code, answer)) return send(link_not_found_response());
+  if (checked) {
+    const link_snapshot& l = *checked;
+    const std::int64_t now = now_utc_ms();
+    std::uint64_t visits = 0;
+    if (l.attrs.max_visits && !visits_of(ctx.sources, code, l.incarnation, &visits)) visits = 0;
+    if (unavailable_reason(l.attrs, now, visits) != nullptr) {
+      return send(unavailable_response(ctx));  // no click for it
+    }
+    res = l.attrs.forward_query && !query.empty()
+              ? location_response(code, with_query(l.url, query))
+              : location_response(code, l.url);
+    if (mode != click_mode::off && res.result() == http_status::found) {
+      env = capture_click(req, ctx.click_headers, info.client_address, code, l.url, l.version, now);
+    }
   }
-  if (res.result() != http_status::found) return send(std::move(res));  // no click for it
+  if (mode == click_mode::off || res.result() != http_status::found) {
+    if (res.result() == http_status::found) count_redirect(ctx);
+    return send(std::move(res));  // no click for it
+  }
   if (mode == click_mode::queued) {
     if (info.batcher != nullptr) {
       info.batcher->add(std::move(env));

@@ -31,6 +31,7 @@ enum class route_id {
   clicks_summary,
   clicks_stream,
   events,
+  robots,
   redirect,
   metrics,
   dlq_collection,
@@ -86,10 +87,10 @@ constexpr auto kToken = route_access::needs_token;
 /// ("/links/import" before "/links/{code}"), and "/{code}" (a redirect by
 /// its bare code) comes last. A route may have more than one row; its rows
 /// then agree on everything but the pattern (routes_test checks).
-inline constexpr std::array<route_spec, 20> kRouteTable = [] {
+inline constexpr std::array<route_spec, 21> kRouteTable = [] {
   using namespace route_table_detail;
   using b = body_kind;
-  return std::array<route_spec, 20>{{
+  return std::array<route_spec, 21>{{
       {"/healthz", route_id::health, kGet, kOpen, b::none, /*checks_host=*/false},
       {"/", route_id::ui, kGet, kOpen, b::none},
       {"/ui/{asset}", route_id::ui, kGet, kOpen, b::none},
@@ -108,6 +109,7 @@ inline constexpr std::array<route_spec, 20> kRouteTable = [] {
       {"/admin/dlq", route_id::dlq_collection, kGet, kToken, b::none},
       {"/admin/dlq/redrive", route_id::dlq_redrive, kPost, kToken, b::json},
       {"/admin/dlq/{id}", route_id::dlq_item, kDel, kToken, b::none},
+      {"/robots.txt", route_id::robots, kGet, kOpen, b::none},
       {"/s/{code}", route_id::redirect, kGet, kOpen, b::none},
       {"/{code}", route_id::redirect, kGet, kOpen, b::none},
   }};
