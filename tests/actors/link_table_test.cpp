@@ -172,6 +172,27 @@ TEST_F(LinkTableTest, AVersionOneUpdateChangesTheUrlAndKeepsTheAttributes) {
   EXPECT_EQ(live.attrs, attrs);
 }
 
+TEST_F(LinkTableTest, ListFiltersByEveryTagAsked) {
+  link_attributes ab;
+  ab.tags = {"a", "b"};
+  link_attributes b;
+  b.tags = {"b"};
+  ASSERT_TRUE(run(create_link{"one", "https://1.example/", ab}).accepted);
+  ASSERT_TRUE(run(create_link{"two", "https://2.example/", b}).accepted);
+  ASSERT_TRUE(run(create_link{"three", "https://3.example/"}).accepted);
+  auto codes_of = [](const std::vector<link_info>& links) {
+    std::vector<std::string> out;
+    for (const auto& l : links) out.push_back(l.code);
+    return out;
+  };
+  EXPECT_EQ(codes_of(table.list("", 10, {"b"})), (std::vector<std::string>{"one", "two"}));
+  EXPECT_EQ(codes_of(table.list("", 10, {"a", "b"})), (std::vector<std::string>{"one"}));
+  EXPECT_EQ(codes_of(table.list("", 1, {"b"})), (std::vector<std::string>{"one"}));
+  EXPECT_EQ(codes_of(table.list("one", 10, {"b"})), (std::vector<std::string>{"two"}));
+  EXPECT_TRUE(table.list("", 10, {"zzz"}).empty());
+  EXPECT_EQ(table.list("", 10).size(), 3u);
+}
+
 TEST_F(LinkTableTest, RecordsWithExtrasRestoreWhole) {
   link_attributes attrs;
   attrs.tags = {"x"};
