@@ -1,7 +1,9 @@
-// Snapshot body (storage/snapshot_codec.hpp), version 1, records in code
+// Snapshot body (storage/snapshot_codec.hpp), version 2, records in code
 // order up to the end of the body:
 //   { code url version created_at_ms updated_at_ms deleted
-//     seq_count first_seq { seq - previous }* }*
+//     seq_count first_seq { seq - previous }*
+//     extras (0 | 1) [ attributes (as events encode them) recreated_count { seq }* ] }*
+// Version 1 had no extras: such a snapshot is rebuilt from the log.
 
 #include "actors/cache_projection.hpp"
 
@@ -33,6 +35,12 @@ void write_record(snapshot_writer& w, std::string_view code, const link_record& 
     w.varint(seq - previous);
     previous = seq;
   }
+  const bool extras = r.attrs != link_attributes{} || !r.recreated_at.empty();
+  w.varint(extras ? 1 : 0);
+  if (!extras) return;
+  w.bytes(encode_attributes(r.attrs));
+  w.varint(r.recreated_at.size());
+  for (std::uint64_t seq : r.recreated_at) w.varint(seq);
 }
 
 // Reads the next record; false at the end of `r` or on bad bytes (`bad`).
@@ -60,6 +68,29 @@ bool read_record(snapshot_reader& r, std::string_view body, std::string* code, l
     }
     seq += delta;
     rec->seqs.push_back(seq);
+  }
+  rec->attrs = link_attributes{};
+  rec->recreated_at.clear();
+  std::uint64_t extras = 0;
+  if (!r.varint(&extras) || extras > 1) {
+    *bad = true;
+    return false;
+  }
+  if (extras == 0) return true;
+  std::string_view attrs;
+  std::uint64_t recreated = 0;
+  if (!r.bytes(&attrs) || !decode_attributes(attrs, &rec->attrs) || !r.varint(&recreated) ||
+      recreated > body.size()) {
+    *bad = true;
+    return false;
+  }
+  for (std::uint64_t j = 0; j < recreated; ++j) {
+    std::uint64_t at = 0;
+    if (!r.varint(&at)) {
+      *bad = true;
+      return false;
+    }
+    rec->recreated_at.push_back(at);
   }
   return true;
 }
@@ -198,6 +229,29 @@ std::string describe_link_record(const link_record& r) {
   boost::json::array seqs;
   for (std::uint64_t s : r.seqs) seqs.push_back(s);
   o["seqs"] = std::move(seqs);
+  if (r.attrs != link_attributes{}) {
+    const link_attributes& a = r.attrs;
+    boost::json::object attrs;
+    attrs["title"] = a.title;
+    boost::json::array tags;
+    for (const std::string& t : a.tags) tags.push_back(boost::json::string(t));
+    attrs["tags"] = std::move(tags);
+    auto time_or_null = [](const std::optional<std::int64_t>& ms) -> boost::json::value {
+      if (!ms) return nullptr;
+      return boost::json::string(format_utc_ms(*ms));
+    };
+    attrs["valid_since"] = time_or_null(a.valid_since_ms);
+    attrs["valid_until"] = time_or_null(a.valid_until_ms);
+    attrs["max_visits"] = a.max_visits ? boost::json::value(*a.max_visits) : nullptr;
+    attrs["forward_query"] = a.forward_query;
+    attrs["crawlable"] = a.crawlable;
+    o["attributes"] = std::move(attrs);
+  }
+  if (!r.recreated_at.empty()) {
+    boost::json::array recreated;
+    for (std::uint64_t s : r.recreated_at) recreated.push_back(s);
+    o["recreated_at"] = std::move(recreated);
+  }
   return boost::json::serialize(o);
 }
 

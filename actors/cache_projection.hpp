@@ -30,7 +30,7 @@ class cache_projection final : public projection {
   void saved(std::string body) override;
   void attach(const std::string& snapshot_path, leveldb::Env* env) override;
   status load(std::string_view saved) override;
-  std::uint32_t snapshot_version() const override { return 1; }
+  std::uint32_t snapshot_version() const override { return 2; }  // 2: attributes
   void clear() override;
   void for_each_entry(const entry_visitor& fn) const override;
 

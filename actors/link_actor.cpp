@@ -141,7 +141,7 @@ void import_rows(shard_pointer self, std::vector<create_link> rows, import_slot 
     if (row.code.empty()) {
       row.code = generate_code(st);  // free by construction
       d.accepted = true;
-      d.event = link_created{row.code, row.url};
+      d.event = link_created{row.code, row.url, row.attrs};
     } else if (st.busy.count(row.code) != 0) {
       // Earlier in this import, or a command still being written.
       out.refused.push_back(
@@ -168,7 +168,8 @@ void import_rows(shard_pointer self, std::vector<create_link> rows, import_slot 
             env.timestamp_ms = now;
             env.seq = r.first_seq;
             for (auto& row : *accepted) {
-              st.table->apply(link_created{row.code, std::move(row.url)}, env);
+              st.table->apply(link_created{row.code, std::move(row.url), std::move(row.attrs)},
+                              env);
               ++env.seq;
             }
             result->imported = accepted->size();
@@ -225,7 +226,12 @@ void link_as_of(shard_pointer self, const std::string& code, std::uint64_t as_of
                 as_of_slot reply) {
   const stored_link* record = self->state.table->lookup(code);
   as_of_plan plan;
-  if (record != nullptr) plan = plan_as_of(record->seqs(), record->deleted, as_of);
+  if (record != nullptr) {
+    const link_extras* x = record->extras();
+    const seq_span recreated =
+        x != nullptr ? seq_span{x->recreated_at.data(), x->recreated_at.size()} : seq_span{};
+    plan = plan_as_of(record->seqs(), recreated, record->deleted, as_of);
+  }
   if (!plan.live) return reply->deliver(as_of_reply{});
   auto reads = plan.reads;
   self->request(self->state.config.dir->reader(), self->state.config.read_timeout, read_atom::value,
@@ -280,9 +286,10 @@ link_actor::behavior_type link_shard(shard_pointer self, link_shard_config confi
       [self](import_atom, std::vector<create_link>& rows, import_slot& reply) {
         import_rows(self, std::move(rows), std::move(reply));
       },
-      [self](list_atom, const std::string& after, std::uint64_t limit, list_slot& reply) {
+      [self](list_atom, const std::string& after, std::uint64_t limit,
+             const std::vector<std::string>& tags, list_slot& reply) {
         link_page page;
-        page.links = self->state.table->list(after, limit);
+        page.links = self->state.table->list(after, limit, tags);
         reply->deliver(std::move(page));
       },
       [self](history_atom, const std::string& code, std::uint64_t after, std::uint64_t limit,

@@ -29,23 +29,38 @@ seq_page history_page(const link_record& r, std::uint64_t after, std::size_t lim
   return history_page(span_of(r.seqs), after, limit);
 }
 
-as_of_plan plan_as_of(seq_span seqs, bool deleted, std::uint64_t as_of) {
+as_of_plan plan_as_of(seq_span seqs, seq_span recreated_at, bool deleted, std::uint64_t as_of) {
   as_of_plan plan;
   // Events at or before as_of: the record's first `n`.
   auto n =
       static_cast<std::size_t>(std::upper_bound(seqs.begin(), seqs.end(), as_of) - seqs.begin());
-  if (n == 0) return plan;                     // not created yet
-  if (deleted && n == seqs.size) return plan;  // the deletion is among them
+  if (n == 0) return plan;  // not created yet
+  // The life as_of falls in begins at index `begin` and ends before `end`
+  // (the next life's creation, or the record's end).
+  auto later = std::upper_bound(recreated_at.begin(), recreated_at.end(), seqs[n - 1]);
+  std::size_t begin = 0;
+  if (later != recreated_at.begin()) {
+    begin = static_cast<std::size_t>(std::lower_bound(seqs.begin(), seqs.end(), *(later - 1)) -
+                                     seqs.begin());
+  }
+  std::size_t end = seqs.size;
+  bool ends_deleted = deleted;
+  if (later != recreated_at.end()) {
+    end =
+        static_cast<std::size_t>(std::lower_bound(seqs.begin(), seqs.end(), *later) - seqs.begin());
+    ends_deleted = true;  // a code is created again only once deleted
+  }
+  if (ends_deleted && n == end) return plan;  // that life's deletion is among them
   plan.live = true;
-  // One creation, then n-1 updates.
-  plan.version = static_cast<std::uint32_t>(n);
-  plan.reads.push_back(seqs.front());
-  if (n > 1) plan.reads.push_back(seqs[n - 1]);
+  // One creation, then n-1-begin updates.
+  plan.version = static_cast<std::uint32_t>(n - begin);
+  plan.reads.push_back(seqs[begin]);
+  if (n - 1 > begin) plan.reads.push_back(seqs[n - 1]);
   return plan;
 }
 
 as_of_plan plan_as_of(const link_record& r, std::uint64_t as_of) {
-  return plan_as_of(span_of(r.seqs), r.deleted, as_of);
+  return plan_as_of(span_of(r.seqs), span_of(r.recreated_at), r.deleted, as_of);
 }
 
 bool link_from(const std::string& code, const as_of_plan& plan, const std::vector<envelope>& envs,
@@ -55,14 +70,22 @@ bool link_from(const std::string& code, const as_of_plan& plan, const std::vecto
   if (!decode_link_event(envs.front(), &first)) return false;
   const auto* created = std::get_if<link_created>(&first);
   if (created == nullptr) return false;
-  link_info link{code, created->url, plan.version, envs.front().timestamp_ms,
-                 envs.front().timestamp_ms};
+  link_info link{code,
+                 created->url,
+                 plan.version,
+                 envs.front().timestamp_ms,
+                 envs.front().timestamp_ms,
+                 created->attrs,
+                 envs.front().seq};
   if (envs.size() > 1) {
     link_event last;
     if (!decode_link_event(envs.back(), &last)) return false;
     const auto* updated = std::get_if<link_updated>(&last);
     if (updated == nullptr) return false;
     link.url = updated->url;
+    // A version-1 update changed the url only; those were written before
+    // any event carried attributes, so the creation's are still the link's.
+    if (updated->attrs) link.attrs = *updated->attrs;
     link.updated_at_ms = envs.back().timestamp_ms;
   }
   *out = std::move(link);

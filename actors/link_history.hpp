@@ -4,10 +4,12 @@
 // the sequence numbers from its table (in memory), the log reader reads just
 // those, and these functions turn the envelopes into an answer.
 //
-// A record's events are, by the table's rules (link_table.cpp), one
-// LinkCreated, then LinkUpdated events, then at most one LinkDeleted: the
-// link as of any point is therefore known from two events, the first and
-// the last one at or before that point, whatever the link's length.
+// A record's events are, by the table's rules (link_table.cpp), lives one
+// after the other: each one LinkCreated, then LinkUpdated events, then at
+// most one LinkDeleted (every life but the last has one). An update carries
+// the link's whole state, so the link as of any point is known from two
+// events, the creation of the life it falls in and the last event at or
+// before that point, whatever the link's length.
 
 #include "actors/link_table.hpp"
 #include "schemas/envelope.hpp"
@@ -38,7 +40,8 @@ struct as_of_plan {
   std::uint32_t version = 0;  // of the link right after as_of, when live
   std::vector<std::uint64_t> reads;
 };
-as_of_plan plan_as_of(seq_span seqs, bool deleted, std::uint64_t as_of);
+/// `recreated_at`: the seqs among `seqs` that began a later life.
+as_of_plan plan_as_of(seq_span seqs, seq_span recreated_at, bool deleted, std::uint64_t as_of);
 as_of_plan plan_as_of(const link_record& r, std::uint64_t as_of);
 
 /// The link of `code` from the envelopes `plan.reads` named, in that order.
@@ -46,7 +49,8 @@ as_of_plan plan_as_of(const link_record& r, std::uint64_t as_of);
 bool link_from(const std::string& code, const as_of_plan& plan, const std::vector<envelope>& envs,
                link_info* out);
 
-/// One history entry: type, time, and the url a creation or update set.
+/// One history entry: type, time, and the url (and attributes) a creation or
+/// update set.
 link_history_entry history_entry(const envelope& env);
 
 }  // namespace linkly

@@ -30,7 +30,7 @@ using link_actor = caf::typed_actor<
     caf::reacts_to<create_atom, create_link, command_slot>,
     caf::reacts_to<update_atom, update_link, command_slot>,
     caf::reacts_to<delete_atom, delete_link, command_slot>,
-    caf::reacts_to<list_atom, std::string, std::uint64_t, list_slot>,
+    caf::reacts_to<list_atom, std::string, std::uint64_t, std::vector<std::string>, list_slot>,
     caf::reacts_to<history_atom, std::string, std::uint64_t, std::uint64_t, history_slot>,
     caf::reacts_to<as_of_atom, std::string, std::uint64_t, as_of_slot>,
     caf::reacts_to<import_atom, std::vector<create_link>, import_slot>>;

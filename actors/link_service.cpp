@@ -125,6 +125,11 @@ void link_service::import_links(std::vector<create_link> rows, import_callback d
 }
 
 void link_service::list(std::string after, std::size_t limit, page_callback done) {
+  list(std::move(after), limit, {}, std::move(done));
+}
+
+void link_service::list(std::string after, std::size_t limit, std::vector<std::string> tags,
+                        page_callback done) {
   limit = std::max<std::size_t>(limit, 1);
   const std::size_t shards = dir_.shard_count();
   auto gather = std::make_shared<page_gather>();
@@ -138,7 +143,7 @@ void link_service::list(std::string after, std::size_t limit, page_callback done
     auto slot = std::make_shared<reply_slot<link_page>>(
         [gather](link_page part) { gather->add(std::move(part)); }, unavailable);
     caf::anon_send(dir_.shard(i), list_atom::value, after, static_cast<std::uint64_t>(limit + 1),
-                   std::move(slot));
+                   tags, std::move(slot));
   }
 }
 

@@ -83,6 +83,9 @@ class link_service {
 
   /// Links with code > `after`, at most `limit` (at least 1), in code order.
   void list(std::string after, std::size_t limit, page_callback done);
+  /// The same, only links that have every tag of `tags` (none: every link).
+  void list(std::string after, std::size_t limit, std::vector<std::string> tags,
+            page_callback done);
 
   /// The events of `code` with seq > `after`, at most `limit`, oldest
   /// first (deleted links included); `next` says where the following page

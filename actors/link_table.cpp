@@ -1,5 +1,7 @@
 #include "actors/link_table.hpp"
 
+#include <algorithm>
+
 namespace linkly {
 
 std::size_t shard_of(std::string_view code, std::size_t shards) {
@@ -14,14 +16,13 @@ std::size_t shard_of(std::string_view code, std::size_t shards) {
 
 decision link_table::decide(const create_link& cmd) const {
   decision d;
-  if (const stored_link* l = lookup(cmd.code)) {
-    d.refusal = command_reply::failure(
-        command_errc::conflict, l->deleted ? "code \"" + cmd.code + "\" belonged to a deleted link"
-                                           : "code \"" + cmd.code + "\" is already taken");
+  if (const stored_link* l = lookup(cmd.code); l != nullptr && !l->deleted) {
+    d.refusal = command_reply::failure(command_errc::conflict,
+                                       "code \"" + cmd.code + "\" is already taken");
     return d;
   }
   d.accepted = true;
-  d.event = link_created{cmd.code, cmd.url};
+  d.event = link_created{cmd.code, cmd.url, cmd.attrs};
   return d;
 }
 
@@ -43,7 +44,21 @@ decision require_live(const stored_link* l, Make make) {
 }  // namespace
 
 decision link_table::decide(const update_link& cmd) const {
-  return require_live(lookup(cmd.code), [&] { return link_updated{cmd.code, cmd.url}; });
+  const stored_link* l = lookup(cmd.code);
+  if (l != nullptr && !l->deleted) {
+    // Each field was checked alone; the window only holds with the rest.
+    link_attributes after = patched(l->attrs(), cmd.patch);
+    std::string error;
+    if (!validate_attributes(&after, &error)) {
+      decision d;
+      d.refusal = command_reply::failure(command_errc::invalid, std::move(error));
+      return d;
+    }
+  }
+  return require_live(l, [&] {
+    return link_updated{cmd.code, cmd.url.empty() ? std::string(l->url()) : cmd.url,
+                        patched(l->attrs(), cmd.patch)};
+  });
 }
 
 decision link_table::decide(const delete_link& cmd) const {
@@ -76,6 +91,25 @@ stored_link* link_table::set_url(stored_link* link, std::string_view url, std::u
   return to;
 }
 
+stored_link* link_table::set(stored_link* link, std::string_view url,
+                             std::unique_ptr<link_extras> extras, std::uint64_t hash) {
+  stored_link* to = stored_link::set(link, url, std::move(extras));
+  if (to != link) stripe_for(hash).links.moved(link, to, hash);
+  return to;
+}
+
+namespace {
+
+// The extras of `l` with `attrs` (a copy of what it had otherwise).
+std::unique_ptr<link_extras> extras_with(const stored_link& l, const link_attributes& attrs) {
+  auto x = l.extras() != nullptr ? std::make_unique<link_extras>(*l.extras())
+                                 : std::make_unique<link_extras>();
+  x->attrs = attrs;
+  return x;
+}
+
+}  // namespace
+
 void link_table::retire(stored_link* from, const stored_link* to) {
   if (to == from) return;
   order_.moved(from, to);
@@ -88,12 +122,33 @@ void link_table::apply(const link_event& event, const envelope& env) {
     const envelope& env;
     void operator()(const link_created& e) {
       const std::uint64_t h = link_hash(e.code);
-      if (t.stripe_for(h).links.find(e.code, h) != nullptr) return void(++t.ignored_events_);
-      stored_link* l = stored_link::make(e.code, e.url);
-      l->version = 1;
-      l->created_at_ms = l->updated_at_ms = env.timestamp_ms;
-      l->push_seq(env.seq);
-      t.insert(l, h);  // readers see it whole or not at all
+      stripe& s = t.stripe_for(h);
+      stored_link* old = s.links.find(e.code, h);
+      if (old == nullptr) {
+        auto x = std::make_unique<link_extras>();
+        x->attrs = e.attrs;
+        stored_link* l = stored_link::make(e.code, e.url, std::move(x));
+        l->version = 1;
+        l->created_at_ms = l->updated_at_ms = env.timestamp_ms;
+        l->push_seq(env.seq);
+        t.insert(l, h);  // readers see it whole or not at all
+        return;
+      }
+      if (!old->deleted) return void(++t.ignored_events_);
+      // A new life of a deleted code: the old one's seqs stay (history).
+      stored_link* now = nullptr;
+      {
+        std::unique_lock lock(s.mutex);
+        auto x = extras_with(*old, e.attrs);
+        x->recreated_at.push_back(env.seq);
+        now = t.set(old, e.url, std::move(x), h);
+        now->version = 1;
+        now->created_at_ms = now->updated_at_ms = env.timestamp_ms;
+        now->deleted = false;
+        now->push_seq(env.seq);
+      }
+      t.retire(old, now);
+      t.count_live(false, true);
     }
     void operator()(const link_updated& e) {
       const std::uint64_t h = link_hash(e.code);
@@ -104,7 +159,7 @@ void link_table::apply(const link_event& event, const envelope& env) {
       {
         // One lock for all of it: a reader sees the old link or the new one.
         std::unique_lock lock(s.mutex);
-        now = t.set_url(l, e.url, h);
+        now = e.attrs ? t.set(l, e.url, extras_with(*l, *e.attrs), h) : t.set_url(l, e.url, h);
         ++now->version;
         now->updated_at_ms = env.timestamp_ms;
         now->push_seq(env.seq);
@@ -136,7 +191,10 @@ void link_table::refresh_found(std::string_view code) {
 
 void link_table::restore(std::string code, link_record record) {
   // Built whole before readers can reach it.
-  stored_link* fresh = stored_link::make(code, record.url);
+  auto x = std::make_unique<link_extras>();
+  x->attrs = std::move(record.attrs);
+  x->recreated_at = std::move(record.recreated_at);
+  stored_link* fresh = stored_link::make(code, record.url, std::move(x));
   fresh->version = record.version;
   fresh->created_at_ms = record.created_at_ms;
   fresh->updated_at_ms = record.updated_at_ms;
@@ -165,6 +223,7 @@ void link_table::put(const link_info& link) {
   r.version = link.version;
   r.created_at_ms = link.created_at_ms;
   r.updated_at_ms = link.updated_at_ms;
+  r.attrs = link.attrs;
   restore(link.code, std::move(r));
 }
 
@@ -200,11 +259,19 @@ bool link_table::live(std::string_view code, link_info* out) const {
   return true;
 }
 
-std::vector<link_info> link_table::list(std::string_view after, std::size_t limit) const {
+std::vector<link_info> link_table::list(std::string_view after, std::size_t limit,
+                                        const std::vector<std::string>& tags) const {
   std::vector<link_info> out;
   if (limit == 0) return out;
+  auto has_tags = [&](const stored_link& l) {
+    if (tags.empty()) return true;
+    const std::vector<std::string>& own = l.attrs().tags;  // sorted
+    return std::all_of(tags.begin(), tags.end(), [&](const std::string& t) {
+      return std::binary_search(own.begin(), own.end(), t);
+    });
+  };
   order_.visit_after(after, [&](const stored_link& l) {
-    if (!l.deleted) out.push_back(info(l));
+    if (!l.deleted && has_tags(l)) out.push_back(info(l));
     return out.size() < limit;
   });
   return out;
@@ -257,18 +324,25 @@ void link_table::compact() {
 }
 
 link_info link_table::info(const std::string& code, const link_record& r) {
-  return link_info{code, r.url, r.version, r.created_at_ms, r.updated_at_ms};
+  return link_info{code,    r.url,          r.version, r.created_at_ms, r.updated_at_ms,
+                   r.attrs, r.incarnation()};
 }
 
 link_info link_table::info(const stored_link& l) {
-  return link_info{std::string(l.code()), std::string(l.url()), l.version, l.created_at_ms,
-                   l.updated_at_ms};
+  return link_info{std::string(l.code()), std::string(l.url()), l.version,
+                   l.created_at_ms,       l.updated_at_ms,      l.attrs(),
+                   l.incarnation()};
 }
 
 link_record link_table::record_of(const stored_link& l) {
   seq_span seqs = l.seqs();
-  return link_record{std::string(l.url()), l.version, l.created_at_ms,
-                     l.updated_at_ms,      l.deleted, {seqs.begin(), seqs.end()}};
+  link_record r{std::string(l.url()), l.version, l.created_at_ms,
+                l.updated_at_ms,      l.deleted, {seqs.begin(), seqs.end()}};
+  if (const link_extras* x = l.extras()) {
+    r.attrs = x->attrs;
+    r.recreated_at = x->recreated_at;
+  }
+  return r;
 }
 
 }  // namespace linkly

@@ -23,6 +23,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
@@ -42,6 +43,16 @@ struct link_record {
   std::int64_t updated_at_ms = 0;
   bool deleted = false;
   std::vector<std::uint64_t> seqs;  // every event of this code, in order
+  link_attributes attrs = {};
+  // Seqs of the LinkCreated events that began a later life of the code
+  // (after a deletion), ascending; empty for a code created once.
+  std::vector<std::uint64_t> recreated_at = {};
+
+  /// The seq of the LinkCreated the current life began with.
+  std::uint64_t incarnation() const {
+    if (!recreated_at.empty()) return recreated_at.back();
+    return seqs.empty() ? 0 : seqs.front();
+  }
 };
 
 /// What decide() makes of a command: the event to append, or a refusal.
@@ -58,7 +69,9 @@ class link_table {
   link_table& operator=(const link_table&) = delete;
 
   /// Checks a command against the current state. A deleted link's code
-  /// stays taken: its history and clicks still name it.
+  /// may be created again (a new life, whose clicks start from zero); a
+  /// generated code never takes one (code_generator asks lookup()). An
+  /// update's event carries the link's whole state after it.
   decision decide(const create_link& cmd) const;
   decision decide(const update_link& cmd) const;
   decision decide(const delete_link& cmd) const;
@@ -90,8 +103,11 @@ class link_table {
   /// The live link, if any.
   bool live(std::string_view code, link_info* out) const;
 
-  /// Live links with code > after, at most `limit`, in code order.
-  std::vector<link_info> list(std::string_view after, std::size_t limit) const;
+  /// Live links with code > after, at most `limit`, in code order; only
+  /// those having every tag of `tags` when it is not empty (a scan of the
+  /// shard's codes after `after` until the page is full).
+  std::vector<link_info> list(std::string_view after, std::size_t limit,
+                              const std::vector<std::string>& tags = {}) const;
 
   /// Calls `fn` for every code ever used, live or deleted, in code order.
   void for_each(const std::function<void(const std::string&, const link_record&)>& fn) const;
@@ -149,6 +165,9 @@ class link_table {
   // Sets the url of `link` (owned here) and points the map at the result.
   // The caller holds the stripe's lock, then calls retire().
   stored_link* set_url(stored_link* link, std::string_view url, std::uint64_t hash);
+  // The same, with the extras replaced.
+  stored_link* set(stored_link* link, std::string_view url, std::unique_ptr<link_extras> extras,
+                   std::uint64_t hash);
   // After set_url moved `from` to `to`: fixes the code order, frees `from`
   // (no reader can reach it any more).
   void retire(stored_link* from, const stored_link* to);

@@ -4,11 +4,46 @@
 
 #include "schemas/envelope.hpp"
 #include "schemas/link_commands.hpp"
+#include "schemas/link_events.hpp"
 #include "storage/event_sink.hpp"
 
+#include <caf/error.hpp>
+#include <caf/meta/load_callback.hpp>
 #include <caf/meta/type_name.hpp>
+#include <caf/sec.hpp>
+
+#include <string>
 
 namespace linkly {
+
+namespace detail {
+
+// CAF 0.17 has no inspector for std::optional: the attributes and their
+// patch travel as the bytes the links log encodes them with.
+template <class Inspector, class T, class Encode, class Decode>
+typename Inspector::result_type inspect_as_bytes(Inspector& f, const char* name, T& x,
+                                                 Encode encode, Decode decode) {
+  std::string bytes;
+  if constexpr (Inspector::reads_state) bytes = encode(x);
+  return f(caf::meta::type_name(name), bytes, caf::meta::load_callback([&]() -> caf::error {
+             if (!decode(bytes, &x)) return caf::make_error(caf::sec::invalid_argument);
+             return caf::none;
+           }));
+}
+
+}  // namespace detail
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, link_attributes& x) {
+  return detail::inspect_as_bytes<Inspector>(f, "link_attributes", x, encode_attributes,
+                                             decode_attributes);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, link_attributes_patch& x) {
+  return detail::inspect_as_bytes<Inspector>(f, "link_attributes_patch", x, encode_patch,
+                                             decode_patch);
+}
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, envelope& x) {
@@ -23,12 +58,12 @@ typename Inspector::result_type inspect(Inspector& f, append_result& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, create_link& x) {
-  return f(caf::meta::type_name("create_link"), x.code, x.url);
+  return f(caf::meta::type_name("create_link"), x.code, x.url, x.attrs);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, update_link& x) {
-  return f(caf::meta::type_name("update_link"), x.code, x.url);
+  return f(caf::meta::type_name("update_link"), x.code, x.url, x.patch);
 }
 
 template <class Inspector>
@@ -39,7 +74,7 @@ typename Inspector::result_type inspect(Inspector& f, delete_link& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, link_info& x) {
   return f(caf::meta::type_name("link_info"), x.code, x.url, x.version, x.created_at_ms,
-           x.updated_at_ms);
+           x.updated_at_ms, x.attrs, x.incarnation);
 }
 
 }  // namespace linkly

@@ -20,6 +20,8 @@ bool read_view::find(std::string_view code, link_info* out) const {
     out->version = l.version;
     out->created_at_ms = l.created_at_ms;
     out->updated_at_ms = l.updated_at_ms;
+    out->attrs = l.attrs();
+    out->incarnation = l.incarnation();
   });
 }
 

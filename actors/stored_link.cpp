@@ -20,7 +20,16 @@ bool power_of_two(std::uint32_t n) {
 
 }  // namespace
 
-stored_link* stored_link::make(std::string_view code, std::string_view url) {
+namespace {
+// Where the extras pointer sits: after the code's and the url's bytes.
+constexpr std::size_t kExtrasBytes = sizeof(link_extras*);
+}  // namespace
+
+// The header stays as small as before the extras: the flag took padding.
+static_assert(sizeof(stored_link) == 40, "a link without extras must not grow");
+
+stored_link* stored_link::make(std::string_view code, std::string_view url,
+                               std::unique_ptr<link_extras> extras) {
   // The log is the truth and may hold what today's rules refuse; the
   // header's sizes are the one hard limit.
   if (code.size() > std::numeric_limits<std::uint8_t>::max() ||
@@ -30,18 +39,39 @@ stored_link* stored_link::make(std::string_view code, std::string_view url) {
   // malloc's 16-byte alignment (x86-64, AArch64 glibc) leaves an
   // address's low 4 bits free for link_map, which checks them. An aligned
   // new would round every size up to 16 and cost 8 bytes a link.
-  void* at = ::operator new(sizeof(stored_link) + code.size() + url.size());
+  if (extras && !extras->needed()) extras.reset();
+  const std::size_t tail = extras ? kExtrasBytes : 0;
+  void* at = ::operator new(sizeof(stored_link) + code.size() + url.size() + tail);
   auto* link = new (at) stored_link();
   link->code_size_ = static_cast<std::uint8_t>(code.size());
   link->url_size_ = static_cast<std::uint16_t>(url.size());
   std::memcpy(link->text(), code.data(), code.size());
   std::memcpy(link->text() + code.size(), url.data(), url.size());
+  if (extras) {
+    link_extras* raw = extras.release();
+    std::memcpy(link->text() + code.size() + url.size(), &raw, kExtrasBytes);
+    link->has_extras_ = true;
+  }
   return link;
+}
+
+const link_extras* stored_link::extras() const {
+  if (!has_extras_) return nullptr;
+  link_extras* raw = nullptr;
+  std::memcpy(&raw, text() + code_size_ + url_size_, kExtrasBytes);
+  return raw;
+}
+
+const link_attributes& stored_link::attrs() const {
+  static const link_attributes defaults;
+  const link_extras* x = extras();
+  return x != nullptr ? x->attrs : defaults;
 }
 
 void stored_link::destroy(stored_link* link) noexcept {
   if (link == nullptr) return;
   if (link->seq_count_ > 1) delete[] link->many_;
+  delete link->extras();
   link->~stored_link();
   ::operator delete(link);
 }
@@ -51,7 +81,23 @@ stored_link* stored_link::set_url(stored_link* link, std::string_view url) {
     std::memcpy(link->text() + link->code_size_, url.data(), url.size());
     return link;
   }
-  stored_link* now = make(link->code(), url);
+  const link_extras* x = link->extras();
+  return set(link, url, x != nullptr ? std::make_unique<link_extras>(*x) : nullptr);
+}
+
+stored_link* stored_link::set(stored_link* link, std::string_view url,
+                              std::unique_ptr<link_extras> extras) {
+  if (extras && !extras->needed()) extras.reset();
+  if (url.size() == link->url_size_ && link->has_extras_ == (extras != nullptr)) {
+    std::memcpy(link->text() + link->code_size_, url.data(), url.size());
+    if (extras) {
+      delete link->extras();
+      link_extras* raw = extras.release();
+      std::memcpy(link->text() + link->code_size_ + link->url_size_, &raw, kExtrasBytes);
+    }
+    return link;
+  }
+  stored_link* now = make(link->code(), url, std::move(extras));
   now->created_at_ms = link->created_at_ms;
   now->updated_at_ms = link->updated_at_ms;
   now->version = link->version;

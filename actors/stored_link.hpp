@@ -6,11 +6,19 @@
 // Most links have a single event (their creation): its seq sits in the
 // header; a second one moves them to an array of their own.
 //
+// Most links have no attributes either (link_attributes' defaults) and were
+// created once: they pay nothing more. The others carry a pointer to a
+// link_extras block in 8 bytes after the url, which a header bit announces.
+//
 // Not thread-safe: the owner (link_table) serialises access.
+
+#include "schemas/link_attributes.hpp"
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string_view>
+#include <vector>
 
 namespace linkly {
 
@@ -27,10 +35,22 @@ struct seq_span {
   std::uint64_t operator[](std::size_t i) const { return data[i]; }
 };
 
+/// What few links have: attributes other than the defaults, and the seqs of
+/// the LinkCreated events that began a new life of a deleted code.
+struct link_extras {
+  link_attributes attrs;
+  std::vector<std::uint64_t> recreated_at;  // ascending; the first creation is seqs().front()
+
+  /// Whether a link with these extras needs the block at all.
+  bool needed() const { return !recreated_at.empty() || attrs != link_attributes{}; }
+};
+
 class stored_link {
  public:
-  /// A new record for `code` and `url`: version 0, no seqs, not deleted.
-  static stored_link* make(std::string_view code, std::string_view url);
+  /// A new record for `code` and `url`: version 0, no seqs, not deleted,
+  /// with `extras` (nullptr, or a block that is not needed(): none).
+  static stored_link* make(std::string_view code, std::string_view url,
+                           std::unique_ptr<link_extras> extras = nullptr);
 
   /// Frees `link` and its seqs; nullptr is fine.
   static void destroy(stored_link* link) noexcept;
@@ -41,6 +61,11 @@ class stored_link {
   /// stay readable until then).
   static stored_link* set_url(stored_link* link, std::string_view url);
 
+  /// As set_url, and the extras replaced by `extras` (nullptr or not
+  /// needed(): none).
+  static stored_link* set(stored_link* link, std::string_view url,
+                          std::unique_ptr<link_extras> extras);
+
   std::string_view code() const { return {text(), code_size_}; }
   std::string_view url() const { return {text() + code_size_, url_size_}; }
   seq_span seqs() const { return {seq_count_ > 1 ? many_ : &one_, seq_count_}; }
@@ -48,7 +73,21 @@ class stored_link {
   /// The seq of the LinkCreated this link's current life began with: what
   /// its clicks are keyed by, so a code deleted and created again starts
   /// from zero visits.
-  std::uint64_t incarnation() const { return seq_count_ == 0 ? 0 : seqs().front(); }
+  std::uint64_t incarnation() const {
+    if (has_extras_) {
+      const link_extras& x = *extras();
+      if (!x.recreated_at.empty()) return x.recreated_at.back();
+    }
+    return seq_count_ == 0 ? 0 : seqs().front();
+  }
+
+  /// The extras block, or nullptr for a link without one.
+  const link_extras* extras() const;
+  /// The link's attributes (the defaults for a link without extras).
+  const link_attributes& attrs() const;
+  /// Whether the link has attributes other than the defaults or more than
+  /// one life: the redirect's fast path skips every check when not.
+  bool has_extras() const { return has_extras_; }
 
   std::int64_t created_at_ms = 0;
   std::int64_t updated_at_ms = 0;
@@ -71,6 +110,7 @@ class stored_link {
   std::uint32_t seq_count_ = 0;
   std::uint16_t url_size_ = 0;  // urls are at most kMaxUrlBytes (2,048)
   std::uint8_t code_size_ = 0;  // codes are at most kMaxCodeBytes (64)
+  bool has_extras_ = false;     // a link_extras* follows the url (unaligned)
 };
 
 }  // namespace linkly

@@ -2,6 +2,7 @@
 
 #include "http/header_text.hpp"
 #include "http/host_allowlist.hpp"
+#include "schemas/link_rules.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -142,6 +143,19 @@ std::vector<setting> settings_of(config& c) {
       [&h] { return h.host + ":" + std::to_string(h.port); }));
   s.push_back(make("public_url", "base of short_url in answers (default http://HOST:PORT)",
                    text(&h.public_url), show(&h.public_url)));
+  s.push_back(make(
+      "links.unavailable_redirect_url",
+      "where a link outside its validity window or past max_visits redirects (default: 404)",
+      [&h](const std::string& v, std::string* err) {
+        if (v.empty()) return h.unavailable_redirect_url.clear(), true;
+        std::string url;
+        if (!normalize_url(v, &url, err)) return false;
+        h.unavailable_redirect_url = std::move(url);
+        return true;
+      },
+      show(&h.unavailable_redirect_url)));
+  s.back().flag = "--unavailable-redirect-url";
+  s.back().env = "LINKLY_UNAVAILABLE_REDIRECT_URL";
   s.push_back(make(
       "http.allowed_hosts",
       "extra Host/Origin names, comma-separated (\"*\": any Host, for a proxy that rewrites it)",

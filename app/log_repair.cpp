@@ -126,7 +126,7 @@ std::vector<link_event> restoring_events(const std::string& code, const link_rec
   std::vector<link_event> events;
   std::uint32_t version = 0;
   if (in_log == nullptr) {
-    events.push_back(link_created{code, cached.url});
+    events.push_back(link_created{code, cached.url, cached.attrs});
     at->push_back(cached.created_at_ms);
     version = 1;
   } else {
@@ -134,7 +134,7 @@ std::vector<link_event> restoring_events(const std::string& code, const link_rec
     version = in_log->version;
   }
   for (; version < cached.version; ++version) {
-    events.push_back(link_updated{code, cached.url});
+    events.push_back(link_updated{code, cached.url, cached.attrs});
     at->push_back(cached.updated_at_ms);
   }
   if (in_log != nullptr && events.empty() && in_log->url != cached.url && !cached.deleted) {

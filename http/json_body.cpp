@@ -1,5 +1,6 @@
 #include "http/json_body.hpp"
 
+#include "http/link_attributes_json.hpp"
 #include "schemas/link_rules.hpp"
 
 #include <boost/json/object.hpp>
@@ -63,14 +64,27 @@ bool parse_create_body(std::string_view body, create_link* out, std::string* err
   create_link cmd;
   if (!read_url(object, &cmd.url, error)) return false;
   if (!read_code(object, &cmd.code, error)) return false;
+  link_attributes_patch patch;
+  if (!read_attributes_patch(object, &patch, error)) return false;
+  cmd.attrs = patched(link_attributes{}, patch);
+  if (!validate_attributes(&cmd.attrs, error)) return false;  // the window, now whole
   *out = std::move(cmd);
   return true;
 }
 
-bool parse_update_body(std::string_view body, std::string* url, std::string* error) {
+bool parse_update_body(std::string_view body, update_link* out, std::string* error) {
   boost::json::object object;
   if (!parse_json_object(body, &object, error)) return false;
-  return read_url(object, url, error);
+  update_link cmd;
+  if (object.contains("url") && !read_url(object, &cmd.url, error)) return false;
+  if (!read_attributes_patch(object, &cmd.patch, error)) return false;
+  if (cmd.url.empty() && cmd.patch.empty()) {
+    *error = "nothing to change: give \"url\" or a link attribute";
+    return false;
+  }
+  out->url = std::move(cmd.url);
+  out->patch = std::move(cmd.patch);
+  return true;
 }
 
 }  // namespace linkly

@@ -1,5 +1,6 @@
 #include "http/link_json.hpp"
 
+#include "http/link_attributes_json.hpp"
 #include "schemas/clock.hpp"
 
 #include <boost/json/array.hpp>
@@ -17,10 +18,12 @@ std::string short_url(std::string_view short_url_base, std::string_view code) {
 }
 
 boost::json::object created_link_json(const link_info& link, std::string_view short_url_base) {
-  return {{"code", link.code},
-          {"url", link.url},
-          {"short_url", short_url(short_url_base, link.code)},
-          {"created_at", format_utc_ms(link.created_at_ms)}};
+  boost::json::object out{{"code", link.code},
+                          {"url", link.url},
+                          {"short_url", short_url(short_url_base, link.code)},
+                          {"created_at", format_utc_ms(link.created_at_ms)}};
+  put_attributes(link.attrs, &out);
+  return out;
 }
 
 boost::json::object updated_link_json(const link_info& link) {
@@ -31,12 +34,14 @@ boost::json::object updated_link_json(const link_info& link) {
 }
 
 boost::json::object link_json(const link_info& link, std::string_view short_url_base) {
-  return {{"code", link.code},
-          {"url", link.url},
-          {"short_url", short_url(short_url_base, link.code)},
-          {"version", link.version},
-          {"created_at", format_utc_ms(link.created_at_ms)},
-          {"updated_at", format_utc_ms(link.updated_at_ms)}};
+  boost::json::object out{{"code", link.code},
+                          {"url", link.url},
+                          {"short_url", short_url(short_url_base, link.code)},
+                          {"version", link.version},
+                          {"created_at", format_utc_ms(link.created_at_ms)},
+                          {"updated_at", format_utc_ms(link.updated_at_ms)}};
+  put_attributes(link.attrs, &out);
+  return out;
 }
 
 boost::json::object link_page_json(const link_page& page, std::string_view short_url_base) {

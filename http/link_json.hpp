@@ -17,14 +17,17 @@ namespace linkly {
 /// short URL builds it here, so clients never compose one.
 std::string short_url(std::string_view short_url_base, std::string_view code);
 
-/// POST /links, 201: {"code","url","short_url","created_at"}.
+/// POST /links, 201: {"code","url","short_url","created_at"} and the
+/// attributes (link_attributes_json.hpp).
 boost::json::object created_link_json(const link_info& link, std::string_view short_url_base);
 
-/// PUT /links/{code}, 200: {"code","url","version","updated_at"}.
+/// {"code","url","version","updated_at"}: what PUT /links/{code} answered
+/// before it answered as GET does (kept for the import's and SDK's shapes).
 boost::json::object updated_link_json(const link_info& link);
 
 /// GET /links/{code} and each item of a page:
-/// {"code","url","short_url","version","created_at","updated_at"}.
+/// {"code","url","short_url","version","created_at","updated_at"} and the
+/// attributes. PUT /links/{code} answers it too.
 boost::json::object link_json(const link_info& link, std::string_view short_url_base);
 
 /// GET /links: {"links":[...], "next": "<code>" or null}.

@@ -9,6 +9,7 @@
 #include "http/log_throttle.hpp"
 #include "http/metrics.hpp"
 #include "http/orphan_capture.hpp"
+#include "http/visit_count.hpp"
 #include "schemas/clock.hpp"
 #include "schemas/link_rules.hpp"
 
@@ -16,6 +17,8 @@
 #include <boost/beast/core/string.hpp>
 
 #include <atomic>
+#include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -58,6 +61,20 @@ void record_orphan(const http_request& req, orphan_kind kind, const router_conte
   }
 }
 
+// What the checks of a link with extras need, copied from its record.
+struct link_snapshot {
+  std::string url;
+  link_attributes attrs;
+  std::uint64_t incarnation = 0;
+  std::uint32_t version = 0;
+};
+
+// A link that exists but is outside its window or past its visits.
+http_response unavailable_response(const router_context& ctx) {
+  if (ctx.unavailable_redirect_url.empty()) return link_not_found_response();
+  return redirect_response(ctx.unavailable_redirect_url);
+}
+
 }  // namespace
 
 envelope capture_click(const http_request& req, const click_headers& names,
@@ -96,6 +113,27 @@ envelope capture_click(const http_request& req, const click_headers& names,
   return make_click_envelope(std::move(code), now_ms, click);
 }
 
+std::string_view query_of(std::string_view target) {
+  const std::size_t q = target.find('?');
+  return q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
+}
+
+std::string with_query(std::string_view url, std::string_view query) {
+  const std::size_t hash = url.find('#');
+  const std::string_view base = url.substr(0, hash);
+  std::string out;
+  out.reserve(url.size() + query.size() + 1);
+  out.append(base);
+  if (base.find('?') == std::string_view::npos) {
+    out += '?';
+  } else if (base.back() != '?' && base.back() != '&') {
+    out += '&';
+  }
+  out.append(query);
+  if (hash != std::string_view::npos) out.append(url.substr(hash));
+  return out;
+}
+
 void redirect(const std::string& code, const http_request& req, bool record_click,
               const router_context& ctx, const request_info& info, response_sender send) {
   if (ctx.view == nullptr) {
@@ -107,32 +145,52 @@ void redirect(const std::string& code, const http_request& req, bool record_clic
     if (mode != click_mode::off) record_orphan(req, orphan_kind::regular_404, ctx, info);
     return send(link_not_found_response());
   }
+  const std::string_view query = query_of(req.target());
 
-  // The response (and the click's url) are made from the stored record
-  // under its read lock: the link itself is never copied.
+  // A link without extras (the defaults: no window, no limit, the query
+  // forwarded) is answered, and its click encoded, from the stored record
+  // under its read lock: the link itself is never copied. A link with
+  // extras is copied out, to be checked without the lock (max_visits reads
+  // a store).
   http_response res;
-  if (mode == click_mode::off) {
-    if (!ctx.view->read(code,
-                        [&](const stored_link& l) { res = location_response(code, l.url()); })) {
-      return send(link_not_found_response());  // clicks off: no orphan visit either
-    }
-    count_redirect(ctx);
-    return send(std::move(res));
-  }
-
-  // The click is encoded straight from the record too, under the same lock.
   envelope env;
-  if (!ctx.view->read(code, [&](const stored_link& l) {
-        res = location_response(code, l.url());
-        if (res.result() == http_status::found) {
-          env = capture_click(req, ctx.click_headers, info.client_address, code, l.url(), l.version,
-                              l.incarnation(), now_utc_ms());
-        }
-      })) {
-    record_orphan(req, orphan_kind::invalid_short_url, ctx, info);
+  std::optional<link_snapshot> checked;
+  auto answer = [&](const stored_link& l) {
+    if (l.has_extras()) {
+      checked.emplace(link_snapshot{std::string(l.url()), l.attrs(), l.incarnation(), l.version});
+      return;
+    }
+    res = query.empty() ? location_response(code, l.url())
+                        : location_response(code, with_query(l.url(), query));
+    if (mode != click_mode::off && res.result() == http_status::found) {
+      env = capture_click(req, ctx.click_headers, info.client_address, code, l.url(), l.version,
+                          l.incarnation(), now_utc_ms());
+    }
+  };
+  if (!ctx.view->read(code, answer)) {
+    if (mode != click_mode::off) record_orphan(req, orphan_kind::invalid_short_url, ctx, info);
     return send(link_not_found_response());
   }
-  if (res.result() != http_status::found) return send(std::move(res));  // no click for it
+  if (checked) {
+    const link_snapshot& l = *checked;
+    const std::int64_t now = now_utc_ms();
+    std::uint64_t visits = 0;
+    if (l.attrs.max_visits && !visits_of(ctx.sources, code, l.incarnation, &visits)) visits = 0;
+    if (unavailable_reason(l.attrs, now, visits) != nullptr) {
+      return send(unavailable_response(ctx));  // no click for it
+    }
+    res = l.attrs.forward_query && !query.empty()
+              ? location_response(code, with_query(l.url, query))
+              : location_response(code, l.url);
+    if (mode != click_mode::off && res.result() == http_status::found) {
+      env = capture_click(req, ctx.click_headers, info.client_address, code, l.url, l.version,
+                          l.incarnation, now);
+    }
+  }
+  if (mode == click_mode::off || res.result() != http_status::found) {
+    if (res.result() == http_status::found) count_redirect(ctx);
+    return send(std::move(res));  // no click for it
+  }
   if (mode == click_mode::queued) {
     if (info.batcher != nullptr) {
       info.batcher->add(std::move(env));

@@ -19,8 +19,16 @@ envelope capture_click(const http_request& req, const click_headers& names,
                        std::string_view client_address, std::string code, std::string_view link_url,
                        std::uint32_t link_version, std::uint64_t incarnation, std::int64_t now_ms);
 
-/// Answers a redirect: 302 to the link's url, or 404. `record_click` is
-/// true for GET (false for HEAD).
+/// The request target's query ("a=1" of "/s/x?a=1"), "" when none.
+std::string_view query_of(std::string_view target);
+
+/// `url` with `query` appended ("?" or "&" as it needs), before its fragment.
+std::string with_query(std::string_view url, std::string_view query);
+
+/// Answers a redirect: 302 to the link's url (the request's query appended
+/// when the link forwards it), or 404. A link outside its validity window
+/// or past max_visits answers 404 or 302 to unavailable_redirect_url, and
+/// records no click. `record_click` is true for GET (false for HEAD).
 void redirect(const std::string& code, const http_request& req, bool record_click,
               const router_context& ctx, const request_info& info, response_sender send);
 

@@ -34,6 +34,7 @@ enum class route_id {
   clicks_summary,
   clicks_stream,
   events,
+  robots,
   redirect,
   metrics,
   dlq_collection,
@@ -93,10 +94,10 @@ constexpr auto kToken = route_access::needs_token;
 /// ("/links/import" before "/links/{code}"), and "/{code}" (a redirect by
 /// its bare code) comes last. A route may have more than one row; its rows
 /// then agree on everything but the pattern (routes_test checks).
-inline constexpr std::array<route_spec, 28> kRouteTable = [] {
+inline constexpr std::array<route_spec, 29> kRouteTable = [] {
   using namespace route_table_detail;
   using b = body_kind;
-  return std::array<route_spec, 28>{{
+  return std::array<route_spec, 29>{{
       {"/healthz", route_id::health, kGet, kOpen, b::none, /*checks_host=*/false},
       {"/", route_id::ui, kGet, kOpen, b::none},
       {"/ui/{asset}", route_id::ui, kGet, kOpen, b::none},
@@ -123,6 +124,7 @@ inline constexpr std::array<route_spec, 28> kRouteTable = [] {
       {"/rest", route_id::shlink_rest, kGet | kPost | kPut | kDel, kOpen, b::json},
       {"/api-keys", route_id::api_keys_collection, kGet | kPost, kToken, b::json},
       {"/api-keys/{name}", route_id::api_key_item, kDel, kToken, b::none},
+      {"/robots.txt", route_id::robots, kGet, kOpen, b::none},
       {"/s/{code}", route_id::redirect, kGet, kOpen, b::none},
       {"/s/{code}/qr-code", route_id::qr_code, kGet, kOpen, b::none},
       {"/{code}", route_id::redirect, kGet, kOpen, b::none},

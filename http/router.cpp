@@ -19,6 +19,7 @@
 #include "http/qr_routes.hpp"
 #include "http/redirect.hpp"
 #include "http/reply_response.hpp"
+#include "http/robots.hpp"
 #include "http/routes.hpp"
 #include "http/shlink_routes.hpp"
 #include "http/sse_stream.hpp"
@@ -89,18 +90,29 @@ void create(const http_request& req, const router_context& ctx, response_sender 
 }
 
 void update(const http_request& req, std::string code, const router_context& ctx,
-            response_sender send) {
+            const request_info& info, response_sender send) {
   if (!is_code_syntax(code)) return send(link_not_found_response());
   update_link cmd;
   std::string error;
-  if (!parse_update_body(req.body(), &cmd.url, &error)) {
+  if (!parse_update_body(req.body(), &cmd, &error)) {
     return send(error_response(http_status::bad_request, error));
   }
   if (ctx.links == nullptr) return send(unavailable_response());
   cmd.code = std::move(code);
-  ctx.links->update(std::move(cmd), [send = std::move(send)](command_reply reply) {
+  // The answer is GET's object: the click total is a store read, made on
+  // the io thread (as the list's are), not on the link actor's.
+  ctx.links->update(std::move(cmd), [send = std::move(send), base = ctx.short_url_base,
+                                     analytics = ctx.sources.analytics,
+                                     worker = info.worker](command_reply reply) mutable {
     if (!reply.ok()) return send(reply_error_response(reply));
-    send(json_response(http_status::ok, updated_link_json(reply.link)));
+    auto answer = [send = std::move(send), base = std::move(base), analytics,
+                   link = std::move(reply.link)] {
+      boost::json::object body = link_json(link, base);
+      add_click_total(analytics, link.code, &body);
+      send(json_response(http_status::ok, body));
+    };
+    if (analytics == nullptr || worker == nullptr) return answer();
+    worker->post(std::move(answer));
   });
 }
 
@@ -137,9 +149,13 @@ void list(const route_match& match, const router_context& ctx, const request_inf
   if (!parse_limit(match.limit, &limit, &error)) {
     return send(error_response(http_status::bad_request, error));
   }
+  std::vector<std::string> tags = match.tags;
+  if (!tags.empty() && !normalize_tags(&tags, &error)) {
+    return send(error_response(http_status::bad_request, "invalid tag: " + error));
+  }
   if (ctx.links == nullptr) return send(unavailable_response());
   const analytics_reader* analytics = ctx.sources.analytics;
-  ctx.links->list(match.after, limit,
+  ctx.links->list(match.after, limit, std::move(tags),
                   [send = std::move(send), base = ctx.short_url_base, analytics,
                    worker = info.worker](link_page page) mutable {
                     if (!page.ok()) return send(reply_error_response(page));
@@ -189,6 +205,9 @@ void handle_request(const http_request& req, const router_context& ctx, response
     case route_id::qr_code:
       if (method == http::verb::get) return send(qr_code_response(match.code, match.query, ctx));
       break;
+    case route_id::robots:
+      if (method == http::verb::get) return robots_route(ctx, std::move(send));
+      break;
     case route_id::metrics:
       if (method == http::verb::get) return send(metrics_response(ctx));
       break;
@@ -219,7 +238,7 @@ void handle_request(const http_request& req, const router_context& ctx, response
       }
       if (method == http::verb::get) return get_link(match.code, ctx, send);
       if (method == http::verb::put)
-        return update(req, std::move(match.code), ctx, std::move(send));
+        return update(req, std::move(match.code), ctx, info, std::move(send));
       if (method == http::verb::delete_) return remove(std::move(match.code), ctx, std::move(send));
       break;
     case route_id::link_history:

@@ -45,6 +45,8 @@ struct router_context {
   /// Base of `short_url` in answers, no trailing slash
   /// ("http://127.0.0.1:3111").
   std::string short_url_base;
+  /// server_options::unavailable_redirect_url ("" : such redirects are 404).
+  std::string unavailable_redirect_url;
   /// The click path. Null: no click is recorded and /admin/dlq answers 503.
   click_service* clicks = nullptr;
   /// Where a click's country and coordinates come from.

@@ -34,6 +34,8 @@ void read_collection_query(const boost::urls::url_view& url, route_match* match)
       match->limit = param.has_value ? param.value : std::string();
     } else if (param.key == "after" && match->after.empty()) {
       match->after = param.value;
+    } else if (param.key == "tag" && match->route == route_id::links_collection) {
+      match->tags.emplace_back(param.value);
     }
   }
 }

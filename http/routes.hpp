@@ -4,7 +4,7 @@
 // themselves are the rows of kRouteTable (route_table.hpp); the queries read
 // here are:
 //
-//   /links                 ?limit=&after=
+//   /links                 ?limit=&after=&tag= (tag repeatable)
 //   /links/{code}          ?as_of=
 //   /links/{code}/history  ?limit=&after=
 //   /clicks/stream         ?code=
@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace linkly {
 
@@ -35,6 +36,7 @@ struct route_match {
   // query parameters.
   std::optional<std::string> limit;
   std::string after;
+  std::vector<std::string> tags;  // links_collection: every ?tag=, in order
   // clicks_stream: `code` is the ?code= filter ("": every click); events:
   // `after` is ?after=.
   // link_item: the raw (decoded) as_of parameter, when given.

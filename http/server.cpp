@@ -203,6 +203,7 @@ status http_server::start() {
   router.links = &im.links;
   router.view = &im.links.view();
   router.short_url_base = short_url_base(im.options, im.port);
+  router.unavailable_redirect_url = im.options.unavailable_redirect_url;
   router.clicks = im.clicks;
   router.click_headers = im.options.click_headers;
   router.metrics = &im.metrics;

@@ -63,6 +63,9 @@ struct server_options {
   /// Base of `short_url` in answers, e.g. "https://lnk.example"; empty means
   /// "http://<host>:<port>".
   std::string public_url;
+  /// Where a redirect goes (302) for a link outside its validity window or
+  /// past its max_visits; empty: 404 {"error":"link not found"}. Normalised.
+  std::string unavailable_redirect_url;
   /// Names besides localhost, 127.0.0.1, ::1, public_url's host and `host`
   /// that a request's Host (else 421) and a write's Origin (else 403) may
   /// carry; port ignored, case-blind. "*" accepts any Host (behind a proxy

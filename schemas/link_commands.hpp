@@ -15,14 +15,14 @@ namespace linkly {
 /// An empty `code` asks the owning actor to generate one.
 struct create_link {
   std::string code;
-  std::string url;        // already normalised and validated (link_rules.hpp)
-  link_attributes attrs;  // already validated (link_attributes.hpp)
+  std::string url;             // already normalised and validated (link_rules.hpp)
+  link_attributes attrs = {};  // already validated (link_attributes.hpp)
 };
 
 struct update_link {
   std::string code;
-  std::string url;              // "" = unchanged
-  link_attributes_patch patch;  // already validated
+  std::string url;                   // "" = unchanged
+  link_attributes_patch patch = {};  // already validated
 };
 
 struct delete_link {
@@ -36,7 +36,7 @@ struct link_info {
   std::uint32_t version = 0;  // 1 on create, +1 per update
   std::int64_t created_at_ms = 0;
   std::int64_t updated_at_ms = 0;
-  link_attributes attrs;
+  link_attributes attrs = {};
   std::uint64_t incarnation = 0;  // seq of the LinkCreated this link began with
 };
 

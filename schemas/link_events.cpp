@@ -48,6 +48,48 @@ bool decode_link_event(const envelope& env, link_event* out) {
   return false;
 }
 
+namespace {
+
+struct attributes_wire {
+  link_attributes* value;
+  template <class Archive>
+  void serialize(Archive& ar) {
+    serialize_attributes(ar, *value);
+  }
+};
+
+struct patch_wire {
+  link_attributes_patch* value;
+  template <class Archive>
+  void serialize(Archive& ar) {
+    link_attributes_patch& p = *value;
+    ar(p.title, p.tags, p.valid_since_ms, p.valid_until_ms, p.max_visits, p.forward_query,
+       p.crawlable);
+  }
+};
+
+}  // namespace
+
+std::string encode_attributes(const link_attributes& attrs) {
+  link_attributes copy = attrs;
+  return encode_payload(attributes_wire{&copy});
+}
+
+bool decode_attributes(std::string_view bytes, link_attributes* out) {
+  attributes_wire wire{out};
+  return decode_payload(bytes, &wire);
+}
+
+std::string encode_patch(const link_attributes_patch& patch) {
+  link_attributes_patch copy = patch;
+  return encode_payload(patch_wire{&copy});
+}
+
+bool decode_patch(std::string_view bytes, link_attributes_patch* out) {
+  patch_wire wire{out};
+  return decode_payload(bytes, &wire);
+}
+
 const std::string& code_of(const link_event& event) {
   return std::visit([](const auto& e) -> const std::string& { return e.code; }, event);
 }

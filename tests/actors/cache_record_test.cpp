@@ -56,6 +56,7 @@ void good_fields(snapshot_writer& w, std::uint64_t seqs) {
   w.varint(0);     // deleted
   w.varint(seqs);  // seq count
   w.varint(1);     // first seq
+  w.varint(0);     // no extras
 }
 
 // The record the cache holds for `code`, if any.

@@ -104,8 +104,32 @@ TEST_F(EngineTest, DeleteRemovesFromViewAndLaterUpdatesAreNotFound) {
   EXPECT_FALSE(engine_->view().find_url("gone", &url));
   EXPECT_EQ(update("gone", "https://example.com/back").code, command_errc::not_found);
   EXPECT_EQ(remove("gone").code, command_errc::not_found);
-  EXPECT_EQ(create("gone", "https://example.com/again").code, command_errc::conflict);
   EXPECT_FALSE(engine_->view().find_url("gone", &url));
+}
+
+TEST_F(EngineTest, DeletedCodeCreatedAgainIsANewLifeThatSurvivesRestart) {
+  command_reply first = create("again", "https://example.com/one");
+  ASSERT_EQ(first.code, command_errc::ok) << first.error;
+  ASSERT_EQ(update("again", "https://example.com/two").code, command_errc::ok);
+  ASSERT_EQ(remove("again").code, command_errc::ok);
+  command_reply second = create("again", "https://example.com/three");
+  ASSERT_EQ(second.code, command_errc::ok) << second.error;
+  EXPECT_EQ(second.link.version, 1u);
+  EXPECT_GT(second.link.incarnation, first.link.incarnation);
+  EXPECT_EQ(create("again", "https://example.com/four").code, command_errc::conflict);
+
+  ASSERT_NO_FATAL_FAILURE(restart_engine());
+  link_info got;
+  ASSERT_TRUE(engine_->view().find("again", &got));
+  EXPECT_EQ(got.url, "https://example.com/three");
+  EXPECT_EQ(got.version, 1u);
+  EXPECT_EQ(got.incarnation, second.link.incarnation);
+  history_reply h = history("again");
+  ASSERT_TRUE(h.ok()) << h.error;
+  std::vector<std::string> types;
+  for (const auto& e : h.entries) types.push_back(e.type);
+  EXPECT_EQ(types,
+            (std::vector<std::string>{"LinkCreated", "LinkUpdated", "LinkDeleted", "LinkCreated"}));
 }
 
 TEST_F(EngineTest, HistoryListsEveryEventInOrder) {
@@ -243,14 +267,16 @@ TEST_F(EngineTest, CommandsForOneCodeAreDecidedInArrivalOrder) {
   EXPECT_EQ(r.link.version, 2u);
   EXPECT_EQ(deleted.get(timed_out_reply()).code, command_errc::ok);
   EXPECT_EQ(late_update.get(timed_out_reply()).code, command_errc::not_found);
-  EXPECT_EQ(late_create.get(timed_out_reply()).code, command_errc::conflict);
+  // A deleted code may be created again: a new life, after the deletion.
+  EXPECT_EQ(late_create.get(timed_out_reply()).code, command_errc::ok);
 
   std::string url;
-  EXPECT_FALSE(engine_->view().find_url("seq", &url));
+  EXPECT_TRUE(engine_->view().find_url("seq", &url));
+  EXPECT_EQ(url, "https://example.com/v4");
   std::vector<event_type> types;
   for (const envelope& env : log_contents()) types.push_back(env.type);
   EXPECT_EQ(types, (std::vector<event_type>{event_type::link_created, event_type::link_updated,
-                                            event_type::link_deleted}));
+                                            event_type::link_deleted, event_type::link_created}));
 }
 
 TEST_F(EngineTest, ConcurrentCreatesOfDistinctCodesAllLand) {
@@ -325,7 +351,6 @@ TEST_F(EngineTest, RestartRebuildsEveryLinkFromTheLog) {
     std::string url;
     EXPECT_FALSE(engine_->view().find_url(code, &url)) << code;
     EXPECT_EQ(update(code, "https://example.com/zombie").code, command_errc::not_found) << code;
-    EXPECT_EQ(create(code, "https://example.com/zombie").code, command_errc::conflict) << code;
   }
 
   // The actors work from the rebuilt state too.

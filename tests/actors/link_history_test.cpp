@@ -8,6 +8,19 @@
 
 #include <vector>
 
+namespace linkly_test {
+// link_updated as written before it carried attributes.
+struct link_updated_v1 {
+  std::string code;
+  std::string url;
+  template <class Archive>
+  void serialize(Archive& ar, std::uint32_t /*version*/) {
+    ar(code, url);
+  }
+};
+}  // namespace linkly_test
+CEREAL_CLASS_VERSION(linkly_test::link_updated_v1, 1);
+
 namespace linkly {
 namespace {
 
@@ -77,6 +90,29 @@ TEST(PlanAsOf, ReadsAtMostTheFirstAndTheLastEvent) {
   EXPECT_TRUE(plan_as_of(record({1, 4, 6}, false), 100).live);  // still live
 }
 
+// created @1, updated @3, deleted @4, created again @6, updated @8.
+TEST(PlanAsOf, EachLifeIsReadFromItsOwnCreation) {
+  link_record r = record({1, 3, 4, 6, 8}, false);
+  r.recreated_at = {6};
+  as_of_plan p = plan_as_of(r, 3);
+  EXPECT_TRUE(p.live);
+  EXPECT_EQ(p.version, 2u);
+  EXPECT_EQ(p.reads, (Seqs{1, 3}));
+  EXPECT_FALSE(plan_as_of(r, 4).live);  // the first life's deletion
+  EXPECT_FALSE(plan_as_of(r, 5).live);
+  p = plan_as_of(r, 6);
+  EXPECT_TRUE(p.live);
+  EXPECT_EQ(p.version, 1u);
+  EXPECT_EQ(p.reads, (Seqs{6}));
+  p = plan_as_of(r, 100);
+  EXPECT_EQ(p.version, 2u);
+  EXPECT_EQ(p.reads, (Seqs{6, 8}));
+  r.seqs.push_back(9);
+  r.deleted = true;
+  EXPECT_FALSE(plan_as_of(r, 9).live);  // the second life's deletion
+  EXPECT_TRUE(plan_as_of(r, 8).live);
+}
+
 TEST(PlanAsOf, LongHistoryStillReadsTwoEvents) {
   Seqs seqs;
   for (std::uint64_t s = 1; s <= 100'000; ++s) seqs.push_back(s);
@@ -109,6 +145,31 @@ TEST(LinkFrom, UpdateSetsUrlAndUpdatedTimeKeepsCreation) {
   EXPECT_EQ(link.version, 3u);
   EXPECT_EQ(link.created_at_ms, 100);
   EXPECT_EQ(link.updated_at_ms, 600);
+}
+
+using linkly_test::link_updated_v1;
+
+TEST(LinkFrom, AttributesComeFromTheLastUpdateOrTheCreation) {
+  link_record r = record({1, 4}, false);
+  link_attributes created;
+  created.title = "Created";
+  link_attributes updated;
+  updated.tags = {"t"};
+  link_info link;
+  // A version-1 update (no attributes) keeps the creation's.
+  envelope v1_update = at(4, 400, link_updated{"demo", "https://b.example"});
+  v1_update.payload = encode_payload(link_updated_v1{"demo", "https://b.example"});
+  ASSERT_TRUE(link_from("demo", plan_as_of(r, 4),
+                        {at(1, 100, link_created{"demo", "https://a.example", created}), v1_update},
+                        &link));
+  EXPECT_EQ(link.url, "https://b.example");
+  EXPECT_EQ(link.attrs, created);
+  EXPECT_EQ(link.incarnation, 1u);
+  ASSERT_TRUE(link_from("demo", plan_as_of(r, 4),
+                        {at(1, 100, link_created{"demo", "https://a.example", created}),
+                         at(4, 400, link_updated{"demo", "https://b.example", updated})},
+                        &link));
+  EXPECT_EQ(link.attrs, updated);
 }
 
 TEST(LinkFrom, EventsThatDoNotFitThePlanAreRefused) {

@@ -87,16 +87,127 @@ TEST_F(LinkTableTest, DeleteOfAnUnknownCodeIsNotFound) {
   EXPECT_EQ(d.refusal.code, command_errc::not_found);
 }
 
-TEST_F(LinkTableTest, CodesOfDeletedLinksAreNeverReused) {
-  ASSERT_TRUE(run(create_link{"abc", "https://a.example/"}).accepted);
-  ASSERT_TRUE(run(delete_link{"abc"}).accepted);
-  decision d = run(create_link{"abc", "https://b.example/"});
-  EXPECT_FALSE(d.accepted);
-  EXPECT_EQ(d.refusal.code, command_errc::conflict);
+TEST_F(LinkTableTest, DeletedCodeCreatedAgainStartsANewLife) {
+  ASSERT_TRUE(run(create_link{"abc", "https://a.example/"}, 100).accepted);
+  ASSERT_TRUE(run(update_link{"abc", "https://a2.example/"}, 200).accepted);
+  ASSERT_TRUE(run(delete_link{"abc"}, 300).accepted);
+  EXPECT_EQ(table.live_size(), 0u);
+  link_attributes attrs;
+  attrs.title = "Second";
+  decision d = run(create_link{"abc", "https://b.example/", attrs}, 400);
+  ASSERT_TRUE(d.accepted);
+  EXPECT_EQ(table.live_size(), 1u);
+  EXPECT_EQ(table.size(), 1u);
   const link_record* r = table.find("abc");
   ASSERT_NE(r, nullptr);
-  EXPECT_TRUE(r->deleted);
-  EXPECT_EQ(r->url, "https://a.example/");
+  EXPECT_FALSE(r->deleted);
+  EXPECT_EQ(r->url, "https://b.example/");
+  EXPECT_EQ(r->version, 1u);
+  EXPECT_EQ(r->created_at_ms, 400);
+  EXPECT_EQ(r->attrs.title, "Second");
+  EXPECT_EQ(r->seqs, (std::vector<std::uint64_t>{1, 2, 3, 4}));  // every life's events
+  EXPECT_EQ(r->recreated_at, (std::vector<std::uint64_t>{4}));
+  EXPECT_EQ(r->incarnation(), 4u);
+  EXPECT_EQ(table.lookup("abc")->incarnation(), 4u);
+  link_info live;
+  ASSERT_TRUE(table.live("abc", &live));
+  EXPECT_EQ(live.incarnation, 4u);
+  // Live again: taken.
+  EXPECT_EQ(run(create_link{"abc", "https://c.example/"}).refusal.code, command_errc::conflict);
+}
+
+TEST_F(LinkTableTest, ACodeCreatedOnceHasItsFirstSeqAsIncarnation) {
+  ASSERT_TRUE(run(create_link{"other", "https://o.example/"}).accepted);
+  ASSERT_TRUE(run(create_link{"abc", "https://a.example/"}).accepted);
+  ASSERT_TRUE(run(update_link{"abc", "https://a2.example/"}).accepted);
+  EXPECT_EQ(table.lookup("abc")->incarnation(), 2u);
+  EXPECT_EQ(table.lookup("abc")->extras(), nullptr) << "no attributes, one life: no extras";
+}
+
+TEST_F(LinkTableTest, AttributesAreKeptAndPatched) {
+  link_attributes attrs;
+  attrs.title = "Promo";
+  attrs.tags = {"a", "b"};
+  attrs.max_visits = 3;
+  ASSERT_TRUE(run(create_link{"abc", "https://a.example/", attrs}).accepted);
+  EXPECT_EQ(table.lookup("abc")->attrs(), attrs);
+
+  // url "" = unchanged; the event carries the whole state after the patch.
+  update_link patch{"abc", ""};
+  patch.patch.title = std::string("Renamed");
+  patch.patch.max_visits = std::optional<std::uint32_t>{};  // cleared
+  decision d = run(patch);
+  ASSERT_TRUE(d.accepted);
+  const auto& event = std::get<link_updated>(d.event);
+  EXPECT_EQ(event.url, "https://a.example/");
+  ASSERT_TRUE(event.attrs.has_value());
+  EXPECT_EQ(event.attrs->title, "Renamed");
+  EXPECT_EQ(event.attrs->tags, (std::vector<std::string>{"a", "b"}));
+  EXPECT_FALSE(event.attrs->max_visits.has_value());
+
+  link_info live;
+  ASSERT_TRUE(table.live("abc", &live));
+  EXPECT_EQ(live.url, "https://a.example/");
+  EXPECT_EQ(live.version, 2u);
+  EXPECT_EQ(live.attrs, *event.attrs);
+
+  // Back to the defaults: the extras block goes.
+  update_link clear{"abc", "https://longer.example/path"};
+  clear.patch.title = std::string();
+  clear.patch.tags = std::vector<std::string>{};
+  ASSERT_TRUE(run(clear).accepted);
+  EXPECT_EQ(table.lookup("abc")->extras(), nullptr);
+  EXPECT_EQ(table.lookup("abc")->url(), "https://longer.example/path");
+  EXPECT_EQ(table.lookup("abc")->version, 3u);
+}
+
+TEST_F(LinkTableTest, AVersionOneUpdateChangesTheUrlAndKeepsTheAttributes) {
+  link_attributes attrs;
+  attrs.crawlable = true;
+  ASSERT_TRUE(run(create_link{"abc", "https://a.example/", attrs}).accepted);
+  apply(link_updated{"abc", "https://b.example/"}, 0);  // as decoded from a version-1 record
+  link_info live;
+  ASSERT_TRUE(table.live("abc", &live));
+  EXPECT_EQ(live.url, "https://b.example/");
+  EXPECT_EQ(live.attrs, attrs);
+}
+
+TEST_F(LinkTableTest, ListFiltersByEveryTagAsked) {
+  link_attributes ab;
+  ab.tags = {"a", "b"};
+  link_attributes b;
+  b.tags = {"b"};
+  ASSERT_TRUE(run(create_link{"one", "https://1.example/", ab}).accepted);
+  ASSERT_TRUE(run(create_link{"two", "https://2.example/", b}).accepted);
+  ASSERT_TRUE(run(create_link{"three", "https://3.example/"}).accepted);
+  auto codes_of = [](const std::vector<link_info>& links) {
+    std::vector<std::string> out;
+    for (const auto& l : links) out.push_back(l.code);
+    return out;
+  };
+  EXPECT_EQ(codes_of(table.list("", 10, {"b"})), (std::vector<std::string>{"one", "two"}));
+  EXPECT_EQ(codes_of(table.list("", 10, {"a", "b"})), (std::vector<std::string>{"one"}));
+  EXPECT_EQ(codes_of(table.list("", 1, {"b"})), (std::vector<std::string>{"one"}));
+  EXPECT_EQ(codes_of(table.list("one", 10, {"b"})), (std::vector<std::string>{"two"}));
+  EXPECT_TRUE(table.list("", 10, {"zzz"}).empty());
+  EXPECT_EQ(table.list("", 10).size(), 3u);
+}
+
+TEST_F(LinkTableTest, RecordsWithExtrasRestoreWhole) {
+  link_attributes attrs;
+  attrs.tags = {"x"};
+  ASSERT_TRUE(run(create_link{"abc", "https://a.example/", attrs}).accepted);
+  ASSERT_TRUE(run(delete_link{"abc"}).accepted);
+  ASSERT_TRUE(run(create_link{"abc", "https://b.example/", attrs}).accepted);
+  link_record saved = *table.find("abc");
+  link_table other;
+  other.restore("abc", saved);
+  const link_record* back = other.find("abc");
+  ASSERT_NE(back, nullptr);
+  EXPECT_EQ(back->attrs, attrs);
+  EXPECT_EQ(back->recreated_at, saved.recreated_at);
+  EXPECT_EQ(back->seqs, saved.seqs);
+  EXPECT_EQ(other.lookup("abc")->incarnation(), 3u);
 }
 
 TEST_F(LinkTableTest, ApplyTracksVersionTimestampsAndSeqs) {

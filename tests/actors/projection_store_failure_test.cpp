@@ -129,7 +129,7 @@ class ProjectionStoreFailureTest : public ::testing::Test {
     ASSERT_TRUE(projection_store::open(dir_ + "/analytics", po,
                                        std::make_unique<analytics_projection>(), &store));
     stores_.analytics = std::move(store);
-    click_stores clicks{stores_.clicks_log, stores_.dead_letters};
+    click_stores clicks{stores_.clicks_log, stores_.dead_letters, nullptr};
     status st = engine::start(
         options_, links_, clicks, stores_, [](const std::string&) {}, &engine_);
     ASSERT_TRUE(st) << st.to_string();

@@ -25,10 +25,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(!error.empty());
   }
 
-  std::string url;
+  linkly::update_link update;
   error.clear();
-  if (linkly::parse_update_body(body, &url, &error)) {
-    FUZZ_CHECK(!url.empty() && url.size() <= linkly::kMaxUrlBytes);
+  if (linkly::parse_update_body(body, &update, &error)) {
+    FUZZ_CHECK(update.url.size() <= linkly::kMaxUrlBytes);
+    FUZZ_CHECK(!update.url.empty() || !update.patch.empty());
   } else {
     FUZZ_CHECK(!error.empty());
   }

@@ -79,7 +79,8 @@ TEST_F(ClickRouterTest, GetRedirectSubmitsOneClickWithTheRequestsFields) {
   std::int64_t after = now_utc_ms();
   ASSERT_TRUE(res);
   EXPECT_EQ(res->result(), http::status::found);
-  EXPECT_EQ((*res)[http::field::location], "https://example.com/landing");
+  // forward_query is on by default: the request's query goes along.
+  EXPECT_EQ((*res)[http::field::location], "https://example.com/landing?utm=x");
 
   auto batches = clicks_.batches();
   ASSERT_EQ(batches.size(), 1u);

@@ -135,20 +135,96 @@ TEST(CreateBody, UrlErrorComesBeforeCodeError) {
 }
 
 TEST(UpdateBody, UrlIsNormalised) {
-  std::string url, error;
-  ASSERT_TRUE(parse_update_body(R"({"url":"example.org"})", &url, &error)) << error;
-  EXPECT_EQ(url, "https://example.org");
+  update_link cmd;
+  std::string error;
+  ASSERT_TRUE(parse_update_body(R"({"url":"example.org"})", &cmd, &error)) << error;
+  EXPECT_EQ(cmd.url, "https://example.org");
+  EXPECT_TRUE(cmd.patch.empty());
 }
 
 TEST(UpdateBody, SameUrlRulesAsCreate) {
-  std::string url, error;
-  EXPECT_FALSE(parse_update_body(R"({})", &url, &error));
-  EXPECT_EQ(error, "missing \"url\"");
-  EXPECT_FALSE(parse_update_body(R"({"url":1})", &url, &error));
+  update_link cmd;
+  std::string error;
+  EXPECT_FALSE(parse_update_body(R"({})", &cmd, &error));
+  EXPECT_EQ(error, "nothing to change: give \"url\" or a link attribute");
+  EXPECT_FALSE(parse_update_body(R"({"url":1})", &cmd, &error));
   EXPECT_EQ(error, "\"url\" must be a string");
-  EXPECT_FALSE(parse_update_body("nope", &url, &error));
+  EXPECT_FALSE(parse_update_body(R"({"url":null,"title":"x"})", &cmd, &error));
+  EXPECT_EQ(error, "missing \"url\"");
+  EXPECT_FALSE(parse_update_body("nope", &cmd, &error));
   EXPECT_EQ(error, "request body is not valid JSON");
-  EXPECT_FALSE(parse_update_body(R"js({"url":"javascript:alert(1)"})js", &url, &error));
+  EXPECT_FALSE(parse_update_body(R"js({"url":"javascript:alert(1)"})js", &cmd, &error));
+}
+
+TEST(UpdateBody, IsAPatchAbsentUnchangedNullCleared) {
+  update_link cmd;
+  std::string error;
+  ASSERT_TRUE(parse_update_body(
+      R"({"title":null,"tags":["b","a","b"],"max_visits":5,"valid_until":null,"crawlable":true})",
+      &cmd, &error))
+      << error;
+  EXPECT_EQ(cmd.url, "");
+  EXPECT_EQ(cmd.patch.title, std::optional<std::string>(""));
+  EXPECT_EQ(cmd.patch.tags, (std::optional<std::vector<std::string>>({"a", "b"})));
+  EXPECT_EQ(cmd.patch.max_visits, std::optional<std::optional<std::uint32_t>>(5u));
+  ASSERT_TRUE(cmd.patch.valid_until_ms.has_value());
+  EXPECT_FALSE(cmd.patch.valid_until_ms->has_value());
+  EXPECT_FALSE(cmd.patch.valid_since_ms.has_value());
+  EXPECT_EQ(cmd.patch.crawlable, std::optional<bool>(true));
+  EXPECT_FALSE(cmd.patch.forward_query.has_value());
+}
+
+TEST(CreateBody, AttributesAreReadAndDefaulted) {
+  auto r = create_body(
+      R"({"url":"example.org","title":"T","tags":["x"],"valid_since":"2026-12-05T13:00:00+01:00",)"
+      R"("valid_until":"2026-12-06T00:00:00.5Z","max_visits":3,"forward_query":false})");
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.cmd.attrs.title, "T");
+  EXPECT_EQ(r.cmd.attrs.tags, (std::vector<std::string>{"x"}));
+  EXPECT_EQ(r.cmd.attrs.valid_since_ms, std::optional<std::int64_t>(1'796'472'000'000));
+  EXPECT_EQ(r.cmd.attrs.valid_until_ms, std::optional<std::int64_t>(1'796'515'200'500));
+  EXPECT_EQ(r.cmd.attrs.max_visits, std::optional<std::uint32_t>(3));
+  EXPECT_FALSE(r.cmd.attrs.forward_query);
+  EXPECT_FALSE(r.cmd.attrs.crawlable);
+  auto plain = create_body(R"({"url":"example.org"})");
+  ASSERT_TRUE(plain.ok);
+  EXPECT_EQ(plain.cmd.attrs, link_attributes{});
+}
+
+TEST(CreateBody, EveryBadAttributeIsRefusedNamingItsField) {
+  const std::pair<const char*, const char*> cases[] = {
+      {R"("title":5)", "\"title\""},
+      {R"("title":"a\u0001b")", "\"title\""},
+      {R"("tags":"x")", "\"tags\""},
+      {R"("tags":[1])", "\"tags\""},
+      {R"("tags":[""])", "\"tags\""},
+      {R"("tags":[" x"])", "\"tags\""},
+      {R"("valid_since":"tomorrow")", "\"valid_since\""},
+      {R"("valid_since":"2026-02-30T00:00:00Z")", "\"valid_since\""},
+      {R"("valid_until":12)", "\"valid_until\""},
+      {R"("valid_until":"2026-12-05T12:00:00")", "\"valid_until\""},
+      {R"("max_visits":0)", "\"max_visits\""},
+      {R"("max_visits":-1)", "\"max_visits\""},
+      {R"("max_visits":1.5)", "\"max_visits\""},
+      {R"("max_visits":"3")", "\"max_visits\""},
+      {R"("max_visits":99999999999)", "\"max_visits\""},
+      {R"("forward_query":"yes")", "\"forward_query\""},
+      {R"("crawlable":null)", "\"crawlable\""},
+      {R"("valid_since":"2026-12-06T00:00:00Z","valid_until":"2026-12-05T00:00:00Z")",
+       "valid_since"},
+  };
+  for (const auto& [field, named] : cases) {
+    SCOPED_TRACE(field);
+    auto r = create_body(std::string(R"({"url":"example.org",)") + field + "}");
+    EXPECT_FALSE(r.ok);
+    EXPECT_NE(r.error.find(named), std::string::npos) << r.error;
+  }
+  std::string many = R"({"url":"example.org","tags":[)";
+  for (std::size_t i = 0; i <= kMaxTags; ++i)
+    many += (i ? ",\"t" : "\"t") + std::to_string(i) + "\"";
+  auto r = create_body(many + "]}");
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.error.find("\"tags\""), std::string::npos) << r.error;
 }
 
 }  // namespace

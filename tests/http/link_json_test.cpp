@@ -23,7 +23,27 @@ TEST(LinkJson, CreatedCarriesShortUrlAndCreationTime) {
   EXPECT_EQ(
       boost::json::serialize(json),
       R"({"code":"demo","url":"https://example.com/","short_url":"https://lnk.example/s/demo",)"
-      R"("created_at":"1970-01-01T00:00:00.000Z"})");
+      R"("created_at":"1970-01-01T00:00:00.000Z",)"
+      R"("title":null,"tags":[],"valid_since":null,"valid_until":null,"max_visits":null,)"
+      R"("forward_query":true,"crawlable":false})");
+}
+
+TEST(LinkJson, AttributesAreShownSetAndCleared) {
+  link_info link = sample();
+  link.attrs.title = "Sale";
+  link.attrs.tags = {"a", "b"};
+  link.attrs.valid_until_ms = 1'500;
+  link.attrs.max_visits = 7;
+  link.attrs.forward_query = false;
+  link.attrs.crawlable = true;
+  auto json = link_json(link, "https://lnk.example");
+  EXPECT_EQ(boost::json::serialize(json["title"]), R"("Sale")");
+  EXPECT_EQ(boost::json::serialize(json["tags"]), R"(["a","b"])");
+  EXPECT_TRUE(json["valid_since"].is_null());
+  EXPECT_EQ(json["valid_until"].as_string(), "1970-01-01T00:00:01.500Z");
+  EXPECT_EQ(boost::json::serialize(json["max_visits"]), "7");
+  EXPECT_FALSE(json["forward_query"].as_bool());
+  EXPECT_TRUE(json["crawlable"].as_bool());
 }
 
 TEST(LinkJson, UpdatedCarriesVersionAndUpdateTime) {
@@ -39,7 +59,9 @@ TEST(LinkJson, LinkCarriesTheSameShortUrlAsCreate) {
       boost::json::serialize(json),
       R"({"code":"demo","url":"https://example.com/","short_url":"https://lnk.example/s/demo",)"
       R"("version":3,"created_at":"1970-01-01T00:00:00.000Z",)"
-      R"("updated_at":"1970-01-01T00:00:01.500Z"})");
+      R"("updated_at":"1970-01-01T00:00:01.500Z",)"
+      R"("title":null,"tags":[],"valid_since":null,"valid_until":null,"max_visits":null,)"
+      R"("forward_query":true,"crawlable":false})");
   EXPECT_EQ(json.at("short_url"),
             created_link_json(sample(), "https://lnk.example").at("short_url"));
 }

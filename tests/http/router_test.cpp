@@ -5,6 +5,9 @@
 #include "http/router.hpp"
 
 #include "actors/read_view.hpp"
+#include "http/redirect.hpp"
+#include "http/robots.hpp"
+#include "schemas/clock.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
@@ -59,12 +62,75 @@ class RouterTest : public ::testing::Test {
   router_context ctx_;
 };
 
+// A link with attributes, put in the view as a table would hold it.
+link_info with_attrs(std::string code, std::string url, link_attributes attrs) {
+  link_info link;
+  link.code = std::move(code);
+  link.url = std::move(url);
+  link.version = 1;
+  link.attrs = std::move(attrs);
+  return link;
+}
+
+TEST_F(RouterTest, QueryIsForwardedBeforeTheFragmentUnlessTurnedOff) {
+  view_.upsert(with_attrs("frag", "https://example.com/p?a=1#top", {}));
+  link_attributes off;
+  off.forward_query = false;
+  off.title = "kept apart";
+  view_.upsert(with_attrs("off", "https://example.com/p", off));
+  auto res = answer(http::verb::get, "/s/frag?b=2");
+  ASSERT_TRUE(res);
+  EXPECT_EQ((*res)[http::field::location], "https://example.com/p?a=1&b=2#top");
+  res = answer(http::verb::get, "/s/off?b=2");
+  ASSERT_TRUE(res);
+  EXPECT_EQ((*res)[http::field::location], "https://example.com/p");
+  EXPECT_EQ(with_query("https://x.org/?", "q=1"), "https://x.org/?q=1");
+  EXPECT_EQ(with_query("https://x.org/p", "q=1"), "https://x.org/p?q=1");
+  EXPECT_EQ(query_of("/s/x"), "");
+  EXPECT_EQ(query_of("/s/x?"), "");
+  EXPECT_EQ(query_of("/s/x?a=b?c"), "a=b?c");
+}
+
+TEST_F(RouterTest, LinkOutsideItsWindowIs404OrTheConfiguredRedirect) {
+  const std::int64_t now = now_utc_ms();
+  link_attributes expired;
+  expired.valid_until_ms = now - 60'000;
+  link_attributes early;
+  early.valid_since_ms = now + 3'600'000;
+  link_attributes open;
+  open.valid_since_ms = now - 60'000;
+  open.valid_until_ms = now + 3'600'000;
+  view_.upsert(with_attrs("expired", "https://example.com/e", expired));
+  view_.upsert(with_attrs("early", "https://example.com/e", early));
+  view_.upsert(with_attrs("open", "https://example.com/o", open));
+  for (auto target : {"/s/expired", "/early"}) {
+    auto res = answer(http::verb::get, target);
+    ASSERT_TRUE(res) << target;
+    EXPECT_EQ(res->result(), http::status::not_found) << target;
+    EXPECT_EQ(error_of(*res), "link not found") << target;
+  }
+  auto res = answer(http::verb::get, "/s/open");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), http::status::found);
+  ctx_.unavailable_redirect_url = "https://example.com/sorry";
+  res = answer(http::verb::get, "/s/expired");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), http::status::found);
+  EXPECT_EQ((*res)[http::field::location], "https://example.com/sorry");
+}
+
 TEST_F(RouterTest, RedirectAnswers302WithLocationAndNoCache) {
-  for (auto target : {"/s/demo", "/demo", "/s/demo?x=1", "/demo?utm=a&b"}) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"/s/demo", "https://example.com/landing"},
+      {"/demo", "https://example.com/landing"},
+      {"/s/demo?x=1", "https://example.com/landing?x=1"},  // forward_query: on by default
+      {"/demo?utm=a&b", "https://example.com/landing?utm=a&b"},
+  };
+  for (auto [target, location] : cases) {
     auto res = answer(http::verb::get, target);
     ASSERT_TRUE(res) << target;
     EXPECT_EQ(res->result(), http::status::found) << target;
-    EXPECT_EQ((*res)[http::field::location], "https://example.com/landing") << target;
+    EXPECT_EQ((*res)[http::field::location], location) << target;
     EXPECT_EQ((*res)[http::field::cache_control], "private, no-store") << target;
     EXPECT_TRUE(res->body().empty()) << target;
     EXPECT_EQ((*res)[http::field::content_length], "0") << target;
@@ -277,6 +343,12 @@ TEST_F(RouterTest, MalformedTargetIsBadRequest) {
   auto res = answer(http::verb::get, "*");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->result(), http::status::bad_request);
+}
+
+TEST(Robots, AllowsEachCrawlableLinkThenDisallowsTheRest) {
+  EXPECT_EQ(robots_txt({}), "User-agent: *\nDisallow: /\n");
+  EXPECT_EQ(robots_txt({"a", "b-2"}),
+            "User-agent: *\nAllow: /s/a\nAllow: /a\nAllow: /s/b-2\nAllow: /b-2\nDisallow: /\n");
 }
 
 }  // namespace

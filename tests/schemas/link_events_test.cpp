@@ -16,7 +16,7 @@ TEST(LinkEvents, LinkCreatedRoundTripsThroughItsEnvelope) {
   envelope env = make_envelope(link_created{"demo", "https://example.com/a"}, kStamp);
   EXPECT_EQ(env.seq, 0u);
   EXPECT_EQ(env.type, event_type::link_created);
-  EXPECT_EQ(env.schema_version, 1u);
+  EXPECT_EQ(env.schema_version, 2u);
   EXPECT_EQ(env.timestamp_ms, kStamp);
   EXPECT_EQ(env.key, "demo");
   EXPECT_FALSE(env.payload.empty());
@@ -32,7 +32,7 @@ TEST(LinkEvents, LinkCreatedRoundTripsThroughItsEnvelope) {
 TEST(LinkEvents, LinkUpdatedRoundTripsThroughItsEnvelope) {
   envelope env = make_envelope(link_updated{"promo", "http://x.org/new"}, kStamp);
   EXPECT_EQ(env.type, event_type::link_updated);
-  EXPECT_EQ(env.schema_version, 1u);
+  EXPECT_EQ(env.schema_version, 2u);
   EXPECT_EQ(env.key, "promo");
 
   link_event decoded = link_created{"stale", "stale"};
