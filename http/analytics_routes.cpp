@@ -91,15 +91,17 @@ bool parse_as_of(const std::string& raw, std::uint64_t* out, std::string* error)
   return true;
 }
 
-void add_click_total(const analytics_reader* analytics, std::string_view code,
-                     boost::json::object* body) {
+void add_click_total(const analytics_reader* analytics, const link_info& link,
+                     boost::json::object* body, bool with_freshness) {
   if (analytics == nullptr) return;
-  // Freshness first: the total then reflects at least that checkpoint.
-  auto freshness = freshness_json(analytics->freshness());
-  std::uint64_t total = 0;
-  if (!analytics->total_clicks(code, &total)) return;
-  (*body)["clicks"] = total;
-  (*body)["freshness"] = std::move(freshness);
+  // Freshness first: the counts then reflect at least that checkpoint.
+  boost::json::object freshness;
+  if (with_freshness) freshness = freshness_json(analytics->freshness());
+  const visit_counts visits = analytics->visits_of(link.code, link.incarnation);
+  (*body)["clicks"] = visits.total;
+  (*body)["visits"] = {
+      {"total", visits.total}, {"non_bots", visits.total - visits.bots}, {"bots", visits.bots}};
+  if (with_freshness) (*body)["freshness"] = std::move(freshness);
 }
 
 void daily_analytics(const router_context& ctx, const response_sender& send) {

@@ -19,6 +19,7 @@
 
 #include "actors/analytics_projection.hpp"
 #include "http/router.hpp"
+#include "schemas/link_commands.hpp"
 
 #include <boost/json/object.hpp>
 
@@ -53,11 +54,13 @@ boost::json::object stats_json(std::string_view code, const link_stats& stats);
 /// 400 message) otherwise.
 bool parse_as_of(const std::string& raw, std::uint64_t* out, std::string* error);
 
-/// Adds "clicks" (the link's total) and "freshness" to a GET /links/{code}
-/// body. Adds nothing when `analytics` is null or its read fails: the link
-/// itself is still right, and a missing "clicks" is never mistaken for 0.
-void add_click_total(const analytics_reader* analytics, std::string_view code,
-                     boost::json::object* body);
+/// Adds "clicks" (the total of the link's current life), "visits"
+/// {"total","non_bots","bots"} and, unless `with_freshness` is false (a
+/// page carries it once), "freshness" to a GET /links/{code} body. Adds
+/// nothing when `analytics` is null: a missing "clicks" is never mistaken
+/// for 0.
+void add_click_total(const analytics_reader* analytics, const link_info& link,
+                     boost::json::object* body, bool with_freshness = true);
 
 void daily_analytics(const router_context& ctx, const response_sender& send);
 

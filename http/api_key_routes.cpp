@@ -1,6 +1,6 @@
 #include "http/api_key_routes.hpp"
 
-#include "http/visit_query.hpp"
+#include "schemas/rfc3339.hpp"
 
 #include "http/access_control.hpp"
 #include "http/error_messages.hpp"
@@ -66,7 +66,6 @@ http_response no_store(http_response res) {
 
 }  // namespace
 
-
 http_response create_api_key_response(const http_request& req, const router_context& ctx) {
   boost::json::object body;
   std::string error;
@@ -81,7 +80,8 @@ http_response create_api_key_response(const http_request& req, const router_cont
   }
   std::optional<std::int64_t> expires_at;
   if (const boost::json::value* raw = body.if_contains("expires_at"); raw && !raw->is_null()) {
-    if (raw->is_string()) expires_at = parse_rfc3339_ms(raw->get_string());
+    std::int64_t ms = 0;
+    if (raw->is_string() && parse_rfc3339_ms(raw->get_string(), &ms)) expires_at = ms;
     if (!expires_at) {
       return error_response(http_status::bad_request,
                             "\"expires_at\" must be an RFC 3339 date-time such as "

@@ -32,10 +32,12 @@ credential bearer_token(const http::fields& headers, std::string_view* token) {
 
 // `X-Api-Key: <key>` (Shlink's header), else `Authorization: Bearer <key>`.
 credential presented_key(const http::fields& headers, std::string_view* key) {
+  // A blank X-Api-Key is no key (as Shlink reads it): the Bearer header,
+  // if any, decides.
   auto it = headers.find(kApiKeyHeader);
-  if (it == headers.end()) return bearer_token(headers, key);
+  if (it == headers.end() || trim_blanks(it->value()).empty()) return bearer_token(headers, key);
   *key = trim_blanks(it->value());
-  return key->empty() ? credential::malformed : credential::present;
+  return credential::present;
 }
 
 // Every linkly_session value among the Cookie headers: a browser may send

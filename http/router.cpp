@@ -67,7 +67,7 @@ void get_link(const std::string& code, const router_context& ctx, const response
   link_info link;
   if (is_code_syntax(code) && ctx.view->find(code, &link)) {
     boost::json::object body = link_json(link, ctx.short_url_base);
-    add_click_total(ctx.sources.analytics, code, &body);
+    add_click_total(ctx.sources.analytics, link, &body);
     return send(json_response(http_status::ok, body));
   }
   send(link_not_found_response());
@@ -108,7 +108,7 @@ void update(const http_request& req, std::string code, const router_context& ctx
     auto answer = [send = std::move(send), base = std::move(base), analytics,
                    link = std::move(reply.link)] {
       boost::json::object body = link_json(link, base);
-      add_click_total(analytics, link.code, &body);
+      add_click_total(analytics, link, &body);
       send(json_response(http_status::ok, body));
     };
     if (analytics == nullptr || worker == nullptr) return answer();
@@ -125,18 +125,16 @@ void remove(std::string code, const router_context& ctx, response_sender send) {
   });
 }
 
-// Each entry carries its click total, as GET /links/{code} does, and the
-// page one freshness for all of them: one point read of the analytics store
-// per link (a page has at most kMaxPageLimit).
+// Each entry carries its visits, as GET /links/{code} does, and the page
+// one freshness for all of them.
 boost::json::object page_with_clicks(const link_page& page, std::string_view short_url_base,
                                      const analytics_reader* analytics) {
   boost::json::object body = link_page_json(page, short_url_base);
   if (analytics == nullptr) return body;
   auto freshness = freshness_json(analytics->freshness());
-  for (boost::json::value& item : body["links"].as_array()) {
-    boost::json::object& link = item.as_object();
-    std::uint64_t total = 0;
-    if (analytics->total_clicks(link["code"].as_string(), &total)) link["clicks"] = total;
+  boost::json::array& items = body["links"].as_array();
+  for (std::size_t i = 0; i < items.size() && i < page.links.size(); ++i) {
+    add_click_total(analytics, page.links[i], &items[i].as_object(), /*with_freshness=*/false);
   }
   body["freshness"] = std::move(freshness);
   return body;

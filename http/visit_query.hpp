@@ -28,9 +28,4 @@ struct visit_query {
 /// '?'). False with `*error` set (a 400 message) for a bad parameter.
 bool parse_visit_query(std::string_view raw_query, visit_query* out, std::string* error);
 
-/// An RFC 3339 time ("2026-12-05T12:00:00Z", "...12:00:00.250+02:00"; 't'
-/// and 'z' in either case) as UTC ms; nullopt for anything else. Fractions
-/// past milliseconds are dropped.
-std::optional<std::int64_t> parse_rfc3339_ms(std::string_view text);
-
 }  // namespace linkly
