@@ -100,7 +100,12 @@ api_key_check check_api_key(const http::fields& headers, const router_context& c
     case credential::none:
       return api_key_check::missing;
     case credential::malformed:
-      return api_key_check::invalid;
+      // An empty X-Api-Key is what Shlink's clients send when given no key,
+      // and Shlink calls that missing, not invalid.
+      // (X-Api-Key is malformed only when empty; a malformed Authorization
+      // stays invalid.)
+      return headers.find(kApiKeyHeader) != headers.end() ? api_key_check::missing
+                                                          : api_key_check::invalid;
     case credential::present:
       break;
   }

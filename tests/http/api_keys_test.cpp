@@ -8,6 +8,7 @@
 #include "http/key_store.hpp"
 #include "http/router.hpp"
 #include "http/routes.hpp"
+#include "http/visit_query.hpp"
 
 #include "actors/read_view.hpp"
 #include "schemas/api_key_events.hpp"
@@ -248,7 +249,10 @@ TEST_F(ApiKeysRouterTest, TheFirstKeyClosesTheApiAndEitherHeaderOpensIt) {
   EXPECT_EQ(check({x_api_key(key)}), api_key_check::ok);
   EXPECT_EQ(check({bearer(key)}), api_key_check::ok);
   EXPECT_EQ(check({x_api_key("nope")}), api_key_check::invalid);
-  EXPECT_EQ(check({{"X-Api-Key", " "}}), api_key_check::invalid);
+  // A blank X-Api-Key is no key, as Shlink says (its SDK sends one when given
+  // none); a malformed Authorization is a wrong one.
+  EXPECT_EQ(check({{"X-Api-Key", " "}}), api_key_check::missing);
+  EXPECT_EQ(check({{"Authorization", "Basic abc"}}), api_key_check::invalid);
 
   http_response list = answer(http::verb::get, "/api-keys", {bearer(key)});
   ASSERT_EQ(list.result(), http::status::ok);
