@@ -510,6 +510,9 @@ void page_of(const std::vector<const std::vector<visit_ref>*>& indexes, const vi
     const visit_ref& v = (*indexes[pick])[--left[pick]];
     if (v.at_ms < filter.since_ms || v.at_ms > filter.until_ms) continue;
     if (filter.exclude_bots && v.potential_bot()) continue;
+    if (filter.regular_404 != kAnyOrphanKind && v.regular_404() != (filter.regular_404 == 1)) {
+      continue;
+    }
     if (out->matched >= filter.offset && out->refs.size() < filter.limit) out->refs.push_back(v);
     ++out->matched;
   }

@@ -140,11 +140,17 @@ class analytics_projection final : public projection {
   orphan_clicks orphans_;
 };
 
+/// visit_filter::regular_404 when the list takes either kind.
+inline constexpr int kAnyOrphanKind = -1;
+
 /// Which visits a list wants, newest first.
 struct visit_filter {
   std::int64_t since_ms = std::numeric_limits<std::int64_t>::min();  // inclusive
   std::int64_t until_ms = std::numeric_limits<std::int64_t>::max();  // inclusive
   bool exclude_bots = false;
+  /// Orphan visits only: kAnyOrphanKind, or only the regular 404s (1) or
+  /// only the invalid short urls (0), by the index's kVisitRegular404 bit.
+  int regular_404 = kAnyOrphanKind;
   std::uint64_t offset = 0;  // matching visits skipped, newest first
   std::size_t limit = 0;     // at most this many returned
 };

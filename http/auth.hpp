@@ -28,7 +28,7 @@ constexpr std::string_view kApiKeyHeader = "X-Api-Key";
 
 enum class api_key_check {
   ok,       // a live key, or auth is off
-  missing,  // neither X-Api-Key nor Authorization: Bearer
+  missing,  // neither X-Api-Key nor Authorization: Bearer, or an empty X-Api-Key
   invalid,  // a key that is not (or no longer) live, or a malformed header
 };
 

@@ -6,6 +6,7 @@
 #include "http/header_text.hpp"
 #include "http/shlink_call.hpp"
 #include "http/shlink_problem.hpp"
+#include "http/shlink_visits.hpp"
 #include "http/store_health.hpp"
 
 #include <boost/json/array.hpp>
@@ -144,6 +145,32 @@ void dispatch(shlink_call call, http::verb method) {
   if (n == 4 && seg[1] == "short-urls" && seg[3] == "redirect-rules") {
     // No per-device or per-language rules in linkly: readable, always empty.
     if (method == http::verb::get) return shlink_get_redirect_rules(std::move(call), seg[2]);
+    return not_allowed("GET");
+  }
+  if (n == 4 && seg[1] == "short-urls" && seg[3] == "visits") {
+    if (method == http::verb::get) return shlink_short_url_visits(std::move(call), seg[2]);
+    if (method == http::verb::delete_) return shlink_delete_visits(std::move(call));
+    return not_allowed("GET, DELETE");
+  }
+  if (n == 4 && seg[1] == "tags" && seg[3] == "visits") {
+    if (method == http::verb::get) return shlink_tag_visits(std::move(call), seg[2]);
+    return not_allowed("GET");
+  }
+  if (n == 2 && seg[1] == "visits") {
+    if (method == http::verb::get) return shlink_visits_overview(std::move(call));
+    return not_allowed("GET");
+  }
+  if (n == 3 && seg[1] == "visits" && seg[2] == "orphan") {
+    if (method == http::verb::get) return shlink_orphan_visits(std::move(call));
+    if (method == http::verb::delete_) return shlink_delete_visits(std::move(call));
+    return not_allowed("GET, DELETE");
+  }
+  if (n == 3 && seg[1] == "visits" && seg[2] == "non-orphan") {
+    if (method == http::verb::get) return shlink_non_orphan_visits(std::move(call));
+    return not_allowed("GET");
+  }
+  if (n == 4 && seg[1] == "domains" && seg[3] == "visits") {
+    if (method == http::verb::get) return shlink_domain_visits(std::move(call), seg[2]);
     return not_allowed("GET");
   }
   if (n == 2 && seg[1] == "tags") {

@@ -7,9 +7,10 @@ namespace linkly {
 shlink_visits shlink_visits_of(const analytics_reader* analytics, const link_info& link) {
   shlink_visits out;
   if (analytics == nullptr) return out;
-  std::uint64_t total = 0;
-  if (analytics->total_clicks(link.code, &total)) out.total = total;
-  out.non_bots = out.total;
+  visit_counts counts = analytics->visits_of(link.code, link.incarnation);
+  out.total = counts.total;
+  out.non_bots = counts.total - counts.bots;
+  out.bots = counts.bots;
   return out;
 }
 

@@ -16,9 +16,9 @@ struct shlink_visits {
   std::uint64_t bots = 0;
 };
 
-/// The link's visits: today the analytics total, every visit counted as a
-/// non-bot one (bots 0) until clicks carry a bot flag. A store read: call
-/// it on an io thread, never an actor's. Null `analytics`: all zero.
+/// The visits of the link's current life (link.incarnation), bots apart.
+/// A store read: call it on an io thread, never an actor's. Null
+/// `analytics`: all zero.
 shlink_visits shlink_visits_of(const analytics_reader* analytics, const link_info& link);
 
 }  // namespace linkly

@@ -5,6 +5,7 @@
 // path, CORS (preflight and headers) on /rest and only there. The object
 // shapes are the SDK test's (tests/shlink/sdk_test.mjs).
 
+#include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -13,6 +14,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -348,6 +350,57 @@ TEST_F(ShlinkWire, RawRequestTable) {
        {"page", "orderBy"}},
       {"a tags list", "GET", "/rest/v3/tags?tags[]=a&tags[]=b", "", keyed(), 200},
       {"delete tags nobody carries", "DELETE", "/rest/v3/tags?tags[]=x&tags[]=y", "", keyed(), 204},
+      {"visits of an unknown code",
+       "GET",
+       "/rest/v3/short-urls/nope/visits",
+       "",
+       keyed(),
+       404,
+       "short-url-not-found",
+       {},
+       "shortCode",
+       R"("nope")"},
+      {"visits: bad page, size and dates",
+       "GET",
+       "/rest/v3/short-urls/tbl/visits?page=0&itemsPerPage=x&startDate=soon&endDate=later",
+       "",
+       keyed(),
+       400,
+       "invalid-data",
+       {"page", "itemsPerPage", "startDate", "endDate"}},
+      {"visits: start after end",
+       "GET",
+       "/rest/v3/visits/non-orphan?startDate=2030-01-02&endDate=2030-01-01",
+       "",
+       keyed(),
+       400,
+       "invalid-data",
+       {"startDate"}},
+      {"orphan visits of an unknown type",
+       "GET",
+       "/rest/v3/visits/orphan?type=lost",
+       "",
+       keyed(),
+       400,
+       "invalid-data",
+       {"type"}},
+      {"visits of an unknown tag",
+       "GET",
+       "/rest/v3/tags/never-used/visits",
+       "",
+       keyed(),
+       404,
+       "tag-not-found",
+       {},
+       "tag",
+       R"("never-used")"},
+      {"visits of another domain", "GET", "/rest/v3/domains/elsewhere.test/visits", "", keyed(),
+       404, "domain-not-found"},
+      {"a short URL's visits cannot be deleted", "DELETE", "/rest/v3/short-urls/tbl/visits", "",
+       keyed(), 501, std::nullopt},
+      {"orphan visits cannot be deleted", "DELETE", "/rest/v3/visits/orphan", "", keyed(), 501,
+       std::nullopt},
+      {"the overview takes no writes", "POST", "/rest/v3/visits", "{}", keyed(), 405, std::nullopt},
       {"delete", "DELETE", "/rest/v3/short-urls/plain", "", keyed(), 204},
       {"get after delete", "GET", "/rest/v3/short-urls/plain", "", keyed(), 404,
        "short-url-not-found"},
@@ -371,6 +424,107 @@ TEST_F(ShlinkWire, ListItemGetAndCreateAreByteIdentical) {
   const auto& data = json.at("shortUrls").at("data").as_array();
   ASSERT_EQ(data.size(), 1u) << list.body;
   EXPECT_EQ(boost::json::serialize(data[0]), created_body_);
+}
+
+// The member names of `o`, in order.
+std::vector<std::string> members(const boost::json::value& o) {
+  std::vector<std::string> out;
+  for (const auto& m : o.as_object()) out.emplace_back(m.key());
+  return out;
+}
+
+TEST_F(ShlinkWire, VisitShapes) {
+  using namespace std::chrono_literals;
+  const header_list browser = {{"User-Agent", "Mozilla/5.0 (X11; Linux x86_64) e2e"},
+                               {"Referer", "https://ref.example/page"},
+                               {"CF-IPCountry", "fr"}};
+  ASSERT_EQ(client_->request("GET", "/s/tbl", "", browser).status, 302);
+  ASSERT_EQ(client_->request("GET", "/tbl", "", {{"User-Agent", "Googlebot/2.1"}}).status, 302);
+  ASSERT_EQ(
+      client_->request("GET", "/s/missing-code", "", {{"User-Agent", "Mozilla/5.0 e2e"}}).status,
+      404);
+  // Analytics follows the logs asynchronously: wait for the overview.
+  http_response overview;
+  linkly::testing::eventually(
+      [&] {
+        overview = client_->request("GET", "/rest/v3/visits", "", keyed());
+        return overview.status == 200 &&
+               boost::json::serialize(overview.json()) ==
+                   R"({"visits":{"nonOrphanVisits":{"total":2,"nonBots":1,"bots":1},)"
+                   R"("orphanVisits":{"total":1,"nonBots":1,"bots":0}}})";
+      },
+      10s, 20ms);
+  ASSERT_EQ(boost::json::serialize(overview.json()),
+            R"({"visits":{"nonOrphanVisits":{"total":2,"nonBots":1,"bots":1},)"
+            R"("orphanVisits":{"total":1,"nonBots":1,"bots":0}}})")
+      << overview.describe();
+
+  const std::vector<std::string> visit_members = {
+      "referer", "date", "userAgent", "visitLocation", "potentialBot", "visitedUrl", "redirectUrl"};
+  auto list = client_->request("GET", "/rest/v3/short-urls/tbl/visits", "", keyed());
+  ASSERT_EQ(list.status, 200) << list.describe();
+  boost::json::value json = list.json();
+  EXPECT_EQ(members(json), std::vector<std::string>{"visits"});
+  EXPECT_EQ(members(json.at("visits")), (std::vector<std::string>{"data", "pagination"}));
+  EXPECT_EQ(boost::json::serialize(json.at("visits").at("pagination")),
+            R"({"currentPage":1,"pagesCount":1,"itemsPerPage":2,"itemsInCurrentPage":2,)"
+            R"("totalItems":2})");
+  const auto& data = json.at("visits").at("data").as_array();
+  ASSERT_EQ(data.size(), 2u) << list.body;
+  // Newest first: the bot, then the browser.
+  EXPECT_EQ(members(data[0]), visit_members);
+  EXPECT_EQ(data[0].at("potentialBot"), true);
+  EXPECT_EQ(data[0].at("referer"), "");
+  EXPECT_TRUE(data[0].at("visitLocation").is_null());
+  const auto& first = data[1].as_object();
+  EXPECT_EQ(members(first), visit_members);
+  EXPECT_EQ(first.at("referer"), "https://ref.example/page");
+  EXPECT_EQ(first.at("userAgent"), "Mozilla/5.0 (X11; Linux x86_64) e2e");
+  EXPECT_EQ(first.at("potentialBot"), false);
+  EXPECT_TRUE(first.at("visitedUrl").is_null());
+  EXPECT_EQ(first.at("redirectUrl"), "https://example.com/a+b");
+  EXPECT_EQ(first.at("date").as_string().size(), std::string("2026-12-05T12:00:00+00:00").size());
+  EXPECT_EQ(boost::json::serialize(first.at("visitLocation")),
+            R"({"countryCode":"FR","countryName":"","regionName":"","cityName":"",)"
+            R"("latitude":0,"longitude":0,"timezone":"","isEmpty":false})");
+
+  // Bots apart, and a page of one.
+  auto humans = client_->request(
+      "GET", "/rest/v3/short-urls/tbl/visits?excludeBots=true&itemsPerPage=1&page=1", "", keyed());
+  ASSERT_EQ(humans.status, 200) << humans.describe();
+  EXPECT_EQ(boost::json::serialize(humans.json().at("visits").at("pagination")),
+            R"({"currentPage":1,"pagesCount":1,"itemsPerPage":1,"itemsInCurrentPage":1,)"
+            R"("totalItems":1})");
+  // Every link's visits: the same two.
+  auto all =
+      client_->request("GET", "/rest/v3/visits/non-orphan?itemsPerPage=1&page=2", "", keyed());
+  ASSERT_EQ(all.status, 200) << all.describe();
+  boost::json::value all_json = all.json();
+  EXPECT_EQ(all_json.at("visits").at("pagination").at("totalItems"), 2);
+  EXPECT_EQ(all_json.at("visits").at("pagination").at("pagesCount"), 2);
+  EXPECT_EQ(all_json.at("visits").at("data").at(0).at("referer"), "https://ref.example/page");
+
+  // An orphan visit: the same members and its type.
+  auto orphans = client_->request("GET", "/rest/v3/visits/orphan", "", keyed());
+  ASSERT_EQ(orphans.status, 200) << orphans.describe();
+  boost::json::value orphans_json = orphans.json();
+  const auto& orphan = orphans_json.at("visits").at("data").at(0);
+  std::vector<std::string> orphan_members = visit_members;
+  orphan_members.emplace_back("type");
+  EXPECT_EQ(members(orphan), orphan_members);
+  EXPECT_EQ(orphan.at("type"), "invalid_short_url");
+  EXPECT_EQ(orphan.at("visitedUrl"),
+            boost::json::value("http://127.0.0.1:" + std::to_string(server_->port()) +
+                               "/s/missing-code"));
+  EXPECT_TRUE(orphan.at("redirectUrl").is_null());
+  auto of_404 = client_->request("GET", "/rest/v3/visits/orphan?type=regular_404", "", keyed());
+  ASSERT_EQ(of_404.status, 200) << of_404.describe();
+  EXPECT_EQ(of_404.json().at("visits").at("pagination").at("totalItems"), 0);
+
+  // The ShortUrl's visitsSummary counts the same visits.
+  auto got = client_->request("GET", "/rest/v3/short-urls/tbl", "", keyed());
+  EXPECT_EQ(boost::json::serialize(got.json().at("visitsSummary")),
+            R"({"total":2,"nonBots":1,"bots":1})");
 }
 
 TEST_F(ShlinkWire, PreflightAndCorsOnlyUnderRest) {

@@ -239,6 +239,7 @@ TEST_F(ApiKeysRouterTest, TheFirstKeyClosesTheApiAndEitherHeaderOpensIt) {
   // key beside it still counts.
   EXPECT_EQ(check({{"X-Api-Key", " "}}), api_key_check::missing);
   EXPECT_EQ(check({{"X-Api-Key", " "}, bearer(key)}), api_key_check::ok);
+  EXPECT_EQ(check({{"Authorization", "Basic abc"}}), api_key_check::invalid);
 
   http_response list = answer(http::verb::get, "/api-keys", {bearer(key)});
   ASSERT_EQ(list.result(), http::status::ok);

@@ -27,6 +27,17 @@ const EVENTUALLY_POLL_MS = 50;
 const RUN_TIMEOUT_MS = 100_000;
 // The list test's size: more than two pages of Shlink's default 10.
 const PAGED_LINKS = 24;
+// A Visit's members, in Shlink's order (an orphan visit adds "type").
+const VISIT_MEMBERS = [
+  'referer',
+  'date',
+  'userAgent',
+  'visitLocation',
+  'potentialBot',
+  'visitedUrl',
+  'redirectUrl',
+];
+const BOT_AGENT = 'Googlebot/2.1 (+http://www.google.com/bot.html)';
 
 const [baseUrl, apiKey, ...flags] = process.argv.slice(2);
 if (!baseUrl || !apiKey) {
@@ -202,23 +213,86 @@ async function runWith(clientName, httpClient) {
   });
 
   await step(at('a bot visit is counted apart'), ['bots'], async () => {
-    await visit(generated.shortUrl, 'Googlebot/2.1 (+http://www.google.com/bot.html)');
+    await visit(generated.shortUrl, BOT_AGENT);
     const url = await waitForVisits(client, generated.shortCode, 4);
     assert.deepEqual(url.visitsSummary, { total: 4, nonBots: 3, bots: 1 });
   });
 
-  await step(at('visits, paginated'), ['visits'], async () => {
+  await step(at('visits, paginated, newest first, bots apart'), ['visits', 'bots'], async () => {
+    // The 3 browser visits and the bot's (newest) of the steps above.
     const first = await client.getShortUrlVisits(
       { shortCode: generated.shortCode },
-      { page: 1, itemsPerPage: 2 },
+      { page: 1, itemsPerPage: 3 },
     );
-    assert.equal(first.data.length, 2);
-    assert.equal(first.pagination.currentPage, 1);
-    assert.ok(first.pagination.totalItems >= 3);
+    assert.deepEqual(first.pagination, {
+      currentPage: 1,
+      pagesCount: 2,
+      itemsPerPage: 3,
+      itemsInCurrentPage: 3,
+      totalItems: 4,
+    });
+    assert.deepEqual(first.data.map((v) => v.potentialBot), [true, false, false]);
     for (const v of first.data) {
-      assert.equal(typeof v.date, 'string');
-      assert.equal(typeof v.potentialBot, 'boolean');
+      assert.deepEqual(Object.keys(v), VISIT_MEMBERS);
+      assert.match(v.date, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$/);
+      assert.equal(v.redirectUrl, `https://example.com/${p}/generated`);
+      assert.equal(v.visitLocation, null);
+      assert.equal(v.referer, '');
     }
+    assert.equal(first.data[0].userAgent, BOT_AGENT);
+    const second = await client.getShortUrlVisits(
+      { shortCode: generated.shortCode },
+      { page: 2, itemsPerPage: 3 },
+    );
+    assert.equal(second.pagination.itemsInCurrentPage, 1);
+    assert.equal(second.data[0].potentialBot, false);
+    const humans = await client.getShortUrlVisits(
+      { shortCode: generated.shortCode },
+      { excludeBots: true },
+    );
+    assert.equal(humans.pagination.totalItems, 3);
+    assert.ok(humans.data.every((v) => !v.potentialBot));
+    const later = await client.getShortUrlVisits(
+      { shortCode: generated.shortCode },
+      { startDate: '2999-01-01T00:00:00+00:00' },
+    );
+    assert.deepEqual(later.data, []);
+    assert.equal(later.pagination.totalItems, 0);
+    await rejectsWith(
+      client.getShortUrlVisits({ shortCode: `${p}-missing` }),
+      ErrorType.INVALID_SHORTCODE,
+      404,
+    );
+  });
+
+  await step(at('overview, non-orphan and orphan visits'), ['visits', 'bots'], async () => {
+    const overview = await client.getVisitsOverview();
+    assert.deepEqual(Object.keys(overview), ['nonOrphanVisits', 'orphanVisits']);
+    for (const summary of Object.values(overview)) {
+      assert.deepEqual(Object.keys(summary), ['total', 'nonBots', 'bots']);
+      assert.equal(summary.nonBots + summary.bots, summary.total);
+    }
+    assert.ok(overview.nonOrphanVisits.bots >= 1, JSON.stringify(overview));
+    // Every link's visits hold this run's four of `generated`.
+    const all = await client.getNonOrphanVisits({ itemsPerPage: 5000 });
+    const ours = all.data.filter((v) => v.redirectUrl === `https://example.com/${p}/generated`);
+    assert.equal(ours.length, 4);
+    // A redirect miss is an orphan visit, with the url it asked for.
+    const missUrl = `${baseUrl}/s/${p}-nowhere`;
+    assert.equal((await visit(missUrl)).status, 404);
+    const orphan = await eventually('the miss listed as an orphan visit', async () => {
+      const list = await client.getOrphanVisits({ type: 'invalid_short_url' });
+      const found = list.data.find((v) => v.visitedUrl === missUrl);
+      return { done: !!found, value: found, seen: list.pagination.totalItems };
+    });
+    assert.deepEqual(Object.keys(orphan), [...VISIT_MEMBERS, 'type']);
+    assert.equal(orphan.type, 'invalid_short_url');
+    assert.equal(orphan.redirectUrl, null);
+    const regular = await client.getOrphanVisits({ type: 'regular_404' });
+    assert.ok(regular.data.every((v) => v.type === 'regular_404'));
+    const after = await client.getVisitsOverview();
+    assert.ok(after.orphanVisits.total >= 1, JSON.stringify(after));
+    await rejectsWith(client.deleteShortUrlVisits({ shortCode: generated.shortCode }), 'about:blank', 501);
   });
 
   await step(at('tags: create, filter, rename, stats, delete'), ['attrs'], async () => {
@@ -255,6 +329,34 @@ async function runWith(clientName, httpClient) {
     const edited = await client.updateShortUrl({ shortCode: a.shortCode }, { title: null, tags: [] });
     assert.equal(edited.title, null);
     assert.deepEqual(edited.tags, []);
+  });
+
+  await step(at('the visits of a tag'), ['visits', 'bots', 'attrs'], async () => {
+    const tag = `${p}-seen`;
+    const one = await client.createShortUrl({ longUrl: `https://example.com/${p}/seen-1`, tags: [tag] });
+    const two = await client.createShortUrl({ longUrl: `https://example.com/${p}/seen-2`, tags: [tag] });
+    await visit(one.shortUrl);
+    await visit(two.shortUrl, BOT_AGENT);
+    await visit(two.shortUrl);
+    const visits = await eventually(`3 visits of tag ${tag}`, async () => {
+      const list = await client.getTagVisits(tag);
+      return { done: list.pagination.totalItems === 3, value: list, seen: list.pagination.totalItems };
+    });
+    // Merged across the links, newest first.
+    assert.deepEqual(
+      visits.data.map((v) => v.redirectUrl),
+      [two.longUrl, two.longUrl, one.longUrl],
+    );
+    const humans = await client.getTagVisits(tag, { excludeBots: true, itemsPerPage: 1, page: 2 });
+    assert.deepEqual(humans.pagination, {
+      currentPage: 2,
+      pagesCount: 2,
+      itemsPerPage: 1,
+      itemsInCurrentPage: 1,
+      totalItems: 2,
+    });
+    assert.equal(humans.data[0].redirectUrl, one.longUrl);
+    await rejectsWith(client.getTagVisits(`${p}-no-such-tag`), ErrorType.TAG_NOT_FOUND, 404);
   });
 
   await step(at('expiry and max visits take effect'), ['attrs'], async () => {
@@ -374,6 +476,12 @@ async function runWith(clientName, httpClient) {
     assert.deepEqual(again.visitsSummary, { total: 0, nonBots: 0, bots: 0 });
     await visit(again.shortUrl);
     await waitForVisits(client, again.shortCode, 1);
+  });
+
+  await step(at("a new life lists its own visits only"), ['recreate', 'visits'], async () => {
+    const list = await client.getShortUrlVisits({ shortCode: generated.shortCode });
+    assert.equal(list.pagination.totalItems, 1);
+    assert.equal(list.data[0].redirectUrl, `https://example.com/${p}/again`);
   });
 }
 
