@@ -192,9 +192,8 @@ status analytics_projection::apply_orphan(const envelope& env) {
   return status::ok();
 }
 
-std::vector<const link_clicks*> analytics_projection::lives(std::string_view code,
-                                                            std::uint64_t incarnation) const {
-  std::vector<const link_clicks*> out;
+life_refs analytics_projection::lives(std::string_view code, std::uint64_t incarnation) const {
+  life_refs out;
   auto it = clicks_.find(code);
   if (it == clicks_.end() || it->second.empty()) return out;
   const std::vector<link_clicks>& all = it->second;
@@ -464,7 +463,7 @@ status analytics_reader::daily(std::vector<daily_count>* rows) const {
 
 namespace {
 
-visit_counts counts_of(const std::vector<const link_clicks*>& lives) {
+visit_counts counts_of(const life_refs& lives) {
   visit_counts out;
   for (const link_clicks* c : lives) {
     out.total += c->total;

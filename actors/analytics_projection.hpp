@@ -38,6 +38,7 @@
 #include "actors/projection.hpp"
 #include "storage/string_hash.hpp"
 
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -98,6 +99,23 @@ struct orphan_clicks {
 /// live, whose incarnation the caller does not know.
 inline constexpr std::uint64_t kLatestIncarnation = ~std::uint64_t{0};
 
+/// The lives lives() finds: at most two, held in place (a max_visits check
+/// asks on every redirect of its link, so no allocation).
+class life_refs {
+ public:
+  const link_clicks* const* begin() const { return items_.data(); }
+  const link_clicks* const* end() const { return items_.data() + count_; }
+  bool empty() const { return count_ == 0; }
+  std::size_t size() const { return count_; }
+  void push_back(const link_clicks* life) {
+    if (count_ < items_.size()) items_[count_++] = life;
+  }
+
+ private:
+  std::array<const link_clicks*, 2> items_{};
+  std::size_t count_ = 0;
+};
+
 class analytics_projection final : public projection {
  public:
   std::string_view name() const override { return "analytics"; }
@@ -116,7 +134,7 @@ class analytics_projection final : public projection {
   /// one not clicked yet): at most two (that
   /// life's own and, for the first incarnation, the clicks that did not
   /// say); none if it has no clicks.
-  std::vector<const link_clicks*> lives(std::string_view code, std::uint64_t incarnation) const;
+  life_refs lives(std::string_view code, std::uint64_t incarnation) const;
   /// Visits of every link, every life.
   visit_counts link_visits() const { return all_; }
   const orphan_clicks& orphans() const { return orphans_; }

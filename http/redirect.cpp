@@ -61,14 +61,6 @@ void record_orphan(const http_request& req, orphan_kind kind, const router_conte
   }
 }
 
-// What the checks of a link with extras need, copied from its record.
-struct link_snapshot {
-  std::string url;
-  link_attributes attrs;
-  std::uint64_t incarnation = 0;
-  std::uint32_t version = 0;
-};
-
 // A link that exists but is outside its window or past its visits.
 http_response unavailable_response(const router_context& ctx) {
   if (ctx.unavailable_redirect_url.empty()) return link_not_found_response();
@@ -147,46 +139,39 @@ void redirect(const std::string& code, const http_request& req, bool record_clic
   }
   const std::string_view query = query_of(req.target());
 
-  // A link without extras (the defaults: no window, no limit, the query
-  // forwarded) is answered, and its click encoded, from the stored record
-  // under its read lock: the link itself is never copied. A link with
-  // extras is copied out, to be checked without the lock (max_visits reads
-  // a store).
+  // The response, and the click, are made from the stored record under its
+  // read lock: the link itself is never copied. A link without extras (the
+  // defaults: no window, no limit, the query forwarded) skips every check;
+  // a max_visits check reads the analytics projection's counts (a read
+  // lock there too: nothing holds that one while waiting for a link's).
   http_response res;
   envelope env;
-  std::optional<link_snapshot> checked;
+  bool unavailable = false;
   auto answer = [&](const stored_link& l) {
+    const std::int64_t now = l.has_extras() || mode != click_mode::off ? now_utc_ms() : 0;
+    bool forward = true;
     if (l.has_extras()) {
-      checked.emplace(link_snapshot{std::string(l.url()), l.attrs(), l.incarnation(), l.version});
-      return;
+      const link_attributes& attrs = l.attrs();
+      std::uint64_t visits = 0;
+      if (attrs.max_visits && !visits_of(ctx.sources, code, l.incarnation(), &visits)) visits = 0;
+      if (unavailable_reason(attrs, now, visits) != nullptr) {
+        unavailable = true;  // no click for it
+        return;
+      }
+      forward = attrs.forward_query;
     }
-    res = query.empty() ? location_response(code, l.url())
-                        : location_response(code, with_query(l.url(), query));
+    res = forward && !query.empty() ? location_response(code, with_query(l.url(), query))
+                                    : location_response(code, l.url());
     if (mode != click_mode::off && res.result() == http_status::found) {
       env = capture_click(req, ctx.click_headers, info.client_address, code, l.url(), l.version,
-                          l.incarnation(), now_utc_ms());
+                          l.incarnation(), now);
     }
   };
   if (!ctx.view->read(code, answer)) {
     if (mode != click_mode::off) record_orphan(req, orphan_kind::invalid_short_url, ctx, info);
     return send(link_not_found_response());
   }
-  if (checked) {
-    const link_snapshot& l = *checked;
-    const std::int64_t now = now_utc_ms();
-    std::uint64_t visits = 0;
-    if (l.attrs.max_visits && !visits_of(ctx.sources, code, l.incarnation, &visits)) visits = 0;
-    if (unavailable_reason(l.attrs, now, visits) != nullptr) {
-      return send(unavailable_response(ctx));  // no click for it
-    }
-    res = l.attrs.forward_query && !query.empty()
-              ? location_response(code, with_query(l.url, query))
-              : location_response(code, l.url);
-    if (mode != click_mode::off && res.result() == http_status::found) {
-      env = capture_click(req, ctx.click_headers, info.client_address, code, l.url, l.version,
-                          l.incarnation, now);
-    }
-  }
+  if (unavailable) return send(unavailable_response(ctx));
   if (mode == click_mode::off || res.result() != http_status::found) {
     if (res.result() == http_status::found) count_redirect(ctx);
     return send(std::move(res));  // no click for it

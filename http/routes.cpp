@@ -45,13 +45,16 @@ bool is_plain_code_char(char c) {
          c == '_';
 }
 
-// "/s/{code}" with nothing to decode and no query: every redirect a link
+// "/s/{code}" with nothing to decode, with or without a query: every redirect a link
 // service hands out, matched without building a URL view (a tenth of a
 // redirect's instructions). Anything else takes the full parse.
 bool match_plain_redirect(std::string_view target, route_match* match) {
   constexpr std::string_view kPrefix = "/s/";
   if (target.size() <= kPrefix.size() || target.substr(0, kPrefix.size()) != kPrefix) return false;
+  // A query is the redirect's to forward (query_of), not part of the code.
   std::string_view code = target.substr(kPrefix.size());
+  code = code.substr(0, code.find('?'));
+  if (code.empty()) return false;
   for (char c : code) {
     if (!is_plain_code_char(c)) return false;
   }

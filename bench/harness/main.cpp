@@ -171,6 +171,13 @@ int main(int argc, char** argv) {
   app.add_option("--linkly-arg", s.linkly_args,
                  "extra argument for every `linkly serve` (repeatable), e.g. "
                  "--linkly-arg=--clicks-sync=false");
+  app.add_option("--link-fields", s.link_fields,
+                 "JSON members added to every POST /links body, e.g. "
+                 "'\"max_visits\":1000000000,\"valid_until\":\"2099-01-01T00:00:00Z\"' "
+                 "(redirects then check those attributes)");
+  app.add_option("--redirect-query", s.redirect_query,
+                 "query string (no '?') added to every redirect, e.g. utm_source=bench; a "
+                 "Location with or without it forwarded passes the check");
   app.add_option("--server-cpu", s.server_cpu, "CPU the server under test is pinned to")
       ->capture_default_str();
   app.add_option("--bench-cpu", s.bench_cpu, "CPU the load generator is pinned to")

@@ -124,6 +124,8 @@ std::string setup_line(const suite_record& suite) {
   }
   out << "; linkly: serve --http-io-threads 1 --clicks-mode MODE";
   for (const auto& a : s.linkly_args) out << ' ' << a;
+  if (!s.link_fields.empty()) out << "; links created with " << s.link_fields;
+  if (!s.redirect_query.empty()) out << "; redirects with ?" << s.redirect_query;
   out << ", defaults otherwise; nginx: 1 worker, return 302";
   if (s.pacer_spin.count() > 0) {
     out << "; open-loop generator polling for the last " << s.pacer_spin.count()

@@ -100,6 +100,7 @@ class session {
     workload_options wo;
     wo.links = s_.links;
     wo.preload = true;
+    wo.link_fields = s_.link_fields;
     workload work(wo);
     load_options lo;
     lo.port = server->port();
@@ -181,6 +182,8 @@ class session {
     wo.seed = s_.seed + (++runs_);
     wo.create_share = create_share;
     wo.create_prefix = "m" + std::to_string(runs_) + "-";
+    wo.link_fields = s_.link_fields;
+    wo.redirect_query = s_.redirect_query;
     workload work(wo);
     load_options lo;
     lo.port = server.port();

@@ -38,6 +38,8 @@ struct bench_settings {
   std::string nginx_binary;              // empty: no nginx baseline
   std::string work_dir;                  // data directories go under it
   std::vector<std::string> linkly_args;  // appended to every `linkly serve`
+  std::string link_fields;               // workload_options::link_fields
+  std::string redirect_query;            // workload_options::redirect_query
   std::uint64_t links = 100'000;
   code_distribution distribution = code_distribution::uniform;
   double zipf_exponent = 0.99;

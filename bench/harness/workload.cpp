@@ -29,10 +29,14 @@ void workload::write_request(const request_ticket& ticket, std::string& out) con
   std::string code = code_for(ticket);
   out.clear();
   if (ticket.kind == request_kind::redirect) {
-    out.append("GET /s/").append(code).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    out.append("GET /s/").append(code);
+    if (!options_.redirect_query.empty()) out.append("?").append(options_.redirect_query);
+    out.append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     return;
   }
-  std::string body = R"({"code":")" + code + R"(","url":")" + url_of(code) + "\"}";
+  std::string body = R"({"code":")" + code + R"(","url":")" + url_of(code) + "\"";
+  if (!options_.link_fields.empty()) body.append(",").append(options_.link_fields);
+  body.append("}");
   out.append("POST /links HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n")
       .append("Content-Length: ")
       .append(std::to_string(body.size()))
@@ -45,7 +49,11 @@ verdict workload::check(const request_ticket& ticket, unsigned status,
   if (ticket.kind == request_kind::create)
     return status == 201 ? verdict::ok : verdict::wrong_status;
   if (status != 302) return verdict::wrong_status;
-  return location == url_of(code_for(ticket)) ? verdict::ok : verdict::wrong_location;
+  const std::string url = url_of(code_for(ticket));
+  if (location == url) return verdict::ok;
+  if (!options_.redirect_query.empty() && location == url + "?" + options_.redirect_query)
+    return verdict::ok;
+  return verdict::wrong_location;
 }
 
 }  // namespace linkly::bench

@@ -39,6 +39,13 @@ struct workload_options {
   std::string create_prefix = "m";
   /// Creates of codes 0..links-1 instead of anything else.
   bool preload = false;
+  /// JSON members added to every create's body ("\"max_visits\":1000000000"),
+  /// so redirects take the path of links with attributes; empty: none.
+  std::string link_fields;
+  /// Query string (no '?') added to every redirect; a 302 may then carry it
+  /// forwarded ("url?query") or not (a link or a server that does not
+  /// forward it). Empty: none.
+  std::string redirect_query;
 };
 
 class workload {
