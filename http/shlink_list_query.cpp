@@ -10,18 +10,6 @@ namespace linkly {
 
 namespace {
 
-// A positive decimal integer of at most kMaxDigits digits.
-std::optional<std::size_t> positive_int(const std::string& s) {
-  constexpr std::size_t kMaxDigits = 9;
-  if (s.empty() || s.size() > kMaxDigits ||
-      !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return std::nullopt;
-  }
-  std::size_t n = std::stoul(s);
-  if (n == 0) return std::nullopt;
-  return n;
-}
-
 bool is_order_field(std::string_view field) {
   for (std::string_view known :
        {"shortCode", "longUrl", "dateCreated", "title", "visits", "nonBotVisits"}) {
@@ -49,7 +37,7 @@ bool contains_folded(std::string_view haystack, std::string_view needle) {
 bool parse_shlink_list_query(const shlink_target& target, shlink_list_query* out,
                              std::vector<std::string>* invalid) {
   if (auto page = target.param("page")) {
-    auto n = positive_int(*page);
+    auto n = shlink_positive_int(*page);
     if (n) {
       out->page = *n;
     } else {
@@ -59,7 +47,7 @@ bool parse_shlink_list_query(const shlink_target& target, shlink_list_query* out
   if (auto per_page = target.param("itemsPerPage")) {
     if (*per_page == "-1") {
       out->items_per_page = 0;
-    } else if (auto n = positive_int(*per_page)) {
+    } else if (auto n = shlink_positive_int(*per_page)) {
       out->items_per_page = *n;
     } else {
       invalid->emplace_back("itemsPerPage");
@@ -68,17 +56,13 @@ bool parse_shlink_list_query(const shlink_target& target, shlink_list_query* out
   out->search_term = target.param("searchTerm").value_or("");
   out->tags = target.list("tags");
   if (auto order = target.param("orderBy"); order && !order->empty()) {
-    std::string field = *order;
-    std::string dir = "ASC";
-    if (auto dash = order->rfind('-'); dash != std::string::npos) {
-      field = order->substr(0, dash);
-      dir = order->substr(dash + 1);
-    }
-    if (!is_order_field(field) || (dir != "ASC" && dir != "DESC")) {
+    std::string field;
+    bool descending = false;
+    if (!parse_shlink_order(*order, &field, &descending) || !is_order_field(field)) {
       invalid->emplace_back("orderBy");
     } else {
       out->order_field = field;
-      out->descending = dir == "DESC";
+      out->descending = descending;
     }
   }
   if (auto mode = target.param("tagsMode")) {

@@ -107,19 +107,16 @@ bool parse_tags_query(const shlink_target& target, tags_query* out,
   }
   out->search = target.param("searchTerm").value_or("");
   if (auto order = target.param("orderBy"); order && !order->empty()) {
-    std::string field = *order;
-    std::string dir = "ASC";
-    if (auto dash = order->rfind('-'); dash != std::string::npos) {
-      field = order->substr(0, dash);
-      dir = order->substr(dash + 1);
-    }
-    bool known =
+    std::string field;
+    bool descending = false;
+    const bool valid = parse_shlink_order(*order, &field, &descending);
+    const bool known =
         field == "tag" || field == "shortUrlsCount" || field == "visits" || field == "nonBotVisits";
-    if (!known || (dir != "ASC" && dir != "DESC")) {
+    if (!valid || !known) {
       invalid->emplace_back("orderBy");
     } else {
       out->order_field = field;
-      out->descending = dir == "DESC";
+      out->descending = descending;
     }
   }
   return invalid->empty();

@@ -4,6 +4,8 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
+#include <algorithm>
+
 namespace linkly {
 
 bool is_shlink_target(std::string_view target) {
@@ -13,6 +15,29 @@ bool is_shlink_target(std::string_view target) {
   constexpr std::string_view kRest = "rest";
   if (rest.substr(0, kRest.size()) != kRest) return false;
   return rest.size() == kRest.size() || rest[kRest.size()] == '/' || rest[kRest.size()] == '?';
+}
+
+std::optional<std::size_t> shlink_positive_int(std::string_view text) {
+  constexpr std::size_t kMaxDigits = 9;  // fits any size_t
+  if (text.empty() || text.size() > kMaxDigits ||
+      !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
+  std::size_t n = 0;
+  for (char c : text) n = n * 10 + static_cast<std::size_t>(c - '0');
+  if (n == 0) return std::nullopt;
+  return n;
+}
+
+bool parse_shlink_order(std::string_view order, std::string* field, bool* descending) {
+  std::string_view dir = "ASC";
+  if (auto dash = order.rfind('-'); dash != std::string_view::npos) {
+    dir = order.substr(dash + 1);
+    order = order.substr(0, dash);
+  }
+  field->assign(order);
+  *descending = dir == "DESC";
+  return dir == "ASC" || dir == "DESC";
 }
 
 std::optional<std::string> shlink_target::param(std::string_view key) const {

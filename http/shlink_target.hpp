@@ -30,6 +30,14 @@ struct shlink_target {
   std::vector<std::string> list(std::string_view key) const;
 };
 
+/// A page number or size: a decimal integer of 1 to 9 digits, at least 1;
+/// nullopt for anything else.
+std::optional<std::size_t> shlink_positive_int(std::string_view text);
+
+/// Shlink's `orderBy`, "field-ASC" or "field-DESC" ("field" alone: ASC):
+/// the field into `*field`; false when the direction is neither.
+bool parse_shlink_order(std::string_view order, std::string* field, bool* descending);
+
 /// Parses `target`; false when it is not an origin-form target.
 bool parse_shlink_target(std::string_view target, shlink_target* out);
 

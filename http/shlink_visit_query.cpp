@@ -12,31 +12,19 @@ namespace {
 // Marks a query whose `type` is base_url (see matches_nothing).
 constexpr int kBaseUrlOnly = -2;
 
-// A decimal integer of at most kMaxDigits digits, at least 1.
-std::optional<std::size_t> positive_int(const std::string& s) {
-  constexpr std::size_t kMaxDigits = 9;
-  if (s.empty() || s.size() > kMaxDigits ||
-      !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return std::nullopt;
-  }
-  std::size_t n = std::stoul(s);
-  if (n == 0) return std::nullopt;
-  return n;
-}
-
 }  // namespace
 
 bool parse_shlink_visit_query(const shlink_target& target, bool orphans, shlink_visit_query* out,
                               std::vector<std::string>* invalid) {
   if (auto page = target.param("page")) {
-    if (auto n = positive_int(*page)) {
+    if (auto n = shlink_positive_int(*page)) {
       out->page = *n;
     } else {
       invalid->emplace_back("page");
     }
   }
   if (auto per_page = target.param("itemsPerPage"); per_page && *per_page != "-1") {
-    if (auto n = positive_int(*per_page)) {
+    if (auto n = shlink_positive_int(*per_page)) {
       out->all = false;
       out->per_page = std::min(*n, kShlinkMaxVisitsPerPage);
     } else {
