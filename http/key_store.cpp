@@ -141,13 +141,11 @@ key_store::result key_store::create(std::string_view name,
   created.name = std::string(name);
   created.digest = sha256(secret);
   created.expires_at_ms = expires_at_ms.value_or(0);
-  envelope env = make_api_key_envelope(created, now);
-  append_result appended;
-  if (status st = log_->append({env}, &appended); !st) {
-    return {outcome::io_error, "cannot write the keys log: " + st.message()};
+  if (result written = append_and_apply(make_api_key_envelope(created, now));
+      written.code != outcome::ok) {
+    return written;
   }
-  std::unique_lock lock(table_mutex_);
-  apply_locked(env);
+  std::shared_lock read(table_mutex_);
   *info = entries_.back().info;
   *key = std::move(secret);
   return {};
@@ -161,7 +159,10 @@ key_store::result key_store::revoke(std::string_view name) {
     if (it == by_name_.end()) return {outcome::not_found, "no API key named that"};
     if (entries_[it->second].info.revoked) return {};
   }
-  envelope env = make_api_key_envelope(api_key_revoked{std::string(name)}, now_());
+  return append_and_apply(make_api_key_envelope(api_key_revoked{std::string(name)}, now_()));
+}
+
+key_store::result key_store::append_and_apply(const envelope& env) {
   append_result appended;
   if (status st = log_->append({env}, &appended); !st) {
     return {outcome::io_error, "cannot write the keys log: " + st.message()};

@@ -110,6 +110,8 @@ class key_store {
   key_store(std::shared_ptr<event_log> log, const key_store_options& options, now_fn now);
   // Applies one replayed or just written event; false when it makes no sense.
   bool apply_locked(const envelope& env);
+  // Appends `env` to the keys log, then applies it (write_mutex_ held).
+  result append_and_apply(const envelope& env);
   bool live(const entry& e, std::int64_t now_ms) const;
 
   std::shared_ptr<event_log> log_;

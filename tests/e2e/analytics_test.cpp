@@ -25,9 +25,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr auto kDeadline = 10s;
-constexpr auto kPollInterval = 20ms;
-
 const header_list kClickHeaders = {{"CF-IPCountry", "DE"}, {"Referer", "https://ref.example/x"}};
 
 std::string utc_today() {
@@ -37,25 +34,6 @@ std::string utc_today() {
   char buf[11];
   std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
   return buf;
-}
-
-// GETs `target` until `done(body)` holds or the deadline passes; returns
-// the last response.
-http_response poll(http_client& client, const std::string& target,
-                   const std::function<bool(const boost::json::object&)>& done) {
-  http_response res;
-  linkly::testing::eventually(
-      [&] {
-        res = client.get(target);
-        return res.status == 200 && done(json_object(res));
-      },
-      kDeadline, kPollInterval);
-  return res;
-}
-
-std::uint64_t number(const boost::json::object& o, const char* name) {
-  const boost::json::value* v = o.if_contains(name);
-  return v != nullptr && v->is_number() ? v->to_number<std::uint64_t>() : 0;
 }
 
 // Links counted for `days` in a /analytics/daily body.

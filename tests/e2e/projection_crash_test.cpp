@@ -47,11 +47,6 @@ std::string code_of(int i) {
   return "pc" + std::to_string(i);
 }
 
-std::uint64_t number(const boost::json::object& o, const char* name) {
-  const boost::json::value* v = o.if_contains(name);
-  return v != nullptr && v->is_number() ? v->to_number<std::uint64_t>() : 0;
-}
-
 // {"links":{"checkpoint","head"},"clicks":{...}} of an answer, with
 // checkpoint == head for both logs.
 bool caught_up(const boost::json::object& body) {

@@ -24,33 +24,11 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr auto kDeadline = 10s;
-constexpr auto kPollInterval = 20ms;
-
 constexpr const char* kChrome =
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/120.0.0.0 Safari/537.36";
 constexpr const char* kGooglebot =
     "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
-
-// GETs `target` until `done(body)` holds or the deadline passes; returns
-// the last response.
-http_response poll(http_client& client, const std::string& target,
-                   const std::function<bool(const boost::json::object&)>& done) {
-  http_response res;
-  linkly::testing::eventually(
-      [&] {
-        res = client.get(target);
-        return res.status == 200 && done(json_object(res));
-      },
-      kDeadline, kPollInterval);
-  return res;
-}
-
-std::uint64_t number(const boost::json::object& o, const char* name) {
-  const boost::json::value* v = o.if_contains(name);
-  return v != nullptr && v->is_number() ? v->to_number<std::uint64_t>() : 0;
-}
 
 const boost::json::array& visits_of(const boost::json::object& body) {
   return body.at("visits").as_array();

@@ -63,9 +63,9 @@ TEST_F(ShlinkAdmission, KeyMissingWrongOrRight) {
   EXPECT_FALSE(decide(http::verb::get, "/rest/v3/short-urls",
                       {{"Authorization", "Bearer " + std::string(kKey)}})
                    .refusal);
-  EXPECT_EQ(type_of(decide(http::verb::get, "/rest/v3/short-urls",
-                           {{"Authorization", "Bearer nope"}})),
-            "https://shlink.io/api/error/invalid-api-key");
+  EXPECT_EQ(
+      type_of(decide(http::verb::get, "/rest/v3/short-urls", {{"Authorization", "Bearer nope"}})),
+      "https://shlink.io/api/error/invalid-api-key");
   auto ok = decide(http::verb::get, "//rest/v3/short-urls", {{"X-Api-Key", std::string(kKey)}});
   EXPECT_FALSE(ok.refusal);
   EXPECT_EQ(ok.route, route_id::shlink_rest);

@@ -1,5 +1,7 @@
 #include "tests/support/links_api.hpp"
 
+#include "tests/support/eventually.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
@@ -111,6 +113,25 @@ boost::json::object parse_json_line(const std::string& line) {
     return {};
   }
   return v.as_object();
+}
+
+http_response poll(http_client& client, const std::string& target,
+                   const std::function<bool(const boost::json::object&)>& done,
+                   std::chrono::milliseconds deadline) {
+  constexpr auto kPollInterval = std::chrono::milliseconds(20);
+  http_response res;
+  linkly::testing::eventually(
+      [&] {
+        res = client.get(target);
+        return res.status == 200 && done(json_object(res));
+      },
+      deadline, kPollInterval);
+  return res;
+}
+
+std::uint64_t number(const boost::json::object& o, const char* name) {
+  const boost::json::value* v = o.if_contains(name);
+  return v != nullptr && v->is_number() ? v->to_number<std::uint64_t>() : 0;
 }
 
 }  // namespace linkly::e2e

@@ -7,6 +7,9 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
+#include <chrono>
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +25,16 @@ http_response create_link(http_client& client, std::string_view url, std::string
 
 /// `res.json()` as an object; empty when the body is not a JSON object.
 boost::json::object json_object(const http_response& res);
+
+/// GETs `target` until it answers 200 with a body for which `done` holds,
+/// or `deadline` passes; returns the last response.
+http_response poll(http_client& client, const std::string& target,
+                   const std::function<bool(const boost::json::object&)>& done,
+                   std::chrono::milliseconds deadline = std::chrono::seconds(10));
+
+/// The member `name` of `o` as an unsigned number; 0 when absent or not a
+/// number.
+std::uint64_t number(const boost::json::object& o, const char* name);
 
 /// The value of the sample `name` (with its labels, verbatim, e.g.
 /// `m{projection="analytics"}`) in a Prometheus text body such as
