@@ -13,6 +13,7 @@ packages=(
   clang-14 libfuzzer-14-dev
   chromium nodejs npm
   nginx gnuplot-nox
+  nats-server libnats-dev
 )
 
 missing=()
