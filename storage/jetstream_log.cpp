@@ -129,19 +129,17 @@ void jetstream_log::stop_consumer() {
   sub_ = nullptr;
 }
 
-status jetstream_log::pull(std::size_t batch, bool no_wait, std::chrono::milliseconds wait,
-                           std::size_t* added, std::vector<stream_record>* out) {
+status jetstream_log::pull(std::size_t batch, std::chrono::milliseconds wait, std::size_t* added,
+                           std::uint64_t* pending, std::vector<stream_record>* out) {
   *added = 0;
+  *pending = 0;
   jsFetchRequest req;
   jsFetchRequest_Init(&req);
   req.Batch = static_cast<int>(batch);
-  req.NoWait = no_wait;
-  // The client waits this long for the server's answer, also for no_wait.
-  auto expires = no_wait ? conn_->request_timeout() : wait;
-  req.Expires = std::max<std::int64_t>(expires.count(), 1) * kNanosPerMilli;
+  req.Expires = std::max<std::int64_t>(wait.count(), 1) * kNanosPerMilli;
   natsMsgList list = {nullptr, 0};
   natsStatus s = natsSubscription_FetchRequest(&list, sub_, &req);
-  if (s == NATS_TIMEOUT || s == NATS_NOT_FOUND) return status::ok();  // nothing now
+  if (s == NATS_TIMEOUT || s == NATS_NOT_FOUND) return status::ok();  // nothing came
   if (s != NATS_OK) {
     stop_consumer();
     return status::io_error(describe_nats_error(("fetch from " + stream_).c_str(), s));
@@ -156,6 +154,7 @@ status jetstream_log::pull(std::size_t batch, bool no_wait, std::chrono::millise
       break;
     }
     std::uint64_t seq = meta->Sequence.Stream;
+    std::uint64_t left = meta->NumPending;
     jsMsgMetaData_Destroy(meta);
     if (seq < next_) continue;  // a redelivery of what we already have
     // A new consumer starts at the first record >= from (records before it
@@ -172,6 +171,7 @@ status jetstream_log::pull(std::size_t batch, bool no_wait, std::chrono::millise
     out->push_back(std::move(r));
     next_ = seq + 1;
     first_pending_ = false;
+    *pending = left;
     ++*added;
     last = m;
   }
@@ -185,29 +185,32 @@ status jetstream_log::fetch(std::uint64_t from, std::size_t max, std::chrono::mi
   if (from == 0) from = 1;
   if (max == 0) return status::ok();
   std::lock_guard<std::mutex> lock(fetch_mutex_);
+  std::uint64_t last = 0;
+  if (wait.count() <= 0) {
+    // Not waiting: ask whether there is anything first, as a pull request
+    // for records that do not exist would hold until it expires.
+    if (status st = last_seq(&last); !st.is_ok()) return st;
+    if (last < from) return status::ok();
+    wait = conn_->request_timeout();
+  }
   if (sub_ == nullptr || from != next_) {
     if (status st = start_consumer(from); !st.is_ok()) return st;
   }
-  std::size_t batch = std::min(max, kMaxFetchBatch);
+  // The first record alone, so that it is returned as soon as it is stored
+  // rather than when a whole batch is; it says how many more there are.
   std::size_t added = 0;
-  // What is there now, without waiting.
-  if (status st = pull(batch, true, wait, &added, out); !st.is_ok() || added > 0) return st;
-  if (sub_ == nullptr) return status::ok();  // a gap: the next call starts over
-  if (wait.count() <= 0) return status::ok();
-  // Nothing yet: wait for the first record only, so it is returned as
-  // soon as it is stored rather than when a whole batch is.
-  if (status st = pull(1, false, wait, &added, out); !st.is_ok()) return st;
+  std::uint64_t pending = 0;
+  if (status st = pull(1, wait, &added, &pending, out); !st.is_ok()) return st;
   if (added > 0) {
-    if (batch > 1 && sub_ != nullptr) {
-      std::size_t more = 0;
-      return pull(batch - 1, true, wait, &more, out);
-    }
-    return status::ok();
+    std::size_t more = std::min<std::uint64_t>({pending, max - 1, kMaxFetchBatch});
+    if (more == 0 || sub_ == nullptr) return status::ok();
+    // They exist: this returns as soon as they have arrived.
+    return pull(more, conn_->request_timeout(), &added, &pending, out);
   }
+  if (sub_ == nullptr) return status::ok();  // a gap: the next call starts over
   // Nothing came. If the stream holds records we should have had, the
   // consumer went away (its server died, or it was idle too long): start a
   // new one next time.
-  std::uint64_t last = 0;
   if (status st = last_seq(&last); !st.is_ok()) {
     stop_consumer();
     return st;

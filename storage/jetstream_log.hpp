@@ -54,10 +54,11 @@ class jetstream_log : public stream_log {
   // Under fetch_mutex_.
   status start_consumer(std::uint64_t from);
   void stop_consumer();
-  // One pull request for up to `batch` records (no_wait: only those there
-  // now; else waiting up to `wait` for the first); appends them in sequence.
-  status pull(std::size_t batch, bool no_wait, std::chrono::milliseconds wait, std::size_t* added,
-              std::vector<stream_record>* out);
+  // One pull request for up to `batch` records, waiting up to `wait` for
+  // them; appends those in sequence, *pending: how many more the stream
+  // held after the last one.
+  status pull(std::size_t batch, std::chrono::milliseconds wait, std::size_t* added,
+              std::uint64_t* pending, std::vector<stream_record>* out);
 
   std::shared_ptr<nats_connection> conn_;
   std::string stream_;
