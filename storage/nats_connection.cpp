@@ -21,11 +21,15 @@ std::string describe_nats_error(const char* what, int nats_status, int js_error_
   text += ": ";
   text += natsStatus_GetText(static_cast<natsStatus>(nats_status));
   natsStatus last = NATS_OK;
-  const char* detail = nats_GetLastError(&last);
-  if (detail != nullptr && *detail != '\0' && text.find(detail) == std::string::npos) {
-    text += ": ";
-    text += detail;
+  const char* raw = nats_GetLastError(&last);
+  std::string detail = raw != nullptr ? raw : "";
+  // It reads "(conn.c:2088): No server available ...": the place is of no
+  // use to a user, and the text often repeats the status's.
+  if (!detail.empty() && detail.front() == '(') {
+    auto end = detail.find("): ");
+    if (end != std::string::npos) detail = detail.substr(end + 3);
   }
+  if (!detail.empty() && text.find(detail) == std::string::npos) text += ": " + detail;
   if (js_error_code != 0) text += " (JetStream error " + std::to_string(js_error_code) + ")";
   return text;
 }
