@@ -83,10 +83,16 @@ status jetstream_log::publish(std::string_view subject, std::string_view data,
       return status::ok();
     }
     std::string what = "publish to " + subj;
-    // Any other refusal by the stream (wrong stream, too large) stores
-    // nothing and would be refused again.
-    if (jerr != 0) return status::invalid_argument(describe_nats_error(what.c_str(), s, jerr));
-    return status::io_error(describe_nats_error(what.c_str(), s));
+    // Refusals that would come again: the subject is not this stream's, the
+    // record is too large, the request is malformed. Anything else (no
+    // responders while a leader is elected, which nats.c reports as
+    // "JetStream not enabled", timeouts, a lost connection) may pass when
+    // resent with the same message id.
+    if (jerr == JSStreamNotMatchErr || jerr == JSStreamMessageExceedsMaximumErr ||
+        jerr == JSBadRequestErr) {
+      return status::invalid_argument(describe_nats_error(what.c_str(), s, jerr));
+    }
+    return status::io_error(describe_nats_error(what.c_str(), s, jerr));
   }
   outcome->seq = ack->Sequence;
   outcome->duplicate = ack->Duplicate;

@@ -20,9 +20,11 @@ std::string describe_nats_error(const char* what, int nats_status, int js_error_
   std::string text = what;
   text += ": ";
   text += natsStatus_GetText(static_cast<natsStatus>(nats_status));
+  // The thread's last error may be an older call's: only one with this
+  // status is this call's.
   natsStatus last = NATS_OK;
   const char* raw = nats_GetLastError(&last);
-  std::string detail = raw != nullptr ? raw : "";
+  std::string detail = raw != nullptr && last == nats_status ? raw : "";
   // It reads "(conn.c:2088): No server available ...": the place is of no
   // use to a user, and the text often repeats the status's.
   if (!detail.empty() && detail.front() == '(') {
