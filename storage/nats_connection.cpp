@@ -1,6 +1,7 @@
 #include "storage/nats_connection.hpp"
 
 #include <nats/nats.h>
+#include <spdlog/spdlog.h>
 
 #include <vector>
 
@@ -13,6 +14,21 @@ constexpr std::int64_t kReconnectWaitMs = 250;
 // Bytes a disconnected connection buffers for publishes made meanwhile;
 // they are sent on reconnect. Publishes beyond it fail at once instead.
 constexpr int kReconnectBufferBytes = 8 * 1024 * 1024;
+
+// nats.c calls these on its own threads; they only log.
+void on_disconnected(natsConnection*, void*) {
+  spdlog::warn("NATS: disconnected; reconnecting to any of the cluster's servers");
+}
+
+void on_reconnected(natsConnection* nc, void*) {
+  char url[256] = {};
+  natsConnection_GetConnectedUrl(nc, url, sizeof(url));
+  spdlog::info("NATS: reconnected to {}", url);
+}
+
+void on_async_error(natsConnection*, natsSubscription*, natsStatus err, void*) {
+  spdlog::warn("NATS: {}", natsStatus_GetText(err));
+}
 
 }  // namespace
 
@@ -61,6 +77,9 @@ status nats_connection::open(const cluster_options& opts, std::shared_ptr<nats_c
   // A request in flight when the server goes away fails now rather than at
   // its timeout: the caller resends (with the same message id).
   if (s == NATS_OK) s = natsOptions_SetFailRequestsOnDisconnect(nopts, true);
+  if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(nopts, on_disconnected, nullptr);
+  if (s == NATS_OK) s = natsOptions_SetReconnectedCB(nopts, on_reconnected, nullptr);
+  if (s == NATS_OK) s = natsOptions_SetErrorHandler(nopts, on_async_error, nullptr);
   if (s != NATS_OK) {
     auto err =
         status::invalid_argument(describe_nats_error("NATS options", s) + " (" + joined + ")");
