@@ -1,10 +1,11 @@
-// Snapshot body (storage/snapshot_codec.hpp), version 2 (a version 1
+// Snapshot body (storage/snapshot_codec.hpp), version 3 (a version 1 or 2
 // snapshot is rebuilt from the logs):
 //   created_days { day+2^31 count }*
 //   deleted { code first_deleted_seq last_created_seq }*
 //   links { code lives { incarnation total bots hosts days { day+2^31 count }*
 //           countries { cc count }* referrers { host count }* visits }* }*
 //   orphans: total bots visits
+//   deletions { seq removed }*                        (version 3 on)
 // visits = { seq_flags minus the previous one, at_ms minus the previous one
 // zigzagged }*; each list preceded by its length.
 
@@ -16,6 +17,7 @@
 #include "schemas/clock.hpp"
 #include "schemas/link_events.hpp"
 #include "schemas/orphan_visit.hpp"
+#include "schemas/visits_deleted.hpp"
 #include "storage/event_log.hpp"
 #include "storage/snapshot_codec.hpp"
 
@@ -133,6 +135,7 @@ status analytics_projection::apply(std::string_view log, const envelope& env) {
     return status::ok();
   }
   if (env.type == event_type::orphan_visit) return apply_orphan(env);
+  if (env.type == event_type::visits_deleted) return apply_deletion(env);
   click_recorded click;
   if (!decode_click(env, &click)) {
     return status::corruption("undecodable " + std::string(to_string(env.type)) + " at seq " +
@@ -192,6 +195,46 @@ status analytics_projection::apply_orphan(const envelope& env) {
   return status::ok();
 }
 
+status analytics_projection::apply_deletion(const envelope& env) {
+  visits_deleted deletion;
+  if (!decode_visits_deleted(env, &deletion)) {
+    return status::corruption("undecodable VisitsDeleted at seq " + std::to_string(env.seq));
+  }
+  std::uint64_t removed = 0;
+  if (deletion.orphans) {
+    removed = orphans_.counts.total;
+    orphans_ = {};
+  } else if (auto it = clicks_.find(deletion.code); it != clicks_.end()) {
+    std::vector<link_clicks>& lives = it->second;
+    auto gone = [&](const link_clicks& life) {
+      return life.incarnation == deletion.incarnation ||
+             (deletion.unnamed_too && life.incarnation == 0);
+    };
+    for (const link_clicks& life : lives) {
+      if (!gone(life)) continue;
+      removed += life.total;
+      all_.total -= life.total;
+      all_.bots -= life.bots;
+    }
+    lives.erase(std::remove_if(lives.begin(), lives.end(), gone), lives.end());
+    if (lives.empty()) clicks_.erase(it);
+  }
+  // In seq order; a parked one redriven late goes where its seq belongs.
+  auto at = std::lower_bound(deletions_.begin(), deletions_.end(), env.seq,
+                             [](const auto& d, std::uint64_t s) { return d.first < s; });
+  deletions_.emplace(at, env.seq, removed);
+  if (deletions_.size() > kRecentDeletionsKept) deletions_.pop_front();
+  return status::ok();
+}
+
+bool analytics_projection::recent_deletion(std::uint64_t seq, std::uint64_t* removed) const {
+  auto it = std::lower_bound(deletions_.begin(), deletions_.end(), seq,
+                             [](const auto& d, std::uint64_t s) { return d.first < s; });
+  if (it == deletions_.end() || it->first != seq) return false;
+  *removed = it->second;
+  return true;
+}
+
 life_refs analytics_projection::lives(std::string_view code, std::uint64_t incarnation) const {
   life_refs out;
   auto it = clicks_.find(code);
@@ -221,6 +264,7 @@ void analytics_projection::clear() {
   deleted_.clear();
   all_ = {};
   orphans_ = {};
+  deletions_.clear();
 }
 
 namespace {
@@ -283,6 +327,11 @@ status analytics_projection::save(std::string* out) const {
   w.varint(orphans_.counts.total);
   w.varint(orphans_.counts.bots);
   save_visits(w, orphans_.visits);
+  w.varint(deletions_.size());
+  for (const auto& [seq, removed] : deletions_) {
+    w.varint(seq);
+    w.varint(removed);
+  }
   return status::ok();
 }
 
@@ -380,14 +429,24 @@ status analytics_projection::load(std::string_view saved) {
     clicks.emplace(std::move(code), std::move(lives));
   }
   if (!r.varint(&orphans.counts.total) || !r.varint(&orphans.counts.bots) ||
-      !load_visits(r, saved, &orphans.visits) || !r.at_end()) {
+      !load_visits(r, saved, &orphans.visits) || !read_count(r, saved, &n) ||
+      n > kRecentDeletionsKept) {
     return bad();
   }
+  decltype(deletions_) deletions;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    std::uint64_t seq = 0;
+    std::uint64_t removed = 0;
+    if (!r.varint(&seq) || !r.varint(&removed)) return bad();
+    deletions.emplace_back(seq, removed);
+  }
+  if (!r.at_end()) return bad();
   created_ = std::move(created);
   clicks_ = std::move(clicks);
   deleted_ = std::move(deleted);
   all_ = all;
   orphans_ = std::move(orphans);
+  deletions_ = std::move(deletions);
   return status::ok();
 }
 
@@ -437,6 +496,7 @@ void analytics_projection::for_each_entry(const entry_visitor& fn) const {
     add("orphan/bots", orphans_.counts.bots);
     entries.emplace_back("orphan/vidx", index_text(orphans_.visits));
   }
+  for (const auto& [seq, removed] : deletions_) add("vdel/" + std::to_string(seq), removed);
   std::sort(entries.begin(), entries.end());
   for (const auto& [key, value] : entries) fn(key, value);
 }
@@ -567,6 +627,16 @@ void analytics_reader::overview(visit_counts* links, visit_counts* orphans) cons
 void analytics_reader::list_orphans(const visit_filter& filter, visit_page* out) const {
   store_.read(
       [&](const projection& p) { page_of({&analytics_of(p).orphans().visits}, filter, out); });
+}
+
+analytics_reader::deletion_state analytics_reader::deletion(std::uint64_t seq,
+                                                            std::uint64_t* removed) const {
+  // The checkpoint moves with the state under the store's lock: once it has
+  // passed `seq`, the state holds that event's result.
+  if (store_.checkpoint(kClicksLog) < seq) return deletion_state::pending;
+  const bool kept = store_.read(
+      [&](const projection& p) { return analytics_of(p).recent_deletion(seq, removed); });
+  return kept ? deletion_state::applied : deletion_state::unknown;
 }
 
 std::vector<log_position> analytics_reader::freshness() const {
