@@ -17,7 +17,6 @@
 #include "schemas/clock.hpp"
 #include "schemas/link_events.hpp"
 #include "schemas/orphan_visit.hpp"
-#include "schemas/visits_deleted.hpp"
 #include "storage/event_log.hpp"
 #include "storage/snapshot_codec.hpp"
 
@@ -193,46 +192,6 @@ status analytics_projection::apply_orphan(const envelope& env) {
                                  (visit.kind == orphan_kind::regular_404 ? kVisitRegular404 : 0),
                              env.timestamp_ms});
   return status::ok();
-}
-
-status analytics_projection::apply_deletion(const envelope& env) {
-  visits_deleted deletion;
-  if (!decode_visits_deleted(env, &deletion)) {
-    return status::corruption("undecodable VisitsDeleted at seq " + std::to_string(env.seq));
-  }
-  std::uint64_t removed = 0;
-  if (deletion.orphans) {
-    removed = orphans_.counts.total;
-    orphans_ = {};
-  } else if (auto it = clicks_.find(deletion.code); it != clicks_.end()) {
-    std::vector<link_clicks>& lives = it->second;
-    auto gone = [&](const link_clicks& life) {
-      return life.incarnation == deletion.incarnation ||
-             (deletion.unnamed_too && life.incarnation == 0);
-    };
-    for (const link_clicks& life : lives) {
-      if (!gone(life)) continue;
-      removed += life.total;
-      all_.total -= life.total;
-      all_.bots -= life.bots;
-    }
-    lives.erase(std::remove_if(lives.begin(), lives.end(), gone), lives.end());
-    if (lives.empty()) clicks_.erase(it);
-  }
-  // In seq order; a parked one redriven late goes where its seq belongs.
-  auto at = std::lower_bound(deletions_.begin(), deletions_.end(), env.seq,
-                             [](const auto& d, std::uint64_t s) { return d.first < s; });
-  deletions_.emplace(at, env.seq, removed);
-  if (deletions_.size() > kRecentDeletionsKept) deletions_.pop_front();
-  return status::ok();
-}
-
-bool analytics_projection::recent_deletion(std::uint64_t seq, std::uint64_t* removed) const {
-  auto it = std::lower_bound(deletions_.begin(), deletions_.end(), seq,
-                             [](const auto& d, std::uint64_t s) { return d.first < s; });
-  if (it == deletions_.end() || it->first != seq) return false;
-  *removed = it->second;
-  return true;
 }
 
 life_refs analytics_projection::lives(std::string_view code, std::uint64_t incarnation) const {
@@ -627,16 +586,6 @@ void analytics_reader::overview(visit_counts* links, visit_counts* orphans) cons
 void analytics_reader::list_orphans(const visit_filter& filter, visit_page* out) const {
   store_.read(
       [&](const projection& p) { page_of({&analytics_of(p).orphans().visits}, filter, out); });
-}
-
-analytics_reader::deletion_state analytics_reader::deletion(std::uint64_t seq,
-                                                            std::uint64_t* removed) const {
-  // The checkpoint moves with the state under the store's lock: once it has
-  // passed `seq`, the state holds that event's result.
-  if (store_.checkpoint(kClicksLog) < seq) return deletion_state::pending;
-  const bool kept = store_.read(
-      [&](const projection& p) { return analytics_of(p).recent_deletion(seq, removed); });
-  return kept ? deletion_state::applied : deletion_state::unknown;
 }
 
 std::vector<log_position> analytics_reader::freshness() const {
