@@ -2,6 +2,8 @@
 // store_health: GET /healthz and the writable gauges of /metrics, from the
 // stores in read_sources. A store that failed a write and has not reopened
 // since makes the server degraded: /healthz answers 503 with the reasons.
+// In cluster mode so does a links stream this node cannot reach (or a
+// replica that stopped following it), and the 200 says "stream":"reachable".
 // Reads lock-free flags (and a short-held message): safe on an io thread.
 
 #include "http/read_sources.hpp"
