@@ -85,40 +85,47 @@ bool stream_follower::step(std::uint64_t* failures) {
   }
   *failures = 0;
   if (records.empty()) return true;
-  std::vector<envelope> events(records.size());
+  std::vector<envelope> events;
+  events.reserve(records.size());
+  std::string problem;  // why the records after `events` cannot be taken
   for (std::size_t i = 0; i < records.size(); ++i) {
     const std::uint64_t expected = head + 1 + i;
     if (records[i].seq != expected) {
-      fail("the stream sent seq " + std::to_string(records[i].seq) +
-           " where the local links log "
-           "needs seq " +
-           std::to_string(expected) + "; the replica cannot follow a gap");
-      return false;
+      problem = "the stream sent seq " + std::to_string(records[i].seq) +
+                " where the local links log needs seq " + std::to_string(expected) +
+                "; the replica cannot follow a gap";
+      break;
     }
+    envelope env;
     // Published with seq 0 in the body: the stream's sequence is the seq.
-    if (status d = decode_record_value(0, records[i].data, &events[i]); !d) {
-      fail("stream record " + std::to_string(records[i].seq) + " (" + records[i].subject +
-           ") cannot be decoded: " + d.to_string());
+    if (status d = decode_record_value(0, records[i].data, &env); !d) {
+      problem = "stream record " + std::to_string(records[i].seq) + " (" + records[i].subject +
+                ") cannot be decoded: " + d.to_string();
+      break;
+    }
+    env.seq = records[i].seq;
+    events.push_back(std::move(env));
+  }
+  if (!events.empty()) {
+    append_result r;
+    if (status a = log_->append(events, &r); !a) {
+      spdlog::error("links replica append at seq {} failed: {}", head + 1, a.to_string());
+      ++*failures;
+      return true;
+    }
+    if (r.first_seq != head + 1) {
+      // Only this follower appends while it runs.
+      fail("the local links log took stream seq " + std::to_string(head + 1) + " as seq " +
+           std::to_string(r.first_seq) + ": something else appends to it");
       return false;
     }
-    events[i].seq = records[i].seq;
-  }
-  append_result r;
-  if (status a = log_->append(events, &r); !a) {
-    spdlog::error("links replica append at seq {} failed: {}", head + 1, a.to_string());
-    ++*failures;
-    return true;
-  }
-  if (r.first_seq != head + 1) {
-    // Only this follower appends while it runs.
-    fail("the local links log took stream seq " + std::to_string(head + 1) + " as seq " +
-         std::to_string(r.first_seq) + ": something else appends to it");
-    return false;
-  }
-  {
     std::lock_guard lock(mutex_);
     applied_.store(r.last_seq, std::memory_order_release);
     changed_.notify_all();
+  }
+  if (!problem.empty()) {
+    fail(std::move(problem));
+    return false;
   }
   return true;
 }
