@@ -40,8 +40,12 @@ struct stream_follower_options {
   /// per failure in a row up to `retry_backoff_max` (milliseconds).
   std::chrono::milliseconds retry_backoff{50};
   std::chrono::milliseconds retry_backoff_max{2'000};
-  /// Run at background priority (storage/thread_priority.hpp).
-  bool background = true;
+  /// Run at background priority (storage/thread_priority.hpp). Off by
+  /// default: every write waits for this thread (read-your-writes), and so
+  /// does other nodes' freshness; at background priority a node busy with
+  /// redirects starved it (PUT-to-redirect p99 across nodes 60-90 ms
+  /// against 14-20 ms at normal priority, tests/e2e/cluster_test.cpp).
+  bool background = false;
 };
 
 class stream_follower {
@@ -84,7 +88,8 @@ class stream_follower {
   std::shared_ptr<event_log> log_;
   stream_follower_options options_;
   std::atomic<std::uint64_t> applied_{0};
-  std::atomic<bool> reachable_{false};
+  // Start-up catch-up has just reached the stream; a fetch that fails says otherwise.
+  std::atomic<bool> reachable_{true};
   mutable std::mutex mutex_;
   mutable std::condition_variable changed_;
   bool stopping_ = false;    // mutex_

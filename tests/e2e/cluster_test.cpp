@@ -194,7 +194,8 @@ TEST_F(ClusterTest, APutAcknowledgedOnOneNodeIsRedirectedToOnAnother) {
       });
   ASSERT_EQ(history.status, 200) << history.describe();
   std::uint64_t seq = 0;
-  for (const auto& e : json_object(history)["events"].as_array()) {
+  const boost::json::object body = json_object(history);
+  for (const auto& e : body.at("events").as_array()) {
     EXPECT_GT(e.as_object().at("seq").as_int64(), static_cast<std::int64_t>(seq));
     seq = static_cast<std::uint64_t>(e.as_object().at("seq").as_int64());
   }
