@@ -1,6 +1,7 @@
 #pragma once
 // stream_follower: keeps a node's local links log a replica of the links
-// stream. One thread (at background priority) fetches the stream from the
+// stream. One thread (at normal priority: see
+// stream_follower_options::background) fetches the stream from the
 // local log's highest seq + 1 and appends each record to the local log under
 // the stream's own sequence number, so everything that reads the local log
 // (the log listener, projections, /events, history, replay) works unchanged
