@@ -27,6 +27,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 
@@ -70,6 +71,7 @@ struct engine::impl {
   void forward_to_shards(const std::vector<envelope>& events, std::uint64_t first_seq);
   void resync_shard(caf::event_based_actor* self, std::size_t shard, std::uint64_t after);
   status catch_up();
+  status await_shards(std::chrono::steady_clock::time_point deadline);
   std::vector<child_spec> children(std::vector<table_ptr> tables);
   status recover(shard_replay* replay);
   void add_projection(std::shared_ptr<projection_store> store);
@@ -164,6 +166,37 @@ void engine::impl::resync_shard(caf::event_based_actor* self, std::size_t shard,
           });
 }
 
+// Cluster mode: returns once every shard has handled what was sent to it
+// before (the events the follower forwarded among them), or at `deadline`.
+status engine::impl::await_shards(std::chrono::steady_clock::time_point deadline) {
+  struct barrier {
+    std::mutex mutex;
+    std::condition_variable done;
+    std::size_t left = 0;
+  };
+  auto b = std::make_shared<barrier>();
+  b->left = options.link_shards;
+  link_page dropped;
+  dropped.fail(reply_code::unavailable, "link shard stopped");
+  for (std::size_t s = 0; s < options.link_shards; ++s) {
+    // A one-link page: the cheapest message a shard answers in turn.
+    auto slot = std::make_shared<reply_slot<link_page>>(
+        [b](link_page) {
+          std::lock_guard lock(b->mutex);
+          --b->left;
+          b->done.notify_all();
+        },
+        dropped);
+    caf::anon_send(dir->shard(s), list_atom::value, std::string(), std::uint64_t{1},
+                   std::vector<std::string>{}, std::move(slot));
+  }
+  std::unique_lock lock(b->mutex);
+  if (!b->done.wait_until(lock, deadline, [&] { return b->left == 0; })) {
+    return status::io_error("the link shards did not apply the stream's events in time");
+  }
+  return status::ok();
+}
+
 // Cluster mode, at start: follow the stream until the replica holds what the
 // stream held when we asked.
 status engine::impl::catch_up() {
@@ -187,6 +220,7 @@ status engine::impl::catch_up() {
                             ") within " + std::to_string(options.cluster.catch_up_timeout.count()) +
                             " ms" + (why.empty() ? "" : ": " + why));
   }
+  if (status st = await_shards(began + options.cluster.catch_up_timeout); !st) return st;
   spdlog::info("links replica caught up with the stream at seq {} in {} ms", follower->applied(),
                std::chrono::duration_cast<std::chrono::milliseconds>(
                    std::chrono::steady_clock::now() - began)
