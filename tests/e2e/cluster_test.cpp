@@ -49,6 +49,13 @@ class ClusterTest : public ::testing::Test {
     }
   }
 
+  server_options node_options(std::size_t i) const {
+    server_options opts;
+    opts.extra_args = {"--cluster-nats-urls", nats_->urls_csv(),          "--cluster-replicas", "1",
+                       "--cluster-node",      "n" + std::to_string(i + 1)};
+    return opts;
+  }
+
   void TearDown() override {
     for (auto& n : nodes_) {
       exit_status st = n->stop();
@@ -200,6 +207,31 @@ TEST_F(ClusterTest, APutAcknowledgedOnOneNodeIsRedirectedToOnAnother) {
     seq = static_cast<std::uint64_t>(e.as_object().at("seq").as_int64());
   }
   EXPECT_EQ(seq, stream_events().size());
+}
+
+TEST_F(ClusterTest, ANodeKilledAndRestartedCatchesUpBeforeItListens) {
+  http_client a(nodes_[0]->port());
+  ASSERT_EQ(create_link(a, "https://example.com/before", "before").status, 201);
+  nodes_[2]->kill9();
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_EQ(
+        create_link(a, "https://example.com/" + std::to_string(i), "while" + std::to_string(i))
+            .status,
+        201);
+  }
+  ASSERT_EQ(a.put("/links/before", link_body("https://example.com/after")).status, 200);
+  nodes_[2] = std::make_unique<server_process>(data_[2].path(), node_options(2));
+  // Listening means caught up: no waiting.
+  http_client c(nodes_[2]->port());
+  for (int i = 0; i < 50; ++i) {
+    http_response r = c.get("/s/while" + std::to_string(i));
+    EXPECT_EQ(r.status, 302) << i << ": " << r.describe();
+  }
+  EXPECT_EQ(c.get("/s/before").header("Location"), "https://example.com/after");
+  // And it writes on the state it caught up with.
+  http_response put = c.put("/links/while7", link_body("https://example.com/7b"));
+  EXPECT_EQ(put.status, 200) << put.describe();
+  EXPECT_TRUE(nodes_[2]->wait_for_output("links replica caught up", std::chrono::seconds(1)));
 }
 
 TEST_F(ClusterTest, HealthzSaysTheStreamIsReachable) {

@@ -103,5 +103,18 @@ TEST_F(StoreHealthTest, DeadLetterStoreFailureIsAReasonToo) {
   EXPECT_TRUE(metrics_contain("linkly_dead_letters_writable 0"));
 }
 
+TEST_F(StoreHealthTest, ClusterModeReportsTheLinksStream) {
+  std::string problem;
+  ctx_.sources.stream_problem = [&problem] { return problem; };
+  http_response res = answer("/healthz");
+  EXPECT_EQ(res.result(), http::status::ok);
+  EXPECT_EQ(res.body(), R"({"status":"ok","stream":"reachable"})");
+  problem = "links stream unreachable: io error: no server";
+  res = answer("/healthz");
+  EXPECT_EQ(res.result(), http::status::service_unavailable);
+  EXPECT_EQ(res.body(),
+            R"({"status":"degraded","reasons":["links stream unreachable: io error: no server"]})");
+}
+
 }  // namespace
 }  // namespace linkly_test
