@@ -21,6 +21,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -34,24 +35,26 @@ constexpr std::size_t kNodes = 3;
 
 class ClusterTest : public ::testing::Test {
  protected:
+  // NATS servers under the three nodes: 1 (every node on it), or 3 (node i
+  // on server i only, the stream replicated on all three).
+  virtual std::size_t servers() const { return 1; }
+
   void SetUp() override {
     if (nats_cluster::binary().empty()) GTEST_SKIP() << nats_cluster::kMissing;
-    nats_ = std::make_unique<nats_cluster>(1);
-    cli_result init = run_linkly(
-        {"cluster", "init", "--cluster-nats-urls", nats_->urls_csv(), "--cluster-replicas", "1"});
+    nats_ = std::make_unique<nats_cluster>(servers());
+    cli_result init = run_linkly({"cluster", "init", "--cluster-nats-urls", nats_->urls_csv(),
+                                  "--cluster-replicas", std::to_string(servers())});
     ASSERT_EQ(init.exit_code(), 0) << init.describe();
     for (std::size_t i = 0; i < kNodes; ++i) {
-      server_options opts;
-      opts.extra_args = {"--cluster-nats-urls", nats_->urls_csv(),
-                         "--cluster-replicas",  "1",
-                         "--cluster-node",      "n" + std::to_string(i + 1)};
-      nodes_.push_back(std::make_unique<server_process>(data_[i].path(), opts));
+      nodes_.push_back(std::make_unique<server_process>(data_[i].path(), node_options(i)));
     }
   }
 
   server_options node_options(std::size_t i) const {
     server_options opts;
-    opts.extra_args = {"--cluster-nats-urls", nats_->urls_csv(),          "--cluster-replicas", "1",
+    const std::string urls = servers() == 1 ? nats_->urls_csv() : nats_->url(i % servers());
+    opts.extra_args = {"--cluster-nats-urls", urls,
+                       "--cluster-replicas",  std::to_string(servers()),
                        "--cluster-node",      "n" + std::to_string(i + 1)};
     return opts;
   }
@@ -102,7 +105,16 @@ class ClusterTest : public ::testing::Test {
   std::vector<std::unique_ptr<server_process>> nodes_;
 };
 
-TEST_F(ClusterTest, ConcurrentCreatesOfTheSameCodesOnThreeNodesCreateEachOnce) {
+class ClusterOnThreeServersTest : public ClusterTest {
+ protected:
+  std::size_t servers() const override { return 3; }
+};
+
+// 2,000 creates over the same 100 codes, spread over the three nodes at
+// once: each code is created exactly once in the stream, and every other
+// request is a 409.
+void expect_each_code_created_once(const std::vector<std::unique_ptr<server_process>>& nodes,
+                                   const std::function<std::vector<envelope>()>& stream_events) {
   constexpr int kRequests = 2'000;
   constexpr int kCodes = 100;
   constexpr int kClientsPerNode = 8;            // concurrent connections to each node
@@ -114,7 +126,7 @@ TEST_F(ClusterTest, ConcurrentCreatesOfTheSameCodesOnThreeNodesCreateEachOnce) {
   for (std::size_t node = 0; node < kNodes; ++node) {
     for (int c = 0; c < kClientsPerNode; ++c) {
       clients.emplace_back([&, node] {
-        http_client client(nodes_[node]->port(), std::chrono::seconds(30));
+        http_client client(nodes[node]->port(), std::chrono::seconds(30));
         for (;;) {
           // Request i goes to node i % 3, for code i % 100: every code is
           // asked for 20 times, on all three nodes.
@@ -151,6 +163,14 @@ TEST_F(ClusterTest, ConcurrentCreatesOfTheSameCodesOnThreeNodesCreateEachOnce) {
   }
   EXPECT_EQ(created_events.size(), static_cast<std::size_t>(kCodes));
   for (const auto& [code, n] : created_events) EXPECT_EQ(n, 1) << code;
+}
+
+TEST_F(ClusterTest, ConcurrentCreatesOfTheSameCodesOnThreeNodesCreateEachOnce) {
+  expect_each_code_created_once(nodes_, [this] { return stream_events(); });
+}
+
+TEST_F(ClusterOnThreeServersTest, ConcurrentCreatesOfTheSameCodesOnThreeNodesCreateEachOnce) {
+  expect_each_code_created_once(nodes_, [this] { return stream_events(); });
 }
 
 // Milliseconds from `from` to now.
