@@ -36,6 +36,13 @@ class gated_stream : public stream_log {
                  std::string_view msg_id, publish_outcome* outcome) override {
     status st = inner_->publish(subject, data, expected_last, msg_id, outcome);
     publishes.fetch_add(1);
+    if (st && lose_acks.load() > 0) {
+      // Stored, but the answer never arrives.
+      lose_acks.fetch_sub(1);
+      ids.push_back(std::string(msg_id));
+      return status::io_error("ack lost");
+    }
+    if (st) ids.push_back(std::string(msg_id));
     if (st && outcome->conflict) conflicts.fetch_add(1);
     return st;
   }
@@ -55,6 +62,8 @@ class gated_stream : public stream_log {
   std::atomic<bool> held{false};
   std::atomic<int> conflicts{0};
   std::atomic<int> publishes{0};
+  std::atomic<int> lose_acks{0};  // this many stored publishes answer io_error
+  std::vector<std::string> ids;   // message ids of what was stored (or resent); one writer thread
 
  private:
   std::shared_ptr<memory_stream_log> inner_;
@@ -276,6 +285,21 @@ TEST_F(ClusterEngineTest, AnImportRefusesCodesAnotherNodeCreated) {
   EXPECT_TRUE(a.eng->view().find("fresh1", &seen));
   ASSERT_TRUE(eventually([&] { return b.eng->view().find("fresh2", &seen); }));
   EXPECT_EQ(created_in_stream("mine"), 1);
+}
+
+TEST_F(ClusterEngineTest, APublishWhoseAckIsLostIsResentWithTheSameId) {
+  node& a = start_node("a");
+  a.stream->lose_acks = 2;  // the first two tries of the next publish
+  command_reply r = create_and_wait(a.eng->links(), "once", "https://example.com/");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(a.stream->publishes.load(), 3);
+  EXPECT_EQ(created_in_stream("once"), 1);  // the resends were duplicates
+  std::uint64_t last = 0;
+  ASSERT_TRUE(stream_->last_seq(&last));
+  EXPECT_EQ(last, 1u);
+  ASSERT_EQ(a.stream->ids.size(), 3u);
+  EXPECT_EQ(a.stream->ids[0], a.stream->ids[2]);
+  EXPECT_EQ(a.stream->ids[0].rfind("a.", 0), 0u) << a.stream->ids[0];  // <node>.<boot>.<n>
 }
 
 TEST_F(ClusterEngineTest, AStreamThatCannotBeReachedMakesWritesFailAndHealthSaySo) {
