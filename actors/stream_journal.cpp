@@ -48,6 +48,9 @@ status publish_one(const stream_writer_context& c, const envelope& env, std::uin
     if (st) return st;
     spdlog::warn("links stream publish of {} (id {}) failed, try {} of {}: {}", subject, msg_id,
                  attempt, attempts, st.to_string());
+    // A resend helps when an ack was lost; while the follower cannot reach
+    // the stream either, it would only make the client wait longer.
+    if (!c.follower->reachable()) break;
   }
   return st;
 }

@@ -61,6 +61,7 @@ struct stream_writer_options {
   std::string node;
   /// Tries of one publish (the first included) while the stream does not
   /// answer, each with the same message id, before its outcome is unknown.
+  /// No resend while the follower cannot reach the stream either.
   std::size_t publish_attempts = 3;
   /// Longest wait for the local replica to hold what a batch stored: an
   /// answer is given only once this node reads it (milliseconds).

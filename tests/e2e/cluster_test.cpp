@@ -33,6 +33,11 @@ namespace {
 
 constexpr std::size_t kNodes = 3;
 
+// Milliseconds from `from` to now.
+double ms_since(std::chrono::steady_clock::time_point from) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - from).count();
+}
+
 class ClusterTest : public ::testing::Test {
  protected:
   // NATS servers under the three nodes: 1 (every node on it), or 3 (node i
@@ -173,11 +178,6 @@ TEST_F(ClusterOnThreeServersTest, ConcurrentCreatesOfTheSameCodesOnThreeNodesCre
   expect_each_code_created_once(nodes_, [this] { return stream_events(); });
 }
 
-// Milliseconds from `from` to now.
-double ms_since(std::chrono::steady_clock::time_point from) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - from).count();
-}
-
 // 200 PUTs on node A, each awaited as a redirect on node B; prints the
 // freshness (from A's answer to B's redirect) as numbers.
 void expect_puts_seen_across_nodes(const std::vector<std::unique_ptr<server_process>>& nodes_,
@@ -273,6 +273,45 @@ TEST_F(ClusterTest, HealthzSaysTheStreamIsReachable) {
   http_response res = a.get("/healthz");
   ASSERT_EQ(res.status, 200) << res.describe();
   EXPECT_EQ(json_object(res)["stream"], "reachable") << res.body;
+}
+
+TEST_F(ClusterTest, WithoutNatsRedirectsWorkWritesFailAndHealthzSaysWhy) {
+  http_client a(nodes_[0]->port());
+  ASSERT_EQ(create_link(a, "https://example.com/kept", "kept").status, 201);
+  nats_->kill(0);
+  http_response health;
+  // Degraded once the follower's fetch fails (within a request timeout).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (std::chrono::steady_clock::now() < deadline) {
+    health = a.get("/healthz");
+    if (health.status == 503) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(health.status, 503) << health.describe();
+  EXPECT_NE(health.body.find("links stream unreachable"), std::string::npos) << health.body;
+  http_response redirect = a.get("/s/kept");
+  EXPECT_EQ(redirect.status, 302) << redirect.describe();
+  // Each publish is tried a few times, each up to the request timeout.
+  http_client patient(nodes_[0]->port(), std::chrono::seconds(60));
+  const auto began = std::chrono::steady_clock::now();
+  http_response create = create_link(patient, "https://example.com/x", "during");
+  EXPECT_EQ(create.status, 503) << create.describe();
+  std::printf("a create while NATS is down is answered %d after %.0f ms\n", create.status,
+              ms_since(began));
+  nats_->restart(0);
+  // Back: health recovers and writes go through again.
+  http_response ok = poll(
+      a, "/healthz", [](const boost::json::object& o) { return o.contains("stream"); },
+      std::chrono::seconds(30));
+  EXPECT_EQ(ok.status, 200) << ok.describe();
+  http_response after;
+  const auto writable = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < writable) {
+    after = create_link(a, "https://example.com/y", "after");
+    if (after.status == 201) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(after.status, 201) << after.describe();
 }
 
 TEST_F(ClusterTest, ANodeWithoutItsStreamRefusesToStart) {
