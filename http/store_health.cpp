@@ -74,6 +74,13 @@ void append_store_metrics(std::string* out, const read_sources& sources) {
         "linkly_dead_letters_writable ");
     out->append(sources.dead_letters->writable() ? "1\n" : "0\n");
   }
+  if (sources.stream_problem) {
+    out->append(
+        "# HELP linkly_links_stream_following Cluster mode: whether this node reaches the links "
+        "stream and its replica follows it.\n# TYPE linkly_links_stream_following gauge\n"
+        "linkly_links_stream_following ");
+    out->append(sources.stream_problem().empty() ? "1\n" : "0\n");
+  }
 }
 
 }  // namespace linkly

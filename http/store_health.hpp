@@ -21,7 +21,8 @@ std::vector<std::string> degraded_reasons(const read_sources& sources);
 http_response health_response(const read_sources& sources);
 
 /// Appends linkly_log_writable{log="links"|"clicks"} and
-/// linkly_dead_letters_writable, 1 or 0, for the stores present.
+/// linkly_dead_letters_writable, 1 or 0, for the stores present, and in
+/// cluster mode linkly_links_stream_following.
 void append_store_metrics(std::string* out, const read_sources& sources);
 
 }  // namespace linkly
