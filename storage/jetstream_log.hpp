@@ -8,7 +8,9 @@
 // between calls while each call continues where the last one ended (the
 // follower's pattern); a call from elsewhere, a gap in the sequence it
 // delivers or a consumer that went away with its server makes a new one.
-// last_seq: the stream's info.
+// last_seq: the stream's info. A consumer lost with its server is noticed
+// when a fetch's wait ends empty: keep waits short (about a second) for a
+// quick failover.
 //
 // Thread-safe (fetch calls are serialised among themselves; publishes run
 // in parallel). Blocking: never call it on a CAF scheduler thread.
@@ -53,7 +55,7 @@ class jetstream_log : public stream_log {
 
   // Under fetch_mutex_.
   status start_consumer(std::uint64_t from);
-  void stop_consumer();
+  void stop_consumer(bool remove);
   // One pull request for up to `batch` records, waiting up to `wait` for
   // them; appends those in sequence, *pending: how many more the stream
   // held after the last one.

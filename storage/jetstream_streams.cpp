@@ -103,8 +103,11 @@ status ensure_stream(nats_connection& conn, const stream_spec& spec, stream_setu
     std::string what =
         "creating stream " + spec.name + " (" + std::to_string(spec.replicas) + " replicas)";
     auto err = describe_nats_error(what.c_str(), s, jerr);
-    // Bad settings (e.g. more replicas than servers) are not worth a retry.
-    if (jerr != 0) return status::invalid_argument(err);
+    // Bad settings (e.g. more replicas than servers) are not worth a retry;
+    // "not enabled" is also what nats.c says when nobody answered yet.
+    if (jerr != 0 && jerr != JSNotEnabledErr && jerr != JSClusterNotAvailErr) {
+      return status::invalid_argument(err);
+    }
     return status::io_error(err);
   }
   jsStreamInfo_Destroy(info);

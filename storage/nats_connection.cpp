@@ -1,6 +1,7 @@
 #include "storage/nats_connection.hpp"
 
 #include <nats/nats.h>
+#include <spdlog/spdlog.h>
 
 #include <vector>
 
@@ -14,15 +15,37 @@ constexpr std::int64_t kReconnectWaitMs = 250;
 // they are sent on reconnect. Publishes beyond it fail at once instead.
 constexpr int kReconnectBufferBytes = 8 * 1024 * 1024;
 
+// nats.c calls these on its own threads; they only log. Closing the
+// connection also "disconnects" it: not worth a warning, and it may come
+// while the process exits, when logging is no longer safe.
+void on_disconnected(natsConnection* nc, void*) {
+  if (natsConnection_IsClosed(nc)) return;
+  spdlog::warn("NATS: disconnected; reconnecting to any of the cluster's servers");
+}
+
+void on_reconnected(natsConnection* nc, void*) {
+  if (natsConnection_IsClosed(nc)) return;
+  char url[256] = {};
+  natsConnection_GetConnectedUrl(nc, url, sizeof(url));
+  spdlog::info("NATS: reconnected to {}", url);
+}
+
+void on_async_error(natsConnection* nc, natsSubscription*, natsStatus err, void*) {
+  if (natsConnection_IsClosed(nc)) return;
+  spdlog::warn("NATS: {}", natsStatus_GetText(err));
+}
+
 }  // namespace
 
 std::string describe_nats_error(const char* what, int nats_status, int js_error_code) {
   std::string text = what;
   text += ": ";
   text += natsStatus_GetText(static_cast<natsStatus>(nats_status));
+  // The thread's last error may be an older call's: only one with this
+  // status is this call's.
   natsStatus last = NATS_OK;
   const char* raw = nats_GetLastError(&last);
-  std::string detail = raw != nullptr ? raw : "";
+  std::string detail = raw != nullptr && last == nats_status ? raw : "";
   // It reads "(conn.c:2088): No server available ...": the place is of no
   // use to a user, and the text often repeats the status's.
   if (!detail.empty() && detail.front() == '(') {
@@ -59,6 +82,9 @@ status nats_connection::open(const cluster_options& opts, std::shared_ptr<nats_c
   // A request in flight when the server goes away fails now rather than at
   // its timeout: the caller resends (with the same message id).
   if (s == NATS_OK) s = natsOptions_SetFailRequestsOnDisconnect(nopts, true);
+  if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(nopts, on_disconnected, nullptr);
+  if (s == NATS_OK) s = natsOptions_SetReconnectedCB(nopts, on_reconnected, nullptr);
+  if (s == NATS_OK) s = natsOptions_SetErrorHandler(nopts, on_async_error, nullptr);
   if (s != NATS_OK) {
     auto err =
         status::invalid_argument(describe_nats_error("NATS options", s) + " (" + joined + ")");

@@ -2,6 +2,7 @@
 // (one, or three for the failover case).
 
 #include "storage/jetstream_log.hpp"
+#include "storage/cluster_links.hpp"
 #include "storage/jetstream_streams.hpp"
 #include "storage/nats_connection.hpp"
 #include "tests/support/nats_cluster.hpp"
@@ -212,6 +213,37 @@ TEST_F(JetStreamLogTest, TooManyReplicasForTheServersIsAClearError) {
   status st = ensure_stream(*conn_, spec, &done);
   EXPECT_FALSE(st.is_ok());
   EXPECT_NE(st.message().find("3 replicas"), std::string::npos) << st.to_string();
+}
+
+TEST_F(JetStreamLogTest, OpenClusterLinksChecksEverySettingAtStart) {
+  cluster_links links;
+  cluster_options opts = opts_;
+  ASSERT_TRUE(open_cluster_links(opts, &links).is_ok());
+  ASSERT_NE(links.links, nullptr);
+  EXPECT_TRUE(links.connection->connected());
+  EXPECT_TRUE(links.connection->ping_jetstream().is_ok());
+
+  opts.node = "";
+  status st = open_cluster_links(opts, &links);
+  EXPECT_EQ(st.error_code(), status::code::invalid_argument);
+  EXPECT_NE(st.message().find("cluster.node"), std::string::npos) << st.to_string();
+  EXPECT_EQ(links.links, nullptr);
+
+  opts = opts_;
+  opts.links_stream = "MISSING";
+  st = open_cluster_links(opts, &links);
+  EXPECT_TRUE(st.is_not_found()) << st.to_string();
+  EXPECT_NE(st.message().find("cluster init"), std::string::npos) << st.to_string();
+
+  opts = opts_;
+  opts.replicas = 3;  // the stream has 1
+  st = open_cluster_links(opts, &links);
+  EXPECT_EQ(st.error_code(), status::code::invalid_argument);
+  EXPECT_NE(st.message().find("replicas 1, want 3"), std::string::npos) << st.to_string();
+
+  opts = opts_;
+  opts.nats_urls = {"nats://127.0.0.1:1"};
+  EXPECT_EQ(open_cluster_links(opts, &links).error_code(), status::code::io_error);
 }
 
 TEST(NatsConnection, UnreachableServersFailOpenClearlyAndQuickly) {
