@@ -14,10 +14,10 @@
 #include "http/key_store.hpp"
 #include "http/server.hpp"
 #include "storage/click_spool.hpp"
+#include "storage/cluster_links.hpp"
 #include "storage/dead_letter_store.hpp"
 #include "storage/event_log.hpp"
 #include "storage/jetstream_log.hpp"
-#include "storage/jetstream_streams.hpp"
 #include "storage/nats_connection.hpp"
 #include "storage/store_healer.hpp"
 
@@ -148,28 +148,14 @@ status open_click_spool(const config& cfg, event_log& clicks_log,
 // node. A single node: nothing (and no NATS needed).
 int open_links_stream(const config& cfg, links_stream* out) {
   if (!cfg.cluster.enabled()) return 0;
-  if (cfg.cluster.node.empty()) {
-    spdlog::error("cluster mode needs this node's name: set cluster.node");
-    return 2;
-  }
-  std::shared_ptr<nats_connection> conn;
-  if (status st = nats_connection::open(cfg.cluster, &conn); !st) {
-    spdlog::error("cannot reach the NATS servers: {}", st.message());
-    return 1;
-  }
-  if (status st = check_stream(*conn, links_stream_spec(cfg.cluster)); !st) {
-    spdlog::error("the links stream {} is not usable: {}{}", cfg.cluster.links_stream, st.message(),
-                  st.is_not_found() ? " (run `linkly cluster init`)" : "");
-    return 1;
-  }
-  std::unique_ptr<jetstream_log> stream;
-  if (status st = jetstream_log::open(conn, cfg.cluster.links_stream, &stream); !st) {
-    spdlog::error("cannot open the links stream {}: {}", cfg.cluster.links_stream, st.message());
-    return 1;
+  cluster_links opened;
+  if (status st = open_cluster_links(cfg.cluster, &opened); !st) {
+    spdlog::error("cluster mode: {}", st.message());
+    return st.error_code() == status::code::invalid_argument ? 2 : 1;
   }
   spdlog::info("cluster mode: node {}, links stream {} via {}", cfg.cluster.node,
-               cfg.cluster.links_stream, conn->connected_url());
-  out->log = std::move(stream);
+               cfg.cluster.links_stream, opened.connection->connected_url());
+  out->log = std::move(opened.links);
   out->node = cfg.cluster.node;
   return 0;
 }
