@@ -382,6 +382,7 @@ status engine::start(const engine_options& options, std::shared_ptr<event_log> l
     m->writer_context->follower = m->follower;
     m->writer_context->options.node = m->stream.node;
     m->writer_context->options.publish_attempts = options.cluster.publish_attempts;
+    m->writer_context->options.resend_pause = options.cluster.resend_pause;
     m->writer_context->options.replica_wait = options.cluster.replica_wait;
     m->writer_context->boot_id = make_boot_id();
   }

@@ -72,10 +72,14 @@ struct projection_options {
 struct cluster_engine_options {
   /// Tries of one publish (the first included) while the stream does not
   /// answer, all with the same message id, before its outcome is unknown
-  /// and the shard rebuilds from the replica. No resend while the follower
+  /// (answered 503; if it was stored, the replica brings it to the shard
+  /// like any other event). No resend while the follower
   /// cannot reach the stream either (each try waits up to
   /// cluster.request_timeout).
   std::size_t publish_attempts = 3;
+  /// Pause before the second try, doubled before each further one: a new
+  /// stream leader is being elected for a few seconds (milliseconds).
+  std::chrono::milliseconds resend_pause{100};
   /// Longest wait, after a publish, for this node's replica to hold it
   /// before the write is answered 503 (stored, not yet readable here).
   std::chrono::milliseconds replica_wait{10'000};

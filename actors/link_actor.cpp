@@ -165,6 +165,16 @@ void execute(shard_pointer self, command cmd, command_slot reply, std::size_t ro
 // wrote the code first: the replica has caught up with the stream, so the
 // command is decided again on the fresh state (a generated code tries a new
 // code), ahead of the commands queued behind it.
+// Cluster mode: a publish whose outcome is unknown needs no rebuild (a node
+// rebuilds on one alone): if it was stored, the follower brings it to this
+// table like any other event, and a command decided on the state before it
+// meanwhile is refused by the stream and decided again. So a stream leader's
+// election does not crash-loop the shards into the supervisor's limit.
+void warn_outcome_unknown(shard_pointer self, const caf::error& err) {
+  spdlog::warn("link shard {}: publish outcome unknown ({}); the stream will tell",
+               self->state.config.index, self->system().render(err));
+}
+
 void execute_clustered(shard_pointer self, command cmd, command_slot reply, std::size_t round,
                        bool generated, decision d) {
   auto& st = self->state;
@@ -210,10 +220,10 @@ void execute_clustered(shard_pointer self, command cmd, command_slot reply, std:
           },
           [self, reply, code](caf::error& err) {
             reply->deliver(command_reply::failure(command_errc::unavailable, "log unavailable"));
-            if (known_unwritten(err) || stored_not_visible(err)) return release(self, code);
-            spdlog::error("link shard {}: publish outcome unknown ({}); rebuilding from the log",
-                          self->state.config.index, self->system().render(err));
-            self->quit(err);
+            if (!known_unwritten(err) && !stored_not_visible(err)) {
+              warn_outcome_unknown(self, err);
+            }
+            release(self, code);
           });
 }
 
@@ -269,14 +279,10 @@ void import_clustered(shard_pointer self, std::shared_ptr<std::vector<create_lin
           [self, accepted, result, reply](caf::error& err) {
             result->fail(command_errc::unavailable, "log unavailable");
             reply->deliver(std::move(*result));
-            if (known_unwritten(err) || stored_not_visible(err)) {
-              for (const auto& row : *accepted) release(self, row.code);
-              return;
+            if (!known_unwritten(err) && !stored_not_visible(err)) {
+              warn_outcome_unknown(self, err);
             }
-            spdlog::error(
-                "link shard {}: import publish outcome unknown ({}); rebuilding from the log",
-                self->state.config.index, self->system().render(err));
-            self->quit(err);
+            for (const auto& row : *accepted) release(self, row.code);
           });
 }
 

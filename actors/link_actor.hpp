@@ -9,7 +9,8 @@
 //
 // When an append's outcome is unknown (the journal died or timed out), the
 // actor quits with an error: its supervisor restarts it from the log, the
-// only place that knows.
+// only place that knows. In cluster mode it need not: whatever the stream
+// stored reaches the table through the follower (stream_journal.hpp).
 
 #include "actors/link_interface.hpp"
 #include "actors/log_interfaces.hpp"

@@ -1,6 +1,7 @@
 #include "actors/stream_journal.hpp"
 
 #include "actors/exception_text.hpp"
+#include "storage/backoff.hpp"
 #include "storage/record_format.hpp"
 #include "storage/stream_follower.hpp"
 #include "storage/stream_log.hpp"
@@ -12,6 +13,7 @@
 
 #include <algorithm>
 #include <random>
+#include <thread>
 
 namespace linkly {
 
@@ -50,7 +52,8 @@ status publish_one(const stream_writer_context& c, const envelope& env, std::uin
                  attempt, attempts, st.to_string());
     // A resend helps when an ack was lost; while the follower cannot reach
     // the stream either, it would only make the client wait longer.
-    if (!c.follower->reachable()) break;
+    if (attempt == attempts || !c.follower->reachable()) break;
+    std::this_thread::sleep_for(backoff_delay(c.options.resend_pause, attempt));
   }
   return st;
 }

@@ -63,6 +63,8 @@ struct stream_writer_options {
   /// answer, each with the same message id, before its outcome is unknown.
   /// No resend while the follower cannot reach the stream either.
   std::size_t publish_attempts = 3;
+  /// Pause before the second try, doubled before each further one.
+  std::chrono::milliseconds resend_pause{100};
   /// Longest wait for the local replica to hold what a batch stored: an
   /// answer is given only once this node reads it (milliseconds).
   std::chrono::milliseconds replica_wait{10'000};
