@@ -5,6 +5,7 @@
 #include "schemas/envelope.hpp"
 #include "storage/cluster_options.hpp"
 #include "storage/jetstream_log.hpp"
+#include "storage/jetstream_streams.hpp"
 #include "storage/nats_connection.hpp"
 #include "storage/record_format.hpp"
 #include "tests/support/http_client.hpp"
@@ -32,6 +33,11 @@ namespace linkly::e2e {
 namespace {
 
 constexpr std::size_t kNodes = 3;
+// Longest the tests try to read the whole links stream: a consumer needs
+// the JetStream meta leader, which a killed server may have been.
+constexpr std::chrono::seconds kStreamReadWithin{30};
+// Longest the tests try `linkly cluster init` on freshly started servers.
+constexpr std::chrono::seconds kInitWithin{20};
 
 // Milliseconds from `from` to now.
 double ms_since(std::chrono::steady_clock::time_point from) {
@@ -47,8 +53,14 @@ class ClusterTest : public ::testing::Test {
   void SetUp() override {
     if (nats_cluster::binary().empty()) GTEST_SKIP() << nats_cluster::kMissing;
     nats_ = std::make_unique<nats_cluster>(servers());
-    cli_result init = run_linkly({"cluster", "init", "--cluster-nats-urls", nats_->urls_csv(),
-                                  "--cluster-replicas", std::to_string(servers())});
+    // Idempotent; a 3-server cluster that just answered may not know all its
+    // peers yet ("no suitable peers for placement"): try again a while.
+    cli_result init;
+    const auto deadline = std::chrono::steady_clock::now() + kInitWithin;
+    do {
+      init = run_linkly({"cluster", "init", "--cluster-nats-urls", nats_->urls_csv(),
+                         "--cluster-replicas", std::to_string(servers())});
+    } while (init.exit_code() != 0 && std::chrono::steady_clock::now() < deadline);
     ASSERT_EQ(init.exit_code(), 0) << init.describe();
     for (std::size_t i = 0; i < kNodes; ++i) {
       nodes_.push_back(std::make_unique<server_process>(data_[i].path(), node_options(i)));
@@ -86,13 +98,16 @@ class ClusterTest : public ::testing::Test {
     std::vector<envelope> out;
     if (!stream) return out;
     std::uint64_t last = 0;
-    EXPECT_TRUE(stream->last_seq(&last));
-    while (out.size() < last) {
+    // JetStream may still be electing leaders after a server was killed.
+    const auto deadline = std::chrono::steady_clock::now() + kStreamReadWithin;
+    while (!(st = stream->last_seq(&last)) && std::chrono::steady_clock::now() < deadline) {
+    }
+    EXPECT_TRUE(st) << st.to_string();
+    while (out.size() < last && std::chrono::steady_clock::now() < deadline) {
       std::vector<stream_record> records;
       st = stream->fetch(out.size() + 1, jetstream_log::kMaxFetchBatch,
                          std::chrono::milliseconds(2'000), &records);
-      EXPECT_TRUE(st) << st.to_string();
-      if (!st || records.empty()) break;
+      if (!st) continue;  // a new consumer next time
       for (const auto& r : records) {
         envelope env;
         EXPECT_TRUE(decode_record_value(0, r.data, &env)) << "seq " << r.seq;
@@ -241,6 +256,74 @@ TEST_F(ClusterTest, APutAcknowledgedOnOneNodeIsRedirectedToOnAnother) {
 TEST_F(ClusterOnThreeServersTest, APutAcknowledgedOnOneNodeIsRedirectedToOnAnother) {
   expect_puts_seen_across_nodes(
       nodes_, [this] { return stream_events(); }, "three nats-servers, R3");
+}
+
+TEST_F(ClusterOnThreeServersTest, WritesResumeAfterTheStreamLeaderIsKilledAndNoNodeStops) {
+  // Longest a write may keep failing after the kill: the stream elects a
+  // new leader within seconds; far more means writes did not resume.
+  constexpr std::chrono::seconds kResumeWithin{60};
+  cluster_options opts;
+  opts.nats_urls = nats_->urls();
+  std::shared_ptr<nats_connection> conn;
+  ASSERT_TRUE(nats_connection::open(opts, &conn));
+  stream_state state;
+  ASSERT_TRUE(read_stream_state(*conn, opts.links_stream, &state));
+  conn.reset();
+  std::size_t leader = nats_->size();
+  for (std::size_t i = 0; i < nats_->size(); ++i) {
+    if (nats_->name(i) == state.leader) leader = i;
+  }
+  ASSERT_LT(leader, nats_->size()) << "leader " << state.leader;
+  nats_->kill(leader);
+  // Node i is connected to server i alone; write through another one.
+  const std::size_t node = (leader + 1) % kNodes;
+  http_client writer(nodes_[node]->port(), std::chrono::seconds(60));
+  const auto killed = std::chrono::steady_clock::now();
+  int refused = 0;
+  std::vector<std::string> codes;
+  for (int i = 0; i < 20; ++i) {
+    const std::string code = "k" + std::to_string(i);
+    http_response res;
+    int refused_here = 0;
+    while (ms_since(killed) < std::chrono::milliseconds(kResumeWithin).count()) {
+      res = create_link(writer, "https://example.com/" + code, code);
+      if (res.status != 503) break;
+      ++refused_here;
+    }
+    refused += refused_here;
+    // A 503 may come after the create was stored (its ack or the replica
+    // came too late): then the retry finds the code taken.
+    if (!(res.status == 409 && refused_here > 0)) {
+      ASSERT_EQ(res.status, 201) << res.describe() << nodes_[node]->output_text();
+    }
+    if (i == 0) {
+      std::printf(
+          "stream leader (server %zu) killed: writes resumed after %.0f ms (%d answered "
+          "503)\n",
+          leader, ms_since(killed), refused);
+    }
+    codes.push_back(code);
+  }
+  // No node stopped (unknown outcomes do not crash-loop the shards), and
+  // every node that reaches a live server has every acknowledged create.
+  for (std::size_t n = 0; n < kNodes; ++n) {
+    ASSERT_TRUE(nodes_[n]->running()) << nodes_[n]->output_text();
+    if (n == leader) continue;
+    http_client c(nodes_[n]->port());
+    for (const auto& code : codes) {
+      http_response r = poll(
+          c, "/links/" + code, [](const boost::json::object&) { return true; },
+          std::chrono::seconds(30));
+      EXPECT_EQ(r.status, 200) << "node " << n << " " << code << ": " << r.describe();
+    }
+  }
+  nats_->restart(leader);
+  // Each code once in the stream, resends and retries included.
+  std::map<std::string, int> created;
+  for (const envelope& env : stream_events()) {
+    if (env.type == event_type::link_created) ++created[env.key];
+  }
+  for (const auto& code : codes) EXPECT_EQ(created[code], 1) << code;
 }
 
 TEST_F(ClusterTest, ANodeKilledAndRestartedCatchesUpBeforeItListens) {
