@@ -9,7 +9,8 @@
 //
 // When an append's outcome is unknown (the journal died or timed out), the
 // actor quits with an error: its supervisor restarts it from the log, the
-// only place that knows.
+// only place that knows. In cluster mode it need not: whatever the stream
+// stored reaches the table through the follower (stream_journal.hpp).
 
 #include "actors/link_interface.hpp"
 #include "actors/log_interfaces.hpp"
@@ -31,6 +32,9 @@ struct link_shard_config {
   /// How long a history page or as_of read may take before it is answered
   /// as unavailable; each reads a bounded number of events.
   std::chrono::milliseconds read_timeout{30'000};
+  /// Cluster mode: appends go to the links stream (dir->stream_journal()),
+  /// and events other nodes wrote arrive as apply messages.
+  bool clustered = false;
 };
 
 /// Spawns the actor for shard `config.index`, starting from `table` (the
