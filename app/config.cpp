@@ -98,6 +98,50 @@ std::string join_hosts(const std::vector<std::string>& names) {
   return out;
 }
 
+// "nats://host:4222, nats://other:4222": the NATS servers of cluster mode
+// ("" leaves it single-node).
+bool parse_nats_urls(const std::string& v, cluster_options* cluster, std::string* error) {
+  std::vector<std::string> urls;
+  std::size_t start = 0;
+  while (start <= v.size()) {
+    std::size_t comma = std::min(v.find(',', start), v.size());
+    std::string url(trim_blanks(std::string_view(v).substr(start, comma - start)));
+    start = comma + 1;
+    if (url.empty()) continue;
+    auto scheme = url.find("://");
+    std::string rest = scheme == std::string::npos ? "" : url.substr(scheme + 3);
+    auto colon = rest.rfind(':');
+    bool port_ok = colon != std::string::npos && colon > 0 && colon + 1 < rest.size() &&
+                   rest.find_first_not_of("0123456789", colon + 1) == std::string::npos;
+    std::string protocol = url.substr(0, scheme == std::string::npos ? 0 : scheme);
+    if ((protocol != "nats" && protocol != "tls") || !port_ok) {
+      *error = "expected nats://HOST:PORT urls separated by commas, got \"" + url + "\"";
+      return false;
+    }
+    urls.push_back(std::move(url));
+  }
+  cluster->nats_urls = std::move(urls);
+  return true;
+}
+
+// A node or stream name: 1-64 of A-Za-z0-9_- (it goes into NATS subjects,
+// message ids and stream names, where dots and blanks mean something).
+std::function<bool(const std::string&, std::string*)> name_token(std::string* field,
+                                                                 bool may_be_empty) {
+  return [=](const std::string& v, std::string* error) {
+    bool ok = v.size() <= 64 && (may_be_empty || !v.empty()) &&
+              v.find_first_not_of(
+                  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                  "0123456789_-") == std::string::npos;
+    if (!ok) {
+      *error = "expected 1 to 64 of A-Z a-z 0-9 _ -, got \"" + v + "\"";
+      return false;
+    }
+    *field = v;
+    return true;
+  };
+}
+
 template <class T>
 std::function<std::string()> show(const T* field) {
   return [=] {
@@ -311,6 +355,29 @@ std::vector<setting> settings_of(config& c) {
         return false;
       },
       show(&c.log_level)));
+
+  auto& cl = c.cluster;
+  s.push_back(make(
+      "cluster.nats_urls",
+      "NATS servers of cluster mode, comma-separated nats://HOST:PORT (empty: single node)",
+      [&cl](const std::string& v, std::string* err) { return parse_nats_urls(v, &cl, err); },
+      [&cl] { return join_hosts(cl.nats_urls); }));
+  s.back().list = true;
+  s.push_back(make("cluster.node", "this node's name, unique in the cluster (A-Za-z0-9_-)",
+                   name_token(&cl.node, true), show(&cl.node)));
+  s.push_back(make("cluster.replicas",
+                   "copies JetStream keeps of each stream (`cluster init`); at most the servers",
+                   integer<std::size_t>(&cl.replicas, 1, 5), show(&cl.replicas)));
+  s.push_back(make("cluster.links_stream", "JetStream stream of the links log",
+                   name_token(&cl.links_stream, false), show(&cl.links_stream)));
+  s.push_back(make("cluster.clicks_stream", "JetStream stream of the clicks",
+                   name_token(&cl.clicks_stream, false), show(&cl.clicks_stream)));
+  s.push_back(make("cluster.duplicate_window_ms",
+                   "how long a resent message id is recognised (`cluster init`)",
+                   millis(&cl.duplicate_window, 1'000, 86'400'000), show(&cl.duplicate_window)));
+  s.push_back(make("cluster.request_timeout_ms",
+                   "longest wait for one JetStream request (publish ack, fetch, info)",
+                   millis(&cl.request_timeout, 100, 600'000), show(&cl.request_timeout)));
   return s;
 }
 
@@ -328,11 +395,22 @@ status apply_node(const YAML::Node& node, const std::string& prefix, const std::
     auto it = std::find_if(settings.begin(), settings.end(),
                            [&](const setting& s) { return s.key == key; });
     if (it == settings.end()) return status::invalid_argument(path + ": unknown setting " + key);
-    if (!value.IsScalar()) {
-      return status::invalid_argument(path + ": " + key + " must be a single value");
+    std::string text;
+    if (value.IsSequence() && it->list) {
+      for (const auto& element : value) {
+        if (!element.IsScalar()) {
+          return status::invalid_argument(path + ": " + key + " must be a list of values");
+        }
+        text += (text.empty() ? "" : ",") + element.Scalar();
+      }
+    } else if (!value.IsScalar()) {
+      return status::invalid_argument(path + ": " + key + " must be a single value" +
+                                      (it->list ? " or a list" : ""));
+    } else {
+      text = value.Scalar();
     }
     std::string error;
-    if (!it->set(value.Scalar(), &error)) {
+    if (!it->set(text, &error)) {
       return status::invalid_argument(path + ": " + key + ": " + error);
     }
   }

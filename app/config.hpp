@@ -6,6 +6,7 @@
 
 #include "actors/engine.hpp"
 #include "http/server.hpp"
+#include "storage/cluster_options.hpp"
 #include "storage/event_log.hpp"
 #include "storage/status.hpp"
 
@@ -21,6 +22,7 @@ struct config {
   engine_options engine;
   log_options links_log;
   log_options clicks_log;
+  cluster_options cluster;
   std::string log_level = "info";
 };
 
@@ -31,6 +33,8 @@ struct setting {
   std::string help;
   std::function<bool(const std::string& value, std::string* error)> set;
   std::function<std::string()> get;
+  /// The YAML file may give a list, passed to `set` comma-separated.
+  bool list = false;
 };
 
 /// Every setting of `cfg`, bound to its fields.

@@ -1,6 +1,7 @@
 // linkly: a URL shortener and link-analytics service.
 
 #include "app/api_key_command.hpp"
+#include "app/cluster_command.hpp"
 #include "app/commands.hpp"
 #include "app/config.hpp"
 
@@ -167,6 +168,22 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::PositiveNumber);
 
+  auto* cluster = app.add_subcommand(
+      "cluster", "cluster mode on NATS JetStream (docs/CLUSTER.md); needs cluster.nats_urls");
+  cluster->require_subcommand(1);
+  auto* cluster_init = cluster->add_subcommand(
+      "init",
+      "create the links and clicks streams, or check existing ones (replicas, file storage, "
+      "limits retention, duplicate window); changes no existing stream");
+  auto* cluster_status = cluster->add_subcommand(
+      "status",
+      "each server's reachability and each stream's messages, last seq, replicas and leader, as "
+      "JSON; exit 1 if anything is unreachable, missing or mismatching");
+  auto* cluster_import = cluster->add_subcommand(
+      "import",
+      "offline: publish the data dir's links log into the EMPTY links stream in order, keeping "
+      "sequence numbers (a run cut short is continued by the next)");
+
   CLI11_PARSE(app, argc, argv);
 
   if (!config_path.empty()) {
@@ -197,6 +214,9 @@ int main(int argc, char** argv) {
     return linkly::run_api_key(api_key);
   }
   if (*replay_cmd) return linkly::run_replay(cfg, replay);
+  if (*cluster_init) return linkly::run_cluster_init(cfg);
+  if (*cluster_status) return linkly::run_cluster_status(cfg);
+  if (*cluster_import) return linkly::run_cluster_import(cfg);
   if (*dlq_list) return linkly::run_dlq_list(cfg);
   if (*dlq_redrive) return linkly::run_dlq_redrive(cfg, dlq_id);
   if (*dlq_discard) return linkly::run_dlq_discard(cfg, dlq_id);

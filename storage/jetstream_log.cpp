@@ -1,0 +1,240 @@
+#include "storage/jetstream_log.hpp"
+
+#include "storage/nats_connection.hpp"
+
+#include <nats/nats.h>
+
+#include <algorithm>
+
+namespace linkly {
+namespace {
+
+constexpr std::int64_t kNanosPerMilli = 1'000'000;
+// How long the server keeps a consumer nobody pulls from: longer than any
+// pause between two fetches of a follower, short enough that the consumer
+// of a crashed node goes away by itself.
+constexpr std::chrono::milliseconds kConsumerInactiveThreshold{60'000};
+
+}  // namespace
+
+status jetstream_log::open(std::shared_ptr<nats_connection> conn, const std::string& stream,
+                           std::unique_ptr<jetstream_log>* out) {
+  out->reset();
+  jsStreamInfo* info = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  natsStatus s = js_GetStreamInfo(&info, conn->js(), stream.c_str(), nullptr, &jerr);
+  if (s != NATS_OK) {
+    if (jerr == JSStreamNotFoundErr || s == NATS_NOT_FOUND) {
+      return status::not_found("stream " + stream + " does not exist (run `linkly cluster init`)");
+    }
+    return status::io_error(describe_nats_error(("stream info of " + stream).c_str(), s, jerr));
+  }
+  std::string filter;
+  if (info->Config->SubjectsLen == 1) filter = info->Config->Subjects[0];
+  jsStreamInfo_Destroy(info);
+  if (filter.empty()) {
+    return status::invalid_argument("stream " + stream + " must have exactly one subject");
+  }
+  out->reset(new jetstream_log(std::move(conn), stream, std::move(filter)));
+  return status::ok();
+}
+
+jetstream_log::jetstream_log(std::shared_ptr<nats_connection> conn, std::string stream,
+                             std::string filter)
+    : conn_(std::move(conn)), stream_(std::move(stream)), filter_(std::move(filter)) {}
+
+jetstream_log::~jetstream_log() {
+  std::lock_guard<std::mutex> lock(fetch_mutex_);
+  stop_consumer();
+}
+
+status jetstream_log::publish(std::string_view subject, std::string_view data,
+                              std::uint64_t expected_last, std::string_view msg_id,
+                              publish_outcome* outcome) {
+  *outcome = {};
+  natsMsg* msg = nullptr;
+  std::string subj(subject);
+  natsStatus s =
+      natsMsg_Create(&msg, subj.c_str(), nullptr, data.data(), static_cast<int>(data.size()));
+  if (s == NATS_OK && !msg_id.empty()) {
+    s = natsMsgHeader_Set(msg, "Nats-Msg-Id", std::string(msg_id).c_str());
+  }
+  // Set explicitly (also for 0: "the subject holds nothing yet"), which
+  // jsPubOptions cannot express for 0 in every client version.
+  if (s == NATS_OK && expected_last != kAnyLast) {
+    s = natsMsgHeader_Set(msg, "Nats-Expected-Last-Subject-Sequence",
+                          std::to_string(expected_last).c_str());
+  }
+  if (s != NATS_OK) {
+    natsMsg_Destroy(msg);
+    return status::invalid_argument(describe_nats_error("building a message", s));
+  }
+  jsPubOptions po;
+  jsPubOptions_Init(&po);
+  po.MaxWait = conn_->request_timeout().count();
+  po.ExpectStream = stream_.c_str();
+  jsPubAck* ack = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  s = js_PublishMsg(&ack, conn_->js(), msg, &po, &jerr);
+  natsMsg_Destroy(msg);
+  if (s != NATS_OK) {
+    if (jerr == JSStreamWrongLastSequenceErr) {
+      outcome->conflict = true;
+      return status::ok();
+    }
+    std::string what = "publish to " + subj;
+    // Refusals that would come again: the subject is not this stream's, the
+    // record is too large, the request is malformed. Anything else (no
+    // responders while a leader is elected, which nats.c reports as
+    // "JetStream not enabled", timeouts, a lost connection) may pass when
+    // resent with the same message id.
+    if (jerr == JSStreamNotMatchErr || jerr == JSStreamMessageExceedsMaximumErr ||
+        jerr == JSBadRequestErr) {
+      return status::invalid_argument(describe_nats_error(what.c_str(), s, jerr));
+    }
+    return status::io_error(describe_nats_error(what.c_str(), s, jerr));
+  }
+  outcome->seq = ack->Sequence;
+  outcome->duplicate = ack->Duplicate;
+  jsPubAck_Destroy(ack);
+  return status::ok();
+}
+
+status jetstream_log::start_consumer(std::uint64_t from) {
+  stop_consumer();
+  jsSubOptions so;
+  jsSubOptions_Init(&so);
+  so.Stream = stream_.c_str();
+  so.Config.DeliverPolicy = js_DeliverByStartSequence;
+  so.Config.OptStartSeq = from;
+  // Acks only keep the server from redelivering; order comes from the
+  // sequence check in pull(). The last record of each batch is acked (all).
+  so.Config.AckPolicy = js_AckAll;
+  so.Config.MaxAckPending = static_cast<std::int64_t>(kMaxFetchBatch) * 2;
+  so.Config.InactiveThreshold = kConsumerInactiveThreshold.count() * kNanosPerMilli;
+  so.Config.MemoryStorage = true;
+  so.Config.Replicas = 1;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  natsStatus s =
+      js_PullSubscribe(&sub_, conn_->js(), filter_.c_str(), nullptr, nullptr, &so, &jerr);
+  if (s != NATS_OK) {
+    sub_ = nullptr;
+    return status::io_error(describe_nats_error(("consumer of " + stream_).c_str(), s, jerr));
+  }
+  next_ = from;
+  first_pending_ = true;
+  return status::ok();
+}
+
+void jetstream_log::stop_consumer() {
+  if (sub_ == nullptr) return;
+  // Deletes the ephemeral consumer (bounded by the request timeout); if the
+  // server is gone, the inactivity threshold removes it.
+  natsSubscription_Unsubscribe(sub_);
+  natsSubscription_Destroy(sub_);
+  sub_ = nullptr;
+}
+
+status jetstream_log::pull(std::size_t batch, std::chrono::milliseconds wait, std::size_t* added,
+                           std::uint64_t* pending, std::vector<stream_record>* out) {
+  *added = 0;
+  *pending = 0;
+  jsFetchRequest req;
+  jsFetchRequest_Init(&req);
+  req.Batch = static_cast<int>(batch);
+  req.Expires = std::max<std::int64_t>(wait.count(), 1) * kNanosPerMilli;
+  natsMsgList list = {nullptr, 0};
+  natsStatus s = natsSubscription_FetchRequest(&list, sub_, &req);
+  if (s == NATS_TIMEOUT || s == NATS_NOT_FOUND) return status::ok();  // nothing came
+  if (s != NATS_OK) {
+    stop_consumer();
+    return status::io_error(describe_nats_error(("fetch from " + stream_).c_str(), s));
+  }
+  status st = status::ok();
+  natsMsg* last = nullptr;
+  for (int i = 0; i < list.Count; ++i) {
+    natsMsg* m = list.Msgs[i];
+    jsMsgMetaData* meta = nullptr;
+    if (natsMsg_GetMetaData(&meta, m) != NATS_OK) {
+      st = status::corruption("a message of " + stream_ + " without JetStream metadata");
+      break;
+    }
+    std::uint64_t seq = meta->Sequence.Stream;
+    std::uint64_t left = meta->NumPending;
+    jsMsgMetaData_Destroy(meta);
+    if (seq < next_) continue;  // a redelivery of what we already have
+    // A new consumer starts at the first record >= from (records before it
+    // may have been deleted); after that, any gap means the consumer lost
+    // messages: start again at next_ on the next call.
+    if (seq != next_ && !first_pending_) {
+      stop_consumer();
+      break;
+    }
+    stream_record r;
+    r.seq = seq;
+    r.subject = natsMsg_GetSubject(m);
+    r.data.assign(natsMsg_GetData(m), static_cast<std::size_t>(natsMsg_GetDataLength(m)));
+    out->push_back(std::move(r));
+    next_ = seq + 1;
+    first_pending_ = false;
+    *pending = left;
+    ++*added;
+    last = m;
+  }
+  if (last != nullptr && sub_ != nullptr) natsMsg_Ack(last, nullptr);
+  natsMsgList_Destroy(&list);
+  return st;
+}
+
+status jetstream_log::fetch(std::uint64_t from, std::size_t max, std::chrono::milliseconds wait,
+                            std::vector<stream_record>* out) {
+  if (from == 0) from = 1;
+  if (max == 0) return status::ok();
+  std::lock_guard<std::mutex> lock(fetch_mutex_);
+  std::uint64_t last = 0;
+  if (wait.count() <= 0) {
+    // Not waiting: ask whether there is anything first, as a pull request
+    // for records that do not exist would hold until it expires.
+    if (status st = last_seq(&last); !st.is_ok()) return st;
+    if (last < from) return status::ok();
+    wait = conn_->request_timeout();
+  }
+  if (sub_ == nullptr || from != next_) {
+    if (status st = start_consumer(from); !st.is_ok()) return st;
+  }
+  // The first record alone, so that it is returned as soon as it is stored
+  // rather than when a whole batch is; it says how many more there are.
+  std::size_t added = 0;
+  std::uint64_t pending = 0;
+  if (status st = pull(1, wait, &added, &pending, out); !st.is_ok()) return st;
+  if (added > 0) {
+    std::size_t more = std::min<std::uint64_t>({pending, max - 1, kMaxFetchBatch});
+    if (more == 0 || sub_ == nullptr) return status::ok();
+    // They exist: this returns as soon as they have arrived.
+    return pull(more, conn_->request_timeout(), &added, &pending, out);
+  }
+  if (sub_ == nullptr) return status::ok();  // a gap: the next call starts over
+  // Nothing came. If the stream holds records we should have had, the
+  // consumer went away (its server died, or it was idle too long): start a
+  // new one next time.
+  if (status st = last_seq(&last); !st.is_ok()) {
+    stop_consumer();
+    return st;
+  }
+  if (last >= next_) stop_consumer();
+  return status::ok();
+}
+
+status jetstream_log::last_seq(std::uint64_t* seq) {
+  jsStreamInfo* info = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  natsStatus s = js_GetStreamInfo(&info, conn_->js(), stream_.c_str(), nullptr, &jerr);
+  if (s != NATS_OK) {
+    return status::io_error(describe_nats_error(("stream info of " + stream_).c_str(), s, jerr));
+  }
+  *seq = info->State.LastSeq;
+  jsStreamInfo_Destroy(info);
+  return status::ok();
+}
+
+}  // namespace linkly

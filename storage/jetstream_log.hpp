@@ -1,0 +1,75 @@
+#pragma once
+// jetstream_log: a stream_log on a JetStream stream (nats.c).
+//
+// publish: one synchronous JetStream publish with the headers
+// Nats-Msg-Id and Nats-Expected-Last-Subject-Sequence; the server's
+// "wrong last sequence" (10071) is a conflict, its duplicate flag a
+// duplicate. fetch: a pull consumer of the stream starting at `from`, kept
+// between calls while each call continues where the last one ended (the
+// follower's pattern); a call from elsewhere, a gap in the sequence it
+// delivers or a consumer that went away with its server makes a new one.
+// last_seq: the stream's info. A consumer lost with its server is noticed
+// when a fetch's wait ends empty: keep waits short (about a second) for a
+// quick failover.
+//
+// Thread-safe (fetch calls are serialised among themselves; publishes run
+// in parallel). Blocking: never call it on a CAF scheduler thread.
+
+#include "storage/stream_log.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+
+struct __natsSubscription;
+
+namespace linkly {
+
+class nats_connection;
+
+class jetstream_log : public stream_log {
+ public:
+  /// Most records one fetch asks the server for, whatever `max` says:
+  /// bounds one reply's memory (records are small: a few hundred bytes).
+  static constexpr std::size_t kMaxFetchBatch = 1'000;
+
+  /// A log on the existing stream `stream`: not_found when it does not
+  /// exist, io_error when JetStream does not answer. Its config is not
+  /// checked here (check_stream in storage/jetstream_streams.hpp does).
+  static status open(std::shared_ptr<nats_connection> conn, const std::string& stream,
+                     std::unique_ptr<jetstream_log>* out);
+  ~jetstream_log() override;
+
+  status publish(std::string_view subject, std::string_view data, std::uint64_t expected_last,
+                 std::string_view msg_id, publish_outcome* outcome) override;
+  status fetch(std::uint64_t from, std::size_t max, std::chrono::milliseconds wait,
+               std::vector<stream_record>* out) override;
+  status last_seq(std::uint64_t* seq) override;
+
+  const std::string& stream() const { return stream_; }
+  nats_connection& connection() const { return *conn_; }
+
+ private:
+  jetstream_log(std::shared_ptr<nats_connection> conn, std::string stream, std::string filter);
+
+  // Under fetch_mutex_.
+  status start_consumer(std::uint64_t from);
+  void stop_consumer();
+  // One pull request for up to `batch` records, waiting up to `wait` for
+  // them; appends those in sequence, *pending: how many more the stream
+  // held after the last one.
+  status pull(std::size_t batch, std::chrono::milliseconds wait, std::size_t* added,
+              std::uint64_t* pending, std::vector<stream_record>* out);
+
+  std::shared_ptr<nats_connection> conn_;
+  std::string stream_;
+  std::string filter_;  // the stream's subject wildcard, e.g. "links.>"
+
+  std::mutex fetch_mutex_;
+  __natsSubscription* sub_ = nullptr;
+  std::uint64_t next_ = 0;      // the seq the consumer should deliver next
+  bool first_pending_ = false;  // the consumer has delivered nothing yet
+};
+
+}  // namespace linkly
