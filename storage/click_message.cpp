@@ -8,7 +8,9 @@ namespace {
 constexpr std::size_t kFirstSeqBytes = 8;
 }  // namespace
 
-std::string click_subject(std::string_view node) { return "clicks." + std::string(node); }
+std::string click_subject(std::string_view node) {
+  return "clicks." + std::string(node);
+}
 
 std::string encode_click_message(std::uint64_t first_seq, const std::vector<envelope>& clicks) {
   std::string out(kFirstSeqBytes, '\0');

@@ -27,7 +27,9 @@ click_publisher::click_publisher(std::shared_ptr<event_log> outbox,
       options_(std::move(options)),
       subject_(click_subject(options_.node)) {}
 
-click_publisher::~click_publisher() { stop(); }
+click_publisher::~click_publisher() {
+  stop();
+}
 
 void click_publisher::stop() {
   {
@@ -87,8 +89,7 @@ click_publisher::step click_publisher::resync() {
   if (published() > outbox_->highest_seq()) {
     std::lock_guard<std::mutex> lock(mutex_);
     error_ = "the clicks stream holds " + std::to_string(published()) + " clicks of node " +
-             options_.node + " but its clicks log only " +
-             std::to_string(outbox_->highest_seq()) +
+             options_.node + " but its clicks log only " + std::to_string(outbox_->highest_seq()) +
              ": was the node's data lost and its name reused?";
     return step::failed;
   }
@@ -100,15 +101,14 @@ click_publisher::step click_publisher::publish_next() {
   const std::uint64_t from = published() + 1;
   std::vector<envelope> clicks;
   if (status st = outbox_->read(from, event_log::kNoLimit, options_.max_batch, &clicks); !st) {
-    spdlog::error("clicks log unreadable at seq {} ({}); publishing waits", from,
-                  st.to_string());
+    spdlog::error("clicks log unreadable at seq {} ({}); publishing waits", from, st.to_string());
     return step::failed;
   }
   if (clicks.empty()) return step::idle;
   const std::string id = options_.node + "." + std::to_string(from);
   publish_outcome outcome;
-  status st = stream_->publish(subject_, encode_click_message(from, clicks), subject_last_, id,
-                               &outcome);
+  status st =
+      stream_->publish(subject_, encode_click_message(from, clicks), subject_last_, id, &outcome);
   if (!st || outcome.conflict) {
     // Stored or not, the stream knows: ask it before the next batch.
     synced_ = false;

@@ -91,8 +91,8 @@ class click_publisher {
   click_publisher_options options_;
   std::string subject_;
 
-  bool synced_ = false;               // the thread's own
-  std::uint64_t subject_last_ = 0;    // stream seq of the subject's last message
+  bool synced_ = false;             // the thread's own
+  std::uint64_t subject_last_ = 0;  // stream seq of the subject's last message
   std::uint64_t consecutive_failures_ = 0;
   std::atomic<std::uint64_t> published_{0};
   std::atomic<bool> reachable_{false};

@@ -31,7 +31,9 @@ click_replica::click_replica(std::shared_ptr<stream_log> stream, std::shared_ptr
                              click_replica_options options)
     : stream_(std::move(stream)), log_(std::move(log)), options_(std::move(options)) {}
 
-click_replica::~click_replica() { stop(); }
+click_replica::~click_replica() {
+  stop();
+}
 
 void click_replica::stop() {
   {
@@ -76,8 +78,8 @@ bool click_replica::locate() {
   const std::uint64_t head = log_->highest_seq();
   while (counted_log_ < head) {
     std::vector<stream_record> records;
-    status st = stream_->fetch(counted_stream_ + 1, options_.fetch_messages, options_.fetch_wait,
-                               &records);
+    status st =
+        stream_->fetch(counted_stream_ + 1, options_.fetch_messages, options_.fetch_wait, &records);
     reachable_.store(st.is_ok(), std::memory_order_release);
     if (!st) return false;
     if (records.empty()) {
@@ -111,8 +113,8 @@ bool click_replica::locate() {
 
 bool click_replica::follow() {
   std::vector<stream_record> records;
-  status st = stream_->fetch(stream_seq() + 1, options_.fetch_messages, options_.fetch_wait,
-                             &records);
+  status st =
+      stream_->fetch(stream_seq() + 1, options_.fetch_messages, options_.fetch_wait, &records);
   reachable_.store(st.is_ok(), std::memory_order_release);
   if (!st) return false;
   std::vector<envelope> all;

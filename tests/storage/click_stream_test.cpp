@@ -51,8 +51,7 @@ class ClickStreamTest : public ::testing::Test {
   }
 
   // Appends n clicks of `node` to its outbox, in batches of `batch`.
-  std::vector<envelope> record(event_log& outbox, const std::string& node, int n,
-                               int batch = 10) {
+  std::vector<envelope> record(event_log& outbox, const std::string& node, int n, int batch = 10) {
     std::vector<envelope> all;
     for (int i = 0; i < n; i += batch) {
       std::vector<envelope> some;
