@@ -45,7 +45,7 @@ jetstream_log::jetstream_log(std::shared_ptr<nats_connection> conn, std::string 
 
 jetstream_log::~jetstream_log() {
   std::lock_guard<std::mutex> lock(fetch_mutex_);
-  stop_consumer();
+  stop_consumer(conn_->connected());
 }
 
 status jetstream_log::publish(std::string_view subject, std::string_view data,
@@ -101,7 +101,7 @@ status jetstream_log::publish(std::string_view subject, std::string_view data,
 }
 
 status jetstream_log::start_consumer(std::uint64_t from) {
-  stop_consumer();
+  stop_consumer(true);
   jsSubOptions so;
   jsSubOptions_Init(&so);
   so.Stream = stream_.c_str();
@@ -126,11 +126,13 @@ status jetstream_log::start_consumer(std::uint64_t from) {
   return status::ok();
 }
 
-void jetstream_log::stop_consumer() {
+void jetstream_log::stop_consumer(bool remove) {
   if (sub_ == nullptr) return;
-  // Deletes the ephemeral consumer (bounded by the request timeout); if the
-  // server is gone, the inactivity threshold removes it.
-  natsSubscription_Unsubscribe(sub_);
+  // Unsubscribe deletes the ephemeral consumer (a round trip, bounded by
+  // the request timeout); Destroy alone leaves it to the server, which
+  // drops it after the inactivity threshold: the way for one that is
+  // already gone with its server, or unreachable.
+  if (remove) natsSubscription_Unsubscribe(sub_);
   natsSubscription_Destroy(sub_);
   sub_ = nullptr;
 }
@@ -147,7 +149,7 @@ status jetstream_log::pull(std::size_t batch, std::chrono::milliseconds wait, st
   natsStatus s = natsSubscription_FetchRequest(&list, sub_, &req);
   if (s == NATS_TIMEOUT || s == NATS_NOT_FOUND) return status::ok();  // nothing came
   if (s != NATS_OK) {
-    stop_consumer();
+    stop_consumer(false);
     return status::io_error(describe_nats_error(("fetch from " + stream_).c_str(), s));
   }
   status st = status::ok();
@@ -167,7 +169,7 @@ status jetstream_log::pull(std::size_t batch, std::chrono::milliseconds wait, st
     // may have been deleted); after that, any gap means the consumer lost
     // messages: start again at next_ on the next call.
     if (seq != next_ && !first_pending_) {
-      stop_consumer();
+      stop_consumer(false);
       break;
     }
     stream_record r;
@@ -218,10 +220,10 @@ status jetstream_log::fetch(std::uint64_t from, std::size_t max, std::chrono::mi
   // consumer went away (its server died, or it was idle too long): start a
   // new one next time.
   if (status st = last_seq(&last); !st.is_ok()) {
-    stop_consumer();
+    stop_consumer(false);
     return st;
   }
-  if (last >= next_) stop_consumer();
+  if (last >= next_) stop_consumer(false);
   return status::ok();
 }
 

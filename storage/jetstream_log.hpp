@@ -57,7 +57,7 @@ class jetstream_log : public stream_log {
 
   // Under fetch_mutex_.
   status start_consumer(std::uint64_t from);
-  void stop_consumer();
+  void stop_consumer(bool remove);
   // One pull request for up to `batch` records, waiting up to `wait` for
   // them; appends those in sequence, *pending: how many more the stream
   // held after the last one.

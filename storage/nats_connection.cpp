@@ -15,18 +15,23 @@ constexpr std::int64_t kReconnectWaitMs = 250;
 // they are sent on reconnect. Publishes beyond it fail at once instead.
 constexpr int kReconnectBufferBytes = 8 * 1024 * 1024;
 
-// nats.c calls these on its own threads; they only log.
-void on_disconnected(natsConnection*, void*) {
+// nats.c calls these on its own threads; they only log. Closing the
+// connection also "disconnects" it: not worth a warning, and it may come
+// while the process exits, when logging is no longer safe.
+void on_disconnected(natsConnection* nc, void*) {
+  if (natsConnection_IsClosed(nc)) return;
   spdlog::warn("NATS: disconnected; reconnecting to any of the cluster's servers");
 }
 
 void on_reconnected(natsConnection* nc, void*) {
+  if (natsConnection_IsClosed(nc)) return;
   char url[256] = {};
   natsConnection_GetConnectedUrl(nc, url, sizeof(url));
   spdlog::info("NATS: reconnected to {}", url);
 }
 
-void on_async_error(natsConnection*, natsSubscription*, natsStatus err, void*) {
+void on_async_error(natsConnection* nc, natsSubscription*, natsStatus err, void*) {
+  if (natsConnection_IsClosed(nc)) return;
   spdlog::warn("NATS: {}", natsStatus_GetText(err));
 }
 

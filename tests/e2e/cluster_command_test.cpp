@@ -1,9 +1,11 @@
 // `linkly cluster init|status|import` against real nats-servers
 // (tests/support/nats_cluster); skipped when nats-server is not installed.
 
+#include "storage/event_log.hpp"
 #include "storage/jetstream_log.hpp"
 #include "storage/nats_connection.hpp"
 #include "storage/record_format.hpp"
+#include "storage/stream_subjects.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/linkly_cli.hpp"
 #include "tests/support/links_api.hpp"
@@ -181,6 +183,47 @@ TEST_F(ClusterCommandTest, ImportKeepsSequenceNumbersAndARerunAddsNothing) {
   ASSERT_EQ(rerun.exit_code(), 0) << rerun.describe();
   EXPECT_EQ(parse_json_line(rerun.out)["imported"], 0);
   EXPECT_EQ(parse_json_line(rerun.out)["already_there"], 4);
+}
+
+TEST_F(ClusterCommandTest, ImportCutShortIsContinuedByTheNextRun) {
+  write_single_node_log();
+  ASSERT_EQ(cluster({"cluster", "init"}).exit_code(), 0);
+  // The stream holds the log's first two records, as a run that died after
+  // them would have left it.
+  std::vector<envelope> events;
+  {
+    std::unique_ptr<event_log> log;
+    log_options no_create;
+    no_create.create_if_missing = false;
+    ASSERT_TRUE(event_log::open(data_.path() + "/links", no_create, &log).is_ok());
+    ASSERT_TRUE(log->read(1, event_log::kNoLimit, event_log::kNoLimit, &events).is_ok());
+  }
+  ASSERT_EQ(events.size(), 4u);
+  auto stream = links_stream();
+  ASSERT_NE(stream, nullptr);
+  for (std::size_t i = 0; i < 2; ++i) {
+    std::string data;
+    encode_record_value(events[i], 0, &data);
+    publish_outcome out;
+    ASSERT_TRUE(stream->publish(links_subject(events[i].key), data, 0, "", &out).is_ok());
+    ASSERT_EQ(out.seq, i + 1);
+  }
+
+  cli_result rest = cluster({"cluster", "import"});
+  ASSERT_EQ(rest.exit_code(), 0) << rest.describe();
+  boost::json::object summary = parse_json_line(rest.out);
+  EXPECT_EQ(summary["already_there"], 2);
+  EXPECT_EQ(summary["imported"], 2);
+  EXPECT_TRUE(contains(rest.err, "already holds records 1-2")) << rest.describe();
+  std::vector<stream_record> records;
+  ASSERT_TRUE(stream->fetch(1, 100, 0ms, &records).is_ok());
+  ASSERT_EQ(records.size(), 4u);
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    envelope env;
+    ASSERT_TRUE(decode_record_value(0, records[i].data, &env).is_ok());
+    env.seq = records[i].seq;
+    EXPECT_EQ(env, events[i]) << "seq " << i + 1;
+  }
 }
 
 TEST_F(ClusterCommandTest, ImportRefusesAStreamHoldingSomethingElse) {
