@@ -17,6 +17,9 @@ namespace {
 constexpr std::uint32_t kPositionVersion = 1;
 constexpr char kStreamCheckpoint[] = "stream";
 constexpr char kLogCheckpoint[] = "log";
+// Own messages remembered for when_copied(): a waiter asks right after its
+// append, so only the last few seconds' messages matter.
+constexpr std::size_t kOwnCopiesKept = 4096;
 }  // namespace
 
 std::unique_ptr<click_replica> click_replica::start(std::shared_ptr<stream_log> stream,
@@ -42,6 +45,53 @@ void click_replica::stop() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+  std::vector<std::pair<std::uint64_t, std::function<void(std::uint64_t)>>> left;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    left.swap(waiting_);
+  }
+  for (auto& w : left) w.second(0);
+}
+
+void click_replica::when_copied(std::uint64_t outbox_seq, std::function<void(std::uint64_t)> done) {
+  std::uint64_t found = 0;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stopping_) {
+      found = 0;
+    } else if (!own_.empty() && outbox_seq < own_.back().outbox_first + own_.back().count) {
+      for (const own_copy& c : own_) {
+        if (outbox_seq >= c.outbox_first && outbox_seq < c.outbox_first + c.count) {
+          found = c.log_first + (outbox_seq - c.outbox_first);
+        }
+      }
+    } else {
+      waiting_.emplace_back(outbox_seq, std::move(done));
+      return;
+    }
+  }
+  done(found);
+}
+
+void click_replica::copied_own(std::uint64_t outbox_first, std::uint64_t count,
+                               std::uint64_t log_first) {
+  std::vector<std::pair<std::uint64_t, std::function<void(std::uint64_t)>>> ready;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    own_.push_back({outbox_first, count, log_first});
+    if (own_.size() > kOwnCopiesKept) own_.pop_front();
+    for (auto it = waiting_.begin(); it != waiting_.end();) {
+      if (it->first < outbox_first + count) {
+        const bool inside = it->first >= outbox_first;
+        ready.emplace_back(inside ? log_first + (it->first - outbox_first) : 0,
+                           std::move(it->second));
+        it = waiting_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (auto& r : ready) r.second(r.first);
 }
 
 std::string click_replica::error() const {
@@ -118,6 +168,7 @@ bool click_replica::follow() {
   reachable_.store(st.is_ok(), std::memory_order_release);
   if (!st) return false;
   std::vector<envelope> all;
+  std::vector<own_copy> own;
   std::uint64_t expected = stream_seq() + 1;
   for (const stream_record& rec : records) {
     if (rec.seq != expected) {
@@ -131,6 +182,9 @@ bool click_replica::follow() {
       fail("stream message " + std::to_string(rec.seq) + ": " + bad.to_string());
       return false;
     }
+    if (!options_.own_subject.empty() && rec.subject == options_.own_subject) {
+      own.push_back({first, clicks.size(), all.size()});  // log_first: offset for now
+    }
     std::move(clicks.begin(), clicks.end(), std::back_inserter(all));
     ++expected;
   }
@@ -141,6 +195,8 @@ bool click_replica::follow() {
       return false;
     }
     stream_seq_.store(records.back().seq, std::memory_order_release);
+    for (const own_copy& c : own)
+      copied_own(c.outbox_first, c.count, appended.first_seq + c.log_first);
   }
   if (stream_seq() != saved_stream_ &&
       std::chrono::steady_clock::now() - saved_at_ >= options_.position_interval) {

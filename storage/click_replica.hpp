@@ -22,6 +22,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -35,6 +37,9 @@ class stream_log;
 struct click_replica_options {
   /// The position file (a snapshot_file with checkpoints "stream" and "log").
   std::string position_path;
+  /// This node's own subject (click_subject(node)): when_copied() follows
+  /// its messages. "" for none.
+  std::string own_subject;
   /// Messages per fetch, and the longest wait for the next one.
   std::size_t fetch_messages = 64;
   std::chrono::milliseconds fetch_wait{200};
@@ -65,6 +70,14 @@ class click_replica {
   /// Why following stopped for good ("" while it runs).
   std::string error() const;
 
+  /// Calls `done` with the seq this log gave the record at `outbox_seq` of
+  /// this node's own clicks log, once it is copied here (at once if it
+  /// already is; with 0 if it was copied too long ago to be remembered, or
+  /// when the replica stops first). How a node's synchronous append learns
+  /// where its event stands in the log every node reads. `done` runs on the
+  /// replica's thread or the caller's; it must be quick.
+  void when_copied(std::uint64_t outbox_seq, std::function<void(std::uint64_t)> done);
+
   /// Writes the position and stops the thread. Idempotent.
   void stop();
 
@@ -94,10 +107,18 @@ class click_replica {
   std::atomic<std::uint64_t> stream_seq_{0};
   std::atomic<bool> reachable_{false};
 
+  /// Records the own messages just appended and answers their waiters.
+  void copied_own(std::uint64_t outbox_first, std::uint64_t count, std::uint64_t log_first);
+
   mutable std::mutex mutex_;  // guards what follows
   std::condition_variable wake_;
   bool stopping_ = false;
   std::string error_;
+  struct own_copy {
+    std::uint64_t outbox_first, count, log_first;
+  };
+  std::deque<own_copy> own_;  // the last kOwnCopiesKept own messages copied
+  std::vector<std::pair<std::uint64_t, std::function<void(std::uint64_t)>>> waiting_;
   std::thread thread_;
 };
 

@@ -15,6 +15,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -238,6 +239,31 @@ TEST_F(ClickStreamTest, TheReplicaHoldsEveryClickInStreamOrderAcrossRestarts) {
   auto r2 = click_replica::start(stream_, other, o);
   ASSERT_TRUE(eventually([&] { return other->highest_seq() == 138; }));
   EXPECT_EQ(read_all(*other), read_all(*replica_log));
+}
+
+TEST_F(ClickStreamTest, ANodeLearnsWhereItsOwnRecordStandsInTheReplica) {
+  auto a = open_log("a");
+  auto b = open_log("b");
+  record(*b, "b", 5, 5);  // b's clicks come first in the stream
+  auto pb = click_publisher::start(b, stream_, publisher_options("b"));
+  ASSERT_TRUE(eventually([&] { return pb->backlog() == 0; }));
+  auto replica_log = open_log("replica");
+  click_replica_options o = replica_options();
+  o.own_subject = click_subject("a");
+  auto r = click_replica::start(stream_, replica_log, o);
+  std::atomic<std::uint64_t> early{~std::uint64_t{0}};
+  r->when_copied(3, [&](std::uint64_t seq) { early = seq; });  // a's third, not written yet
+  record(*a, "a", 4, 4);
+  auto pa = click_publisher::start(a, stream_, publisher_options("a"));
+  ASSERT_TRUE(eventually([&] { return early.load() != ~std::uint64_t{0}; }));
+  EXPECT_EQ(early.load(), 5u + 3u);  // after b's 5
+  std::uint64_t late = 0;
+  r->when_copied(1, [&](std::uint64_t seq) { late = seq; });  // already copied: at once
+  EXPECT_EQ(late, 6u);
+  envelope at;
+  ASSERT_TRUE(replica_log->get(8, &at));
+  EXPECT_EQ(at.key, click("a", 2).key);
+  EXPECT_EQ(at.payload, click("a", 2).payload);
 }
 
 TEST_F(ClickStreamTest, AReplicaHeadInsideAMessageIsCorruption) {
