@@ -1,10 +1,11 @@
-// Snapshot body (storage/snapshot_codec.hpp), version 2 (a version 1
+// Snapshot body (storage/snapshot_codec.hpp), version 3 (a version 1 or 2
 // snapshot is rebuilt from the logs):
 //   created_days { day+2^31 count }*
 //   deleted { code first_deleted_seq last_created_seq }*
 //   links { code lives { incarnation total bots hosts days { day+2^31 count }*
 //           countries { cc count }* referrers { host count }* visits }* }*
 //   orphans: total bots visits
+//   deletions { seq removed }*                        (version 3 on)
 // visits = { seq_flags minus the previous one, at_ms minus the previous one
 // zigzagged }*; each list preceded by its length.
 
@@ -133,6 +134,7 @@ status analytics_projection::apply(std::string_view log, const envelope& env) {
     return status::ok();
   }
   if (env.type == event_type::orphan_visit) return apply_orphan(env);
+  if (env.type == event_type::visits_deleted) return apply_deletion(env);
   click_recorded click;
   if (!decode_click(env, &click)) {
     return status::corruption("undecodable " + std::string(to_string(env.type)) + " at seq " +
@@ -221,6 +223,7 @@ void analytics_projection::clear() {
   deleted_.clear();
   all_ = {};
   orphans_ = {};
+  deletions_.clear();
 }
 
 namespace {
@@ -283,6 +286,11 @@ status analytics_projection::save(std::string* out) const {
   w.varint(orphans_.counts.total);
   w.varint(orphans_.counts.bots);
   save_visits(w, orphans_.visits);
+  w.varint(deletions_.size());
+  for (const auto& [seq, removed] : deletions_) {
+    w.varint(seq);
+    w.varint(removed);
+  }
   return status::ok();
 }
 
@@ -380,14 +388,24 @@ status analytics_projection::load(std::string_view saved) {
     clicks.emplace(std::move(code), std::move(lives));
   }
   if (!r.varint(&orphans.counts.total) || !r.varint(&orphans.counts.bots) ||
-      !load_visits(r, saved, &orphans.visits) || !r.at_end()) {
+      !load_visits(r, saved, &orphans.visits) || !read_count(r, saved, &n) ||
+      n > kRecentDeletionsKept) {
     return bad();
   }
+  decltype(deletions_) deletions;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    std::uint64_t seq = 0;
+    std::uint64_t removed = 0;
+    if (!r.varint(&seq) || !r.varint(&removed)) return bad();
+    deletions.emplace_back(seq, removed);
+  }
+  if (!r.at_end()) return bad();
   created_ = std::move(created);
   clicks_ = std::move(clicks);
   deleted_ = std::move(deleted);
   all_ = all;
   orphans_ = std::move(orphans);
+  deletions_ = std::move(deletions);
   return status::ok();
 }
 
@@ -437,6 +455,7 @@ void analytics_projection::for_each_entry(const entry_visitor& fn) const {
     add("orphan/bots", orphans_.counts.bots);
     entries.emplace_back("orphan/vidx", index_text(orphans_.visits));
   }
+  for (const auto& [seq, removed] : deletions_) add("vdel/" + std::to_string(seq), removed);
   std::sort(entries.begin(), entries.end());
   for (const auto& [key, value] : entries) fn(key, value);
 }

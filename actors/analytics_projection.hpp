@@ -28,6 +28,14 @@
 //   "cref/" L "/" host              ... referred by that host ("direct" if none)
 //   "crefn/" L                      distinct hosts among its "cref/" entries
 //   "orphan/tot", "orphan/bots", "orphan/vidx"   orphan visits (redirect misses)
+//   "vdel/" seq                     visits a VisitsDeleted removed (the last
+//                                   kRecentDeletionsKept deletions only)
+//
+// VisitsDeleted (schemas/visits_deleted.hpp) applies in clicks-log order: the
+// life it names loses every visit applied so far (its counts, days,
+// countries, referrers and visit index), with the unnamed clicks (life 0)
+// when it says they are that life's; clicks after it count afresh. How many
+// it removed is kept for the one who asked (recent_deletion()).
 //
 // Nothing held grows with client data without bound: a country is an ISO
 // 3166 alpha-2 code (at most 26*26 per link), a referrer host a DNS name of
@@ -40,6 +48,7 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <limits>
 #include <map>
 #include <string>
@@ -95,6 +104,12 @@ struct orphan_clicks {
   std::vector<visit_ref> visits;  // in seq order
 };
 
+/// Deletions of visits whose removed count is kept for their requester: it
+/// reads it right after the projection applies its event (a few ms), so a
+/// thousand concurrent deletions can pass before one is forgotten; 16 bytes
+/// each.
+inline constexpr std::size_t kRecentDeletionsKept = 1024;
+
 /// "The life the link lives now, or lived last": for a code that is not
 /// live, whose incarnation the caller does not know.
 inline constexpr std::uint64_t kLatestIncarnation = ~std::uint64_t{0};
@@ -123,7 +138,7 @@ class analytics_projection final : public projection {
   status apply(std::string_view log, const envelope& env) override;
   status save(std::string* out) const override;
   status load(std::string_view saved) override;
-  std::uint32_t snapshot_version() const override { return 2; }
+  std::uint32_t snapshot_version() const override { return 3; }  // 3: deletions
   void clear() override;
   void for_each_entry(const entry_visitor& fn) const override;
 
@@ -138,9 +153,13 @@ class analytics_projection final : public projection {
   /// Visits of every link, every life.
   visit_counts link_visits() const { return all_; }
   const orphan_clicks& orphans() const { return orphans_; }
+  /// How many visits the VisitsDeleted at clicks-log seq `seq` removed;
+  /// false if it is not among the last kRecentDeletionsKept applied.
+  bool recent_deletion(std::uint64_t seq, std::uint64_t* removed) const;
 
  private:
   status apply_orphan(const envelope& env);
+  status apply_deletion(const envelope& env);
 
   std::map<std::int32_t, std::uint64_t> created_;
   // Lives sorted by incarnation; nearly always one.
@@ -156,6 +175,9 @@ class analytics_projection final : public projection {
   std::unordered_map<std::string, deletion, string_hash, std::equal_to<>> deleted_;
   visit_counts all_;
   orphan_clicks orphans_;
+  // (seq of a VisitsDeleted, visits it removed), ascending, at most
+  // kRecentDeletionsKept.
+  std::deque<std::pair<std::uint64_t, std::uint64_t>> deletions_;
 };
 
 /// visit_filter::regular_404 when the list takes either kind.
@@ -225,6 +247,14 @@ class analytics_reader {
   void overview(visit_counts* links, visit_counts* orphans) const;
   /// A page of the orphan visits.
   void list_orphans(const visit_filter& filter, visit_page* out) const;
+  /// Whether the VisitsDeleted at clicks-log seq `seq` is applied, and then
+  /// how many visits it removed.
+  enum class deletion_state {
+    pending,  // not applied yet
+    applied,  // *removed holds the count
+    unknown,  // applied (or parked as a dead letter), count no longer kept
+  };
+  deletion_state deletion(std::uint64_t seq, std::uint64_t* removed) const;
   /// Checkpoint and head per followed log.
   std::vector<log_position> freshness() const;
 

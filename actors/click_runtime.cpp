@@ -124,6 +124,27 @@ void click_runtime::write_now(std::vector<envelope> clicks,
   caf::anon_send(inline_writer_, std::move(job));
 }
 
+void click_runtime::append_event(envelope event, std::function<void(event_append_reply)> done) {
+  event_append_reply fallback;
+  fallback.fail(reply_code::unavailable, "click writer unavailable");
+  auto slot = slot_for<event_append_reply>(std::move(done), std::move(fallback));
+  auto log = log_;
+  // On the inline writer's thread: an append blocks, and this one is rare
+  // (an operator's deletion), so it shares the thread with inline clicks.
+  blocking_job job = [log, slot, event = std::move(event)]() mutable {
+    std::vector<envelope> one{std::move(event)};
+    append_result r;
+    event_append_reply reply;
+    if (status st = log->append(one, &r); !st) {
+      reply.fail(reply_code::unavailable, "the clicks log cannot be written: " + st.to_string());
+    } else {
+      reply.seq = r.first_seq;
+    }
+    slot->deliver(std::move(reply));
+  };
+  caf::anon_send(inline_writer_, std::move(job));
+}
+
 void click_runtime::list_dead_letters(std::uint64_t after, std::size_t limit,
                                       std::function<void(dead_letter_page)> done) {
   dead_letter_page unavailable;

@@ -42,6 +42,7 @@ class click_runtime : public click_service {
   std::shared_ptr<click_spool> spool() const override { return spool_; }
   void submit(std::vector<envelope> clicks) override;
   void write_now(std::vector<envelope> clicks, std::function<void(reply_status)> done) override;
+  void append_event(envelope event, std::function<void(event_append_reply)> done) override;
   void list_dead_letters(std::uint64_t after, std::size_t limit,
                          std::function<void(dead_letter_page)> done) override;
   void redrive(std::optional<std::uint64_t> id, std::function<void(redrive_reply)> done) override;

@@ -44,6 +44,11 @@ struct redrive_reply : reply_status {
   bool log_failed = false;
 };
 
+/// An event appended by append_event(): its seq in the clicks log when ok.
+struct event_append_reply : reply_status {
+  std::uint64_t seq = 0;
+};
+
 class click_service {
  public:
   virtual ~click_service() = default;
@@ -61,6 +66,18 @@ class click_service {
   /// Writes clicks now and calls `done` once they are durable (ok), or
   /// with unavailable and why they are not.
   virtual void write_now(std::vector<envelope> clicks, std::function<void(reply_status)> done) = 0;
+
+  /// Appends `event`, a clicks-log event that is not a click (a
+  /// VisitsDeleted), now and on its own, never through the queue or the
+  /// spool: `done` gets its seq once the clicks log holds it (with the log's
+  /// sync policy, as for clicks), or unavailable and why not. `done` may run
+  /// on the writer's thread. Clicks queued before it may land after it.
+  virtual void append_event(envelope event, std::function<void(event_append_reply)> done) {
+    (void)event;
+    event_append_reply r;
+    r.fail(reply_code::unavailable, "the clicks log takes no events here");
+    done(std::move(r));
+  }
 
   /// Parked entries with id > after, at most `limit`.
   virtual void list_dead_letters(std::uint64_t after, std::size_t limit,

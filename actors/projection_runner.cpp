@@ -70,8 +70,7 @@ void schedule_after(runner_pointer self, std::chrono::milliseconds delay) {
 }
 
 std::string_view log_of(const envelope& env) {
-  const bool click = env.type == event_type::click_recorded || env.type == event_type::orphan_visit;
-  return click ? kClicksLog : kLinksLog;
+  return is_clicks_log_event(env.type) ? kClicksLog : kLinksLog;
 }
 
 // The dead letter under which `env` of `log_name` is parked already, if any:

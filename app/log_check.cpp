@@ -15,6 +15,7 @@
 #include "schemas/link_events.hpp"
 #include "schemas/log_events.hpp"
 #include "schemas/orphan_visit.hpp"
+#include "schemas/visits_deleted.hpp"
 #include "storage/event_log.hpp"
 #include "storage/store_copy.hpp"
 
@@ -42,6 +43,11 @@ std::string payload_problem(const std::string& log_name, const envelope& env) {
       orphan_visit visit;
       return decode_orphan_visit(env, &visit) ? std::string() : "undecodable OrphanVisit payload";
     }
+    if (env.type == event_type::visits_deleted) {
+      visits_deleted deletion;
+      return decode_visits_deleted(env, &deletion) ? std::string()
+                                                   : "undecodable VisitsDeleted payload";
+    }
     click_recorded click;
     if (env.type != event_type::click_recorded) return "a " + type + " event in the clicks log";
     if (!decode_click(env, &click)) return "undecodable ClickRecorded payload";
@@ -50,7 +56,7 @@ std::string payload_problem(const std::string& log_name, const envelope& env) {
     return {};
   }
   link_event event;
-  if (env.type == event_type::click_recorded || env.type == event_type::orphan_visit) {
+  if (is_clicks_log_event(env.type)) {
     return "a " + type + " event in the links log";
   }
   if (!decode_link_event(env, &event)) return "undecodable " + type + " payload";

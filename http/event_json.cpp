@@ -5,6 +5,7 @@
 #include "schemas/link_events.hpp"
 #include "schemas/log_events.hpp"
 #include "schemas/orphan_visit.hpp"
+#include "schemas/visits_deleted.hpp"
 
 #include <type_traits>
 
@@ -46,9 +47,25 @@ boost::json::object orphan_json(const envelope& env) {
   return out;
 }
 
+boost::json::object visits_deleted_json(const envelope& env) {
+  boost::json::object out;
+  visits_deleted deletion;
+  if (!decode_visits_deleted(env, &deletion)) return out;
+  out["deleted_at"] = format_utc_ms(deletion.deleted_at_ms);
+  if (deletion.orphans) {
+    out["orphans"] = true;
+    return out;
+  }
+  out["code"] = deletion.code;
+  out["incarnation"] = deletion.incarnation;
+  out["unnamed_too"] = deletion.unnamed_too;
+  return out;
+}
+
 boost::json::object payload_json(const envelope& env) {
   if (env.type == event_type::click_recorded) return click_json(env);
   if (env.type == event_type::orphan_visit) return orphan_json(env);
+  if (env.type == event_type::visits_deleted) return visits_deleted_json(env);
   boost::json::object out;
   if (records_lost marker; decode_records_lost(env, &marker)) {
     out["first"] = marker.first;

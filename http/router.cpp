@@ -251,12 +251,18 @@ void handle_request(const http_request& req, const router_context& ctx, response
       if (method == http::verb::get) {
         return link_visits_route(std::move(match.code), match.query, ctx, std::move(send));
       }
+      if (method == http::verb::delete_) {
+        return delete_link_visits_route(std::move(match.code), ctx, info, std::move(send));
+      }
       break;
     case route_id::visits_overview:
       if (method == http::verb::get) return visits_overview_route(ctx, send);
       break;
     case route_id::orphan_visits:
       if (method == http::verb::get) return orphan_visits_route(match.query, ctx, send);
+      if (method == http::verb::delete_) {
+        return delete_orphan_visits_route(ctx, info, std::move(send));
+      }
       break;
     case route_id::analytics_daily:
       if (method == http::verb::get) return daily_analytics(ctx, send);

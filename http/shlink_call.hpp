@@ -19,6 +19,7 @@ struct shlink_call {
   link_service* links = nullptr;
   const read_view* view = nullptr;
   const analytics_reader* analytics = nullptr;
+  click_service* clicks = nullptr;  // deleting visits appends to the clicks log
   std::string short_url_base;
   io_worker* worker = nullptr;
   read_sources sources;  // for /rest/health

@@ -149,7 +149,8 @@ void dispatch(shlink_call call, http::verb method) {
   }
   if (n == 4 && seg[1] == "short-urls" && seg[3] == "visits") {
     if (method == http::verb::get) return shlink_short_url_visits(std::move(call), seg[2]);
-    if (method == http::verb::delete_) return shlink_delete_visits(std::move(call));
+    if (method == http::verb::delete_)
+      return shlink_delete_short_url_visits(std::move(call), seg[2]);
     return not_allowed("GET, DELETE");
   }
   if (n == 4 && seg[1] == "tags" && seg[3] == "visits") {
@@ -162,7 +163,7 @@ void dispatch(shlink_call call, http::verb method) {
   }
   if (n == 3 && seg[1] == "visits" && seg[2] == "orphan") {
     if (method == http::verb::get) return shlink_orphan_visits(std::move(call));
-    if (method == http::verb::delete_) return shlink_delete_visits(std::move(call));
+    if (method == http::verb::delete_) return shlink_delete_orphan_visits(std::move(call));
     return not_allowed("GET, DELETE");
   }
   if (n == 3 && seg[1] == "visits" && seg[2] == "non-orphan") {
@@ -269,6 +270,7 @@ void handle_shlink_request(const http_request& req, const router_context& ctx,
   call.links = ctx.links;
   call.view = ctx.view;
   call.analytics = ctx.sources.analytics;
+  call.clicks = ctx.clicks;
   call.sources = ctx.sources;
   call.short_url_base = ctx.short_url_base;
   call.worker = info.worker;

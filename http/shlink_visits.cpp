@@ -7,6 +7,7 @@
 #include "http/shlink_link_scan.hpp"
 #include "http/shlink_problem.hpp"
 #include "http/shlink_visit_query.hpp"
+#include "http/visits_deletion.hpp"
 #include "schemas/click_events.hpp"
 #include "schemas/link_rules.hpp"
 #include "schemas/orphan_visit.hpp"
@@ -27,8 +28,6 @@ namespace {
 constexpr std::string_view kVisitsOff = "visits are unavailable: analytics or clicks are off";
 constexpr std::string_view kReadFailed = "the clicks log could not be read";
 constexpr std::string_view kLinksOff = "links are unavailable";
-constexpr std::string_view kCannotDelete =
-    "linkly cannot forget visits: they stay in its clicks log and stats";
 
 http_response unavailable(std::string_view why) {
   return shlink_status_problem(http_status::service_unavailable, why);
@@ -252,8 +251,38 @@ void shlink_visits_overview(shlink_call call) {
   call.send(json_response(http_status::ok, boost::json::object{{"visits", std::move(visits)}}));
 }
 
-void shlink_delete_visits(shlink_call call) {
-  call.send(shlink_status_problem(http_status::not_implemented, kCannotDelete));
+namespace {
+
+visits_deletion_sources deletion_sources(const shlink_call& call) {
+  return {call.view, call.clicks, call.analytics, call.worker};
+}
+
+// Shlink's BulkDeleteResult, or its problem.
+visits_deletion_callback deletion_answer(shlink_call call, std::string code) {
+  return [send = std::move(call.send), code = std::move(code)](visits_deletion_result r) {
+    switch (r.result) {
+      case visits_deletion_result::outcome::deleted:
+        return send(
+            json_response(http_status::ok, boost::json::object{{"deletedVisits", r.removed}}));
+      case visits_deletion_result::outcome::not_found:
+        return send(shlink_short_url_not_found(code));
+      case visits_deletion_result::outcome::unavailable:
+        return send(unavailable(r.error));
+    }
+  };
+}
+
+}  // namespace
+
+void shlink_delete_short_url_visits(shlink_call call, const std::string& code) {
+  if (call.view == nullptr) return call.send(unavailable(kLinksOff));
+  visits_deletion_sources sources = deletion_sources(call);
+  delete_link_visits(sources, code, deletion_answer(std::move(call), code));
+}
+
+void shlink_delete_orphan_visits(shlink_call call) {
+  visits_deletion_sources sources = deletion_sources(call);
+  delete_orphan_visits(sources, deletion_answer(std::move(call), {}));
 }
 
 }  // namespace linkly

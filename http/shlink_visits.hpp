@@ -11,8 +11,10 @@
 //     -> {"visits":{"data":[Visit...],"pagination":{...}}}, newest first
 //   GET /visits -> {"visits":{"nonOrphanVisits":{"total","nonBots","bots"},
 //                             "orphanVisits":{...}}}
-//   DELETE /short-urls/{shortCode}/visits, DELETE /visits/orphan
-//     -> 501: linkly cannot forget visits yet
+//   DELETE /short-urls/{shortCode}/visits  a live link's current life
+//   DELETE /visits/orphan                  redirect misses
+//     -> {"deletedVisits": N} (http/visits_deletion.hpp); 404
+//        short-url-not-found for a code no live link has
 //
 // A Visit is {"referer","date","userAgent","visitLocation","potentialBot",
 // "visitedUrl","redirectUrl"} (an orphan one adds "type"), in Shlink's
@@ -31,7 +33,7 @@ void shlink_non_orphan_visits(shlink_call call);
 void shlink_domain_visits(shlink_call call, const std::string& domain);
 void shlink_orphan_visits(shlink_call call);
 void shlink_visits_overview(shlink_call call);
-/// DELETE of a short URL's or the orphan visits: 501, nothing forgotten.
-void shlink_delete_visits(shlink_call call);
+void shlink_delete_short_url_visits(shlink_call call, const std::string& code);
+void shlink_delete_orphan_visits(shlink_call call);
 
 }  // namespace linkly

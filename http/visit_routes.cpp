@@ -5,6 +5,7 @@
 #include "http/analytics_routes.hpp"
 #include "http/reply_response.hpp"
 #include "http/visit_query.hpp"
+#include "http/visits_deletion.hpp"
 #include "schemas/click_events.hpp"
 #include "schemas/clock.hpp"
 #include "schemas/link_rules.hpp"
@@ -148,6 +149,42 @@ void orphan_visits_route(std::string_view raw_query, const router_context& ctx,
   boost::json::array items;
   if (!visit_items(*clicks, page, orphan_item, &items)) return send(unavailable(kReadFailed));
   send(json_response(http_status::ok, page_json(q, page, std::move(items))));
+}
+
+namespace {
+
+visits_deletion_sources deletion_sources(const router_context& ctx, const request_info& info) {
+  return {ctx.view, ctx.clicks, ctx.sources.analytics, info.worker};
+}
+
+// The answer to a deletion: 200 with `body` and "deleted_visits", else 404
+// or 503 with why.
+visits_deletion_callback deletion_answer(response_sender send, boost::json::object body) {
+  return [send = std::move(send), body = std::move(body)](visits_deletion_result r) mutable {
+    switch (r.result) {
+      case visits_deletion_result::outcome::deleted:
+        body["deleted_visits"] = r.removed;
+        return send(json_response(http_status::ok, body));
+      case visits_deletion_result::outcome::not_found:
+        return send(link_not_found_response());
+      case visits_deletion_result::outcome::unavailable:
+        return send(unavailable(r.error));
+    }
+  };
+}
+
+}  // namespace
+
+void delete_link_visits_route(std::string code, const router_context& ctx, const request_info& info,
+                              response_sender send) {
+  boost::json::object body{{"code", code}};
+  delete_link_visits(deletion_sources(ctx, info), code,
+                     deletion_answer(std::move(send), std::move(body)));
+}
+
+void delete_orphan_visits_route(const router_context& ctx, const request_info& info,
+                                response_sender send) {
+  delete_orphan_visits(deletion_sources(ctx, info), deletion_answer(std::move(send), {}));
 }
 
 }  // namespace linkly

@@ -7,6 +7,10 @@
 //                                   "orphan_visits":{...}}
 //   GET /visits/orphan         200 as the first, without "code", items adding "visited_url"
 //                                   and "type"
+//   DELETE /links/{code}/visits  200 {"code","deleted_visits"}: the current life's visits
+//                                   are forgotten (http/visits_deletion.hpp); 404 when no
+//                                   live link has the code
+//   DELETE /visits/orphan      200 {"deleted_visits"}
 //
 // The analytics projection says which visits a page holds (its visit
 // index: seq and time per visit); each visit's details are then read from
@@ -29,5 +33,11 @@ void visits_overview_route(const router_context& ctx, const response_sender& sen
 
 void orphan_visits_route(std::string_view raw_query, const router_context& ctx,
                          const response_sender& send);
+
+void delete_link_visits_route(std::string code, const router_context& ctx, const request_info& info,
+                              response_sender send);
+
+void delete_orphan_visits_route(const router_context& ctx, const request_info& info,
+                                response_sender send);
 
 }  // namespace linkly

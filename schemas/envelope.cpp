@@ -16,6 +16,8 @@ std::string_view to_string(event_type t) {
       return "ClickRecorded";
     case event_type::orphan_visit:
       return "OrphanVisit";
+    case event_type::visits_deleted:
+      return "VisitsDeleted";
     case event_type::api_key_created:
       return "ApiKeyCreated";
     case event_type::api_key_revoked:
@@ -24,6 +26,11 @@ std::string_view to_string(event_type t) {
       return "RecordsLost";
   }
   return "Unknown";
+}
+
+bool is_clicks_log_event(event_type t) {
+  return t == event_type::click_recorded || t == event_type::orphan_visit ||
+         t == event_type::visits_deleted;
 }
 
 }  // namespace linkly

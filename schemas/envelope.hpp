@@ -17,7 +17,8 @@ enum class event_type : std::uint16_t {
   // The clicks log's events (schemas/click_events.hpp) start at 16; 4..15 are
   // left free for the links log's.
   click_recorded = 16,
-  orphan_visit = 17,  // a redirect miss (schemas/orphan_visit.hpp)
+  orphan_visit = 17,    // a redirect miss (schemas/orphan_visit.hpp)
+  visits_deleted = 18,  // a life's visits forgotten (schemas/visits_deleted.hpp)
   // The keys log's events (schemas/api_key_events.hpp) start at 32.
   api_key_created = 32,
   api_key_revoked = 33,
@@ -28,6 +29,10 @@ enum class event_type : std::uint16_t {
 /// "LinkCreated", ..., "ClickRecorded"; "Unknown" for a number this build
 /// does not know.
 std::string_view to_string(event_type t);
+
+/// Whether events of type `t` belong in the clicks log (clicks, orphan
+/// visits, deletions of visits) rather than the links log.
+bool is_clicks_log_event(event_type t);
 
 struct envelope {
   std::uint64_t seq = 0;             // assigned by the log on append; 0 before

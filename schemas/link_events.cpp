@@ -39,6 +39,8 @@ bool decode_link_event(const envelope& env, link_event* out) {
       return false;  // a clicks-log event: decode_click
     case event_type::orphan_visit:
       return false;  // a clicks-log event: decode_orphan_visit
+    case event_type::visits_deleted:
+      return false;  // a clicks-log event: decode_visits_deleted
     case event_type::api_key_created:
     case event_type::api_key_revoked:
       return false;  // a keys-log event: schemas/api_key_events.hpp

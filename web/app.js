@@ -470,6 +470,7 @@ document.addEventListener('DOMContentLoaded', () => {
   $('stats-refresh').addEventListener('click', () => linkPage.refresh());
   $('visits-prev').addEventListener('click', () => linkPage.turnVisits(-1));
   $('visits-next').addEventListener('click', () => linkPage.turnVisits(1));
+  $('visits-delete').addEventListener('click', () => linkPage.clearVisits());
   $('visits-no-bots').addEventListener('change', () => {
     linkPage.visitsPage = 1;
     linkPage.loadVisits();

@@ -317,6 +317,22 @@ export const linkPage = {
     }
   },
 
+  // Forgets the current incarnation's visits (DELETE /links/{code}/visits):
+  // its counts and charts start again from zero.
+  async clearVisits() {
+    const code = this.code;
+    const question = `Delete every visit of ${code} so far? Its counts start again from zero.`;
+    if (!code || !window.confirm(question)) return;
+    try {
+      const answer = await api('DELETE', `/links/${encodeURIComponent(code)}/visits`);
+      this.visitsPage = 1;
+      await this.refresh();
+      $('visits-note').textContent = `${answer.deleted_visits} visits deleted.`;
+    } catch (err) {
+      reportFailure(err);
+    }
+  },
+
   async remove() {
     const code = this.code;
     if (!code || !(await askDelete(code))) return;

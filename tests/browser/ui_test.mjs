@@ -605,6 +605,15 @@ async function linkPageSteps(page, base, auth) {
     await page.locator('#edit-result', { hasText: 'Saved.' }).waitFor();
   });
 
+  await stepNeeding('visits', 'deleting the visits, confirmed, empties the counts and the log', async () => {
+    const total = PEOPLE_CLICKS + BOT_CLICKS;
+    page.once('dialog', (dialog) => dialog.accept());
+    await page.click('#visits-delete');
+    await page.locator('#visits-note', { hasText: `${total} visits deleted.` }).waitFor();
+    await page.locator('#sum-total', { hasText: /^0$/ }).waitFor();
+    check((await page.locator('#visits-body tr').count()) === 0, 'deleted visits are still listed');
+  });
+
   await step('an unknown code gets a clear message', async () => {
     await page.goto(`${base}/#/links/no-such-code`);
     await page.locator('#link-error', { hasText: 'No link "no-such-code"' }).waitFor();

@@ -4,13 +4,15 @@
 //
 //   input := mode:u8 bytes
 //   mode % 8: the envelope's type: 0 link_created, 1 link_updated,
-//             2 link_deleted, 3 click_recorded, else the next 2 bytes
+//             2 link_deleted, 3 click_recorded, 5 visits_deleted (keyed
+//             "code" when mode bit 5 is set), else the next 2 bytes
 //   mode bit 3: bytes is a parked event (seq:u64-be record-value) instead;
 //               bit 4 then fixes its record's checksum first
 
 #include "actors/projection_runner.hpp"
 #include "schemas/click_events.hpp"
 #include "schemas/link_events.hpp"
+#include "schemas/visits_deleted.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 #include "tests/fuzz/store_input.hpp"
 
@@ -47,6 +49,15 @@ void check_click(const linkly::envelope& env) {
   FUZZ_CHECK(again == click);
 }
 
+void check_visits_deleted(const linkly::envelope& env) {
+  linkly::visits_deleted deletion;
+  if (!linkly::decode_visits_deleted(env, &deletion)) return;
+  linkly::visits_deleted again;
+  FUZZ_CHECK(linkly::decode_visits_deleted(linkly::make_visits_deleted_envelope(deletion), &again));
+  FUZZ_CHECK(again == deletion);
+  FUZZ_CHECK(make_visits_deleted_envelope(deletion).payload == env.payload);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -68,6 +79,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       FUZZ_CHECK(again == env);
       check_link_event(env);
       check_click(env);
+      check_visits_deleted(env);
     }
     return 0;
   }
@@ -86,6 +98,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 3:
       env.type = linkly::event_type::click_recorded;
       break;
+    case 5:
+      env.type = linkly::event_type::visits_deleted;
+      if (mode & 32) env.key = "code";
+      break;
     default:
       if (bytes.size() < 2) return 0;
       env.type = static_cast<linkly::event_type>(static_cast<std::uint8_t>(bytes[0]) |
@@ -96,6 +112,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   env.payload.assign(bytes);
   check_link_event(env);
   check_click(env);
+  check_visits_deleted(env);
   (void)linkly::to_string(env.type);
   return 0;
 }

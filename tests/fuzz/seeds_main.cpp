@@ -13,6 +13,7 @@
 #include "actors/projection_store.hpp"
 #include "schemas/click_events.hpp"
 #include "schemas/link_events.hpp"
+#include "schemas/visits_deleted.hpp"
 #include "storage/dead_letter_store.hpp"
 #include "storage/event_log.hpp"
 #include "storage/record_format.hpp"
@@ -107,6 +108,17 @@ void payload_seeds(const std::vector<envelope>& events) {
   }
   // An unknown type, given as the next two bytes (mode 4).
   write("event_payload", "unknown-type", std::string("\x04\x07\x00", 3) + events[0].payload);
+  // A link's VisitsDeleted (mode 5, keyed by bit 5) and the orphan one (mode 5).
+  visits_deleted link;
+  link.code = "code";
+  link.incarnation = 3;
+  link.unnamed_too = true;
+  write("event_payload", "visits-deleted",
+        std::string(1, char(5 | 32)) + make_visits_deleted_envelope(link).payload);
+  visits_deleted orphans;
+  orphans.orphans = true;
+  write("event_payload", "visits-deleted-orphans",
+        std::string(1, char(5)) + make_visits_deleted_envelope(orphans).payload);
 }
 
 void event_log_seeds(const std::vector<envelope>& events) {
