@@ -19,5 +19,7 @@ using restart_atom = caf::atom_constant<caf::atom("restart")>;
 using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
 using redrive_atom = caf::atom_constant<caf::atom("redrive")>;
 using import_atom = caf::atom_constant<caf::atom("import")>;
+using publish_atom = caf::atom_constant<caf::atom("publish")>;
+using apply_atom = caf::atom_constant<caf::atom("apply")>;
 
 }  // namespace linkly

@@ -26,6 +26,16 @@ void directory::set_reader(log_reader_actor hdl) {
   reader_ = std::move(hdl);
 }
 
+stream_journal_actor directory::stream_journal() const {
+  std::shared_lock lock(mutex_);
+  return stream_journal_;
+}
+
+void directory::set_stream_journal(stream_journal_actor hdl) {
+  std::unique_lock lock(mutex_);
+  stream_journal_ = std::move(hdl);
+}
+
 link_actor directory::shard(std::size_t index) const {
   std::shared_lock lock(mutex_);
   return shards_.at(index);

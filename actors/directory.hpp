@@ -7,6 +7,7 @@
 
 #include "actors/link_interface.hpp"
 #include "actors/log_interfaces.hpp"
+#include "actors/stream_journal.hpp"
 
 #include <cstddef>
 #include <shared_mutex>
@@ -25,6 +26,10 @@ class directory {
   log_reader_actor reader() const;
   void set_reader(log_reader_actor hdl);
 
+  /// Cluster mode only (else null): where link shards publish.
+  stream_journal_actor stream_journal() const;
+  void set_stream_journal(stream_journal_actor hdl);
+
   std::size_t shard_count() const { return shards_.size(); }
   link_actor shard(std::size_t index) const;
   link_actor shard_for(std::string_view code) const;
@@ -34,6 +39,7 @@ class directory {
   mutable std::shared_mutex mutex_;
   journal_actor journal_;
   log_reader_actor reader_;
+  stream_journal_actor stream_journal_;
   std::vector<link_actor> shards_;
 };
 

@@ -14,15 +14,20 @@
 #include "actors/projection_runner.hpp"
 #include "actors/projection_status.hpp"
 #include "actors/read_view.hpp"
+#include "actors/stream_journal.hpp"
 #include "actors/supervisor.hpp"
+#include "schemas/log_events.hpp"
 #include "storage/dead_letter_store.hpp"
 #include "storage/event_log.hpp"
+#include "storage/stream_follower.hpp"
+#include "storage/stream_log.hpp"
 
 #include <caf/all.hpp>
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 
@@ -52,10 +57,21 @@ struct engine::impl {
   std::unique_ptr<click_runtime> clicks;
   caf::actor supervisor;
   bool stopped = false;
+  // Cluster mode only.
+  links_stream stream;
+  std::shared_ptr<stream_follower> follower;
+  std::shared_ptr<stream_writer_context> writer_context;
 
+  bool clustered() const { return static_cast<bool>(stream.log); }
   link_shard_config shard_config(std::size_t index) {
-    return {index, options.link_shards, dir.get(), options.append_timeout};
+    link_shard_config c{index, options.link_shards, dir.get(), options.append_timeout};
+    c.clustered = clustered();
+    return c;
   }
+  void forward_to_shards(const std::vector<envelope>& events, std::uint64_t first_seq);
+  void resync_shard(caf::event_based_actor* self, std::size_t shard, std::uint64_t after);
+  status catch_up();
+  status await_shards(std::chrono::steady_clock::time_point deadline);
   std::vector<child_spec> children(std::vector<table_ptr> tables);
   status recover(shard_replay* replay);
   void add_projection(std::shared_ptr<projection_store> store);
@@ -95,6 +111,123 @@ void engine::impl::add_projection(std::shared_ptr<projection_store> store) {
   projections.push_back(std::move(c));
 }
 
+// Cluster mode: each event the replica took from the stream goes to the
+// shard owning its code (which skips its own, already applied).
+void engine::impl::forward_to_shards(const std::vector<envelope>& events, std::uint64_t first_seq) {
+  const std::size_t shards = options.link_shards;
+  std::vector<std::vector<envelope>> per_shard(shards);
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (is_records_lost(events[i])) continue;
+    auto& batch = per_shard[shard_of(events[i].key, shards)];
+    batch.push_back(events[i]);
+    batch.back().seq = first_seq + i;
+  }
+  for (std::size_t s = 0; s < shards; ++s) {
+    if (!per_shard[s].empty())
+      caf::anon_send(dir->shard(s), apply_atom::value, std::move(per_shard[s]));
+  }
+}
+
+// Most events a restarted shard is sent again from the replica: the events
+// that came between its replay and its new handle are a few batches at
+// most; far more means the replica raced ahead and the shard restarts again.
+constexpr std::uint64_t kMaxResyncEvents = 100'000;
+
+// Cluster mode: a restarted shard replayed the replica up to some seq after
+// `after`; what the follower forwarded to its dead handle meanwhile is sent
+// again (the shard skips what it holds).
+void engine::impl::resync_shard(caf::event_based_actor* self, std::size_t shard,
+                                std::uint64_t after) {
+  const std::uint64_t head = log->highest_seq();
+  if (head <= after) return;
+  if (head - after > kMaxResyncEvents) {
+    spdlog::error("link shard {}: {} events to send again after its restart; restarting it", shard,
+                  head - after);
+    caf::anon_send_exit(dir->shard(shard), caf::exit_reason::user_shutdown);
+    return;
+  }
+  std::vector<std::uint64_t> seqs;
+  for (std::uint64_t s = after + 1; s <= head; ++s) seqs.push_back(s);
+  self->request(dir->reader(), options.append_timeout, read_atom::value, std::move(seqs))
+      .then(
+          [this, shard](std::vector<envelope>& envs) {
+            std::vector<envelope> mine;
+            for (auto& env : envs) {
+              if (!is_records_lost(env) && shard_of(env.key, options.link_shards) == shard) {
+                mine.push_back(std::move(env));
+              }
+            }
+            if (!mine.empty())
+              caf::anon_send(dir->shard(shard), apply_atom::value, std::move(mine));
+          },
+          [shard](caf::error& err) {
+            spdlog::error("link shard {}: events after its restart not read again: {}", shard,
+                          caf::to_string(err));
+          });
+}
+
+// Cluster mode: returns once every shard has handled what was sent to it
+// before (the events the follower forwarded among them), or at `deadline`.
+status engine::impl::await_shards(std::chrono::steady_clock::time_point deadline) {
+  struct barrier {
+    std::mutex mutex;
+    std::condition_variable done;
+    std::size_t left = 0;
+  };
+  auto b = std::make_shared<barrier>();
+  b->left = options.link_shards;
+  link_page dropped;
+  dropped.fail(reply_code::unavailable, "link shard stopped");
+  for (std::size_t s = 0; s < options.link_shards; ++s) {
+    // A one-link page: the cheapest message a shard answers in turn.
+    auto slot = std::make_shared<reply_slot<link_page>>(
+        [b](link_page) {
+          std::lock_guard lock(b->mutex);
+          --b->left;
+          b->done.notify_all();
+        },
+        dropped);
+    caf::anon_send(dir->shard(s), list_atom::value, std::string(), std::uint64_t{1},
+                   std::vector<std::string>{}, std::move(slot));
+  }
+  std::unique_lock lock(b->mutex);
+  if (!b->done.wait_until(lock, deadline, [&] { return b->left == 0; })) {
+    return status::io_error("the link shards did not apply the stream's events in time");
+  }
+  return status::ok();
+}
+
+// Cluster mode, at start: follow the stream until the replica holds what the
+// stream held when we asked.
+status engine::impl::catch_up() {
+  std::uint64_t last = 0;
+  if (status st = stream.log->last_seq(&last); !st) {
+    return status::io_error("the links stream cannot be reached: " + st.to_string());
+  }
+  const std::uint64_t local = follower->applied();
+  if (local > last) {
+    return status::corruption("the local links replica holds seq " + std::to_string(local) +
+                              " but the links stream ends at seq " + std::to_string(last) +
+                              ": this data directory belongs to another stream");
+  }
+  spdlog::info("links replica at seq {}, stream at seq {}: catching up", local, last);
+  const auto began = std::chrono::steady_clock::now();
+  if (!follower->wait_for(last, options.cluster.catch_up_timeout)) {
+    std::string why = follower->failure();
+    if (why.empty()) why = follower->fetch_error();
+    return status::io_error("the links replica did not catch up with the stream (seq " +
+                            std::to_string(follower->applied()) + " of " + std::to_string(last) +
+                            ") within " + std::to_string(options.cluster.catch_up_timeout.count()) +
+                            " ms" + (why.empty() ? "" : ": " + why));
+  }
+  if (status st = await_shards(began + options.cluster.catch_up_timeout); !st) return st;
+  spdlog::info("links replica caught up with the stream at seq {} in {} ms", follower->applied(),
+               std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - began)
+                   .count());
+  return status::ok();
+}
+
 std::vector<child_spec> engine::impl::children(std::vector<table_ptr> tables) {
   std::vector<child_spec> specs;
   auto journal = spawn_journal(*system, log, &journal_writes);
@@ -105,6 +238,16 @@ std::vector<child_spec> engine::impl::children(std::vector<table_ptr> tables) {
                      dir->set_journal(hdl);
                      started(caf::actor_cast<caf::actor>(hdl));
                    }});
+  if (clustered()) {
+    auto publisher = spawn_stream_journal(*system, writer_context);
+    dir->set_stream_journal(publisher);
+    specs.push_back({"links stream journal", caf::actor_cast<caf::actor>(publisher),
+                     [this](caf::event_based_actor*, std::function<void(caf::actor)> started) {
+                       auto hdl = spawn_stream_journal(*system, writer_context);
+                       dir->set_stream_journal(hdl);
+                       started(caf::actor_cast<caf::actor>(hdl));
+                     }});
+  }
   auto reader = spawn_log_reader(*system, log);
   dir->set_reader(reader);
   specs.push_back({"links log reader", caf::actor_cast<caf::actor>(reader),
@@ -119,14 +262,17 @@ std::vector<child_spec> engine::impl::children(std::vector<table_ptr> tables) {
     // A restarted shard starts from the log, replayed on the journal's thread.
     auto restart = [this, i](caf::event_based_actor* self,
                              std::function<void(caf::actor)> started) {
+      // Cluster mode: the replay reads at least this far.
+      const std::uint64_t replayed = log->highest_seq();
       self->request(dir->journal(), std::chrono::minutes(5), replay_atom::value,
                     static_cast<std::uint64_t>(options.link_shards), static_cast<std::uint64_t>(i))
           .then(
-              [this, i, started](table_ptr& fresh) {
+              [this, self, i, started, replayed](table_ptr& fresh) {
                 auto hdl =
                     spawn_link_shard(*system, shard_config(i), publish_to_view(i, *fresh, view));
                 dir->set_shard(i, hdl);
                 started(caf::actor_cast<caf::actor>(hdl));
+                if (clustered()) resync_shard(self, i, replayed);
               },
               [i, started](caf::error& err) {
                 spdlog::error("link shard {}: replay failed: {}", i, caf::to_string(err));
@@ -165,6 +311,16 @@ status engine::start(const engine_options& options, std::shared_ptr<event_log> l
 status engine::start(const engine_options& options, std::shared_ptr<event_log> log,
                      click_stores clicks, projection_stores projections, fatal_handler on_fatal,
                      std::unique_ptr<engine>* out) {
+  return start(options, std::move(log), std::move(clicks), std::move(projections), {},
+               std::move(on_fatal), out);
+}
+
+status engine::start(const engine_options& options, std::shared_ptr<event_log> log,
+                     click_stores clicks, projection_stores projections, links_stream stream,
+                     fatal_handler on_fatal, std::unique_ptr<engine>* out) {
+  if (stream.log && stream.node.empty()) {
+    return status::invalid_argument("cluster mode needs a node name (cluster.node)");
+  }
   if (static_cast<bool>(clicks.log) != static_cast<bool>(clicks.dead_letters)) {
     return status::invalid_argument("the click path needs both a log and a dead-letter store");
   }
@@ -173,6 +329,7 @@ status engine::start(const engine_options& options, std::shared_ptr<event_log> l
   m->options = options;
   m->log = std::move(log);
   m->stores = std::move(projections);
+  m->stream = std::move(stream);
 
   auto began = std::chrono::steady_clock::now();
   shard_replay replay;
@@ -210,6 +367,24 @@ status engine::start(const engine_options& options, std::shared_ptr<event_log> l
                                                       m->stores.clicks_log.get());
   }
   m->dir = std::make_unique<directory>(options.link_shards);
+  if (m->clustered()) {
+    // The replica is appended by the follower alone; what it appends goes
+    // to the buses as before and to the shards owning the codes.
+    m->follower =
+        std::make_shared<stream_follower>(m->stream.log, m->log, options.cluster.follower);
+    m->log->set_listener(
+        [im = m.get()](const std::vector<envelope>& events, std::uint64_t first_seq) {
+          im->link_bus.publish(events, first_seq);
+          im->forward_to_shards(events, first_seq);
+        });
+    m->writer_context = std::make_shared<stream_writer_context>();
+    m->writer_context->stream = m->stream.log;
+    m->writer_context->follower = m->follower;
+    m->writer_context->options.node = m->stream.node;
+    m->writer_context->options.publish_attempts = options.cluster.publish_attempts;
+    m->writer_context->options.replica_wait = options.cluster.replica_wait;
+    m->writer_context->boot_id = make_boot_id();
+  }
   m->service = std::make_unique<link_service>(*m->dir, m->view, &m->journal_writes);
   if (clicks.log) {
     // Writers crash-loop under the same limits as every supervised actor.
@@ -233,7 +408,15 @@ status engine::start(const engine_options& options, std::shared_ptr<event_log> l
   supervisor_hooks hooks{std::move(on_fatal), m->restarts};
   m->supervisor =
       spawn_supervisor(*m->system, options.supervision, m->children(std::move(tables)), hooks);
-  out->reset(new engine(std::move(m)));
+  auto started = std::unique_ptr<engine>(new engine(std::move(m)));
+  if (started->impl_->clustered()) {
+    started->impl_->follower->start();
+    if (status st = started->impl_->catch_up(); !st) {
+      started->stop();
+      return st;
+    }
+  }
+  *out = std::move(started);
   return status::ok();
 }
 
@@ -294,6 +477,26 @@ std::vector<projection_status> engine::projections() const {
   return out;
 }
 
+bool engine::clustered() const {
+  return impl_->clustered();
+}
+
+std::uint64_t engine::replica_seq() const {
+  return impl_->follower ? impl_->follower->applied() : 0;
+}
+
+std::string engine::stream_problem() const {
+  if (!impl_->follower) return "";
+  if (std::string why = impl_->follower->failure(); !why.empty()) {
+    return "links replica stopped following the stream: " + why;
+  }
+  if (!impl_->follower->reachable()) {
+    std::string why = impl_->follower->fetch_error();
+    return "links stream unreachable" + (why.empty() ? std::string() : ": " + why);
+  }
+  return "";
+}
+
 std::uint64_t engine::restarts() const {
   return impl_->restarts->load();
 }
@@ -312,6 +515,9 @@ void engine::stop() {
     }
     impl_->clicks->stop_helpers();
   }
+  // Nothing is forwarded to the shards once they go; a write still waiting
+  // for the replica is answered at once.
+  if (impl_->follower) impl_->follower->stop();
   caf::anon_send(impl_->supervisor, shutdown_atom::value);
   impl_->supervisor = nullptr;
   impl_->system->await_all_actors_done();

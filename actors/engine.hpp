@@ -14,6 +14,7 @@
 
 #include "actors/click_options.hpp"
 #include "storage/status.hpp"
+#include "storage/stream_follower.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -37,6 +38,7 @@ class event_log;
 class event_sink;
 class link_service;
 class read_view;
+class stream_log;
 
 struct supervision_options {
   /// More than this many restarts within `restart_window` stop the server.
@@ -66,6 +68,23 @@ struct projection_options {
   std::chrono::milliseconds snapshot_interval{60'000};
 };
 
+/// Cluster mode: how the links path uses the links stream.
+struct cluster_engine_options {
+  /// Tries of one publish (the first included) while the stream does not
+  /// answer, all with the same message id, before its outcome is unknown
+  /// and the shard rebuilds from the replica. No resend while the follower
+  /// cannot reach the stream either (each try waits up to
+  /// cluster.request_timeout).
+  std::size_t publish_attempts = 3;
+  /// Longest wait, after a publish, for this node's replica to hold it
+  /// before the write is answered 503 (stored, not yet readable here).
+  std::chrono::milliseconds replica_wait{10'000};
+  /// Longest start-up wait for the replica to catch up with the stream's
+  /// last seq before the engine refuses to start (milliseconds).
+  std::chrono::milliseconds catch_up_timeout{300'000};
+  stream_follower_options follower;
+};
+
 struct engine_options {
   /// Link actors the code space is sharded over.
   std::size_t link_shards = 4;
@@ -77,6 +96,14 @@ struct engine_options {
   supervision_options supervision;
   click_options clicks;
   projection_options projections;
+  cluster_engine_options cluster;
+};
+
+/// Cluster mode: the links stream every node writes to, and this node's
+/// name in it. A null stream: a single node on its own links log.
+struct links_stream {
+  std::shared_ptr<stream_log> log;
+  std::string node;
 };
 
 /// Where clicks go: the clicks log and the dead-letter store. Empty: no
@@ -122,6 +149,14 @@ class engine {
   static status start(const engine_options& options, std::shared_ptr<event_log> log,
                       click_stores clicks, projection_stores projections, fatal_handler on_fatal,
                       std::unique_ptr<engine>* out);
+  /// Cluster mode when `stream.log` is set: `log` is this node's replica of
+  /// the links stream. After replaying it, start() follows the stream and
+  /// returns once the replica has caught up with the stream's last seq
+  /// (options.cluster.catch_up_timeout), so that the node serves no state
+  /// older than the cluster's at start.
+  static status start(const engine_options& options, std::shared_ptr<event_log> log,
+                      click_stores clicks, projection_stores projections, links_stream stream,
+                      fatal_handler on_fatal, std::unique_ptr<engine>* out);
   /// Without a click path.
   static status start(const engine_options& options, std::shared_ptr<event_log> log,
                       fatal_handler on_fatal, std::unique_ptr<engine>* out) {
@@ -148,6 +183,14 @@ class engine {
   const analytics_reader* analytics() const;
   /// Progress of each running projection.
   std::vector<projection_status> projections() const;
+
+  /// Cluster mode: "" while the links stream answers and the replica
+  /// follows it, else why not. Always "" for a single node.
+  std::string stream_problem() const;
+  bool clustered() const;
+  /// Cluster mode: the highest stream seq this node's replica holds; 0 for
+  /// a single node.
+  std::uint64_t replica_seq() const;
 
   /// Restarts performed by supervision so far.
   std::uint64_t restarts() const;

@@ -10,11 +10,13 @@
 
 namespace linkly {
 
-/// A write_failed append is known not to be applied; any other failure of
-/// an append leaves its outcome unknown.
+/// A write_failed append is known not to be applied; a replica_behind one
+/// (cluster mode) is known to be stored in the stream but not yet in this
+/// node's replica; any other failure of an append leaves its outcome unknown.
 enum class journal_errc : std::uint8_t {
   write_failed = 1,
   read_failed = 2,
+  replica_behind = 3,
 };
 
 caf::error make_error(journal_errc x, std::string message);

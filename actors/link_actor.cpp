@@ -6,6 +6,7 @@
 #include "actors/exception_text.hpp"
 #include "actors/journal_errors.hpp"
 #include "actors/link_history.hpp"
+#include "actors/stream_journal.hpp"
 #include "schemas/clock.hpp"
 #include "schemas/link_rules.hpp"
 
@@ -13,6 +14,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <unordered_map>
 #include <variant>
 
@@ -22,9 +24,17 @@ namespace {
 
 using command = std::variant<create_link, update_link, delete_link>;
 
+// Cluster mode: how often one command is decided again after another node
+// wrote its code first, before it is answered 503. Each round waits for this
+// node to catch up with the stream, so more than a few means the code is
+// being written without pause.
+constexpr std::size_t kMaxConflictRounds = 5;
+
 struct waiting_command {
   command cmd;
   command_slot reply;
+  std::size_t round = 0;   // cluster mode: conflicts this command lost so far
+  bool generated = false;  // a create whose code was generated here
 };
 
 struct link_shard_state {
@@ -59,13 +69,21 @@ std::string generate_code(link_shard_state& st) {
   }
 }
 
-void execute(shard_pointer self, command cmd, command_slot reply);
+void execute(shard_pointer self, command cmd, command_slot reply, std::size_t round = 0,
+             bool generated = false);
 
 // The journal knows the append was not written: the shard's state still
 // matches the log. Any other failure leaves the outcome unknown.
 bool known_unwritten(const caf::error& err) {
   return err.category() == kJournalErrorCategory &&
          err.code() == static_cast<std::uint8_t>(journal_errc::write_failed);
+}
+
+// Cluster mode: stored in the stream, but this node's replica did not get it
+// in time; the table learns it when the replica does (remote apply).
+bool stored_not_visible(const caf::error& err) {
+  return err.category() == kJournalErrorCategory &&
+         err.code() == static_cast<std::uint8_t>(journal_errc::replica_behind);
 }
 
 // The append for `code` is over: run what queued behind it, in order, until
@@ -77,7 +95,8 @@ void release(shard_pointer self, const std::string& code) {
   std::vector<waiting_command> waiting = std::move(it->second);
   busy.erase(it);
   for (std::size_t i = 0; i < waiting.size(); ++i) {
-    execute(self, std::move(waiting[i].cmd), std::move(waiting[i].reply));
+    execute(self, std::move(waiting[i].cmd), std::move(waiting[i].reply), waiting[i].round,
+            waiting[i].generated);
     if (auto again = busy.find(code); again != busy.end()) {
       for (std::size_t j = i + 1; j < waiting.size(); ++j) {
         again->second.push_back(std::move(waiting[j]));
@@ -87,10 +106,32 @@ void release(shard_pointer self, const std::string& code) {
   }
 }
 
-void execute(shard_pointer self, command cmd, command_slot reply) {
+// The seq of the last event of `code` this shard's table holds; 0: none.
+std::uint64_t last_seq_of(const link_table& table, std::string_view code) {
+  const stored_link* record = table.lookup(code);
+  if (record == nullptr || record->seqs().empty()) return 0;
+  return record->seqs().back();
+}
+
+// Applies an event of the links log unless the table already holds its seq
+// (cluster mode: a node's own event comes back from the stream as well).
+void apply_once(link_table& table, const link_event& event, const envelope& env) {
+  if (last_seq_of(table, env.key) >= env.seq) return;
+  table.apply(event, env);
+}
+
+void execute_clustered(shard_pointer self, command cmd, command_slot reply, std::size_t round,
+                       bool generated, decision d);
+
+void execute(shard_pointer self, command cmd, command_slot reply, std::size_t round,
+             bool generated) {
   auto& st = self->state;
   decision d = std::visit([&](const auto& c) { return st.table->decide(c); }, cmd);
   if (!d.accepted) return reply->deliver(std::move(d.refusal));
+  if (st.config.clustered) {
+    return execute_clustered(self, std::move(cmd), std::move(reply), round, generated,
+                             std::move(d));
+  }
   auto journal = st.config.dir->journal();
   if (!journal) {
     return reply->deliver(command_reply::failure(command_errc::unavailable, "log unavailable"));
@@ -118,6 +159,127 @@ void execute(shard_pointer self, command cmd, command_slot reply) {
           });
 }
 
+// Cluster mode: the event goes to the links stream expecting the code's last
+// seq as this table knows it. Stored: the replica holds it (and has sent it
+// here too) by the time the answer comes. Refused because another node
+// wrote the code first: the replica has caught up with the stream, so the
+// command is decided again on the fresh state (a generated code tries a new
+// code), ahead of the commands queued behind it.
+void execute_clustered(shard_pointer self, command cmd, command_slot reply, std::size_t round,
+                       bool generated, decision d) {
+  auto& st = self->state;
+  auto journal = st.config.dir->stream_journal();
+  if (!journal) {
+    return reply->deliver(command_reply::failure(command_errc::unavailable, "log unavailable"));
+  }
+  std::string code = code_of(cmd);
+  st.busy[code];
+  envelope env = make_envelope(d.event, now_utc_ms());
+  stream_append append;
+  append.expected_last.push_back(last_seq_of(*st.table, code));
+  append.events.push_back(env);
+  self->request(journal, st.config.append_timeout, publish_atom::value, std::move(append))
+      .then(
+          [self, env, event = d.event, reply, code, cmd = std::move(cmd), round,
+           generated](stream_append_result& r) mutable {
+            auto& st = self->state;
+            const std::uint64_t seq = r.seqs.empty() ? 0 : r.seqs.front();
+            if (seq == stream_append_result::kConflict) {
+              if (round + 1 >= kMaxConflictRounds) {
+                reply->deliver(command_reply::failure(
+                    command_errc::unavailable,
+                    "link \"" + code + "\" kept changing on other nodes; try again"));
+                return release(self, code);
+              }
+              if (generated) {
+                // A generated code someone else took: any free code will do.
+                auto& create = std::get<create_link>(cmd);
+                create.code = generate_code(st);
+              }
+              auto& waiting = st.busy[code];
+              waiting.insert(waiting.begin(), waiting_command{std::move(cmd), std::move(reply),
+                                                              round + 1, generated});
+              return release(self, code);
+            }
+            env.seq = seq;
+            apply_once(*st.table, event, env);
+            command_reply ok;
+            if (!st.table->live(code, &ok.link)) ok.link.code = code;
+            reply->deliver(std::move(ok));
+            release(self, code);
+          },
+          [self, reply, code](caf::error& err) {
+            reply->deliver(command_reply::failure(command_errc::unavailable, "log unavailable"));
+            if (known_unwritten(err) || stored_not_visible(err)) return release(self, code);
+            spdlog::error("link shard {}: publish outcome unknown ({}); rebuilding from the log",
+                          self->state.config.index, self->system().render(err));
+            self->quit(err);
+          });
+}
+
+// Cluster mode: an import's accepted rows, by their index in the import and
+// the seq each code's last event has in this table.
+struct clustered_rows {
+  std::vector<std::size_t> index;
+  std::vector<std::uint64_t> expected_last;
+};
+
+// Cluster mode: each row is published on its own (one batch for the
+// writer); a row another node created first is refused as taken.
+void import_clustered(shard_pointer self, std::shared_ptr<std::vector<create_link>> accepted,
+                      std::vector<envelope> envs, clustered_rows rows, import_reply out,
+                      import_slot reply) {
+  auto journal = self->state.config.dir->stream_journal();
+  if (!journal) {
+    for (const auto& row : *accepted) release(self, row.code);
+    out.fail(command_errc::unavailable, "log unavailable");
+    return reply->deliver(std::move(out));
+  }
+  auto result = std::make_shared<import_reply>(std::move(out));
+  auto index = std::make_shared<std::vector<std::size_t>>(std::move(rows.index));
+  stream_append append;
+  append.events = std::move(envs);
+  append.expected_last = std::move(rows.expected_last);
+  const std::int64_t now = append.events.front().timestamp_ms;
+  self->request(journal, self->state.config.append_timeout, publish_atom::value, std::move(append))
+      .then(
+          [self, accepted, index, result, reply, now](stream_append_result& r) {
+            auto& st = self->state;
+            envelope env;
+            env.timestamp_ms = now;
+            for (std::size_t k = 0; k < accepted->size(); ++k) {
+              create_link& row = (*accepted)[k];
+              const std::uint64_t seq = k < r.seqs.size() ? r.seqs[k] : 0;
+              if (seq == stream_append_result::kConflict) {
+                result->refused.push_back({(*index)[k], command_errc::conflict,
+                                           "code \"" + row.code + "\" is already taken"});
+                continue;
+              }
+              env.seq = seq;
+              env.key = row.code;
+              apply_once(*st.table, link_created{row.code, row.url, row.attrs}, env);
+              ++result->imported;
+            }
+            std::sort(
+                result->refused.begin(), result->refused.end(),
+                [](const import_refusal& a, const import_refusal& b) { return a.index < b.index; });
+            reply->deliver(std::move(*result));
+            for (const auto& row : *accepted) release(self, row.code);
+          },
+          [self, accepted, result, reply](caf::error& err) {
+            result->fail(command_errc::unavailable, "log unavailable");
+            reply->deliver(std::move(*result));
+            if (known_unwritten(err) || stored_not_visible(err)) {
+              for (const auto& row : *accepted) release(self, row.code);
+              return;
+            }
+            spdlog::error(
+                "link shard {}: import publish outcome unknown ({}); rebuilding from the log",
+                self->state.config.index, self->system().render(err));
+            self->quit(err);
+          });
+}
+
 // A bulk create: every row is decided against the table and the rows before
 // it, the accepted ones go out in one append and stay busy until it is
 // over, so single commands for their codes queue behind it.
@@ -134,6 +296,7 @@ void import_rows(shard_pointer self, std::vector<create_link> rows, import_slot 
   accepted->reserve(rows.size());
   std::vector<envelope> envs;
   envs.reserve(rows.size());
+  clustered_rows cluster_rows;
   const std::int64_t now = now_utc_ms();
   for (std::size_t i = 0; i < rows.size(); ++i) {
     create_link& row = rows[i];
@@ -155,10 +318,18 @@ void import_rows(shard_pointer self, std::vector<create_link> rows, import_slot 
       continue;
     }
     st.busy[row.code];
+    if (st.config.clustered) {
+      cluster_rows.index.push_back(i);
+      cluster_rows.expected_last.push_back(last_seq_of(*st.table, row.code));
+    }
     envs.push_back(make_envelope(d.event, now));
     accepted->push_back(std::move(row));
   }
   if (accepted->empty()) return reply->deliver(std::move(out));
+  if (st.config.clustered) {
+    return import_clustered(self, std::move(accepted), std::move(envs), std::move(cluster_rows),
+                            std::move(out), std::move(reply));
+  }
   auto result = std::make_shared<import_reply>(std::move(out));
   self->request(journal, st.config.append_timeout, append_atom::value, std::move(envs))
       .then(
@@ -255,13 +426,30 @@ void link_as_of(shard_pointer self, const std::string& code, std::uint64_t as_of
           });
 }
 
-void submit(shard_pointer self, command cmd, command_slot reply) {
+void submit(shard_pointer self, command cmd, command_slot reply, bool generated = false) {
   auto& st = self->state;
   if (auto it = st.busy.find(code_of(cmd)); it != st.busy.end()) {
-    it->second.push_back({std::move(cmd), std::move(reply)});
+    it->second.push_back({std::move(cmd), std::move(reply), 0, generated});
     return;
   }
-  execute(self, std::move(cmd), std::move(reply));
+  execute(self, std::move(cmd), std::move(reply), 0, generated);
+}
+
+// Cluster mode: events the replica took from the stream, this shard's
+// codes only, in seq order; those the table holds already (its own, applied
+// at the answer) are skipped.
+void apply_remote(shard_pointer self, const std::vector<envelope>& events) {
+  auto& st = self->state;
+  link_event event;
+  for (const envelope& env : events) {
+    if (last_seq_of(*st.table, env.key) >= env.seq) continue;
+    if (!decode_link_event(env, &event)) {
+      spdlog::error("link shard {}: undecodable {} at seq {} from the stream; not applied",
+                    st.config.index, to_string(env.type), env.seq);
+      continue;
+    }
+    st.table->apply(event, env);
+  }
 }
 
 link_actor::behavior_type link_shard(shard_pointer self, link_shard_config config,
@@ -274,8 +462,9 @@ link_actor::behavior_type link_shard(shard_pointer self, link_shard_config confi
   });
   return {
       [self](create_atom, create_link& cmd, command_slot& reply) {
-        if (cmd.code.empty()) cmd.code = generate_code(self->state);
-        submit(self, std::move(cmd), std::move(reply));
+        const bool generated = cmd.code.empty();
+        if (generated) cmd.code = generate_code(self->state);
+        submit(self, std::move(cmd), std::move(reply), generated);
       },
       [self](update_atom, update_link& cmd, command_slot& reply) {
         submit(self, std::move(cmd), std::move(reply));
@@ -286,6 +475,7 @@ link_actor::behavior_type link_shard(shard_pointer self, link_shard_config confi
       [self](import_atom, std::vector<create_link>& rows, import_slot& reply) {
         import_rows(self, std::move(rows), std::move(reply));
       },
+      [self](apply_atom, const std::vector<envelope>& events) { apply_remote(self, events); },
       [self](list_atom, const std::string& after, std::uint64_t limit,
              const std::vector<std::string>& tags, list_slot& reply) {
         link_page page;

@@ -31,6 +31,9 @@ struct link_shard_config {
   /// How long a history page or as_of read may take before it is answered
   /// as unavailable; each reads a bounded number of events.
   std::chrono::milliseconds read_timeout{30'000};
+  /// Cluster mode: appends go to the links stream (dir->stream_journal()),
+  /// and events other nodes wrote arrive as apply messages.
+  bool clustered = false;
 };
 
 /// Spawns the actor for shard `config.index`, starting from `table` (the

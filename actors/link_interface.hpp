@@ -33,7 +33,10 @@ using link_actor = caf::typed_actor<
     caf::reacts_to<list_atom, std::string, std::uint64_t, std::vector<std::string>, list_slot>,
     caf::reacts_to<history_atom, std::string, std::uint64_t, std::uint64_t, history_slot>,
     caf::reacts_to<as_of_atom, std::string, std::uint64_t, as_of_slot>,
-    caf::reacts_to<import_atom, std::vector<create_link>, import_slot>>;
+    caf::reacts_to<import_atom, std::vector<create_link>, import_slot>,
+    // Cluster mode: events of the shard's codes the replica took from the
+    // links stream, in seq order (stream_journal.hpp).
+    caf::reacts_to<apply_atom, std::vector<envelope>>>;
 
 }  // namespace linkly
 

@@ -14,8 +14,11 @@
 #include "http/key_store.hpp"
 #include "http/server.hpp"
 #include "storage/click_spool.hpp"
+#include "storage/cluster_links.hpp"
 #include "storage/dead_letter_store.hpp"
 #include "storage/event_log.hpp"
+#include "storage/jetstream_log.hpp"
+#include "storage/nats_connection.hpp"
 #include "storage/store_healer.hpp"
 
 #include <spdlog/spdlog.h>
@@ -140,6 +143,23 @@ status open_click_spool(const config& cfg, event_log& clicks_log,
   return status::ok();
 }
 
+// Cluster mode: the links stream, checked before anything starts, so that
+// bad settings stop the start with a clear error instead of a half-started
+// node. A single node: nothing (and no NATS needed).
+int open_links_stream(const config& cfg, links_stream* out) {
+  if (!cfg.cluster.enabled()) return 0;
+  cluster_links opened;
+  if (status st = open_cluster_links(cfg.cluster, &opened); !st) {
+    spdlog::error("cluster mode: {}", st.message());
+    return st.error_code() == status::code::invalid_argument ? 2 : 1;
+  }
+  spdlog::info("cluster mode: node {}, links stream {} via {}", cfg.cluster.node,
+               cfg.cluster.links_stream, opened.connection->connected_url());
+  out->log = std::move(opened.links);
+  out->node = cfg.cluster.node;
+  return 0;
+}
+
 }  // namespace
 
 int run_serve(const config& cfg) {
@@ -244,10 +264,15 @@ int run_serve(const config& cfg) {
     }
   }
 
+  links_stream stream;
+  if (int rc = open_links_stream(cfg, &stream); rc != 0) return rc;
+
   stop_signal stop;
   std::unique_ptr<engine> eng;
   auto on_fatal = [&stop](const std::string& reason) { stop.notify(reason, 1); };
-  if (status st = engine::start(cfg.engine, log, clicks, projections, on_fatal, &eng); !st) {
+  if (status st =
+          engine::start(cfg.engine, log, clicks, projections, std::move(stream), on_fatal, &eng);
+      !st) {
     spdlog::error("cannot recover link state: {}", st.to_string());
     return 1;
   }
@@ -266,6 +291,7 @@ int run_serve(const config& cfg) {
   sources.dead_letters = projections.dead_letters.get();
   sources.projections = [e = eng.get()] { return e->projections(); };
   sources.api_keys = keys.get();
+  if (eng->clustered()) sources.stream_problem = [e = eng.get()] { return e->stream_problem(); };
   // Stores that failed a write reopen on their next write; this reopens the
   // idle ones too, so that /healthz recovers once the disk has room.
   std::vector<std::function<void()>> heal_checks;

@@ -5,6 +5,7 @@
 #include "actors/projection_status.hpp"
 
 #include <functional>
+#include <string>
 #include <vector>
 
 namespace linkly {
@@ -29,6 +30,10 @@ struct read_sources {
   /// The click dead-letter store: only whether it can be written, for
   /// /healthz and /metrics (the logs above count there too).
   const dead_letter_store* dead_letters = nullptr;
+  /// Cluster mode only (empty for a single node): "" while the links
+  /// stream answers and this node's replica follows it, else why not; for
+  /// /healthz. Quick: reads what the follower last saw, never the network.
+  std::function<std::string()> stream_problem;
   /// The projections' progress, for /metrics.
   std::function<std::vector<projection_status>()> projections;
   /// The API keys (/api-keys, and accepted wherever the token is). Not

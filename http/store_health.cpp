@@ -31,12 +31,22 @@ std::vector<std::string> degraded_reasons(const read_sources& sources) {
     reasons.push_back("dead-letter store cannot be written: " +
                       sources.dead_letters->write_error());
   }
+  if (sources.stream_problem) {
+    if (std::string why = sources.stream_problem(); !why.empty()) reasons.push_back(why);
+  }
   return reasons;
 }
 
 http_response health_response(const read_sources& sources) {
   std::vector<std::string> reasons = degraded_reasons(sources);
-  if (reasons.empty()) return json_response(http_status::ok, boost::json::value{{"status", "ok"}});
+  if (reasons.empty()) {
+    if (!sources.stream_problem) {
+      return json_response(http_status::ok, boost::json::value{{"status", "ok"}});
+    }
+    // Cluster mode says what it checked.
+    return json_response(http_status::ok,
+                         boost::json::value{{"status", "ok"}, {"stream", "reachable"}});
+  }
   boost::json::array list;
   for (auto& r : reasons) list.emplace_back(r);
   boost::json::object body;
@@ -63,6 +73,13 @@ void append_store_metrics(std::string* out, const read_sources& sources) {
         "from a failed write until it reopened.\n# TYPE linkly_dead_letters_writable gauge\n"
         "linkly_dead_letters_writable ");
     out->append(sources.dead_letters->writable() ? "1\n" : "0\n");
+  }
+  if (sources.stream_problem) {
+    out->append(
+        "# HELP linkly_links_stream_following Cluster mode: whether this node reaches the links "
+        "stream and its replica follows it.\n# TYPE linkly_links_stream_following gauge\n"
+        "linkly_links_stream_following ");
+    out->append(sources.stream_problem().empty() ? "1\n" : "0\n");
   }
 }
 

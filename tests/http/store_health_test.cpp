@@ -65,6 +65,7 @@ TEST_F(StoreHealthTest, HealthyStoresAnswer200AndGauges1) {
   EXPECT_TRUE(metrics_contain(R"(linkly_log_writable{log="links"} 1)"));
   EXPECT_TRUE(metrics_contain(R"(linkly_log_writable{log="clicks"} 1)"));
   EXPECT_TRUE(metrics_contain("linkly_dead_letters_writable 1"));
+  EXPECT_EQ(answer("/metrics").body().find("linkly_links_stream_following"), std::string::npos);
 }
 
 TEST_F(StoreHealthTest, FailedWriteIsDegradedUntilTheLogReopens) {
@@ -101,6 +102,21 @@ TEST_F(StoreHealthTest, DeadLetterStoreFailureIsAReasonToo) {
   EXPECT_NE(res.body().find("dead-letter store cannot be written"), std::string::npos)
       << res.body();
   EXPECT_TRUE(metrics_contain("linkly_dead_letters_writable 0"));
+}
+
+TEST_F(StoreHealthTest, ClusterModeReportsTheLinksStream) {
+  std::string problem;
+  ctx_.sources.stream_problem = [&problem] { return problem; };
+  http_response res = answer("/healthz");
+  EXPECT_EQ(res.result(), http::status::ok);
+  EXPECT_EQ(res.body(), R"({"status":"ok","stream":"reachable"})");
+  EXPECT_TRUE(metrics_contain("linkly_links_stream_following 1"));
+  problem = "links stream unreachable: io error: no server";
+  res = answer("/healthz");
+  EXPECT_EQ(res.result(), http::status::service_unavailable);
+  EXPECT_EQ(res.body(),
+            R"({"status":"degraded","reasons":["links stream unreachable: io error: no server"]})");
+  EXPECT_TRUE(metrics_contain("linkly_links_stream_following 0"));
 }
 
 }  // namespace
