@@ -3,6 +3,8 @@
 // process per directory); its HTTP API (/admin/dlq) does the same jobs then.
 
 #include "app/commands.hpp"
+
+#include "app/cluster_clicks.hpp"
 #include "app/offline_stores.hpp"
 
 #include "schemas/click_events.hpp"
@@ -168,7 +170,9 @@ int run_dlq_redrive(const config& cfg, std::uint64_t id) {
   }
 
   std::unique_ptr<event_log> clicks;
-  std::string clicks_dir = store_dir(cfg, "clicks");
+  // Redriven clicks go where the click path writes (the outbox in cluster
+  // mode: they reach every node through the clicks stream).
+  std::string clicks_dir = store_dir(cfg, click_path_dir_name(cfg.cluster));
   log_options log_opts = cfg.clicks_log;
   log_opts.create_if_missing = true;
   if (status st = event_log::open(clicks_dir, log_opts, &clicks); !st) {

@@ -6,6 +6,7 @@
 #include "actors/link_service.hpp"
 #include "actors/projection_status.hpp"
 #include "actors/projection_store.hpp"
+#include "app/cluster_clicks.hpp"
 #include "app/fd_limit.hpp"
 #include "app/log_scan.hpp"
 #include "app/offline_stores.hpp"
@@ -146,7 +147,8 @@ status open_click_spool(const config& cfg, event_log& clicks_log,
 // Cluster mode: the links stream, checked before anything starts, so that
 // bad settings stop the start with a clear error instead of a half-started
 // node. A single node: nothing (and no NATS needed).
-int open_links_stream(const config& cfg, links_stream* out) {
+int open_links_stream(const config& cfg, links_stream* out,
+                      std::shared_ptr<nats_connection>* connection) {
   if (!cfg.cluster.enabled()) return 0;
   cluster_links opened;
   if (status st = open_cluster_links(cfg.cluster, &opened); !st) {
@@ -157,6 +159,7 @@ int open_links_stream(const config& cfg, links_stream* out) {
                cfg.cluster.links_stream, opened.connection->connected_url());
   out->log = std::move(opened.links);
   out->node = cfg.cluster.node;
+  *connection = std::move(opened.connection);
   return 0;
 }
 
@@ -210,7 +213,12 @@ int run_serve(const config& cfg) {
   std::shared_ptr<event_log> log = std::move(opened);
   scan_newest_records(*log, "links");
 
+  links_stream stream;
+  std::shared_ptr<nats_connection> nats;
+  if (int rc = open_links_stream(cfg, &stream, &nats); rc != 0) return rc;
+
   click_stores clicks;
+  std::unique_ptr<cluster_clicks> cluster_click_path;
   if (cfg.engine.clicks.mode != click_mode::off) {
     std::unique_ptr<event_log> clicks_log;
     const std::string clicks_dir = store_dir(cfg, "clicks");
@@ -231,8 +239,27 @@ int run_serve(const config& cfg) {
     // strand them; with clicks off they wait for a start that records them.
     // A spool that cannot be written out (a full disk) keeps its files for
     // the next start rather than keep redirects down.
+    // Cluster mode: the click path writes its outbox, published into the
+    // clicks stream; the log opened above is the replica analytics reads.
+    std::shared_ptr<event_log> click_path_log;
+    if (nats) {
+      std::unique_ptr<event_log> outbox;
+      const std::string outbox_dir = store_dir(cfg, click_path_dir_name(cfg.cluster));
+      if (status st = event_log::open(outbox_dir, cfg.clicks_log, &outbox); !st) {
+        spdlog::error("cannot open the clicks outbox: {}", st.to_string());
+        if (st.is_corruption()) spdlog::error("{}", kRepairHint);
+        return 1;
+      }
+      click_path_log = std::move(outbox);
+      if (status st = cluster_clicks::open(nats, cfg.cluster, click_path_log, &cluster_click_path);
+          !st) {
+        spdlog::error("cluster mode: {}", st.message());
+        return st.is_not_found() ? 1 : 2;
+      }
+    }
     std::shared_ptr<click_spool> spool;
-    if (status st = open_click_spool(cfg, *clicks_log, &spool); !st) {
+    if (status st = open_click_spool(cfg, click_path_log ? *click_path_log : *clicks_log, &spool);
+        !st) {
       spdlog::error(
           "cannot recover the click spool ({}); its files stay for the next start, and new "
           "clicks are not spooled until then",
@@ -245,7 +272,7 @@ int run_serve(const config& cfg) {
     clicks.spool = std::move(spool);
     projections.clicks_log = std::move(clicks_log);
     projections.dead_letters = std::move(dead_letters);
-    clicks.log = projections.clicks_log;
+    clicks.log = click_path_log ? click_path_log : projections.clicks_log;
     clicks.dead_letters = projections.dead_letters;
   }
 
@@ -264,9 +291,6 @@ int run_serve(const config& cfg) {
     }
   }
 
-  links_stream stream;
-  if (int rc = open_links_stream(cfg, &stream); rc != 0) return rc;
-
   stop_signal stop;
   std::unique_ptr<engine> eng;
   auto on_fatal = [&stop](const std::string& reason) { stop.notify(reason, 1); };
@@ -282,6 +306,12 @@ int run_serve(const config& cfg) {
       "shards)",
       rec.links, rec.snapshot_seq, rec.events, rec.elapsed.count() / 1000, cfg.engine.link_shards);
 
+  std::unique_ptr<click_service> cluster_click_service;
+  if (cluster_click_path) {
+    cluster_click_path->follow(projections.clicks_log, store_dir(cfg, "clicks-replica.position"));
+    if (eng->clicks() != nullptr) cluster_click_service = cluster_click_path->wrap(*eng->clicks());
+  }
+
   read_sources sources;
   sources.analytics = eng->analytics();
   sources.links_log = &eng->links_log();
@@ -291,7 +321,18 @@ int run_serve(const config& cfg) {
   sources.dead_letters = projections.dead_letters.get();
   sources.projections = [e = eng.get()] { return e->projections(); };
   sources.api_keys = keys.get();
-  if (eng->clustered()) sources.stream_problem = [e = eng.get()] { return e->stream_problem(); };
+  if (eng->clustered()) {
+    sources.stream_problem = [e = eng.get(), c = cluster_click_path.get()] {
+      std::string why = e->stream_problem();
+      if (why.empty() && c != nullptr) why = c->problem();
+      return why;
+    };
+  }
+  if (cluster_click_path) {
+    sources.cluster_metrics = [c = cluster_click_path.get()](std::string* out) {
+      c->append_metrics(out);
+    };
+  }
   // Stores that failed a write reopen on their next write; this reopens the
   // idle ones too, so that /healthz recovers once the disk has room.
   std::vector<std::function<void()>> heal_checks;
@@ -307,7 +348,8 @@ int run_serve(const config& cfg) {
     });
   }
   auto healer = std::make_unique<store_healer>(std::move(heal_checks));
-  http_server server(fit_to_fd_limit(cfg.http), eng->links(), eng->clicks(), std::move(sources));
+  click_service* click_path = cluster_click_service ? cluster_click_service.get() : eng->clicks();
+  http_server server(fit_to_fd_limit(cfg.http), eng->links(), click_path, std::move(sources));
   if (status st = server.start(); !st) {
     spdlog::error("{}", st.message());
     healer.reset();
@@ -332,6 +374,9 @@ int run_serve(const config& cfg) {
   server.stop();
   healer.reset();
   eng->stop();
+  // After the engine wrote what it queued to the outbox: what is not
+  // published yet waits there for the next start.
+  if (cluster_click_path) cluster_click_path->stop();
   eng.reset();
   log.reset();
   // The waiter may still sit in sigwait (a fatal stop): wake it.

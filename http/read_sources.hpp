@@ -34,6 +34,8 @@ struct read_sources {
   /// stream answers and this node's replica follows it, else why not; for
   /// /healthz. Quick: reads what the follower last saw, never the network.
   std::function<std::string()> stream_problem;
+  /// Cluster mode only: appends the cluster's click metrics to /metrics.
+  std::function<void(std::string*)> cluster_metrics;
   /// The projections' progress, for /metrics.
   std::function<std::vector<projection_status>()> projections;
   /// The API keys (/api-keys, and accepted wherever the token is). Not

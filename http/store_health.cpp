@@ -81,6 +81,7 @@ void append_store_metrics(std::string* out, const read_sources& sources) {
         "linkly_links_stream_following ");
     out->append(sources.stream_problem().empty() ? "1\n" : "0\n");
   }
+  if (sources.cluster_metrics) sources.cluster_metrics(out);
 }
 
 }  // namespace linkly

@@ -239,4 +239,22 @@ status jetstream_log::last_seq(std::uint64_t* seq) {
   return status::ok();
 }
 
+status jetstream_log::last_on_subject(std::string_view subject, stream_record* out) {
+  natsMsg* msg = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  const std::string subj(subject);
+  natsStatus s = js_GetLastMsg(&msg, conn_->js(), stream_.c_str(), subj.c_str(), nullptr, &jerr);
+  if (s == NATS_NOT_FOUND || jerr == JSNoMessageFoundErr) {
+    return status::not_found("no message on " + subj);
+  }
+  if (s != NATS_OK) {
+    return status::io_error(describe_nats_error(("last message on " + subj).c_str(), s, jerr));
+  }
+  out->seq = natsMsg_GetSequence(msg);
+  out->subject = natsMsg_GetSubject(msg);
+  out->data.assign(natsMsg_GetData(msg), static_cast<std::size_t>(natsMsg_GetDataLength(msg)));
+  natsMsg_Destroy(msg);
+  return status::ok();
+}
+
 }  // namespace linkly

@@ -8,7 +8,8 @@
 // between calls while each call continues where the last one ended (the
 // follower's pattern); a call from elsewhere, a gap in the sequence it
 // delivers or a consumer that went away with its server makes a new one.
-// last_seq: the stream's info. A consumer lost with its server is noticed
+// last_seq: the stream's info. last_on_subject: a direct read of the
+// subject's last message. A consumer lost with its server is noticed
 // when a fetch's wait ends empty: keep waits short (about a second) for a
 // quick failover.
 //
@@ -46,6 +47,7 @@ class jetstream_log : public stream_log {
   status fetch(std::uint64_t from, std::size_t max, std::chrono::milliseconds wait,
                std::vector<stream_record>* out) override;
   status last_seq(std::uint64_t* seq) override;
+  status last_on_subject(std::string_view subject, stream_record* out) override;
 
   const std::string& stream() const { return stream_; }
   nats_connection& connection() const { return *conn_; }

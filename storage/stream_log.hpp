@@ -65,6 +65,9 @@ class stream_log {
 
   /// The stream's last sequence (0 when empty).
   virtual status last_seq(std::uint64_t* seq) = 0;
+
+  /// The last record published to `subject`: not_found when it has none.
+  virtual status last_on_subject(std::string_view subject, stream_record* out) = 0;
 };
 
 }  // namespace linkly

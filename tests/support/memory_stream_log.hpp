@@ -43,6 +43,11 @@ class memory_stream_log : public stream_log {
     if (!msg_id.empty()) ids_[std::string(msg_id)] = records_.back().seq;
     outcome->seq = records_.back().seq;
     grew_.notify_all();
+    if (lost_acks_ > 0) {
+      --lost_acks_;
+      *outcome = {};
+      return status::io_error("acknowledgement lost");
+    }
     return status::ok();
   }
 
@@ -65,6 +70,28 @@ class memory_stream_log : public stream_log {
     return status::ok();
   }
 
+  status last_on_subject(std::string_view subject, stream_record* out) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (down_) return status::io_error("stream unreachable");
+    auto it = subject_last_.find(std::string(subject));
+    if (it == subject_last_.end()) return status::not_found("no record on " + std::string(subject));
+    *out = records_[it->second - 1];
+    return status::ok();
+  }
+
+  /// Records stored so far (for assertions).
+  std::size_t size() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return records_.size();
+  }
+
+  /// Makes the next `n` publishes store their record but fail as if the
+  /// acknowledgement was lost (io_error): the writer cannot tell.
+  void lose_acks(std::size_t n) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    lost_acks_ = n;
+  }
+
   void set_down(bool down) {
     std::lock_guard<std::mutex> lock(mutex_);
     down_ = down;
@@ -78,6 +105,7 @@ class memory_stream_log : public stream_log {
   std::map<std::string, std::uint64_t> subject_last_;
   std::map<std::string, std::uint64_t> ids_;
   bool down_ = false;
+  std::size_t lost_acks_ = 0;
 };
 
 }  // namespace linkly::testing
