@@ -67,11 +67,14 @@ status cluster_clicks::open(std::shared_ptr<nats_connection> conn, const cluster
                             std::shared_ptr<event_log> outbox,
                             std::unique_ptr<cluster_clicks>* out) {
   if (status st = check_stream(*conn, clicks_stream_spec(cluster)); !st) {
-    return status(st.error_code() == status::code::not_found
-                      ? status::not_found("the clicks stream " + cluster.clicks_stream +
-                                          " does not exist (run `linkly cluster init`)")
-                      : status::invalid_argument("the clicks stream " + cluster.clicks_stream +
-                                                 " is not usable: " + st.message()));
+    const std::string what = "the clicks stream " + cluster.clicks_stream;
+    if (st.is_not_found()) {
+      return status::not_found(what + " does not exist (run `linkly cluster init`)");
+    }
+    if (st.error_code() == status::code::invalid_argument) {
+      return status::invalid_argument(what + " is not usable: " + st.message());
+    }
+    return status::io_error(what + ": " + st.message());
   }
   std::unique_ptr<jetstream_log> stream;
   if (status st = jetstream_log::open(conn, cluster.clicks_stream, &stream); !st) return st;

@@ -25,6 +25,7 @@
 #include <spdlog/spdlog.h>
 
 #include <pthread.h>
+#include <chrono>
 #include <condition_variable>
 #include <csignal>
 #include <cstdlib>
@@ -147,13 +148,30 @@ status open_click_spool(const config& cfg, event_log& clicks_log,
 // Cluster mode: the links stream, checked before anything starts, so that
 // bad settings stop the start with a clear error instead of a half-started
 // node. A single node: nothing (and no NATS needed).
+// How long a starting node waits for JetStream to answer, and between two
+// tries: a stream leader election takes seconds, a restart of the NATS
+// servers tens of them.
+constexpr std::chrono::seconds kClusterOpenWait{120};
+constexpr std::chrono::milliseconds kClusterOpenRetry{1'000};
+
 int open_links_stream(const config& cfg, links_stream* out,
                       std::shared_ptr<nats_connection>* connection) {
   if (!cfg.cluster.enabled()) return 0;
   cluster_links opened;
-  if (status st = open_cluster_links(cfg.cluster, &opened); !st) {
-    spdlog::error("cluster mode: {}", st.message());
-    return st.error_code() == status::code::invalid_argument ? 2 : 1;
+  // A node restarted while JetStream elects a stream leader (or while its
+  // servers restart) waits for it rather than exit; bad settings do not.
+  const auto deadline = std::chrono::steady_clock::now() + kClusterOpenWait;
+  for (;;) {
+    status st = open_cluster_links(cfg.cluster, &opened);
+    if (st) break;
+    const bool retry = st.error_code() == status::code::io_error &&
+                       std::chrono::steady_clock::now() + kClusterOpenRetry < deadline;
+    if (!retry) {
+      spdlog::error("cluster mode: {}", st.message());
+      return st.error_code() == status::code::invalid_argument ? 2 : 1;
+    }
+    spdlog::warn("cluster mode: {}; trying again", st.message());
+    std::this_thread::sleep_for(kClusterOpenRetry);
   }
   spdlog::info("cluster mode: node {}, links stream {} via {}", cfg.cluster.node,
                cfg.cluster.links_stream, opened.connection->connected_url());
@@ -254,7 +272,7 @@ int run_serve(const config& cfg) {
       if (status st = cluster_clicks::open(nats, cfg.cluster, click_path_log, &cluster_click_path);
           !st) {
         spdlog::error("cluster mode: {}", st.message());
-        return st.is_not_found() ? 1 : 2;
+        return st.error_code() == status::code::invalid_argument ? 2 : 1;
       }
     }
     std::shared_ptr<click_spool> spool;

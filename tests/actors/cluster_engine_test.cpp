@@ -60,6 +60,9 @@ class gated_stream : public stream_log {
     return st;
   }
   status last_seq(std::uint64_t* seq) override { return inner_->last_seq(seq); }
+  status last_on_subject(std::string_view subject, stream_record* out) override {
+    return inner_->last_on_subject(subject, out);
+  }
 
   std::atomic<bool> held{false};
   std::atomic<int> conflicts{0};
@@ -429,6 +432,9 @@ class gap_stream : public stream_log {
   status last_seq(std::uint64_t* seq) override {
     *seq = 3;
     return status::ok();
+  }
+  status last_on_subject(std::string_view, stream_record*) override {
+    return status::not_found("not kept here");
   }
 };
 
