@@ -35,6 +35,7 @@ status analytics_projection::apply_deletion(const envelope& env) {
     }
     lives.erase(std::remove_if(lives.begin(), lives.end(), gone), lives.end());
     if (lives.empty()) clicks_.erase(it);
+    recount_watches(deletion.code);  // a redirect's max_visits reads from 0 again
   }
   // In seq order; a parked one redriven late goes where its seq belongs.
   auto at = std::lower_bound(deletions_.begin(), deletions_.end(), env.seq,

@@ -72,6 +72,9 @@ void count_in(std::vector<std::pair<Key, std::uint64_t>>* counts, const Probe& k
   }
 }
 
+// A life's watch number sits in what was padding: a link's clicks cost no more.
+static_assert(sizeof(void*) != 8 || sizeof(link_clicks) == 128, "link_clicks must not grow");
+
 bool is_real_host(std::string_view host) {
   return host != "direct" && host != "unknown";
 }
@@ -128,8 +131,9 @@ status analytics_projection::apply(std::string_view log, const envelope& env) {
       if (auto it = deleted_.find(env.key); it != deleted_.end()) it->second.last_created = env.seq;
     }
     if (env.type == event_type::link_deleted) {
-      // The first only: it ends the life that clicks without an incarnation belong to.
-      deleted_.try_emplace(env.key, deletion{env.seq, 0});
+      // The first only: it ends the life that clicks without an incarnation
+      // belong to, so which lives a watch joins may change.
+      if (deleted_.try_emplace(env.key, deletion{env.seq, 0}).second) recount_watches(env.key);
     }
     return status::ok();
   }
@@ -153,10 +157,15 @@ status analytics_projection::apply(std::string_view log, const envelope& env) {
   if (life == lives.end() || life->incarnation != click.incarnation) {
     life = lives.insert(life, link_clicks{});
     life->incarnation = click.incarnation;
+    if (click.incarnation != 0) {
+      std::lock_guard lock(watch_mutex_);
+      life->watch = watches_.find(it->first, click.incarnation);
+    }
   }
   link_clicks& c = *life;
   ++c.total;
   ++all_.total;
+  count_watched(it->first, c);
   if (click.potential_bot) {
     ++c.bots;
     ++all_.bots;
@@ -194,6 +203,66 @@ status analytics_projection::apply_orphan(const envelope& env) {
   return status::ok();
 }
 
+void analytics_projection::count_watched(std::string_view code, const link_clicks& life) {
+  if (life.incarnation != 0) {
+    // Its own watch only: no other life's lives() holds it.
+    if (life.watch != 0) watches_.cell(life.watch).fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  // Life 0 (clicks from before incarnations, replayed): every watch it joins.
+  std::lock_guard lock(watch_mutex_);
+  if (const std::vector<std::uint32_t>* mine = watches_.of(code)) {
+    for (std::uint32_t w : *mine) {
+      if (first_life(code, watches_.incarnation(w))) {
+        watches_.cell(w).fetch_add(1, std::memory_order_relaxed);
+      }
+    }
+  }
+}
+
+const visit_cell* analytics_projection::watch(std::string_view code,
+                                              std::uint64_t incarnation) const {
+  if (incarnation == kLatestIncarnation) return nullptr;
+  std::lock_guard lock(watch_mutex_);
+  bool added = false;
+  const std::uint32_t w = watches_.add(code, incarnation, &added);
+  if (w == 0) return nullptr;
+  if (added) relink(code);
+  return &watches_.cell(w);
+}
+
+void analytics_projection::recount_watches(std::string_view code) {
+  std::lock_guard lock(watch_mutex_);
+  relink(code);
+}
+
+void analytics_projection::relink(std::string_view code) const {
+  const std::vector<std::uint32_t>* mine = watches_.of(code);
+  if (mine == nullptr) return;
+  if (auto it = clicks_.find(code); it != clicks_.end()) {
+    for (const link_clicks& life : it->second) life.watch = 0;
+  }
+  for (std::uint32_t w : *mine) {
+    std::uint64_t total = 0;
+    for (const link_clicks* life : lives(code, watches_.incarnation(w))) {
+      total += life->total;
+      if (life->incarnation != 0) life->watch = w;  // life 0: count_watched matches it
+    }
+    watches_.cell(w).store(total, std::memory_order_relaxed);
+  }
+}
+
+void analytics_projection::relink_all() {
+  std::lock_guard lock(watch_mutex_);
+  watches_.for_each_code([&](std::string_view code) { relink(code); });
+}
+
+bool analytics_projection::first_life(std::string_view code, std::uint64_t incarnation) const {
+  if (deleted_.empty()) return true;
+  auto deleted = deleted_.find(code);
+  return deleted == deleted_.end() || incarnation < deleted->second.first_deleted;
+}
+
 life_refs analytics_projection::lives(std::string_view code, std::uint64_t incarnation) const {
   life_refs out;
   auto it = clicks_.find(code);
@@ -209,7 +278,7 @@ life_refs analytics_projection::lives(std::string_view code, std::uint64_t incar
                                                                     : all[1].incarnation;
     }
   }
-  // The first incarnation is any below the code's first LinkDeleted.
+  // The first incarnation is any below the code's first LinkDeleted (first_life).
   const bool first = deleted == deleted_.end() || incarnation < deleted->second.first_deleted;
   for (const link_clicks& life : all) {
     if (life.incarnation == incarnation || (first && life.incarnation == 0)) out.push_back(&life);
@@ -224,6 +293,7 @@ void analytics_projection::clear() {
   all_ = {};
   orphans_ = {};
   deletions_.clear();
+  relink_all();
 }
 
 namespace {
@@ -406,6 +476,7 @@ status analytics_projection::load(std::string_view saved) {
   all_ = all;
   orphans_ = std::move(orphans);
   deletions_ = std::move(deletions);
+  relink_all();
   return status::ok();
 }
 
@@ -547,6 +618,10 @@ visit_counts analytics_reader::visits_of(std::string_view code, std::uint64_t in
   return store_.read([&](const projection& p) -> visit_counts {
     return counts_of(analytics_of(p).lives(code, incarnation));
   });
+}
+
+const visit_cell* analytics_reader::watch(std::string_view code, std::uint64_t incarnation) const {
+  return store_.read([&](const projection& p) { return analytics_of(p).watch(code, incarnation); });
 }
 
 status analytics_reader::stats(std::string_view code, std::uint64_t incarnation, link_stats* out,

@@ -37,6 +37,10 @@
 // when it says they are that life's; clicks after it count afresh. How many
 // it removed is kept for the one who asked (recent_deletion()).
 //
+// Watches (visit_watches): a life whose visit count a redirect checks on
+// every request (max_visits) gets a cell that the folds keep equal to its
+// lives() total, so the redirect reads it without this state's lock.
+//
 // Nothing held grows with client data without bound: a country is an ISO
 // 3166 alpha-2 code (at most 26*26 per link), a referrer host a DNS name of
 // at most 253 bytes, and a link counts at most kMaxReferrerHostsPerLink
@@ -44,6 +48,8 @@
 // what earlier events left, so a replay builds the same state.
 
 #include "actors/projection.hpp"
+#include "actors/visit_cell.hpp"
+#include "actors/visit_watches.hpp"
 #include "storage/string_hash.hpp"
 
 #include <array>
@@ -51,6 +57,7 @@
 #include <deque>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -86,6 +93,10 @@ struct link_clicks {
   std::uint64_t total = 0;
   std::uint64_t bots = 0;
   std::uint32_t hosts = 0;  // distinct real hosts among `referrers`
+  // The visit_watches number of the watch this life's clicks count for (0:
+  // none; life 0's clicks are matched to their watches when applied). Set
+  // by watch() under the shared lock, read only by the folds.
+  mutable std::uint32_t watch = 0;
   std::vector<std::pair<std::int32_t, std::uint64_t>> days;        // days since 1970-01-01
   std::vector<std::pair<std::uint16_t, std::uint64_t>> countries;  // two letters; kUnknownCountry
   std::vector<std::pair<std::string, std::uint64_t>> referrers;    // by host
@@ -157,9 +168,31 @@ class analytics_projection final : public projection {
   /// false if it is not among the last kRecentDeletionsKept applied.
   bool recent_deletion(std::uint64_t seq, std::uint64_t* removed) const;
 
+  /// A cell that holds lives(code, incarnation)'s visits in all from now on,
+  /// kept so by every fold, snapshot load and clear(); nullptr for
+  /// kLatestIncarnation (which life that is moves) or past
+  /// kMaxVisitWatches. Its address stays valid as long as this projection.
+  /// For readers (under the store's read lock): it adds the watch the first
+  /// time, serialised with other readers doing so.
+  const visit_cell* watch(std::string_view code, std::uint64_t incarnation) const;
+  /// Sets the cells of `code`'s watches from the state again: whatever
+  /// changes its lives other than a click's fold (visits deleted, say) must
+  /// call it, under the store's write lock.
+  void recount_watches(std::string_view code);
+
  private:
   status apply_orphan(const envelope& env);
   status apply_deletion(const envelope& env);
+  // Whether `incarnation` of `code` is its first life, the one its clicks
+  // without an incarnation (life 0) belong to.
+  bool first_life(std::string_view code, std::uint64_t incarnation) const;
+  // The cells of `code`'s watches, and its lives' watch numbers, from the
+  // state. With watch_mutex_ held.
+  void relink(std::string_view code) const;
+  // The same for every watched code, after the state was replaced.
+  void relink_all();
+  // Adds one visit of `life` of `code` to the cells it counts in.
+  void count_watched(std::string_view code, const link_clicks& life);
 
   std::map<std::int32_t, std::uint64_t> created_;
   // Lives sorted by incarnation; nearly always one.
@@ -178,6 +211,10 @@ class analytics_projection final : public projection {
   // (seq of a VisitsDeleted, visits it removed), ascending, at most
   // kRecentDeletionsKept.
   std::deque<std::pair<std::uint64_t, std::uint64_t>> deletions_;
+  // Not state (not saved, not compared): a view of it kept up to date.
+  // Readers add watches under the store's read lock, so they serialise here.
+  mutable std::mutex watch_mutex_;
+  mutable visit_watches watches_;
 };
 
 /// visit_filter::regular_404 when the list takes either kind.
@@ -237,9 +274,13 @@ class analytics_reader {
   }
   /// Clicks of `code`'s last life in all (0 for none).
   status total_clicks(std::string_view code, std::uint64_t* out) const;
-  /// Visits of `code`'s incarnation `incarnation` (stored_link::incarnation()):
-  /// what a max_visits check compares with. Cheap: two lookups.
+  /// Visits of `code`'s incarnation `incarnation` (stored_link::incarnation()).
+  /// Cheap: two lookups under the read lock.
   visit_counts visits_of(std::string_view code, std::uint64_t incarnation) const;
+  /// The cell that holds the same total from now on, read without a lock
+  /// (analytics_projection::watch): what a max_visits check compares with.
+  /// nullptr when there is none (then ask visits_of).
+  const visit_cell* watch(std::string_view code, std::uint64_t incarnation) const;
   /// A page of that life's visits (see visit_filter).
   void list_visits(std::string_view code, std::uint64_t incarnation, const visit_filter& filter,
                    visit_page* out) const;

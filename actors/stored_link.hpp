@@ -12,6 +12,7 @@
 //
 // Not thread-safe: the owner (link_table) serialises access.
 
+#include "actors/visit_cell.hpp"
 #include "schemas/link_attributes.hpp"
 
 #include <cstddef>
@@ -40,6 +41,9 @@ struct seq_span {
 struct link_extras {
   link_attributes attrs;
   std::vector<std::uint64_t> recreated_at;  // ascending; the first creation is seqs().front()
+  /// The visits of this life, for max_visits: found by the first redirect
+  /// that checks them, then read in place (empty in a copy).
+  visit_cell_ref visits;
 
   /// Whether a link with these extras needs the block at all.
   bool needed() const { return !recreated_at.empty() || attrs != link_attributes{}; }

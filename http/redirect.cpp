@@ -110,19 +110,24 @@ std::string_view query_of(std::string_view target) {
   return q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
 }
 
-std::string with_query(std::string_view url, std::string_view query) {
+void with_query(std::string_view url, std::string_view query, std::string* out) {
   const std::size_t hash = url.find('#');
   const std::string_view base = url.substr(0, hash);
-  std::string out;
-  out.reserve(url.size() + query.size() + 1);
-  out.append(base);
+  out->clear();
+  out->reserve(url.size() + query.size() + 1);
+  out->append(base);
   if (base.find('?') == std::string_view::npos) {
-    out += '?';
+    *out += '?';
   } else if (base.back() != '?' && base.back() != '&') {
-    out += '&';
+    *out += '&';
   }
-  out.append(query);
-  if (hash != std::string_view::npos) out.append(url.substr(hash));
+  out->append(query);
+  if (hash != std::string_view::npos) out->append(url.substr(hash));
+}
+
+std::string with_query(std::string_view url, std::string_view query) {
+  std::string out;
+  with_query(url, query, &out);
   return out;
 }
 
@@ -142,8 +147,9 @@ void redirect(const std::string& code, const http_request& req, bool record_clic
   // The response, and the click, are made from the stored record under its
   // read lock: the link itself is never copied. A link without extras (the
   // defaults: no window, no limit, the query forwarded) skips every check;
-  // a max_visits check reads the analytics projection's counts (a read
-  // lock there too: nothing holds that one while waiting for a link's).
+  // a max_visits check reads its life's cell of the analytics projection
+  // (http/visit_count.hpp: no lock once found; the first time, a read lock
+  // there, and nothing holds that one while waiting for a link's).
   http_response res;
   envelope env;
   bool unavailable = false;
@@ -153,15 +159,22 @@ void redirect(const std::string& code, const http_request& req, bool record_clic
     if (l.has_extras()) {
       const link_attributes& attrs = l.attrs();
       std::uint64_t visits = 0;
-      if (attrs.max_visits && !visits_of(ctx.sources, code, l.incarnation(), &visits)) visits = 0;
+      if (attrs.max_visits && !visits_of(ctx.sources, code, l, &visits)) visits = 0;
       if (unavailable_reason(attrs, now, visits) != nullptr) {
         unavailable = true;  // no click for it
         return;
       }
       forward = attrs.forward_query;
     }
-    res = forward && !query.empty() ? location_response(code, with_query(l.url(), query))
-                                    : location_response(code, l.url());
+    if (forward && !query.empty()) {
+      // The forwarded Location is built in this thread's buffer, which keeps
+      // its capacity: the response copies it, so no string per redirect.
+      thread_local std::string location;
+      with_query(l.url(), query, &location);
+      res = location_response(code, location);
+    } else {
+      res = location_response(code, l.url());
+    }
     if (mode != click_mode::off && res.result() == http_status::found) {
       env = capture_click(req, ctx.click_headers, info.client_address, code, l.url(), l.version,
                           l.incarnation(), now);

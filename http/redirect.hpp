@@ -24,6 +24,8 @@ std::string_view query_of(std::string_view target);
 
 /// `url` with `query` appended ("?" or "&" as it needs), before its fragment.
 std::string with_query(std::string_view url, std::string_view query);
+/// The same into `*out` (replaced; its capacity kept).
+void with_query(std::string_view url, std::string_view query, std::string* out);
 
 /// Answers a redirect: 302 to the link's url (the request's query appended
 /// when the link forwards it), or 404. A link outside its validity window

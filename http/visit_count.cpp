@@ -4,10 +4,24 @@
 
 namespace linkly {
 
-bool visits_of(const read_sources& sources, std::string_view code, std::uint64_t incarnation,
+bool visits_of(const read_sources& sources, std::string_view code, const stored_link& link,
                std::uint64_t* out) {
+  const link_extras* x = link.extras();
+  if (x != nullptr) {
+    if (const visit_cell* cell = x->visits.get()) {
+      *out = cell->load(std::memory_order_relaxed);
+      return true;
+    }
+  }
   if (sources.analytics == nullptr) return false;
-  *out = sources.analytics->visits_of(code, incarnation).total;
+  if (x != nullptr) {
+    if (const visit_cell* cell = sources.analytics->watch(code, link.incarnation())) {
+      x->visits.set(cell);
+      *out = cell->load(std::memory_order_relaxed);
+      return true;
+    }
+  }
+  *out = sources.analytics->visits_of(code, link.incarnation()).total;
   return true;
 }
 

@@ -294,3 +294,25 @@ TEST(AnalyticsDeletion, AnUndecodableDeletionChangesNothing) {
 
 }  // namespace
 }  // namespace linkly
+
+namespace linkly {
+namespace {
+
+// A redirect's max_visits reads a watched life's count from its cell: a
+// deletion must bring it to zero, and later clicks count in it afresh.
+TEST(AnalyticsDeletionWatch, AWatchedLifesCellFollowsADeletion) {
+  analytics_projection p;
+  apply_all(&p, {{kLinksLog, created(1, "a")},
+                 {kClicksLog, click_at(1, "a", 1, kT0)},
+                 {kClicksLog, click_at(2, "a", 1, kT0)}});
+  const visit_cell* cell = p.watch("a", 1);
+  ASSERT_NE(cell, nullptr);
+  EXPECT_EQ(cell->load(), 2u);
+  apply_all(&p, {{kClicksLog, visits_gone(3, "a", 1, false)}});
+  EXPECT_EQ(cell->load(), 0u);
+  apply_all(&p, {{kClicksLog, click_at(4, "a", 1, kT0)}});
+  EXPECT_EQ(cell->load(), 1u);
+}
+
+}  // namespace
+}  // namespace linkly
