@@ -154,24 +154,31 @@ status open_click_spool(const config& cfg, event_log& clicks_log,
 constexpr std::chrono::seconds kClusterOpenWait{120};
 constexpr std::chrono::milliseconds kClusterOpenRetry{1'000};
 
+// Runs `open` again while JetStream does not answer (io_error), for at most
+// kClusterOpenWait: a node restarted while JetStream elects a stream leader,
+// or while its servers restart, waits for it rather than exit; bad settings
+// fail at once.
+template <typename Open>
+status until_reachable(const Open& open) {
+  const auto deadline = std::chrono::steady_clock::now() + kClusterOpenWait;
+  for (;;) {
+    status st = open();
+    if (st || st.error_code() != status::code::io_error ||
+        std::chrono::steady_clock::now() + kClusterOpenRetry >= deadline) {
+      return st;
+    }
+    spdlog::warn("cluster mode: {}; trying again", st.message());
+    std::this_thread::sleep_for(kClusterOpenRetry);
+  }
+}
+
 int open_links_stream(const config& cfg, links_stream* out,
                       std::shared_ptr<nats_connection>* connection) {
   if (!cfg.cluster.enabled()) return 0;
   cluster_links opened;
-  // A node restarted while JetStream elects a stream leader (or while its
-  // servers restart) waits for it rather than exit; bad settings do not.
-  const auto deadline = std::chrono::steady_clock::now() + kClusterOpenWait;
-  for (;;) {
-    status st = open_cluster_links(cfg.cluster, &opened);
-    if (st) break;
-    const bool retry = st.error_code() == status::code::io_error &&
-                       std::chrono::steady_clock::now() + kClusterOpenRetry < deadline;
-    if (!retry) {
-      spdlog::error("cluster mode: {}", st.message());
-      return st.error_code() == status::code::invalid_argument ? 2 : 1;
-    }
-    spdlog::warn("cluster mode: {}; trying again", st.message());
-    std::this_thread::sleep_for(kClusterOpenRetry);
+  if (status st = until_reachable([&] { return open_cluster_links(cfg.cluster, &opened); }); !st) {
+    spdlog::error("cluster mode: {}", st.message());
+    return st.error_code() == status::code::invalid_argument ? 2 : 1;
   }
   spdlog::info("cluster mode: node {}, links stream {} via {}", cfg.cluster.node,
                cfg.cluster.links_stream, opened.connection->connected_url());
@@ -269,7 +276,9 @@ int run_serve(const config& cfg) {
         return 1;
       }
       click_path_log = std::move(outbox);
-      if (status st = cluster_clicks::open(nats, cfg.cluster, click_path_log, &cluster_click_path);
+      if (status st = until_reachable([&] {
+            return cluster_clicks::open(nats, cfg.cluster, click_path_log, &cluster_click_path);
+          });
           !st) {
         spdlog::error("cluster mode: {}", st.message());
         return st.error_code() == status::code::invalid_argument ? 2 : 1;

@@ -162,6 +162,8 @@ class Run:
         self.events_seen = 0
         self.events_errors = []
         self.codes = []  # created codes redirects may use
+        self.started = now()  # when the load began
+        self.load_end = now()  # when it stopped
 
     # Load -----------------------------------------------------------------
 
@@ -275,12 +277,15 @@ class Run:
                     continue
                 acked = now()
                 deadline = acked + 10
+                poll = 0
                 while now() < deadline and b.up:
+                    poll += 1
+                    ua = f"fresh/{n}/{poll}"
                     status, location, _ = request(b.port, "GET", f"/s/{code}",
-                                                  headers={"User-Agent": f"fresh/{n}"})
+                                                  headers={"User-Agent": ua})
                     if status == 302:
                         with self.lock:
-                            self.answered.add(f"fresh/{n}")
+                            self.answered.add(ua)
                         if location == url:
                             with self.lock:
                                 self.freshness.append(now() - acked)
@@ -422,6 +427,7 @@ def main():
         for n in nodes:
             n.start()
         print(f"cluster up in {root}; load for {args.seconds:.0f} s", flush=True)
+        run.started = now()
 
         targets = [lambda w=w: run.writer(nodes, w) for w in range(args.writers)]
         targets += [lambda r=r: run.redirector(nodes, r) for r in range(args.redirectors)]
@@ -430,6 +436,7 @@ def main():
         for t in threads:
             t.start()
         run.chaos(nats, nodes)
+        run.load_end = now()
         run.stop.set()
         for t in threads:
             t.join(30)
@@ -510,9 +517,13 @@ def main():
         # Figures.
         nats_kills = [k for k in run.kills if k[0] == "nats"]
         failover = []
+        load_end = run.load_end
         for _, _, killed, _ in nats_kills:
             after = [op[1] - killed for op in run.ops if op[0] >= killed]
-            failover.append(min(after) if after else float("inf"))
+            if after:
+                failover.append(min(after))
+            elif load_end - killed > 15:  # writes were tried long enough
+                failover.append(float("inf"))
         live_fail_in_kills = [f for f in run.redirect_fail_live
                               if any(k[2] <= f[0] <= (k[3] or now()) + 10 for k in nats_kills)]
         lines = [
@@ -530,7 +541,9 @@ def main():
             f"{unanswered}",
             f"- redirects failed on a live node: {len(run.redirect_fail_live)} "
             f"({len(live_fail_in_kills)} within a nats-server kill + 10 s); on a killed "
-            f"node: {run.redirect_fail_down}",
+            f"node: {run.redirect_fail_down}"
+            + "".join(f"\n  - at {t - run.started:.1f} s on {node}: {err}"
+                      for t, node, err in run.redirect_fail_live[:10]),
             "- failover after each nats-server kill (first acknowledged write sent after "
             "it): " + ", ".join(f"{f:.2f} s" for f in failover)
             + (f"; max {max(failover):.2f} s" if failover else ""),
