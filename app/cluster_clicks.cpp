@@ -116,6 +116,10 @@ std::string cluster_clicks::problem() const {
   return "";
 }
 
+std::uint64_t cluster_clicks::replica_head() const {
+  return replica_log_ ? replica_log_->highest_seq() : 0;
+}
+
 void cluster_clicks::append_metrics(std::string* out) const {
   out->append(
       "# HELP linkly_cluster_clicks_unpublished Clicks in this node's outbox not yet known to "

@@ -46,6 +46,10 @@ class cluster_clicks {
 
   /// "" while clicks flow, else why not (for /healthz).
   std::string problem() const;
+  /// Clicks of the outbox not yet known to be in the stream.
+  std::uint64_t unpublished() const { return publisher_->backlog(); }
+  /// The seq the replica holds (0 before follow()).
+  std::uint64_t replica_head() const;
   /// The cluster click metrics, Prometheus text.
   void append_metrics(std::string* out) const;
 

@@ -2,10 +2,12 @@
 
 #include "storage/jetstream_streams.hpp"
 #include "storage/nats_connection.hpp"
+#include "storage/node_heartbeat.hpp"
 
 #include <boost/json.hpp>
 
 #include <iostream>
+#include <map>
 
 namespace linkly {
 namespace {
@@ -75,6 +77,64 @@ int run_cluster_init(const config& cfg) {
   return code;
 }
 
+namespace {
+
+// The nodes heard from within a heartbeat and a half, each with how far its
+// links replica is behind the links stream and each projection behind its
+// node's logs (events).
+// A count as parsed: Boost.JSON reads one that fits as int64.
+bool as_count(const boost::json::value* v, std::uint64_t* out) {
+  if (v == nullptr) return false;
+  if (v->is_uint64())
+    *out = v->as_uint64();
+  else if (v->is_int64() && v->as_int64() >= 0)
+    *out = static_cast<std::uint64_t>(v->as_int64());
+  else
+    return false;
+  return true;
+}
+
+std::uint64_t behind(std::uint64_t ahead, std::uint64_t have) {
+  return ahead > have ? ahead - have : 0;
+}
+
+boost::json::array running_nodes(nats_connection& conn, std::uint64_t links_last) {
+  std::map<std::string, std::string> reports;
+  boost::json::array nodes;
+  if (status st = collect_heartbeats(conn, kHeartbeatInterval * 3 / 2, &reports); !st) {
+    nodes.push_back(boost::json::object{{"error", st.message()}});
+    return nodes;
+  }
+  for (const auto& [name, report] : reports) {
+    boost::system::error_code ec;
+    boost::json::value v = boost::json::parse(report, ec);
+    if (ec || !v.is_object()) {
+      nodes.push_back(boost::json::object{{"node", name}, {"error", "unreadable report"}});
+      continue;
+    }
+    boost::json::object& node = v.as_object();
+    if (std::uint64_t have = 0; as_count(node.if_contains("links_replica_seq"), &have)) {
+      node["links_lag"] = behind(links_last, have);
+    }
+    if (auto* list = node.if_contains("projections"); list && list->is_array()) {
+      for (auto& p : list->as_array()) {
+        if (!p.is_object()) continue;
+        auto& o = p.as_object();
+        std::uint64_t checkpoint = 0;
+        std::uint64_t head = 0;
+        if (as_count(o.if_contains("checkpoint"), &checkpoint) &&
+            as_count(o.if_contains("head"), &head)) {
+          o["lag"] = behind(head, checkpoint);
+        }
+      }
+    }
+    nodes.push_back(std::move(v));
+  }
+  return nodes;
+}
+
+}  // namespace
+
 int run_cluster_status(const config& cfg) {
   const char* command = "cluster status";
   if (!require_cluster_settings(cfg, command)) return kNoSettings;
@@ -98,11 +158,13 @@ int run_cluster_status(const config& cfg) {
   boost::json::array streams;
   std::shared_ptr<nats_connection> conn;
   status st = nats_connection::open(cfg.cluster, &conn);
+  std::uint64_t links_last = 0;
   if (st.is_ok()) {
     out["connected_to"] = conn->connected_url();
     for (const auto& spec : {links_stream_spec(cfg.cluster), clicks_stream_spec(cfg.cluster)}) {
       stream_state state;
       status read = read_stream_state(*conn, spec.name, &state);
+      if (read.is_ok() && spec.name == cfg.cluster.links_stream) links_last = state.last_seq;
       boost::json::object entry;
       if (read.is_ok()) {
         entry = describe(state);
@@ -121,6 +183,7 @@ int run_cluster_status(const config& cfg) {
     code = kFailed;
   }
   out["streams"] = std::move(streams);
+  if (conn) out["nodes"] = running_nodes(*conn, links_last);
   std::cout << boost::json::serialize(out) << "\n";
   return code;
 }

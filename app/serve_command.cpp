@@ -20,9 +20,11 @@
 #include "storage/event_log.hpp"
 #include "storage/jetstream_log.hpp"
 #include "storage/nats_connection.hpp"
+#include "storage/node_heartbeat.hpp"
 #include "storage/store_healer.hpp"
 
 #include <spdlog/spdlog.h>
+#include <boost/json.hpp>
 
 #include <pthread.h>
 #include <chrono>
@@ -170,6 +172,28 @@ status until_reachable(const Open& open) {
     spdlog::warn("cluster mode: {}; trying again", st.message());
     std::this_thread::sleep_for(kClusterOpenRetry);
   }
+}
+
+// What this node tells `linkly cluster status` (storage/node_heartbeat.hpp).
+std::string node_report(const config& cfg, const engine& eng, const cluster_clicks* clicks) {
+  boost::json::object out;
+  out["node"] = cfg.cluster.node;
+  out["links_replica_seq"] = eng.replica_seq();
+  if (clicks != nullptr) {
+    out["clicks_replica_seq"] = clicks->replica_head();
+    out["clicks_unpublished"] = clicks->unpublished();
+  }
+  boost::json::array projections;
+  for (const projection_status& p : eng.projections()) {
+    for (const log_position& pos : p.positions) {
+      projections.push_back(boost::json::object{{"projection", p.name},
+                                                {"log", pos.log},
+                                                {"checkpoint", pos.checkpoint},
+                                                {"head", pos.head}});
+    }
+  }
+  out["projections"] = std::move(projections);
+  return boost::json::serialize(out);
 }
 
 int open_links_stream(const config& cfg, links_stream* out,
@@ -339,6 +363,13 @@ int run_serve(const config& cfg) {
     if (eng->clicks() != nullptr) cluster_click_service = cluster_click_path->wrap(*eng->clicks());
   }
 
+  std::unique_ptr<heartbeat_publisher> heartbeat;
+  if (nats) {
+    heartbeat = std::make_unique<heartbeat_publisher>(
+        nats, cfg.cluster.node,
+        [&cfg, e = eng.get(), c = cluster_click_path.get()] { return node_report(cfg, *e, c); });
+  }
+
   read_sources sources;
   sources.analytics = eng->analytics();
   sources.links_log = &eng->links_log();
@@ -379,6 +410,7 @@ int run_serve(const config& cfg) {
   http_server server(fit_to_fd_limit(cfg.http), eng->links(), click_path, std::move(sources));
   if (status st = server.start(); !st) {
     spdlog::error("{}", st.message());
+    heartbeat.reset();
     healer.reset();
     eng->stop();
     return 1;
@@ -399,6 +431,7 @@ int run_serve(const config& cfg) {
   int code = stop.wait(&why);
   spdlog::info("stopping ({}): finishing in-flight requests", why);
   server.stop();
+  heartbeat.reset();
   healer.reset();
   eng->stop();
   // After the engine wrote what it queued to the outbox: what is not

@@ -254,6 +254,46 @@ TEST_F(ClusterCommandTest, ImportNeedsTheStreamsAndAStoppedServer) {
   EXPECT_TRUE(contains(busy.err, "stop it first")) << busy.describe();
 }
 
+// A running node reports itself: status lists it with how far its replica
+// and projections are behind (0 once it has applied the create).
+TEST_F(ClusterCommandTest, StatusListsTheRunningNodesAndTheirLag) {
+  ASSERT_EQ(cluster({"cluster", "init"}).exit_code(), 0);
+  server_options opts;
+  opts.extra_args = {"--cluster-nats-urls", nats_->urls_csv(),
+                     "--cluster-replicas",  "1",
+                     "--cluster-node",      "alpha"};
+  server_process server(data_.path(), opts);
+  http_client client(server.port());
+  ASSERT_EQ(create_link(client, "https://example.com/a", "a").status, 201);
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  boost::json::object node;
+  cli_result res;
+  do {
+    res = cluster({"cluster", "status"});
+    ASSERT_EQ(res.exit_code(), 0) << res.describe();
+    const boost::json::value status = boost::json::parse(res.out);
+    const auto& nodes = status.as_object().at("nodes").as_array();
+    if (nodes.size() == 1) node = nodes[0].as_object();
+  } while ((node.empty() || node.at("links_lag").to_number<std::uint64_t>() != 0 ||
+            node.at("links_replica_seq").to_number<std::uint64_t>() != 1) &&
+           std::chrono::steady_clock::now() < deadline);
+  ASSERT_FALSE(node.empty()) << "no node reported itself: " << res.describe();
+  EXPECT_EQ(node.at("node").as_string(), "alpha");
+  EXPECT_EQ(node.at("links_replica_seq").to_number<std::uint64_t>(), 1u);
+  EXPECT_EQ(node.at("links_lag").to_number<std::uint64_t>(), 0u);
+  bool cache_seen = false;
+  for (const auto& p : node.at("projections").as_array()) {
+    const auto& o = p.as_object();
+    if (o.at("projection").as_string() == "cache") {
+      cache_seen = true;
+      EXPECT_EQ(
+          o.at("checkpoint").to_number<std::uint64_t>() + o.at("lag").to_number<std::uint64_t>(),
+          o.at("head").to_number<std::uint64_t>());
+    }
+  }
+  EXPECT_TRUE(cache_seen);
+}
+
 TEST(ClusterCommandThreeServers, StatusShowsTheLeaderAndTwoFollowers) {
   if (nats_cluster::binary().empty()) GTEST_SKIP() << nats_cluster::kMissing;
   nats_cluster nats(3);
