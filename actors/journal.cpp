@@ -2,6 +2,7 @@
 
 #include "actors/atoms.hpp"
 #include "actors/exception_text.hpp"
+#include "actors/group_commit.hpp"
 #include "actors/link_recovery.hpp"
 #include "storage/event_log.hpp"
 #include "storage/thread_priority.hpp"
@@ -26,9 +27,6 @@ std::string read_error_text(caf::actor_system& sys, const caf::error& err) {
 }
 
 namespace {
-
-// Most appends one WriteBatch takes; the rest wait for the next one.
-constexpr std::size_t kMaxAppendsPerBatch = 4096;
 
 log_writer_actor::behavior_type log_writer(log_writer_actor::pointer self,
                                            std::shared_ptr<event_log> log,
@@ -104,16 +102,10 @@ void flush(journal_pointer self) {
   auto& st = self->state;
   if (st.writing || st.queue.empty()) return;
   st.writing = true;
-  std::size_t n = std::min(st.queue.size(), kMaxAppendsPerBatch);
   std::vector<std::vector<envelope>> groups;
   std::vector<caf::typed_response_promise<append_result>> promises;
-  groups.reserve(n);
-  promises.reserve(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    groups.push_back(std::move(st.queue[i].events));
-    promises.push_back(std::move(st.queue[i].promise));
-  }
-  st.queue.erase(st.queue.begin(), st.queue.begin() + static_cast<std::ptrdiff_t>(n));
+  const std::size_t n = take_batch(&st.queue, &journal_state::pending_append::events,
+                                   &journal_state::pending_append::promise, &groups, &promises);
   self->request(st.writer, caf::infinite, write_atom::value, std::move(groups))
       .then(
           [self, promises](std::vector<append_result>& results) mutable {

@@ -159,12 +159,6 @@ void execute(shard_pointer self, command cmd, command_slot reply, std::size_t ro
           });
 }
 
-// Cluster mode: the event goes to the links stream expecting the code's last
-// seq as this table knows it. Stored: the replica holds it (and has sent it
-// here too) by the time the answer comes. Refused because another node
-// wrote the code first: the replica has caught up with the stream, so the
-// command is decided again on the fresh state (a generated code tries a new
-// code), ahead of the commands queued behind it.
 // Cluster mode: a publish whose outcome is unknown needs no rebuild (a node
 // rebuilds on one alone): if it was stored, the follower brings it to this
 // table like any other event, and a command decided on the state before it
@@ -175,6 +169,12 @@ void warn_outcome_unknown(shard_pointer self, const caf::error& err) {
                self->state.config.index, self->system().render(err));
 }
 
+// Cluster mode: the event goes to the links stream expecting the code's last
+// seq as this table knows it. Stored: the replica holds it (and has sent it
+// here too) by the time the answer comes. Refused because another node
+// wrote the code first: the replica has caught up with the stream, so the
+// command is decided again on the fresh state (a generated code tries a new
+// code), ahead of the commands queued behind it.
 void execute_clustered(shard_pointer self, command cmd, command_slot reply, std::size_t round,
                        bool generated, decision d) {
   auto& st = self->state;

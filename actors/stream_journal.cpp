@@ -1,6 +1,7 @@
 #include "actors/stream_journal.hpp"
 
 #include "actors/exception_text.hpp"
+#include "actors/group_commit.hpp"
 #include "storage/backoff.hpp"
 #include "storage/record_format.hpp"
 #include "storage/stream_follower.hpp"
@@ -27,8 +28,6 @@ std::string make_boot_id() {
 
 namespace {
 
-// Most appends one batch takes; the rest wait for the next one.
-constexpr std::size_t kMaxAppendsPerBatch = 4096;
 // stream_append_result::failure of an append whose outcome is unknown.
 constexpr std::uint8_t kUnknownOutcome = 0xff;
 
@@ -161,16 +160,10 @@ void flush(stream_journal_pointer self) {
   auto& st = self->state;
   if (st.writing || st.queue.empty()) return;
   st.writing = true;
-  const std::size_t n = std::min(st.queue.size(), kMaxAppendsPerBatch);
   std::vector<stream_append> groups;
   std::vector<caf::typed_response_promise<stream_append_result>> promises;
-  groups.reserve(n);
-  promises.reserve(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    groups.push_back(std::move(st.queue[i].append));
-    promises.push_back(std::move(st.queue[i].promise));
-  }
-  st.queue.erase(st.queue.begin(), st.queue.begin() + static_cast<std::ptrdiff_t>(n));
+  take_batch(&st.queue, &stream_journal_state::pending_append::append,
+             &stream_journal_state::pending_append::promise, &groups, &promises);
   self->request(st.writer, caf::infinite, write_atom::value, std::move(groups))
       .then(
           [self, promises](std::vector<stream_append_result>& results) mutable {

@@ -14,6 +14,7 @@
 #include "tests/support/eventually.hpp"
 #include "tests/support/make_temp_dir.hpp"
 #include "tests/support/nats_cluster.hpp"
+#include "tests/support/node_clicks.hpp"
 
 #include <gtest/gtest.h>
 
@@ -28,12 +29,7 @@ using linkly::testing::eventually;
 using namespace std::chrono_literals;
 
 envelope click(const std::string& node, int i) {
-  click_recorded c;
-  c.code = "c" + std::to_string(i % 5);
-  c.clicked_at_ms = 1'700'000'000'000 + i;
-  c.link_version = 1;
-  c.url = "https://example.com/" + node + "/" + std::to_string(i);
-  return make_click_envelope(c);
+  return linkly::testing::node_click(node, i);
 }
 
 class ClickStreamNatsTest : public ::testing::Test {

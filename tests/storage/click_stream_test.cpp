@@ -12,6 +12,7 @@
 #include "tests/support/eventually.hpp"
 #include "tests/support/make_temp_dir.hpp"
 #include "tests/support/memory_stream_log.hpp"
+#include "tests/support/node_clicks.hpp"
 
 #include <gtest/gtest.h>
 
@@ -28,12 +29,7 @@ using linkly::testing::eventually;
 using linkly::testing::memory_stream_log;
 
 envelope click(const std::string& node, int i) {
-  click_recorded c;
-  c.code = "c" + std::to_string(i % 7);
-  c.clicked_at_ms = 1'700'000'000'000 + i;
-  c.link_version = 1;
-  c.url = "https://example.com/" + node + "/" + std::to_string(i);
-  return make_click_envelope(c);
+  return linkly::testing::node_click(node, i);
 }
 
 class ClickStreamTest : public ::testing::Test {

@@ -79,12 +79,6 @@ class memory_stream_log : public stream_log {
     return status::ok();
   }
 
-  /// Records stored so far (for assertions).
-  std::size_t size() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return records_.size();
-  }
-
   /// Makes the next `n` publishes store their record but fail as if the
   /// acknowledgement was lost (io_error): the writer cannot tell.
   void lose_acks(std::size_t n) {
