@@ -6,6 +6,7 @@
 // error rather than retrying.
 
 #include "tests/http/stream_test_client.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/linkly_cli.hpp"
 #include "tests/support/links_api.hpp"
@@ -71,6 +72,13 @@ class DamagedReadsTest : public ::testing::Test {
       damaged_ = events[1].at("seq").to_number<std::uint64_t>();
       ASSERT_EQ(events[1].at("url").as_string(), kMarker);
       head_ = events[2].at("seq").to_number<std::uint64_t>();
+      // The cache's snapshot at the stop must cover the damaged event, or
+      // the next start would replay it: awaited, as the cache runs behind.
+      const std::string caught_up =
+          "linkly_projection_checkpoint{projection=\"cache\",log=\"links\"} " +
+          std::to_string(head_);
+      ASSERT_TRUE(linkly::testing::eventually(
+          [&] { return contains(client.get("/metrics").body, caught_up); }, 10s, 5ms));
       ASSERT_TRUE(server.stop().success()) << server.output_text();
     }
     compact_one_record_per_block(data_.path() + "/links");
