@@ -21,8 +21,8 @@ status analytics_projection::apply_deletion(const envelope& env) {
   if (deletion.orphans) {
     removed = orphans_.counts.total;
     orphans_ = {};
-  } else if (auto it = clicks_.find(deletion.code); it != clicks_.end()) {
-    std::vector<link_clicks>& lives = it->second;
+  } else if (std::vector<link_clicks>* found = clicks_.find(deletion.code)) {
+    std::vector<link_clicks>& lives = *found;
     auto gone = [&](const link_clicks& life) {
       return life.incarnation == deletion.incarnation ||
              (deletion.unnamed_too && life.incarnation == 0);
@@ -34,7 +34,7 @@ status analytics_projection::apply_deletion(const envelope& env) {
       all_.bots -= life.bots;
     }
     lives.erase(std::remove_if(lives.begin(), lives.end(), gone), lives.end());
-    if (lives.empty()) clicks_.erase(it);
+    if (lives.empty()) clicks_.erase(deletion.code);
     recount_watches(deletion.code);  // a redirect's max_visits reads from 0 again
   }
   // In seq order; a parked one redriven late goes where its seq belongs.

@@ -139,18 +139,23 @@ status analytics_projection::apply(std::string_view log, const envelope& env) {
   }
   if (env.type == event_type::orphan_visit) return apply_orphan(env);
   if (env.type == event_type::visits_deleted) return apply_deletion(env);
-  click_recorded click;
+  // In place for the clicks written since payload version 2; whole for older.
+  std::string_view code = env.key;
+  std::int64_t clicked_at_ms = env.timestamp_ms;
+  click_view click;
+  click_recorded old;
   if (!decode_click(env, &click)) {
-    return status::corruption("undecodable " + std::string(to_string(env.type)) + " at seq " +
-                              std::to_string(env.seq));
+    if (!decode_click(env, &old)) {
+      return status::corruption("undecodable " + std::string(to_string(env.type)) + " at seq " +
+                                std::to_string(env.seq));
+    }
+    code = old.code;
+    clicked_at_ms = old.clicked_at_ms;
+    click = view_of(old);
   }
   // Everything that can fail is done: from here the fold only changes state.
   std::string host = referrer_host(click.referrer);
-  auto it = clicks_.find(click.code);
-  if (it == clicks_.end()) {
-    it = clicks_.emplace(std::move(click.code), std::vector<link_clicks>{}).first;
-  }
-  std::vector<link_clicks>& lives = it->second;
+  std::vector<link_clicks>& lives = clicks_[code];
   auto life =
       std::lower_bound(lives.begin(), lives.end(), click.incarnation,
                        [](const link_clicks& l, std::uint64_t inc) { return l.incarnation < inc; });
@@ -159,19 +164,19 @@ status analytics_projection::apply(std::string_view log, const envelope& env) {
     life->incarnation = click.incarnation;
     if (click.incarnation != 0) {
       std::lock_guard lock(watch_mutex_);
-      life->watch = watches_.find(it->first, click.incarnation);
+      life->watch = watches_.find(code, click.incarnation);
     }
   }
   link_clicks& c = *life;
   ++c.total;
   ++all_.total;
-  count_watched(it->first, c);
+  count_watched(code, c);
   if (click.potential_bot) {
     ++c.bots;
     ++all_.bots;
   }
   c.visits.push_back({env.seq << 2 | (click.potential_bot ? kVisitBot : 0), env.timestamp_ms});
-  count_in(&c.days, day_of(click.clicked_at_ms));
+  count_in(&c.days, day_of(clicked_at_ms));
   // Older records kept the header as sent: only an alpha-2 code counts.
   count_in(&c.countries, country_number(country_code(click.country)));
   if (is_real_host(host)) {
@@ -239,8 +244,8 @@ void analytics_projection::recount_watches(std::string_view code) {
 void analytics_projection::relink(std::string_view code) const {
   const std::vector<std::uint32_t>* mine = watches_.of(code);
   if (mine == nullptr) return;
-  if (auto it = clicks_.find(code); it != clicks_.end()) {
-    for (const link_clicks& life : it->second) life.watch = 0;
+  if (const std::vector<link_clicks>* lives = clicks_.find(code)) {
+    for (const link_clicks& life : *lives) life.watch = 0;
   }
   for (std::uint32_t w : *mine) {
     std::uint64_t total = 0;
@@ -265,9 +270,9 @@ bool analytics_projection::first_life(std::string_view code, std::uint64_t incar
 
 life_refs analytics_projection::lives(std::string_view code, std::uint64_t incarnation) const {
   life_refs out;
-  auto it = clicks_.find(code);
-  if (it == clicks_.end() || it->second.empty()) return out;
-  const std::vector<link_clicks>& all = it->second;
+  const std::vector<link_clicks>* found = clicks_.find(code);
+  if (found == nullptr || found->empty()) return out;
+  const std::vector<link_clicks>& all = *found;
   auto deleted = deleted_.find(code);
   if (incarnation == kLatestIncarnation) {
     if (deleted != deleted_.end() && deleted->second.last_created != 0) {
@@ -455,7 +460,7 @@ status analytics_projection::load(std::string_view saved) {
       all.total += c.total;
       all.bots += c.bots;
     }
-    clicks.emplace(std::move(code), std::move(lives));
+    clicks[code] = std::move(lives);
   }
   if (!r.varint(&orphans.counts.total) || !r.varint(&orphans.counts.bots) ||
       !load_visits(r, saved, &orphans.visits) || !read_count(r, saved, &n) ||

@@ -47,6 +47,7 @@
 // distinct hosts; later new ones count under "other". The fold only reads
 // what earlier events left, so a replay builds the same state.
 
+#include "actors/code_table.hpp"
 #include "actors/projection.hpp"
 #include "actors/visit_cell.hpp"
 #include "actors/visit_watches.hpp"
@@ -196,7 +197,7 @@ class analytics_projection final : public projection {
 
   std::map<std::int32_t, std::uint64_t> created_;
   // Lives sorted by incarnation; nearly always one.
-  std::unordered_map<std::string, std::vector<link_clicks>, string_hash, std::equal_to<>> clicks_;
+  code_table<std::vector<link_clicks>> clicks_;
   // Per code ever deleted (only those: most never are): the seq of its
   // first LinkDeleted (see the top), and of its last LinkCreated after that
   // (0: not created again), its latest incarnation. Links-log order alone

@@ -269,7 +269,12 @@ int main(int argc, char** argv) {
   app.add_option("--seconds", seconds, "length of the lag run")->check(CLI::PositiveNumber);
   bool skip_lag = false;
   app.add_flag("--skip-lag", skip_lag, "rebuilds and start-up only");
+  // One rebuild alone, so that a profiler sees only it.
+  std::string only;
+  app.add_option("--only", only, "run only this rebuild (no start-up, no lag run)")
+      ->check(CLI::IsMember({"cache", "links", "uniform", "zipf"}));
   CLI11_PARSE(app, argc, argv);
+  auto runs = [&](std::string_view name) { return only.empty() || only == name; };
   try {
     bench::scratch_dir scratch(dir);
     auto links_log = bench::open_log(scratch.path() + "/links", false);
@@ -277,13 +282,14 @@ int main(int argc, char** argv) {
     auto make_cache = [] { return std::unique_ptr<projection>(new cache_projection()); };
     auto make_analytics = [] { return std::unique_ptr<projection>(new analytics_projection()); };
     auto cache = open_cache(scratch.path() + "/cache");
-    rebuild("cache (links log)", *cache, *links_log, nullptr, make_cache);
-    {
+    if (runs("cache")) rebuild("cache (links log)", *cache, *links_log, nullptr, make_cache);
+    if (runs("links")) {
       auto analytics = open_analytics(scratch.path() + "/analytics-links");
       rebuild("analytics (links log)", *analytics, *links_log, nullptr, make_analytics);
     }
     for (bool zipf : {false, true}) {
       const std::string name = zipf ? "zipf" : "uniform";
+      if (!runs(name)) continue;
       auto clicks_log = bench::open_log(scratch.path() + "/clicks-" + name, false);
       link_picker picker(links, zipf);
       fill_clicks(*clicks_log, clicks, picker);
@@ -292,6 +298,7 @@ int main(int argc, char** argv) {
       rebuild(zipf ? "analytics (clicks, Zipf over links)" : "analytics (clicks, uniform)",
               *analytics, *empty_links, clicks_log.get(), make_analytics);
     }
+    if (!only.empty()) return 0;
     const std::uint64_t tail = 1000;
     {
       std::vector<envelope> more;

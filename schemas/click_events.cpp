@@ -53,11 +53,11 @@ class compact_reader {
     return true;
   }
 
-  bool get(std::string* s) {
+  bool get(std::string_view* s) {
     std::uint64_t n = 0;
     if (!varint(&n)) return false;
-    if (n > rest_.size()) return false;  // a length beyond the record: never allocated
-    s->assign(rest_.data(), static_cast<std::size_t>(n));
+    if (n > rest_.size()) return false;  // a length beyond the record
+    *s = rest_.substr(0, static_cast<std::size_t>(n));
     rest_.remove_prefix(static_cast<std::size_t>(n));
     return true;
   }
@@ -88,10 +88,10 @@ constexpr std::uint8_t kHasLatitude = 1;
 constexpr std::uint8_t kHasLongitude = 2;
 constexpr std::uint8_t kPotentialBot = 4;  // version 3 on
 
-// A version 2 or 3 payload; false for any other version or bytes that do
-// not hold one whole.
-bool decode_compact_click(const envelope& env, click_recorded* c) {
-  compact_reader in(env.payload);
+// A version 2 or 3 payload, in place; false for any other version or bytes
+// that do not hold one whole.
+bool decode_compact_click(std::string_view payload, click_view* c) {
+  compact_reader in(payload);
   std::uint32_t version = 0;
   std::uint8_t has = 0;
   if (!in.get(&version) || (version != 2 && version != 3) || !in.get(&c->link_version) ||
@@ -101,9 +101,11 @@ bool decode_compact_click(const envelope& env, click_recorded* c) {
   const std::uint8_t known =
       kHasLatitude | kHasLongitude | (version >= 3 ? kPotentialBot : std::uint8_t{0});
   if ((has & ~known) != 0) return false;
+  c->incarnation = 0;
   if (version >= 3 && !in.varint(&c->incarnation)) return false;
   for (auto [bit, field] :
        {std::pair{kHasLatitude, &c->latitude}, std::pair{kHasLongitude, &c->longitude}}) {
+    *field = std::nullopt;
     if ((has & bit) == 0) continue;
     double v = 0;
     if (!in.get(&v)) return false;
@@ -113,8 +115,6 @@ bool decode_compact_click(const envelope& env, click_recorded* c) {
         in.get(&c->client_address) && in.at_end())) {
     return false;
   }
-  c->code = env.key;
-  c->clicked_at_ms = env.timestamp_ms;
   // Version 2 did not say: judged now by the rule capture applies since.
   c->potential_bot = version >= 3 ? (has & kPotentialBot) != 0 : is_potential_bot(c->user_agent);
   return true;
@@ -131,13 +131,13 @@ std::size_t length_bytes(std::size_t n) {
   return bytes;
 }
 
+}  // namespace
+
 click_view view_of(const click_recorded& click) {
   return {click.link_version,  click.url,        click.country,    click.latitude,
           click.longitude,     click.referrer,   click.user_agent, click.client_address,
           click.potential_bot, click.incarnation};
 }
-
-}  // namespace
 
 void encode_click(const click_view& click, std::string* out) {
   using cereal_layout::put;
@@ -191,13 +191,32 @@ bool decode_click(const envelope& env, click_recorded* out) {
   if (!cereal_layout::reader(env.payload).get(&version) || version > kClickPayloadVersion) {
     return false;  // a newer linkly's click: not guessed at
   }
-  bool ok = version >= 2   ? decode_compact_click(env, &value)
-            : version == 1 ? decode_v1_click(env.payload, &value)
-                           : decode_payload(env.payload, &value);  // older
-  if (!ok) return false;
+  if (version >= 2) {
+    click_view view;
+    if (!decode_compact_click(env.payload, &view)) return false;
+    value.code = env.key;
+    value.clicked_at_ms = env.timestamp_ms;
+    value.link_version = view.link_version;
+    value.url = view.url;
+    value.country = view.country;
+    value.latitude = view.latitude;
+    value.longitude = view.longitude;
+    value.referrer = view.referrer;
+    value.user_agent = view.user_agent;
+    value.client_address = view.client_address;
+    value.potential_bot = view.potential_bot;
+    value.incarnation = view.incarnation;
+  } else if (!(version == 1 ? decode_v1_click(env.payload, &value)
+                            : decode_payload(env.payload, &value))) {  // older
+    return false;
+  }
   if (version == 0) value.potential_bot = is_potential_bot(value.user_agent);
   *out = std::move(value);
   return true;
+}
+
+bool decode_click(const envelope& env, click_view* out) {
+  return env.type == click_recorded::type && decode_compact_click(env.payload, out);
 }
 
 namespace {

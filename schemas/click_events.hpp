@@ -97,6 +97,15 @@ envelope make_click_envelope(std::string code, std::int64_t clicked_at_ms, const
 /// unchanged, for another event type or a payload that does not decode.
 bool decode_click(const envelope& env, click_recorded* out);
 
+/// Decodes a payload of version 2 or 3 in place: *out views env.payload
+/// (a fold reading a few fields of every click copies none). Its code and
+/// time are env.key and env.timestamp_ms. False for another event type, an
+/// older payload (decode it whole) or bytes that do not decode.
+bool decode_click(const envelope& env, click_view* out);
+
+/// The views of `click`'s payload fields.
+click_view view_of(const click_recorded& click);
+
 /// The client's network rather than its host, for privacy: "a.b.c.0" for an
 /// IPv4 address (/24), the first 48 bits of an IPv6 one in canonical form
 /// ("2001:db8:abcd::"; shorter when trailing groups of them are zero, e.g.

@@ -220,6 +220,47 @@ TEST(ClickEvents, ClickDoesNotDecodeAsALinkEvent) {
   EXPECT_FALSE(decode_link_event(make_click_envelope(sample_click()), &decoded));
 }
 
+// The in-place decode reads what the whole one does, as views of the
+// payload, for versions 2 and 3; an older payload is left to the whole one.
+TEST(ClickEvents, InPlaceDecodeViewsThePayloadOfVersions2And3) {
+  click_recorded c = sample_click();
+  c.incarnation = 42;
+  c.potential_bot = true;
+  for (const envelope& env : {make_click_envelope(c), as_version2(c)}) {
+    click_recorded whole;
+    ASSERT_TRUE(decode_click(env, &whole));
+    click_view view;
+    ASSERT_TRUE(decode_click(env, &view)) << env.schema_version;
+    EXPECT_EQ(view.url, whole.url);
+    EXPECT_EQ(view.country, whole.country);
+    EXPECT_EQ(view.referrer, whole.referrer);
+    EXPECT_EQ(view.user_agent, whole.user_agent);
+    EXPECT_EQ(view.client_address, whole.client_address);
+    EXPECT_EQ(view.latitude, whole.latitude);
+    EXPECT_EQ(view.longitude, whole.longitude);
+    EXPECT_EQ(view.link_version, whole.link_version);
+    EXPECT_EQ(view.potential_bot, whole.potential_bot);
+    EXPECT_EQ(view.incarnation, whole.incarnation);
+    // Views into the envelope's own bytes: nothing was copied.
+    EXPECT_GE(view.url.data(), env.payload.data());
+    EXPECT_LE(view.url.data() + view.url.size(), env.payload.data() + env.payload.size());
+    for (std::size_t len = 0; len < env.payload.size(); ++len) {
+      envelope cut = env;
+      cut.payload.resize(len);
+      EXPECT_FALSE(decode_click(cut, &view)) << len;
+    }
+  }
+  envelope v1;
+  v1.type = event_type::click_recorded;
+  v1.schema_version = 1;
+  v1.key = c.code;
+  v1.payload = encode_payload(c);
+  click_view view;
+  EXPECT_FALSE(decode_click(v1, &view));
+  envelope link = make_envelope(link_created{"demo", "https://example.com/"}, 1);
+  EXPECT_FALSE(decode_click(link, &view));
+}
+
 TEST(ClickEvents, EveryTruncationOfAPayloadFailsToDecode) {
   const envelope whole = make_click_envelope(sample_click());
   for (std::size_t len = 0; len < whole.payload.size(); ++len) {
