@@ -104,6 +104,11 @@ std::size_t click_spool::live_segments() const {
   return live_.size();
 }
 
+std::size_t click_spool::spare_segments() const {
+  std::lock_guard lock(bg_mutex_);
+  return spares_.size();
+}
+
 status click_spool::create_segment(std::shared_ptr<segment>* out) {
   auto seg = std::make_shared<segment>();
   seg->id = next_id_.fetch_add(1, std::memory_order_relaxed);

@@ -145,6 +145,8 @@ class click_spool {
   const std::string& dir() const { return dir_; }
   /// Segment files mapped now (open, or sealed with clicks not yet done).
   std::size_t live_segments() const;
+  /// Segments the background thread has made ready and no writer took yet.
+  std::size_t spare_segments() const;
 
  private:
   click_spool(std::string dir, const spool_options& options);
@@ -166,7 +168,7 @@ class click_spool {
   mutable std::mutex mutex_;  // guards live_
   std::unordered_map<std::uint32_t, std::shared_ptr<segment>> live_;
 
-  std::mutex bg_mutex_;  // guards what follows
+  mutable std::mutex bg_mutex_;  // guards what follows
   std::condition_variable bg_wake_;
   bool stopping_ = false;
   std::size_t writers_ = 0;                       // spares wanted: one each, none before

@@ -300,9 +300,23 @@ TEST(ClusterCommandThreeServers, StatusShowsTheLeaderAndTwoFollowers) {
   cli_result init = run_linkly({"--cluster-nats-urls", nats.urls_csv(), "cluster", "init"});
   ASSERT_EQ(init.exit_code(), 0) << init.describe();
   EXPECT_EQ(parse_json_line(init.out_lines()[0])["replicas"], 3);
-  cli_result res = run_linkly({"--cluster-nats-urls", nats.urls_csv(), "cluster", "status"});
-  ASSERT_EQ(res.exit_code(), 0) << res.describe();
-  boost::json::object s = parse_json_line(res.out);
+  // A new stream elects its leader within seconds (longer on a loaded
+  // machine): status says what is, so it is asked until both have one.
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  cli_result res;
+  boost::json::object s;
+  auto led = [&] {
+    for (const auto& stream : s["streams"].as_array()) {
+      const auto& o = stream.as_object();
+      if (o.at("leader") == "" || o.at("followers").as_array().size() != 2u) return false;
+    }
+    return true;
+  };
+  do {
+    res = run_linkly({"--cluster-nats-urls", nats.urls_csv(), "cluster", "status"});
+    ASSERT_EQ(res.exit_code(), 0) << res.describe();
+    s = parse_json_line(res.out);
+  } while (!led() && std::chrono::steady_clock::now() < deadline);
   EXPECT_EQ(s["servers"].as_array().size(), 3u);
   for (const auto& stream : s["streams"].as_array()) {
     const auto& o = stream.as_object();

@@ -233,8 +233,9 @@ TEST_F(ClickSpoolTest, TheBackgroundThreadMakesSparesAndDeletesFinishedSegments)
   auto spool = open_spool(8192, /*background=*/true);
   {
     click_spool::writer w(spool);
-    // A spare is made for the writer before it needs one.
-    ASSERT_TRUE(linkly::testing::eventually([&] { return !files_in(spool_dir_).empty(); },
+    // A spare is made for the writer before it needs one (its file exists
+    // a moment before it is handed over: awaited as a spare).
+    ASSERT_TRUE(linkly::testing::eventually([&] { return spool->spare_segments() == 1; },
                                             std::chrono::seconds(10)));
     ASSERT_EQ(files_in(spool_dir_).size(), 1u);
     envelope first = click(0);
