@@ -21,7 +21,11 @@ struct click_metrics {
   std::atomic<std::uint64_t> writer_restarts{0};
   std::atomic<std::uint64_t> depth{0};        // clicks held now
   std::atomic<std::uint64_t> depth_bytes{0};  // their bytes (click_bytes)
-  latency_histogram batch_write;              // one batch's append to the clicks log
+  // The writers at the io threads' level (click_queue.cpp), and how often
+  // the queue's depth raised them there.
+  std::atomic<bool> writers_raised{false};
+  std::atomic<std::uint64_t> writer_raises{0};
+  latency_histogram batch_write;  // one batch's append to the clicks log
 };
 
 }  // namespace linkly

@@ -59,6 +59,8 @@ void append_clicks(std::string* out, const click_metrics& m) {
        "Clicks parked in the dead-letter store."},
       {"linkly_clicks_lost_total", m.lost, "Clicks not written: inline-mode writes that failed."},
       {"linkly_click_writer_restarts_total", m.writer_restarts, "Click writer restarts."},
+      {"linkly_click_writer_raises_total", m.writer_raises,
+       "Times a filling click queue raised its writers to the io threads' CPU level."},
   };
   for (const auto& c : counters)
     append_metric(out, c.name, "counter", c.help, c.value.load(kRelaxed));
@@ -67,6 +69,9 @@ void append_clicks(std::string* out, const click_metrics& m) {
   append_metric(out, "linkly_click_queue_bytes", "gauge",
                 "Bytes of the clicks held by the click queue now (queues.clicks.capacity_bytes).",
                 m.depth_bytes.load(kRelaxed));
+  append_metric(out, "linkly_click_writers_raised", "gauge",
+                "1 while the click writers run at the io threads' CPU level (a filling queue).",
+                m.writers_raised.load(kRelaxed) ? 1 : 0);
   append_histogram(out, "linkly_click_batch_write_seconds",
                    "Time to append one click batch to the clicks log.", m.batch_write);
   // Batch size as a summary without quantiles: its mean is sum / count.

@@ -26,9 +26,11 @@ class background_env final : public leveldb::EnvWrapper {
   static void run(void* p) {
     std::unique_ptr<job> j(static_cast<job*>(p));
     // The default Env runs every job on one long-lived thread: lowered once.
+    // A click writer waits for its memtable flushes, so the thread is raised
+    // with the click path's (thread_priority.hpp).
     thread_local bool lowered = false;
     if (!lowered) {
-      become_background_thread(kThreadName);
+      become_background_thread(kThreadName, &click_path_threads());
       lowered = true;
     }
     j->function(j->arg);

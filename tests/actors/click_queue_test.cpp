@@ -6,11 +6,15 @@
 #include "actors/click_queue.hpp"
 #include "schemas/click_events.hpp"
 #include "storage/record_format.hpp"
+#include "storage/thread_priority.hpp"
 #include "tests/actors/engine_fixture.hpp"
 #include "tests/storage/event_log_fixture.hpp"
 
 #include <gtest/gtest.h>
 #include <caf/all.hpp>
+
+#include <sched.h>
+#include <unistd.h>
 
 #include <condition_variable>
 #include <filesystem>
@@ -31,6 +35,7 @@ class scripted_sink : public event_sink {
   status append(const std::vector<envelope>& events, append_result* result,
                 const before_write_hook* = nullptr) override {
     std::unique_lock lock(mutex_);
+    writer_tid_ = ::gettid();  // the writer's thread: its level is read from outside
     cv_.wait(lock, [this] { return !held_; });
     if (throw_next_) {
       throw_next_ = false;
@@ -72,6 +77,11 @@ class scripted_sink : public event_sink {
     std::lock_guard l(mutex_);
     return stored_;
   }
+  // The thread of the last append, 0 before the first.
+  pid_t writer_tid() {
+    std::lock_guard l(mutex_);
+    return writer_tid_;
+  }
 
  private:
   std::mutex mutex_;
@@ -81,6 +91,7 @@ class scripted_sink : public event_sink {
   bool fail_always_ = false;
   bool throw_next_ = false;
   bool held_ = false;
+  pid_t writer_tid_ = 0;
 };
 
 std::vector<envelope> clicks(const std::string& code, int from, int count) {
@@ -302,6 +313,36 @@ TEST_F(ClickQueueTest, FullQueueShedsAndCountsWhatItDropped) {
   sink_.hold(false);
   EXPECT_EQ(drain(), 100u);
   EXPECT_EQ(sink_.stored().size(), 100u);
+}
+
+// A writer starved in the background would let the queue fill until it
+// sheds: past 1/8 of its capacity the writers run at the normal level, and
+// go back once it is nearly empty.
+TEST_F(ClickQueueTest, AFillingQueueRaisesItsWritersUntilItIsNearlyEmpty) {
+  click_queue_options options;
+  options.capacity = 64;  // raised at 8 clicks held, lowered at 1 or none
+  options.concurrency = 1;
+  options.max_batch = 4;
+  start(options);
+  sink_.hold(true);
+  caf::anon_send(queue_, enqueue_atom::value, clicks("x", 0, 2));
+  ASSERT_TRUE(eventually([&] { return sink_.writer_tid() != 0; }));
+  const pid_t writer = sink_.writer_tid();
+  EXPECT_EQ(sched_getscheduler(writer), SCHED_IDLE);
+  EXPECT_FALSE(metrics_->writers_raised.load());
+
+  caf::anon_send(queue_, enqueue_atom::value, clicks("x", 2, 14));
+  ASSERT_TRUE(eventually([&] { return metrics_->writers_raised.load(); }));
+  EXPECT_EQ(sched_getscheduler(writer), SCHED_OTHER);
+  EXPECT_TRUE(click_path_threads().raised());
+
+  sink_.hold(false);
+  EXPECT_EQ(drain(), 16u);
+  EXPECT_FALSE(metrics_->writers_raised.load());
+  EXPECT_FALSE(click_path_threads().raised());
+  EXPECT_EQ(sched_getscheduler(writer), SCHED_IDLE);
+  EXPECT_EQ(metrics_->writer_raises.load(), 1u);
+  EXPECT_EQ(metrics_->shed.load(), 0u);
 }
 
 TEST_F(ClickQueueTest, QueueFullInBytesShedsAndCountsLikeFullInClicks) {

@@ -96,6 +96,67 @@ TEST(ThreadPriority, LongNamesKeepTheirFirstFifteenBytes) {
   EXPECT_EQ(t.policy_seen_from_outside, SCHED_IDLE);
 }
 
+// A thread that joins `group` as a background thread and lives until
+// released, its tid known once started.
+class member_thread {
+ public:
+  explicit member_thread(background_group* group)
+      : thread_([this, group] {
+          become_background_thread("member-test", group);
+          tid_.set_value(::gettid());
+          release_.get_future().wait();
+        }) {}
+  ~member_thread() { stop(); }
+  pid_t tid() {
+    auto f = tid_.get_future();
+    return f.wait_for(kReportTimeout) == std::future_status::ready ? f.get() : 0;
+  }
+  void stop() {
+    if (!thread_.joinable()) return;
+    release_.set_value();
+    thread_.join();
+  }
+
+ private:
+  std::promise<pid_t> tid_;
+  std::promise<void> release_;
+  std::thread thread_;
+};
+
+TEST(BackgroundGroup, RaisesAndLowersEveryMemberTogether) {
+  background_group group;
+  member_thread a(&group);
+  member_thread b(&group);
+  const pid_t ta = a.tid();
+  const pid_t tb = b.tid();
+  ASSERT_NE(ta, 0);
+  ASSERT_NE(tb, 0);
+  EXPECT_EQ(group.size(), 2u);
+  EXPECT_EQ(sched_getscheduler(ta), SCHED_IDLE);
+  EXPECT_EQ(sched_getscheduler(tb), SCHED_IDLE);
+  group.raise(true);
+  EXPECT_TRUE(group.raised());
+  EXPECT_EQ(sched_getscheduler(ta), SCHED_OTHER);
+  EXPECT_EQ(sched_getscheduler(tb), SCHED_OTHER);
+  // One that joins while the group is raised starts raised.
+  member_thread c(&group);
+  const pid_t tc = c.tid();
+  ASSERT_NE(tc, 0);
+  EXPECT_EQ(sched_getscheduler(tc), SCHED_OTHER);
+  group.raise(true);  // no change: not counted again
+  EXPECT_EQ(group.raises(), 1u);
+  group.raise(false);
+  for (pid_t t : {ta, tb, tc}) EXPECT_EQ(sched_getscheduler(t), SCHED_IDLE) << t;
+  // A member that exits leaves: its tid is never touched again.
+  b.stop();
+  EXPECT_EQ(group.size(), 2u);
+  group.raise(true);
+  EXPECT_EQ(group.raises(), 2u);
+  EXPECT_EQ(sched_getscheduler(ta), SCHED_OTHER);
+  // The test's own thread was never a member.
+  EXPECT_EQ(sched_getscheduler(0), SCHED_OTHER);
+}
+
 // An Env whose Schedule() runs each function on a fresh thread, at the
 // normal priority: whatever lowers it is the wrapper under test.
 class fresh_thread_env : public leveldb::EnvWrapper {
