@@ -59,9 +59,9 @@ class jetstream_log : public stream_log {
   status start_consumer(std::uint64_t from);
   void stop_consumer(bool remove);
   // One pull request for up to `batch` records, waiting up to `wait` for
-  // them; appends those in sequence, *pending: how many more the stream
-  // held after the last one.
-  status pull(std::size_t batch, std::chrono::milliseconds wait, std::size_t* added,
+  // them (no_wait: only for those the server holds now); appends those in
+  // sequence, *pending: how many more the stream held after the last one.
+  status pull(std::size_t batch, std::chrono::milliseconds wait, bool no_wait, std::size_t* added,
               std::uint64_t* pending, std::vector<stream_record>* out);
 
   std::shared_ptr<nats_connection> conn_;
