@@ -5,6 +5,7 @@
 #include <nats/nats.h>
 
 #include <algorithm>
+#include <thread>
 
 namespace linkly {
 namespace {
@@ -225,7 +226,9 @@ status jetstream_log::fetch(std::uint64_t from, std::size_t max, std::chrono::mi
     wait = conn_->request_timeout();
   }
   if (sub_ == nullptr || from != next_) {
-    if (status st = start_consumer(from); !st.is_ok()) return st;
+    if (status st = start_consumer(from); !st.is_ok()) {
+      return read_by_seq(from, max, wait, st, out);
+    }
   }
   // The first record alone, so that it is returned as soon as it is stored
   // rather than when a whole batch is; it says how many more there are.
@@ -253,6 +256,38 @@ status jetstream_log::fetch(std::uint64_t from, std::size_t max, std::chrono::mi
   }
   if (last >= next_) stop_consumer(false);
   return status::ok();
+}
+
+status jetstream_log::read_by_seq(std::uint64_t from, std::size_t max,
+                                  std::chrono::milliseconds wait, const status& no_consumer,
+                                  std::vector<stream_record>* out) {
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  const std::size_t limit = std::min(max, kMaxSeqReads);
+  for (;;) {
+    std::size_t added = 0;
+    for (; added < limit; ++added) {
+      natsMsg* msg = nullptr;
+      jsErrCode jerr = static_cast<jsErrCode>(0);
+      jsOptions jo = request_options(conn_->attempt_timeout());
+      natsStatus s = js_GetMsg(&msg, conn_->js(), stream_.c_str(), from + added, &jo, &jerr);
+      if (s == NATS_NOT_FOUND || jerr == JSNoMessageFoundErr) break;  // not stored yet
+      if (s != NATS_OK) {
+        if (added > 0) break;  // what came is good; the next call tries again
+        return status::io_error(no_consumer.to_string() + "; " +
+                                describe_nats_error("reading by seq", s, jerr));
+      }
+      stream_record r;
+      r.seq = natsMsg_GetSequence(msg);
+      r.subject = natsMsg_GetSubject(msg);
+      r.data.assign(natsMsg_GetData(msg), static_cast<std::size_t>(natsMsg_GetDataLength(msg)));
+      natsMsg_Destroy(msg);
+      out->push_back(std::move(r));
+    }
+    if (added > 0 || std::chrono::steady_clock::now() + kSeqReadPoll > deadline) {
+      return status::ok();
+    }
+    std::this_thread::sleep_for(kSeqReadPoll);
+  }
 }
 
 status jetstream_log::last_seq(std::uint64_t* seq) {
