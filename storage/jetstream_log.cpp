@@ -226,7 +226,12 @@ status jetstream_log::fetch(std::uint64_t from, std::size_t max, std::chrono::mi
     wait = conn_->request_timeout();
   }
   if (sub_ == nullptr || from != next_) {
+    if (sub_ == nullptr && std::chrono::steady_clock::now() < no_consumer_until_) {
+      return read_by_seq(from, max, wait, no_consumer_, out);
+    }
     if (status st = start_consumer(from); !st.is_ok()) {
+      no_consumer_ = st;
+      no_consumer_until_ = std::chrono::steady_clock::now() + kConsumerRetryPause;
       return read_by_seq(from, max, wait, st, out);
     }
   }
@@ -268,7 +273,7 @@ status jetstream_log::read_by_seq(std::uint64_t from, std::size_t max,
     for (; added < limit; ++added) {
       natsMsg* msg = nullptr;
       jsErrCode jerr = static_cast<jsErrCode>(0);
-      jsOptions jo = request_options(conn_->attempt_timeout());
+      jsOptions jo = request_options(std::min(kSeqReadTimeout, conn_->attempt_timeout()));
       natsStatus s = js_GetMsg(&msg, conn_->js(), stream_.c_str(), from + added, &jo, &jerr);
       if (s == NATS_NOT_FOUND || jerr == JSNoMessageFoundErr) break;  // not stored yet
       if (s != NATS_OK) {

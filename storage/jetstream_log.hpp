@@ -21,6 +21,7 @@
 
 #include "storage/stream_log.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -43,6 +44,14 @@ class jetstream_log : public stream_log {
   /// Between two looks for the next record while reading by seq (ms):
   /// the write that waits for it is answered within about this much.
   static constexpr std::chrono::milliseconds kSeqReadPoll{20};
+  /// Longest wait for one read by seq (ms; at most the connection's
+  /// attempt_timeout): normally a few ms; one sent while the stream elects
+  /// its leader is never answered, and the next one should go soon after.
+  static constexpr std::chrono::milliseconds kSeqReadTimeout{250};
+  /// After a consumer could not be made, reads go by seq for this long
+  /// before the next try (ms): a try waits up to the attempt timeout while
+  /// the meta leader is elected, and every write on the node waits for it.
+  static constexpr std::chrono::milliseconds kConsumerRetryPause{2'000};
 
   /// A log on the existing stream `stream`: not_found when it does not
   /// exist, io_error when JetStream does not answer. Its config is not
@@ -87,6 +96,9 @@ class jetstream_log : public stream_log {
   __natsSubscription* sub_ = nullptr;
   std::uint64_t next_ = 0;      // the seq the consumer should deliver next
   bool first_pending_ = false;  // the consumer has delivered nothing yet
+  // No consumer could be made: why, and until when reads go by seq.
+  status no_consumer_ = status::ok();
+  std::chrono::steady_clock::time_point no_consumer_until_{};
 };
 
 }  // namespace linkly

@@ -44,7 +44,7 @@ struct stream_follower_options {
   /// for this thread once the leader is back (2 s of it went by after
   /// elections). nudge() cuts a pause short.
   std::chrono::milliseconds retry_backoff{50};
-  std::chrono::milliseconds retry_backoff_max{500};
+  std::chrono::milliseconds retry_backoff_max{250};
   /// Run at background priority (storage/thread_priority.hpp). Off by
   /// default: every write waits for this thread (read-your-writes), and so
   /// does other nodes' freshness; at background priority a node busy with
