@@ -40,9 +40,10 @@ struct stream_follower_options {
   /// After a failed fetch or append, the next try waits this long, doubled
   /// per failure in a row up to `retry_backoff_max` (milliseconds). The
   /// ceiling is short: while a nats-server's death has the stream elect a
-  /// leader (4-6 s) every try fails, and every write on the node waits
-  /// for this thread once the leader is back (2 s of it went by after
-  /// elections). nudge() cuts a pause short.
+  /// leader (4-7.5 s in chaos runs) every try fails, and every write on the
+  /// node waits for this thread once the leader is back (with a 2 s
+  /// ceiling, up to 2 s went by after the election). nudge() cuts a pause
+  /// short.
   std::chrono::milliseconds retry_backoff{50};
   std::chrono::milliseconds retry_backoff_max{250};
   /// Run at background priority (storage/thread_priority.hpp). Off by
