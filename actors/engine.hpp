@@ -75,7 +75,7 @@ struct cluster_engine_options {
   /// (answered 503; if it was stored, the replica brings it to the shard
   /// like any other event). No resend while the follower
   /// cannot reach the stream either (each try waits up to
-  /// cluster.request_timeout).
+  /// cluster.attempt_timeout).
   std::size_t publish_attempts = 3;
   /// Pause before the second try, doubled before each further one: a new
   /// stream leader is being elected for a few seconds (milliseconds).

@@ -97,6 +97,9 @@ std::vector<stream_append_result> write_batch(const stream_writer_context& c,
     std::uint64_t last = 0;
     if (status st = c.stream->last_seq(&last); st) target = std::max(target, last);
   }
+  // The stream answered: a follower pausing after failed fetches (a leader
+  // election just ended) fetches now instead of at the end of its pause.
+  if (target > 0) c.follower->nudge();
   if (target > 0 && !c.follower->wait_for(target, c.options.replica_wait)) {
     const std::string why = "the local links replica has not reached seq " +
                             std::to_string(target) + " within " +

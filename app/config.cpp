@@ -378,6 +378,10 @@ std::vector<setting> settings_of(config& c) {
   s.push_back(make("cluster.request_timeout_ms",
                    "longest wait for one JetStream request (publish ack, fetch, info)",
                    millis(&cl.request_timeout, 100, 600'000), show(&cl.request_timeout)));
+  s.push_back(make("cluster.attempt_timeout_ms",
+                   "longest wait for one try of a retried JetStream request (links publish, "
+                   "follower's stream info); at most cluster.request_timeout_ms",
+                   millis(&cl.attempt_timeout, 100, 600'000), show(&cl.attempt_timeout)));
   return s;
 }
 

@@ -153,6 +153,7 @@ class Run:
         self.lock = threading.Lock()
         self.stop = threading.Event()
         self.ops = []  # acknowledged writes: (sent, acked, code, url)
+        self.attempts = []  # every write: (sent, answered, status, node, method, code)
         self.write_failures = 0
         self.answered = set()  # User-Agents of answered 302s
         self.redirect_fail_live = []  # (time, node, error) on a node that was up
@@ -197,6 +198,8 @@ class Run:
             except OSError:
                 status = 0
             acked = now()
+            with self.lock:
+                self.attempts.append((sent, acked, status, node.name, method, code))
             if method == "POST" and status in (201, 409):
                 # 409: an earlier create of ours whose answer was lost got in.
                 if code not in created:
@@ -387,6 +390,29 @@ def percentile(values, p):
     return s[min(len(s) - 1, int(p / 100 * len(s)))]
 
 
+def print_trace(run, nats_kills):
+    """Per nats-server kill: the writes in flight or sent until the first
+    acknowledged write sent after it (times in seconds from the kill)."""
+    wall_offset = time.time() - now()
+    slow = [a for a in sorted(run.attempts) if a[1] - a[0] >= 2]
+    print(f"writes answered after 2 s or more: {len(slow)}")
+    for sent, answered, status, node, method, code in slow:
+        wall = time.strftime("%H:%M:%S", time.gmtime(sent + wall_offset))
+        print(f"    sent at {sent - run.started:6.1f} s ({wall}) took {answered - sent:5.2f} s: "
+              f"{status:3d} {node} {method} {code}")
+    for _, k, killed, restarted in nats_kills:
+        after = [a for a in run.attempts if a[0] >= killed and 200 <= a[2] < 300]
+        until = min(a[1] for a in after) if after else run.load_end
+        wall = time.strftime("%H:%M:%S", time.gmtime(killed + wall_offset))
+        print(f"kill of n{k} at {killed - run.started:.1f} s ({wall} UTC; restarted after "
+              f"{(restarted or killed) - killed:.1f} s); first write sent after it acknowledged "
+              f"at +{until - killed:.2f} s")
+        for sent, answered, status, node, method, code in sorted(run.attempts):
+            if answered >= killed and sent <= until:
+                print(f"    sent {sent - killed:+7.2f} answered {answered - killed:+7.2f} "
+                      f"({answered - sent:6.2f} s) {status:3d} {node} {method} {code}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--linkly", default="build/app/linkly")
@@ -399,6 +425,10 @@ def main():
     ap.add_argument("--redirectors", type=int, default=4)
     ap.add_argument("--redirect-pause", type=float, default=0.002)
     ap.add_argument("--keep", action="store_true", help="keep the data directory")
+    ap.add_argument("--trace", action="store_true",
+                    help="print, per nats-server kill, every write sent or answered from the "
+                         "kill until the first acknowledged write sent after it (times from "
+                         "the kill, status, node): where a failover's seconds went")
     ap.add_argument("--out", help="write the results as markdown here")
     args = ap.parse_args()
     linkly = os.path.abspath(args.linkly)
@@ -556,6 +586,8 @@ def main():
             f"- result: {'PASS' if not failures else 'FAIL'}",
         ] + [f"  - {f}" for f in failures]
         print("\n".join(lines))
+        if args.trace:
+            print_trace(run, nats_kills)
         if args.out:
             with open(args.out, "a") as f:
                 f.write(f"\n### Run of {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n\n")

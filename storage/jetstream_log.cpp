@@ -5,6 +5,7 @@
 #include <nats/nats.h>
 
 #include <algorithm>
+#include <thread>
 
 namespace linkly {
 namespace {
@@ -14,6 +15,14 @@ constexpr std::int64_t kNanosPerMilli = 1'000'000;
 // pause between two fetches of a follower, short enough that the consumer
 // of a crashed node goes away by itself.
 constexpr std::chrono::milliseconds kConsumerInactiveThreshold{60'000};
+
+// jsOptions whose requests wait at most `wait`.
+jsOptions request_options(std::chrono::milliseconds wait) {
+  jsOptions o;
+  jsOptions_Init(&o);
+  o.Wait = wait.count();
+  return o;
+}
 
 }  // namespace
 
@@ -71,7 +80,9 @@ status jetstream_log::publish(std::string_view subject, std::string_view data,
   }
   jsPubOptions po;
   jsPubOptions_Init(&po);
-  po.MaxWait = conn_->request_timeout().count();
+  // One try: the caller resends with the same message id (see
+  // cluster_options::attempt_timeout).
+  po.MaxWait = conn_->attempt_timeout().count();
   po.ExpectStream = stream_.c_str();
   jsPubAck* ack = nullptr;
   jsErrCode jerr = static_cast<jsErrCode>(0);
@@ -94,9 +105,18 @@ status jetstream_log::publish(std::string_view subject, std::string_view data,
     }
     return status::io_error(describe_nats_error(what.c_str(), s, jerr));
   }
-  outcome->seq = ack->Sequence;
-  outcome->duplicate = ack->Duplicate;
+  const std::uint64_t seq = ack->Sequence;
+  const bool duplicate = ack->Duplicate;
   jsPubAck_Destroy(ack);
+  if (duplicate && seq == 0) {
+    // A resend that reached the leader while the first send was still
+    // being replicated: nats-server answers "duplicate" before it knows
+    // the seq. Not an outcome yet: the next resend gets the seq.
+    return status::io_error("publish to " + subj + ": a send with message id " +
+                            std::string(msg_id) + " is still being stored");
+  }
+  outcome->seq = seq;
+  outcome->duplicate = duplicate;
   return status::ok();
 }
 
@@ -115,8 +135,10 @@ status jetstream_log::start_consumer(std::uint64_t from) {
   so.Config.MemoryStorage = true;
   so.Config.Replicas = 1;
   jsErrCode jerr = static_cast<jsErrCode>(0);
-  natsStatus s =
-      js_PullSubscribe(&sub_, conn_->js(), filter_.c_str(), nullptr, nullptr, &so, &jerr);
+  // The follower tries again (a consumer lost with its server is made
+  // anew while the meta group may still be electing its leader).
+  jsOptions jo = request_options(conn_->attempt_timeout());
+  natsStatus s = js_PullSubscribe(&sub_, conn_->js(), filter_.c_str(), nullptr, &jo, &so, &jerr);
   if (s != NATS_OK) {
     sub_ = nullptr;
     return status::io_error(describe_nats_error(("consumer of " + stream_).c_str(), s, jerr));
@@ -137,14 +159,16 @@ void jetstream_log::stop_consumer(bool remove) {
   sub_ = nullptr;
 }
 
-status jetstream_log::pull(std::size_t batch, std::chrono::milliseconds wait, std::size_t* added,
-                           std::uint64_t* pending, std::vector<stream_record>* out) {
+status jetstream_log::pull(std::size_t batch, std::chrono::milliseconds wait, bool no_wait,
+                           std::size_t* added, std::uint64_t* pending,
+                           std::vector<stream_record>* out) {
   *added = 0;
   *pending = 0;
   jsFetchRequest req;
   jsFetchRequest_Init(&req);
   req.Batch = static_cast<int>(batch);
   req.Expires = std::max<std::int64_t>(wait.count(), 1) * kNanosPerMilli;
+  req.NoWait = no_wait;
   natsMsgList list = {nullptr, 0};
   natsStatus s = natsSubscription_FetchRequest(&list, sub_, &req);
   if (s == NATS_TIMEOUT || s == NATS_NOT_FOUND) return status::ok();  // nothing came
@@ -202,18 +226,30 @@ status jetstream_log::fetch(std::uint64_t from, std::size_t max, std::chrono::mi
     wait = conn_->request_timeout();
   }
   if (sub_ == nullptr || from != next_) {
-    if (status st = start_consumer(from); !st.is_ok()) return st;
+    if (sub_ == nullptr && std::chrono::steady_clock::now() < no_consumer_until_) {
+      return read_by_seq(from, max, wait, no_consumer_, out);
+    }
+    if (status st = start_consumer(from); !st.is_ok()) {
+      no_consumer_ = st;
+      no_consumer_until_ = std::chrono::steady_clock::now() + kConsumerRetryPause;
+      return read_by_seq(from, max, wait, st, out);
+    }
   }
   // The first record alone, so that it is returned as soon as it is stored
   // rather than when a whole batch is; it says how many more there are.
   std::size_t added = 0;
   std::uint64_t pending = 0;
-  if (status st = pull(1, wait, &added, &pending, out); !st.is_ok()) return st;
+  if (status st = pull(1, wait, false, &added, &pending, out); !st.is_ok()) return st;
   if (added > 0) {
     std::size_t more = std::min<std::uint64_t>({pending, max - 1, kMaxFetchBatch});
     if (more == 0 || sub_ == nullptr) return status::ok();
-    // They exist: this returns as soon as they have arrived.
-    return pull(more, conn_->request_timeout(), &added, &pending, out);
+    // Only what the server holds now, never waiting for the rest: the
+    // pending count is a hint (nats-server 2.9.10 announced records that
+    // this request then did not get, and a wait for them held the
+    // follower, and every write on the node, for the whole expiry: 5 s
+    // stalls under chaos). Fewer than asked is fine: the next call goes on
+    // from the last one.
+    return pull(more, wait, true, &added, &pending, out);
   }
   if (sub_ == nullptr) return status::ok();  // a gap: the next call starts over
   // Nothing came. If the stream holds records we should have had, the
@@ -227,10 +263,45 @@ status jetstream_log::fetch(std::uint64_t from, std::size_t max, std::chrono::mi
   return status::ok();
 }
 
+status jetstream_log::read_by_seq(std::uint64_t from, std::size_t max,
+                                  std::chrono::milliseconds wait, const status& no_consumer,
+                                  std::vector<stream_record>* out) {
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  const std::size_t limit = std::min(max, kMaxSeqReads);
+  for (;;) {
+    std::size_t added = 0;
+    for (; added < limit; ++added) {
+      natsMsg* msg = nullptr;
+      jsErrCode jerr = static_cast<jsErrCode>(0);
+      jsOptions jo = request_options(std::min(kSeqReadTimeout, conn_->attempt_timeout()));
+      natsStatus s = js_GetMsg(&msg, conn_->js(), stream_.c_str(), from + added, &jo, &jerr);
+      if (s == NATS_NOT_FOUND || jerr == JSNoMessageFoundErr) break;  // not stored yet
+      if (s != NATS_OK) {
+        if (added > 0) break;  // what came is good; the next call tries again
+        return status::io_error(no_consumer.to_string() + "; " +
+                                describe_nats_error("reading by seq", s, jerr));
+      }
+      stream_record r;
+      r.seq = natsMsg_GetSequence(msg);
+      r.subject = natsMsg_GetSubject(msg);
+      r.data.assign(natsMsg_GetData(msg), static_cast<std::size_t>(natsMsg_GetDataLength(msg)));
+      natsMsg_Destroy(msg);
+      out->push_back(std::move(r));
+    }
+    if (added > 0 || std::chrono::steady_clock::now() + kSeqReadPoll > deadline) {
+      return status::ok();
+    }
+    std::this_thread::sleep_for(kSeqReadPoll);
+  }
+}
+
 status jetstream_log::last_seq(std::uint64_t* seq) {
   jsStreamInfo* info = nullptr;
   jsErrCode jerr = static_cast<jsErrCode>(0);
-  natsStatus s = js_GetStreamInfo(&info, conn_->js(), stream_.c_str(), nullptr, &jerr);
+  // Asked between fetches (and by the writer after a conflict): a try lost
+  // in a leader election is asked again soon.
+  jsOptions jo = request_options(conn_->attempt_timeout());
+  natsStatus s = js_GetStreamInfo(&info, conn_->js(), stream_.c_str(), &jo, &jerr);
   if (s != NATS_OK) {
     return status::io_error(describe_nats_error(("stream info of " + stream_).c_str(), s, jerr));
   }

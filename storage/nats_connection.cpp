@@ -3,6 +3,7 @@
 #include <nats/nats.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <vector>
 
 namespace linkly {
@@ -94,6 +95,7 @@ status nats_connection::open(const cluster_options& opts, std::shared_ptr<nats_c
 
   std::shared_ptr<nats_connection> c(new nats_connection());
   c->request_timeout_ = opts.request_timeout;
+  c->attempt_timeout_ = std::min(opts.attempt_timeout, opts.request_timeout);
   s = natsConnection_Connect(&c->conn_, nopts);
   natsOptions_Destroy(nopts);
   if (s != NATS_OK) {

@@ -39,6 +39,8 @@ class nats_connection {
   status ping_jetstream() const;
 
   std::chrono::milliseconds request_timeout() const { return request_timeout_; }
+  /// cluster_options::attempt_timeout, at most request_timeout().
+  std::chrono::milliseconds attempt_timeout() const { return attempt_timeout_; }
   __natsConnection* raw() const { return conn_; }
   __jsCtx* js() const { return js_; }
 
@@ -48,6 +50,7 @@ class nats_connection {
   __natsConnection* conn_ = nullptr;
   __jsCtx* js_ = nullptr;
   std::chrono::milliseconds request_timeout_{5'000};
+  std::chrono::milliseconds attempt_timeout_{1'000};
 };
 
 /// "what: <nats.c status text>[: <last error text>] [(JetStream error N)]".

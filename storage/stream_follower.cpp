@@ -43,6 +43,12 @@ bool stream_follower::wait_for(std::uint64_t seq, std::chrono::milliseconds limi
   }) && applied_.load(std::memory_order_acquire) >= seq;
 }
 
+void stream_follower::nudge() {
+  std::lock_guard lock(mutex_);
+  nudged_ = true;
+  changed_.notify_all();
+}
+
 std::string stream_follower::failure() const {
   std::lock_guard lock(mutex_);
   return failure_;
@@ -144,8 +150,11 @@ void stream_follower::run() {
       if (failures > 0) {
         const auto pause =
             backoff_delay(options_.retry_backoff, failures, options_.retry_backoff_max);
-        if (changed_.wait_for(lock, pause, [this] { return stopping_; })) break;
+        if (changed_.wait_for(lock, pause, [this] { return stopping_ || nudged_; }) && stopping_) {
+          break;
+        }
       }
+      nudged_ = false;
     }
     if (!step(&failures)) return;
   }

@@ -38,9 +38,14 @@ struct stream_follower_options {
   /// noticed, and how often reachability is refreshed (milliseconds).
   std::chrono::milliseconds fetch_wait{250};
   /// After a failed fetch or append, the next try waits this long, doubled
-  /// per failure in a row up to `retry_backoff_max` (milliseconds).
+  /// per failure in a row up to `retry_backoff_max` (milliseconds). The
+  /// ceiling is short: while a nats-server's death has the stream elect a
+  /// leader (4-7.5 s in chaos runs) every try fails, and every write on the
+  /// node waits for this thread once the leader is back (with a 2 s
+  /// ceiling, up to 2 s went by after the election). nudge() cuts a pause
+  /// short.
   std::chrono::milliseconds retry_backoff{50};
-  std::chrono::milliseconds retry_backoff_max{2'000};
+  std::chrono::milliseconds retry_backoff_max{250};
   /// Run at background priority (storage/thread_priority.hpp). Off by
   /// default: every write waits for this thread (read-your-writes), and so
   /// does other nodes' freshness; at background priority a node busy with
@@ -73,6 +78,9 @@ class stream_follower {
 
   /// Whether the stream answered the last fetch.
   bool reachable() const { return reachable_.load(std::memory_order_acquire); }
+  /// The stream answered someone else (a publish was acknowledged): a
+  /// pause after failed fetches ends now rather than at its end.
+  void nudge();
   /// "" while following; else why it stopped for good (a gap, a record
   /// that cannot be decoded).
   std::string failure() const;
@@ -94,6 +102,7 @@ class stream_follower {
   mutable std::mutex mutex_;
   mutable std::condition_variable changed_;
   bool stopping_ = false;    // mutex_
+  bool nudged_ = false;      // mutex_: nudge() since the pause began
   bool stopped_ = false;     // mutex_: the thread is done (stop() or failure)
   std::string failure_;      // mutex_
   std::string fetch_error_;  // mutex_

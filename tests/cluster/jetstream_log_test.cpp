@@ -8,6 +8,7 @@
 #include "tests/support/nats_cluster.hpp"
 
 #include <gtest/gtest.h>
+#include <nats/nats.h>
 
 #include <future>
 #include <thread>
@@ -136,6 +137,66 @@ TEST_F(JetStreamLogTest, FetchWaitsBoundedAndReturnsARecordAsSoonAsItIsStored) {
   auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(at - published);
   EXPECT_LT(delay, 1s);
   std::cout << "[ measured ] publish -> waiting fetch returned in " << delay.count() << " ms\n";
+}
+
+// A fetch that cannot make a consumer (after a server's death the meta
+// leader that makes them is elected anew, often after the stream's own
+// leader) reads the records by seq from the stream leader meanwhile: the
+// writes that wait for the follower do not wait for that election. Here a
+// stream that allows one consumer, already taken, stands for it.
+TEST_F(JetStreamLogTest, FetchWithoutAConsumerReadsBySeq) {
+  jsStreamConfig cfg;
+  jsStreamConfig_Init(&cfg);
+  cfg.Name = "ONE_CONSUMER";
+  const char* subjects[] = {"one.>"};
+  cfg.Subjects = subjects;
+  cfg.SubjectsLen = 1;
+  cfg.MaxConsumers = 1;
+  jsStreamInfo* info = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  ASSERT_EQ(js_AddStream(&info, conn_->js(), &cfg, nullptr, &jerr), NATS_OK) << jerr;
+  jsStreamInfo_Destroy(info);
+  std::unique_ptr<jetstream_log> taker;
+  std::unique_ptr<jetstream_log> log;
+  ASSERT_TRUE(jetstream_log::open(conn_, "ONE_CONSUMER", &taker).is_ok());
+  ASSERT_TRUE(jetstream_log::open(conn_, "ONE_CONSUMER", &log).is_ok());
+  publish_outcome out;
+  for (int i = 1; i <= 5; ++i) {
+    ASSERT_TRUE(log->publish("one.k" + std::to_string(i), "d" + std::to_string(i),
+                             stream_log::kAnyLast, "", &out)
+                    .is_ok());
+  }
+  std::vector<stream_record> got;
+  ASSERT_TRUE(taker->fetch(1, 1, 300ms, &got).is_ok());  // takes the only consumer
+  ASSERT_EQ(got.size(), 1u);
+
+  got.clear();
+  ASSERT_TRUE(log->fetch(2, 3, 300ms, &got).is_ok());
+  ASSERT_EQ(got.size(), 3u);
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].seq, 2 + i);
+    EXPECT_EQ(got[i].subject, "one.k" + std::to_string(2 + i));
+    EXPECT_EQ(got[i].data, "d" + std::to_string(2 + i));
+  }
+  // At the end: waits about `wait`, then nothing; a record stored while it
+  // waits comes at once.
+  got.clear();
+  auto start = clock_type::now();
+  ASSERT_TRUE(log->fetch(6, 10, 300ms, &got).is_ok());
+  EXPECT_TRUE(got.empty());
+  EXPECT_GE(clock_type::now() - start, 250ms);
+  auto fetched = std::async(std::launch::async, [&] {
+    std::vector<stream_record> late;
+    EXPECT_TRUE(log->fetch(6, 10, 5s, &late).is_ok());
+    return std::make_pair(late, clock_type::now());
+  });
+  std::this_thread::sleep_for(200ms);  // let it start polling (either order passes)
+  ASSERT_TRUE(log->publish("one.late", "z", stream_log::kAnyLast, "", &out).is_ok());
+  auto published = clock_type::now();
+  auto [late, at] = fetched.get();
+  ASSERT_EQ(late.size(), 1u);
+  EXPECT_EQ(late[0].seq, 6u);
+  EXPECT_LT(at - published, 1s);
 }
 
 TEST_F(JetStreamLogTest, FetchReadsALargeStreamInBatches) {
