@@ -163,6 +163,7 @@ class Run:
         self.events_seen = 0
         self.events_errors = []
         self.codes = []  # created codes redirects may use
+        self.created_at = {}  # code -> (time its create was answered, node)
         self.started = now()  # when the load began
         self.load_end = now()  # when it stopped
 
@@ -206,6 +207,7 @@ class Run:
                     created.append(code)
                     with self.lock:
                         self.codes.append(code)
+                        self.created_at[code] = (acked, node.name)
             if 200 <= status < 300:
                 with self.lock:
                     self.ops.append((sent, acked, code, url))
@@ -240,6 +242,12 @@ class Run:
                     if self.node_was_down(node, started, now()):
                         self.redirect_fail_down += 1
                     else:
+                        # How fresh the code was, and where it was made: a
+                        # node reads its own writes, others follow.
+                        made, where = self.created_at.get(code, (None, "?"))
+                        if made is not None:
+                            error += (f" for {code}, created {1000 * (started - made):.0f} ms "
+                                      f"before on {where}")
                         self.redirect_fail_live.append((started, node.name, error))
             time.sleep(self.args.redirect_pause)
 
