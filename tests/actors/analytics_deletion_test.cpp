@@ -9,6 +9,7 @@
 #include "schemas/link_events.hpp"
 #include "schemas/orphan_visit.hpp"
 #include "schemas/visits_deleted.hpp"
+#include "tests/actors/analytics_events.hpp"
 
 #include <gtest/gtest.h>
 
@@ -20,21 +21,9 @@
 namespace linkly {
 namespace {
 
-constexpr std::int64_t kT0 = 1'764'000'000'000;
+using namespace analytics_test;
+
 constexpr std::int64_t kDayMs = 86'400'000;
-
-envelope numbered(std::uint64_t seq, envelope env) {
-  env.seq = seq;
-  return env;
-}
-
-envelope created(std::uint64_t seq, const std::string& code) {
-  return numbered(seq, make_envelope(link_created{code, "https://example.com/" + code}, 1));
-}
-
-envelope deleted(std::uint64_t seq, const std::string& code) {
-  return numbered(seq, make_envelope(link_deleted{code}, 1));
-}
 
 envelope click_at(std::uint64_t seq, const std::string& code, std::uint64_t incarnation,
                   std::int64_t at_ms, const std::string& country = "DE",
@@ -71,27 +60,6 @@ envelope orphan_at(std::uint64_t seq) {
   v.visited_at_ms = kT0;
   v.visited_url = "/s/nope";
   return numbered(seq, make_orphan_envelope(v));
-}
-
-using event = std::pair<std::string_view, envelope>;
-
-void apply_all(analytics_projection* p, const std::vector<event>& events) {
-  for (const auto& [log, env] : events) ASSERT_TRUE(p->apply(log, env)) << env.seq;
-}
-
-std::map<std::string, std::string> entries_of(const analytics_projection& p) {
-  std::map<std::string, std::string> out;
-  p.for_each_entry([&](std::string_view k, std::string_view v) { out.emplace(k, v); });
-  return out;
-}
-
-visit_counts counts(const analytics_projection& p, const std::string& code, std::uint64_t inc) {
-  visit_counts out;
-  for (const link_clicks* c : p.lives(code, inc)) {
-    out.total += c->total;
-    out.bots += c->bots;
-  }
-  return out;
 }
 
 // The visit seqs of a life, and its aggregates as the reader joins them.

@@ -7,6 +7,7 @@
 #include "schemas/click_events.hpp"
 #include "schemas/link_events.hpp"
 #include "schemas/orphan_visit.hpp"
+#include "tests/actors/analytics_events.hpp"
 
 #include <gtest/gtest.h>
 
@@ -18,20 +19,7 @@
 namespace linkly {
 namespace {
 
-constexpr std::int64_t kT0 = 1'764'000'000'000;
-
-envelope link_event_at(std::uint64_t seq, envelope env) {
-  env.seq = seq;
-  return env;
-}
-
-envelope created(std::uint64_t seq, const std::string& code) {
-  return link_event_at(seq, make_envelope(link_created{code, "https://example.com/" + code}, 1));
-}
-
-envelope deleted(std::uint64_t seq, const std::string& code) {
-  return link_event_at(seq, make_envelope(link_deleted{code}, 1));
-}
+using namespace analytics_test;
 
 envelope click_at(std::uint64_t seq, const std::string& code, std::uint64_t incarnation, bool bot) {
   click_recorded c;
@@ -43,23 +31,6 @@ envelope click_at(std::uint64_t seq, const std::string& code, std::uint64_t inca
   envelope env = make_click_envelope(c);
   env.seq = seq;
   return env;
-}
-
-using event = std::pair<std::string_view, envelope>;
-
-std::map<std::string, std::string> entries_of(const analytics_projection& p) {
-  std::map<std::string, std::string> out;
-  p.for_each_entry([&](std::string_view k, std::string_view v) { out.emplace(k, v); });
-  return out;
-}
-
-visit_counts counts(const analytics_projection& p, const std::string& code, std::uint64_t inc) {
-  visit_counts out;
-  for (const link_clicks* c : p.lives(code, inc)) {
-    out.total += c->total;
-    out.bots += c->bots;
-  }
-  return out;
 }
 
 // "a" created at links seq 1; two clicks before the upgrade (no
@@ -75,10 +46,6 @@ std::vector<event> click_events() {
   return {{kClicksLog, click_at(1, "a", 0, false)}, {kClicksLog, click_at(2, "a", 0, true)},
           {kClicksLog, click_at(3, "a", 1, false)}, {kClicksLog, click_at(4, "b", 2, false)},
           {kClicksLog, click_at(5, "a", 4, true)},  {kClicksLog, click_at(6, "a", 4, false)}};
-}
-
-void apply_all(analytics_projection* p, const std::vector<event>& events) {
-  for (const auto& [log, env] : events) ASSERT_TRUE(p->apply(log, env)) << env.seq;
 }
 
 TEST(AnalyticsLives, ARecreatedCodeStartsFromZeroAndOldClicksJoinTheFirstLife) {

@@ -7,6 +7,7 @@
 #include "actors/analytics_projection.hpp"
 #include "schemas/click_events.hpp"
 #include "schemas/link_events.hpp"
+#include "tests/actors/analytics_events.hpp"
 
 #include <gtest/gtest.h>
 
@@ -19,7 +20,7 @@
 namespace linkly {
 namespace {
 
-constexpr std::int64_t kT0 = 1'764'000'000'000;
+using namespace analytics_test;
 
 TEST(VisitWatches, OneWatchPerLifeAtAnAddressThatDoesNotMove) {
   visit_watches w;
@@ -61,19 +62,6 @@ TEST(VisitWatches, ACopiedCellRefStartsEmpty) {
   EXPECT_EQ(copy.get(), nullptr);
 }
 
-envelope numbered(std::uint64_t seq, envelope env) {
-  env.seq = seq;
-  return env;
-}
-
-envelope created(std::uint64_t seq, const std::string& code) {
-  return numbered(seq, make_envelope(link_created{code, "https://example.com/" + code}, 1));
-}
-
-envelope deleted(std::uint64_t seq, const std::string& code) {
-  return numbered(seq, make_envelope(link_deleted{code}, 1));
-}
-
 envelope click_at(std::uint64_t seq, const std::string& code, std::uint64_t incarnation) {
   click_recorded c;
   c.code = code;
@@ -83,8 +71,6 @@ envelope click_at(std::uint64_t seq, const std::string& code, std::uint64_t inca
   env.seq = seq;
   return env;
 }
-
-using event = std::pair<std::string_view, envelope>;
 
 // "a": created at 1, two clicks from before incarnations (life 0), one of
 // its first life; deleted at 3, created again at 4 and clicked twice. "b":
