@@ -146,6 +146,14 @@ void update_writer_level(queue_pointer self) {
   }
 }
 
+// What follows the clicks held: the depth gauges and the writers' level.
+void held_changed(queue_pointer self) {
+  auto& st = self->state;
+  st.metrics->depth.store(st.held, std::memory_order_relaxed);
+  st.metrics->depth_bytes.store(st.held_bytes, std::memory_order_relaxed);
+  update_writer_level(self);
+}
+
 std::size_t batch_bytes(const std::vector<envelope>& clicks) {
   std::size_t n = 0;
   for (const envelope& c : clicks) n += click_bytes(c);
@@ -156,9 +164,7 @@ void release(queue_pointer self, std::size_t clicks, std::size_t bytes) {
   auto& st = self->state;
   st.held -= clicks;
   st.held_bytes -= std::min(bytes, st.held_bytes);
-  st.metrics->depth.store(st.held, std::memory_order_relaxed);
-  st.metrics->depth_bytes.store(st.held_bytes, std::memory_order_relaxed);
-  update_writer_level(self);
+  held_changed(self);
   if (st.held == 0) {
     for (auto& p : st.drains) p.deliver(st.metrics->written.load());
     st.drains.clear();
@@ -390,9 +396,7 @@ click_queue_actor::behavior_type click_queue(queue_pointer self, click_queue_opt
           if (st.spool) st.spool->finish_unlogged(clicks.data() + taken, clicks.size() - taken);
         }
         st.metrics->enqueued.fetch_add(taken, std::memory_order_relaxed);
-        st.metrics->depth.store(st.held, std::memory_order_relaxed);
-        st.metrics->depth_bytes.store(st.held_bytes, std::memory_order_relaxed);
-        update_writer_level(self);
+        held_changed(self);
         if (st.pending.size() >= st.options.max_batch) {
           seal(self);
           dispatch(self);
@@ -411,8 +415,7 @@ click_queue_actor::behavior_type click_queue(queue_pointer self, click_queue_opt
         click_batch batch = make_batch(std::move(clicks));
         batch.dead_letter_id = dead_letter_id;
         st.held_bytes += batch.bytes;
-        st.metrics->depth.store(st.held, std::memory_order_relaxed);
-        st.metrics->depth_bytes.store(st.held_bytes, std::memory_order_relaxed);
+        held_changed(self);
         st.ready.push_back(std::move(batch));
         dispatch(self);
       },
