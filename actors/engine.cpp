@@ -61,6 +61,7 @@ struct engine::impl {
   links_stream stream;
   std::shared_ptr<stream_follower> follower;
   std::shared_ptr<stream_writer_context> writer_context;
+  std::unique_ptr<miss_lookup> misses;
 
   bool clustered() const { return static_cast<bool>(stream.log); }
   link_shard_config shard_config(std::size_t index) {
@@ -416,6 +417,9 @@ status engine::start(const engine_options& options, std::shared_ptr<event_log> l
       started->stop();
       return st;
     }
+    auto& im = *started->impl_;
+    im.misses = std::make_unique<miss_lookup>(
+        im.stream.log, [f = im.follower] { return f->reachable(); }, options.cluster.misses);
   }
   *out = std::move(started);
   return status::ok();
@@ -486,6 +490,10 @@ std::uint64_t engine::replica_seq() const {
   return impl_->follower ? impl_->follower->applied() : 0;
 }
 
+miss_lookup* engine::miss_lookups() {
+  return impl_->misses.get();
+}
+
 std::string engine::stream_problem() const {
   if (!impl_->follower) return "";
   if (std::string why = impl_->follower->failure(); !why.empty()) {
@@ -505,6 +513,8 @@ std::uint64_t engine::restarts() const {
 void engine::stop() {
   if (impl_->stopped) return;
   impl_->stopped = true;
+  // Before the clicks drain: a lookup that finds its link records a click.
+  if (impl_->misses) impl_->misses->stop();
   if (impl_->clicks) {
     const auto& m = impl_->clicks->metrics();
     if (impl_->clicks->drain(impl_->options.clicks.drain_timeout)) {

@@ -13,6 +13,7 @@
 //    on_fatal when the budget is spent.
 
 #include "actors/click_options.hpp"
+#include "actors/miss_lookup.hpp"
 #include "storage/status.hpp"
 #include "storage/stream_follower.hpp"
 
@@ -87,6 +88,9 @@ struct cluster_engine_options {
   /// last seq before the engine refuses to start (milliseconds).
   std::chrono::milliseconds catch_up_timeout{300'000};
   stream_follower_options follower;
+  /// A redirect miss asked of the stream (a code another node created,
+  /// not yet in this node's replica): its bounds.
+  miss_lookup_options misses;
 };
 
 struct engine_options {
@@ -195,6 +199,9 @@ class engine {
   /// Cluster mode: the highest stream seq this node's replica holds; 0 for
   /// a single node.
   std::uint64_t replica_seq() const;
+  /// Cluster mode: where a redirect miss asks the links stream for a code
+  /// another node created (actors/miss_lookup.hpp). Null for a single node.
+  miss_lookup* miss_lookups();
 
   /// Restarts performed by supervision so far.
   std::uint64_t restarts() const;

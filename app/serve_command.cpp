@@ -386,6 +386,7 @@ int run_serve(const config& cfg) {
       return why;
     };
   }
+  sources.missed_codes = eng->miss_lookups();
   if (cluster_click_path) {
     sources.cluster_metrics = [c = cluster_click_path.get()](std::string* out) {
       c->append_metrics(out);

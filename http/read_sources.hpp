@@ -15,6 +15,7 @@ class dead_letter_store;
 class event_bus;
 class event_log;
 class key_store;
+class miss_lookup;
 
 /// Each may be null; the routes that need it then answer 503.
 struct read_sources {
@@ -34,6 +35,11 @@ struct read_sources {
   /// stream answers and this node's replica follows it, else why not; for
   /// /healthz. Quick: reads what the follower last saw, never the network.
   std::function<std::string()> stream_problem;
+  /// Cluster mode only (null for a single node): where a redirect miss
+  /// asks the links stream for a code another node created and this
+  /// node's replica does not hold yet (http/redirect_miss.hpp); its counts
+  /// go to /metrics. Not owned.
+  miss_lookup* missed_codes = nullptr;
   /// Cluster mode only: appends the cluster's click metrics to /metrics.
   std::function<void(std::string*)> cluster_metrics;
   /// The projections' progress, for /metrics.

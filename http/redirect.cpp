@@ -9,6 +9,7 @@
 #include "http/log_throttle.hpp"
 #include "http/metrics.hpp"
 #include "http/orphan_capture.hpp"
+#include "http/redirect_miss.hpp"
 #include "http/visit_count.hpp"
 #include "schemas/clock.hpp"
 #include "schemas/link_rules.hpp"
@@ -181,6 +182,11 @@ void redirect(const std::string& code, const http_request& req, bool record_clic
     }
   };
   if (!ctx.view->read(code, answer)) {
+    // Cluster mode: perhaps created on another node and not copied here yet.
+    if (ctx.sources.missed_codes != nullptr &&
+        redirect_after_lookup(code, req, mode, ctx, info, send)) {
+      return;
+    }
     if (mode != click_mode::off) record_orphan(req, orphan_kind::invalid_short_url, ctx, info);
     return send(link_not_found_response());
   }

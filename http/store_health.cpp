@@ -1,5 +1,6 @@
 #include "http/store_health.hpp"
 
+#include "actors/miss_lookup.hpp"
 #include "storage/dead_letter_store.hpp"
 #include "storage/event_log.hpp"
 
@@ -81,6 +82,7 @@ void append_store_metrics(std::string* out, const read_sources& sources) {
         "linkly_links_stream_following ");
     out->append(sources.stream_problem().empty() ? "1\n" : "0\n");
   }
+  if (sources.missed_codes != nullptr) sources.missed_codes->append_metrics(out);
   if (sources.cluster_metrics) sources.cluster_metrics(out);
 }
 

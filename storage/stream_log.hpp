@@ -68,6 +68,17 @@ class stream_log {
 
   /// The last record published to `subject`: not_found when it has none.
   virtual status last_on_subject(std::string_view subject, stream_record* out) = 0;
+
+  /// The first record published to `subject` with seq >= `from`: not_found
+  /// when there is none. Lets a reader walk one subject's records without
+  /// reading the others'. The default says it cannot (io_error): a log that
+  /// cannot serves only what last_on_subject tells.
+  virtual status next_on_subject(std::string_view subject, std::uint64_t from, stream_record* out) {
+    (void)subject;
+    (void)from;
+    (void)out;
+    return status::io_error("reading a subject's records in order is not supported");
+  }
 };
 
 }  // namespace linkly

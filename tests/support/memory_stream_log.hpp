@@ -79,6 +79,20 @@ class memory_stream_log : public stream_log {
     return status::ok();
   }
 
+  status next_on_subject(std::string_view subject, std::uint64_t from,
+                         stream_record* out) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (down_) return status::io_error("stream unreachable");
+    for (std::uint64_t s = from == 0 ? 1 : from; s <= records_.size(); ++s) {
+      if (records_[s - 1].subject == subject) {
+        *out = records_[s - 1];
+        return status::ok();
+      }
+    }
+    return status::not_found("no record on " + std::string(subject) + " from seq " +
+                             std::to_string(from));
+  }
+
   /// Makes the next `n` publishes store their record but fail as if the
   /// acknowledgement was lost (io_error): the writer cannot tell.
   void lose_acks(std::size_t n) {
