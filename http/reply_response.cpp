@@ -2,6 +2,7 @@
 
 #include "http/error_messages.hpp"
 
+#include <string>
 #include <string_view>
 
 namespace linkly {
@@ -46,6 +47,14 @@ http_status http_status_for(reply_code code) {
 http_response reply_error_response(const reply_status& reply) {
   std::string_view reason = reply.error.empty() ? generic_reason(reply.code) : reply.error;
   return error_response(http_status_for(reply.code), reason);
+}
+
+http_response write_error_response(const reply_status& reply, bool clustered) {
+  http_response res = reply_error_response(reply);
+  if (clustered && res.result() == http_status::service_unavailable) {
+    res.set(boost::beast::http::field::retry_after, std::to_string(kClusterWriteRetryAfterSeconds));
+  }
+  return res;
 }
 
 }  // namespace linkly

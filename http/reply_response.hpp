@@ -14,4 +14,14 @@ http_status http_status_for(reply_code code);
 /// reason for its code when the service gave none.
 http_response reply_error_response(const reply_status& reply);
 
+/// Seconds a cluster node's 503 to a link write asks the client to wait
+/// (Retry-After): the write met a stream leader election or an unknown
+/// outcome, which the next try a second later usually does not.
+inline constexpr int kClusterWriteRetryAfterSeconds = 1;
+
+/// reply_error_response for a link write (create, update, delete); in
+/// cluster mode (`clustered`) a 503 carries Retry-After:
+/// kClusterWriteRetryAfterSeconds.
+http_response write_error_response(const reply_status& reply, bool clustered);
+
 }  // namespace linkly

@@ -62,6 +62,12 @@ http_response metrics_response(const router_context& ctx) {
   return res;
 }
 
+// Cluster mode: the node follows a links stream (its 503s to writes say
+// when to try again).
+bool is_clustered(const router_context& ctx) {
+  return static_cast<bool>(ctx.sources.stream_problem);
+}
+
 void get_link(const std::string& code, const router_context& ctx, const response_sender& send) {
   if (ctx.view == nullptr) return send(unavailable_response());
   link_info link;
@@ -80,9 +86,9 @@ void create(const http_request& req, const router_context& ctx, response_sender 
     return send(error_response(http_status::bad_request, error));
   }
   if (ctx.links == nullptr) return send(unavailable_response());
-  ctx.links->create(std::move(cmd), [send = std::move(send),
-                                     base = ctx.short_url_base](command_reply reply) {
-    if (!reply.ok()) return send(reply_error_response(reply));
+  ctx.links->create(std::move(cmd), [send = std::move(send), base = ctx.short_url_base,
+                                     clustered = is_clustered(ctx)](command_reply reply) {
+    if (!reply.ok()) return send(write_error_response(reply, clustered));
     http_response res = json_response(http_status::created, created_link_json(reply.link, base));
     res.set(http::field::location, "/links/" + reply.link.code);
     send(std::move(res));
@@ -102,9 +108,9 @@ void update(const http_request& req, std::string code, const router_context& ctx
   // The answer is GET's object: the click total is a store read, made on
   // the io thread (as the list's are), not on the link actor's.
   ctx.links->update(std::move(cmd), [send = std::move(send), base = ctx.short_url_base,
-                                     analytics = ctx.sources.analytics,
-                                     worker = info.worker](command_reply reply) mutable {
-    if (!reply.ok()) return send(reply_error_response(reply));
+                                     analytics = ctx.sources.analytics, worker = info.worker,
+                                     clustered = is_clustered(ctx)](command_reply reply) mutable {
+    if (!reply.ok()) return send(write_error_response(reply, clustered));
     auto answer = [send = std::move(send), base = std::move(base), analytics,
                    link = std::move(reply.link)] {
       boost::json::object body = link_json(link, base);
@@ -119,10 +125,11 @@ void update(const http_request& req, std::string code, const router_context& ctx
 void remove(std::string code, const router_context& ctx, response_sender send) {
   if (!is_code_syntax(code)) return send(link_not_found_response());
   if (ctx.links == nullptr) return send(unavailable_response());
-  ctx.links->remove(delete_link{std::move(code)}, [send = std::move(send)](command_reply reply) {
-    if (!reply.ok()) return send(reply_error_response(reply));
-    send(no_content_response());
-  });
+  ctx.links->remove(delete_link{std::move(code)},
+                    [send = std::move(send), clustered = is_clustered(ctx)](command_reply reply) {
+                      if (!reply.ok()) return send(write_error_response(reply, clustered));
+                      send(no_content_response());
+                    });
 }
 
 // Each entry carries its visits, as GET /links/{code} does, and the page

@@ -38,5 +38,19 @@ TEST(ReplyResponse, AReplyWithoutAReasonGetsTheGenericOneOfItsCode) {
   EXPECT_EQ(error_of(res), "code already taken");
 }
 
+TEST(ReplyResponse, AClusterWrite503AsksToRetryInASecond) {
+  const reply_status down = reply_status::failure(reply_code::unavailable, "log unavailable");
+  http_response res = write_error_response(down, true);
+  EXPECT_EQ(res.result(), http_status::service_unavailable);
+  EXPECT_EQ(res[boost::beast::http::field::retry_after], "1");
+  EXPECT_EQ(error_of(res), "log unavailable");
+  // A single node's answers are as before, and a cluster's other errors too.
+  EXPECT_EQ(write_error_response(down, false).count(boost::beast::http::field::retry_after), 0u);
+  http_response taken =
+      write_error_response(reply_status::failure(reply_code::conflict, "code already taken"), true);
+  EXPECT_EQ(taken.result(), http_status::conflict);
+  EXPECT_EQ(taken.count(boost::beast::http::field::retry_after), 0u);
+}
+
 }  // namespace
 }  // namespace linkly
