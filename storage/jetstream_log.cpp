@@ -4,6 +4,11 @@
 
 #include <nats/nats.h>
 
+#include <boost/beast/core/detail/base64.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
 #include <algorithm>
 #include <thread>
 
@@ -314,7 +319,9 @@ status jetstream_log::last_on_subject(std::string_view subject, stream_record* o
   natsMsg* msg = nullptr;
   jsErrCode jerr = static_cast<jsErrCode>(0);
   const std::string subj(subject);
-  natsStatus s = js_GetLastMsg(&msg, conn_->js(), stream_.c_str(), subj.c_str(), nullptr, &jerr);
+  // One try (a redirect miss waits on it; the click publisher tries again).
+  jsOptions jo = request_options(conn_->attempt_timeout());
+  natsStatus s = js_GetLastMsg(&msg, conn_->js(), stream_.c_str(), subj.c_str(), &jo, &jerr);
   if (s == NATS_NOT_FOUND || jerr == JSNoMessageFoundErr) {
     return status::not_found("no message on " + subj);
   }
@@ -325,6 +332,59 @@ status jetstream_log::last_on_subject(std::string_view subject, stream_record* o
   out->subject = natsMsg_GetSubject(msg);
   out->data.assign(natsMsg_GetData(msg), static_cast<std::size_t>(natsMsg_GetDataLength(msg)));
   natsMsg_Destroy(msg);
+  return status::ok();
+}
+
+status jetstream_log::next_on_subject(std::string_view subject, std::uint64_t from,
+                                      stream_record* out) {
+  // nats.c 3.4 has no call for it: the stream's message-get API with
+  // next_by_subj (nats-server 2.9+), answered by the stream leader.
+  const std::string subj(subject);
+  boost::json::object ask;
+  ask["seq"] = std::max<std::uint64_t>(from, 1);
+  ask["next_by_subj"] = subj;
+  const std::string body = boost::json::serialize(ask);
+  const std::string api = "$JS.API.STREAM.MSG.GET." + stream_;
+  natsMsg* reply = nullptr;
+  natsStatus s =
+      natsConnection_Request(&reply, conn_->raw(), api.c_str(), body.data(),
+                             static_cast<int>(body.size()), conn_->attempt_timeout().count());
+  const std::string what = "next message on " + subj + " from seq " + std::to_string(from);
+  if (s != NATS_OK) return status::io_error(describe_nats_error(what.c_str(), s));
+  boost::system::error_code ec;
+  boost::json::value answer =
+      boost::json::parse(std::string_view(natsMsg_GetData(reply),
+                                          static_cast<std::size_t>(natsMsg_GetDataLength(reply))),
+                         ec);
+  natsMsg_Destroy(reply);
+  const boost::json::object* o = ec ? nullptr : answer.if_object();
+  if (o == nullptr) return status::io_error(what + ": the answer is not JSON");
+  if (const auto* err = o->if_contains("error")) {
+    const boost::json::object* e = err->if_object();
+    const boost::json::value* code = e != nullptr ? e->if_contains("err_code") : nullptr;
+    if (code != nullptr && code->is_int64() && code->as_int64() == JSNoMessageFoundErr) {
+      return status::not_found("no message on " + subj + " from seq " + std::to_string(from));
+    }
+    return status::io_error(what + ": " + boost::json::serialize(*err));
+  }
+  const boost::json::value* msg = o->if_contains("message");
+  const boost::json::object* m = msg != nullptr ? msg->if_object() : nullptr;
+  const boost::json::value* seq = m != nullptr ? m->if_contains("seq") : nullptr;
+  const boost::json::value* got = m != nullptr ? m->if_contains("subject") : nullptr;
+  if (seq == nullptr || !seq->is_number() || got == nullptr || !got->is_string()) {
+    return status::io_error(what + ": no message in the answer");
+  }
+  out->seq = seq->to_number<std::uint64_t>();
+  out->subject = std::string(got->as_string());
+  out->data.clear();
+  if (const boost::json::value* data = m->if_contains("data");
+      data != nullptr && data->is_string()) {
+    const boost::json::string& b64 = data->as_string();
+    out->data.resize(boost::beast::detail::base64::decoded_size(b64.size()));
+    const auto used =
+        boost::beast::detail::base64::decode(out->data.data(), b64.data(), b64.size());
+    out->data.resize(used.first);
+  }
   return status::ok();
 }
 

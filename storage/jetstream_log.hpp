@@ -9,7 +9,8 @@
 // follower's pattern); a call from elsewhere, a gap in the sequence it
 // delivers or a consumer that went away with its server makes a new one.
 // last_seq: the stream's info. last_on_subject: a direct read of the
-// subject's last message. A consumer lost with its server is noticed
+// subject's last message (one try of the attempt timeout); next_on_subject
+// the same with next_by_subj. A consumer lost with its server is noticed
 // when a fetch's wait ends empty: keep waits short (about a second) for a
 // quick failover. While a new consumer cannot be made (that needs the
 // JetStream meta leader, elected anew when its server died, often after
@@ -66,6 +67,7 @@ class jetstream_log : public stream_log {
                std::vector<stream_record>* out) override;
   status last_seq(std::uint64_t* seq) override;
   status last_on_subject(std::string_view subject, stream_record* out) override;
+  status next_on_subject(std::string_view subject, std::uint64_t from, stream_record* out) override;
 
   const std::string& stream() const { return stream_; }
   nats_connection& connection() const { return *conn_; }
