@@ -20,6 +20,7 @@
 #include <atomic>
 #include <deque>
 #include <filesystem>
+#include <future>
 #include <map>
 #include <memory>
 #include <string>
@@ -458,6 +459,45 @@ TEST(StreamFollowerTest, AGapStopsTheFollowerAndNothingIsSkipped) {
     EXPECT_EQ(f.applied(), 1u);
     f.stop();
   }
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+
+TEST_F(ClusterEngineTest, ALaggingNodeFindsAnotherNodesCreateInTheStream) {
+  node& a = start_node("a");
+  node& b = start_node("b");
+  ASSERT_NE(b.eng->miss_lookups(), nullptr);
+  b.stream->held = true;  // B's follower copies nothing more
+  ASSERT_TRUE(create_and_wait(a.eng->links(), "elsewhere", "https://a.example/new").ok());
+  link_info seen;
+  ASSERT_FALSE(b.eng->view().find("elsewhere", &seen));
+  // What a redirect miss on B asks: the stream has it.
+  std::promise<std::pair<miss_result, link_info>> answered;
+  ASSERT_TRUE(
+      b.eng->miss_lookups()->submit("elsewhere", [&answered](miss_result r, const link_info& link) {
+        answered.set_value({r, link});
+      }));
+  auto f = answered.get_future();
+  ASSERT_EQ(f.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  auto [result, link] = f.get();
+  EXPECT_EQ(result, miss_result::found);
+  EXPECT_EQ(link.url, "https://a.example/new");
+  EXPECT_EQ(link.incarnation, 1u);
+  EXPECT_EQ(b.eng->miss_lookups()->counts().found, 1u);
+  b.stream->held = false;
+}
+
+TEST_F(ClusterEngineTest, ASingleNodeHasNoMissLookup) {
+  engine_options o = options();
+  auto dir = make_temp_dir("linkly-single");
+  std::unique_ptr<event_log> log;
+  ASSERT_TRUE(event_log::open(dir, {}, &log));
+  std::unique_ptr<engine> eng;
+  ASSERT_TRUE(engine::start(
+      o, std::shared_ptr<event_log>(std::move(log)), [](const std::string&) {}, &eng));
+  EXPECT_EQ(eng->miss_lookups(), nullptr);
+  eng->stop();
+  eng.reset();
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
 }
