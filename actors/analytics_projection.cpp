@@ -211,7 +211,7 @@ status analytics_projection::apply_orphan(const envelope& env) {
 void analytics_projection::count_watched(std::string_view code, const link_clicks& life) {
   if (life.incarnation != 0) {
     // Its own watch only: no other life's lives() holds it.
-    if (life.watch != 0) watches_.cell(life.watch).fetch_add(1, std::memory_order_relaxed);
+    if (life.watch != 0) watches_.cell(life.watch).add_applied();
     return;
   }
   // Life 0 (clicks from before incarnations, replayed): every watch it joins.
@@ -219,7 +219,7 @@ void analytics_projection::count_watched(std::string_view code, const link_click
   if (const std::vector<std::uint32_t>* mine = watches_.of(code)) {
     for (std::uint32_t w : *mine) {
       if (first_life(code, watches_.incarnation(w))) {
-        watches_.cell(w).fetch_add(1, std::memory_order_relaxed);
+        watches_.cell(w).add_applied();
       }
     }
   }
@@ -253,7 +253,7 @@ void analytics_projection::relink(std::string_view code) const {
       total += life->total;
       if (life->incarnation != 0) life->watch = w;  // life 0: count_watched matches it
     }
-    watches_.cell(w).store(total, std::memory_order_relaxed);
+    watches_.cell(w).reset(total);
   }
 }
 

@@ -8,7 +8,7 @@
 // A watch is added by the first redirect of a life that checks its limit and
 // stays as long as the registry: a link that held a cell's address may still
 // be read. So there is at most one watch per life of a link with max_visits
-// ever redirected, 16 bytes and a map entry each.
+// ever redirected, 24 bytes and a map entry each.
 //
 // Not thread-safe: the analytics projection serialises access.
 
@@ -58,7 +58,7 @@ class visit_watches {
   struct watch {
     explicit watch(std::uint64_t inc) : incarnation(inc) {}
     std::uint64_t incarnation;
-    visit_cell visits{0};
+    visit_cell visits;
   };
   // Watch w is watches_[w - 1]; a deque never moves what it holds.
   std::deque<watch> watches_;

@@ -150,7 +150,8 @@ void redirect(const std::string& code, const http_request& req, bool record_clic
   // defaults: no window, no limit, the query forwarded) skips every check;
   // a max_visits check reads its life's cell of the analytics projection
   // (http/visit_count.hpp: no lock once found; the first time, a read lock
-  // there, and nothing holds that one while waiting for a link's).
+  // there, and nothing holds that one while waiting for a link's), and a
+  // redirect that records a click takes its visit there.
   http_response res;
   envelope env;
   bool unavailable = false;
@@ -159,9 +160,9 @@ void redirect(const std::string& code, const http_request& req, bool record_clic
     bool forward = true;
     if (l.has_extras()) {
       const link_attributes& attrs = l.attrs();
-      std::uint64_t visits = 0;
-      if (attrs.max_visits && !visits_of(ctx.sources, code, l, &visits)) visits = 0;
-      if (unavailable_reason(attrs, now, visits) != nullptr) {
+      if (!within_window(attrs, now) ||
+          (attrs.max_visits &&
+           !under_visit_limit(ctx.sources, code, l, *attrs.max_visits, mode != click_mode::off))) {
         unavailable = true;  // no click for it
         return;
       }

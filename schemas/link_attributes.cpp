@@ -105,12 +105,9 @@ bool validate_attributes(link_attributes* attrs, std::string* error) {
   return true;
 }
 
-const char* unavailable_reason(const link_attributes& attrs, std::int64_t now_ms,
-                               std::uint64_t visits) {
-  if (attrs.valid_since_ms && now_ms < *attrs.valid_since_ms) return "not valid yet";
-  if (attrs.valid_until_ms && now_ms > *attrs.valid_until_ms) return "expired";
-  if (attrs.max_visits && visits >= *attrs.max_visits) return "visit limit reached";
-  return nullptr;
+bool within_window(const link_attributes& attrs, std::int64_t now_ms) {
+  if (attrs.valid_since_ms && now_ms < *attrs.valid_since_ms) return false;
+  return !(attrs.valid_until_ms && now_ms > *attrs.valid_until_ms);
 }
 
 }  // namespace linkly

@@ -68,9 +68,8 @@ bool normalize_tags(std::vector<std::string>* tags, std::string* error);
 /// window whose start is not after its end, max_visits >= 1).
 bool validate_attributes(link_attributes* attrs, std::string* error);
 
-/// Why a link does not redirect at `now_ms` having had `visits` visits, or
-/// nullptr when it does: "not valid yet", "expired", "visit limit reached".
-const char* unavailable_reason(const link_attributes& attrs, std::int64_t now_ms,
-                               std::uint64_t visits);
+/// Whether `now_ms` is inside the link's validity window (its visit limit
+/// is judged at the redirect: http/visit_count.hpp).
+bool within_window(const link_attributes& attrs, std::int64_t now_ms);
 
 }  // namespace linkly

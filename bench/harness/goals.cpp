@@ -2,6 +2,7 @@
 
 #include "bench/harness/text_format.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <initializer_list>
@@ -237,6 +238,51 @@ std::string disturbed(const run_record& run, double limit) {
 
 void judge_goals(suite_record& r, const goal_targets& targets) {
   judge(r, targets).run();
+}
+
+void judge_compare(suite_record& r, double least) {
+  const std::string goal = "max with this build >= " + fixed(least, 2) +
+                           "x the base's (ratio of the means of undisturbed rounds)";
+  if (r.scenarios.size() != 2) return r.goals.push_back({goal, "", kNotMeasured});
+  const auto& base = r.scenarios[0].runs;
+  const auto& mine = r.scenarios[1].runs;
+  double base_sum = 0, mine_sum = 0;
+  std::vector<double> ratios;
+  std::string per_round;
+  std::size_t dropped = 0;
+  for (std::size_t i = 0; i < std::min(base.size(), mine.size()); ++i) {
+    const double b = base[i].load.achieved_rate;
+    const double m = mine[i].load.achieved_rate;
+    if (b <= 0 || !base[i].failures.empty() || !mine[i].failures.empty() ||
+        !disturbed(base[i], r.settings.foreign_core_share).empty() ||
+        !disturbed(mine[i], r.settings.foreign_core_share).empty()) {
+      ++dropped;
+      continue;
+    }
+    base_sum += b;
+    mine_sum += m;
+    ratios.push_back(m / b);
+    per_round += (per_round.empty() ? "" : ", ") + fixed(m / b, 2);
+  }
+  if (ratios.empty()) {
+    return r.goals.push_back({goal, "no undisturbed round", kUnmeasurable});
+  }
+  std::vector<double> sorted = ratios;
+  std::sort(sorted.begin(), sorted.end());
+  const std::size_t n = sorted.size();
+  const double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  const double ratio = mine_sum / base_sum;
+  std::string measured =
+      fixed(ratio, 3) + " (" + fixed(mine_sum / n, 0) + " vs " + fixed(base_sum / n, 0) +
+      " req/s over " + count(n) + " rounds; per round " + per_round + "; median " +
+      fixed(median, 3) +
+      (dropped > 0 ? "; " + count(dropped) + " disturbed round(s) left out" : "") + ")";
+  // Half the rounds disturbed or more: what is left says little.
+  const bool enough = n > dropped;
+  r.goals.push_back({goal, std::move(measured),
+                     !enough          ? kUnmeasurable
+                     : ratio >= least ? kMet
+                                      : kMissed});
 }
 
 // The 1, 5 and 15 minute load averages, "0.52 0.58 0.59".

@@ -30,6 +30,12 @@ struct goal_targets {
 /// "not measured".
 void judge_goals(suite_record& suite, const goal_targets& targets = {});
 
+/// A compare run's goal (run_compare): the max of its second scenario
+/// (this build) against its first (the base), each round's pair kept only
+/// when neither run was disturbed; the ratio of the kept means at least
+/// `least`, the per-round ratios and their median shown beside it.
+void judge_compare(suite_record& suite, double least);
+
 /// The scenario's open-loop run at the fraction of its max nearest 0.5, or
 /// nullptr.
 const run_record* half_load_run(const scenario_record& scenario);

@@ -76,7 +76,8 @@ int main(int argc, char** argv) {
       "of its core), and any goal resting on a run in which other work took over 10% of the "
       "server's or the generator's pinned core (the `other CPU` column, "
       "--foreign-cpu-share).\n\n"
-      "Standard suite (about 3-4 min on 2 cores): linkly-bench suite --out bench/results --plot"};
+      "Standard suite (about 3-4 min on 2 cores): linkly-bench suite --out bench/results --plot\n"
+      "A base build against this one: linkly-bench compare --base OLD/linkly --rounds 6"};
   app.require_subcommand(0, 1);
   app.fallthrough();
 
@@ -214,6 +215,25 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--rate", rate, "open-loop requests/s; 0 runs a closed loop (max)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  linkly::bench::compare_options compare;
+  auto* compare_cmd = app.add_subcommand(
+      "compare",
+      "one closed-loop scenario against a base build and this one, alternated for --rounds "
+      "rounds: the base with plain links and no query, this build with --link-fields and "
+      "--redirect-query; the goal is the ratio of their mean max rates");
+  compare_cmd->add_option("--base", compare.base_binary, "the base build's linkly binary")
+      ->required()
+      ->check(CLI::ExistingFile);
+  compare_cmd->add_option("--scenario", compare.scenario, "queued, inline or off")
+      ->check(CLI::IsMember({"queued", "inline", "off"}))
+      ->capture_default_str();
+  compare_cmd->add_option("--rounds", compare.rounds, "max runs of each build")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+  compare_cmd
+      ->add_option("--least-ratio", compare.least_ratio, "this build's max / the base's, at least")
+      ->check(CLI::Range(0.0, 10.0))
+      ->capture_default_str();
   (void)suite_cmd;
 
   CLI11_PARSE(app, argc, argv);
@@ -254,8 +274,9 @@ int main(int argc, char** argv) {
     }
     s.work_dir = work.path.string();
 
-    auto suite =
-        run_cmd->parsed() ? linkly::bench::run_one(s, scenario, rate) : linkly::bench::run_suite(s);
+    auto suite = run_cmd->parsed()       ? linkly::bench::run_one(s, scenario, rate)
+                 : compare_cmd->parsed() ? linkly::bench::run_compare(s, compare)
+                                         : linkly::bench::run_suite(s);
     linkly::bench::print_table(std::cout, suite);
     if (!out_dir.empty()) {
       fs::create_directories(out_dir);

@@ -51,6 +51,17 @@ class session {
     pin(settings.server_cpu, settings.bench_cpu);
   }
 
+  // A second session in the same thread: `pinned` already pinned it (the
+  // allowed set is now the generator's CPU alone, so pinning again fails).
+  session(const bench_settings& settings, const session& pinned) : s_(settings) {
+    record_.settings = settings;
+    record_.cpus = pinned.record_.cpus;
+    record_.load_before = pinned.record_.load_before;
+    record_.pinned = pinned.record_.pinned;
+    record_.bench_pinned = pinned.record_.bench_pinned;
+    record_.server_pinned = pinned.record_.server_pinned;
+  }
+
   suite_record& record() { return record_; }
 
   int server_cpu() const { return record_.pinned ? s_.server_cpu : -1; }
@@ -417,6 +428,53 @@ std::string to_string(run_kind kind) {
       return "rate";
   }
   return "rate";
+}
+
+suite_record run_compare(const bench_settings& settings, const compare_options& options) {
+  auto start = clock::now();
+  bench_settings base_settings = settings;
+  base_settings.linkly_binary = options.base_binary;
+  base_settings.link_fields.clear();
+  base_settings.redirect_query.clear();
+  base_settings.work_dir = settings.work_dir + "/base";
+  bench_settings this_settings = settings;
+  this_settings.work_dir = settings.work_dir + "/this";
+  fs::create_directories(base_settings.work_dir);
+  fs::create_directories(this_settings.work_dir);
+  session base(base_settings);
+  session now(this_settings, base);
+  now.record().kind = "compare";
+  scenario_record base_sc = make_scenario(options.scenario);
+  base_sc.name = "base-" + options.scenario;
+  scenario_record this_sc = make_scenario(options.scenario);
+  if (this_sc.target != "linkly") throw std::runtime_error("compare needs a linkly scenario");
+  base.preload();
+  now.preload();
+  auto max_run = [&](session& s, scenario_record& sc, int round) {
+    auto server = s.start_server(sc);
+    s.measure(sc, *server, "max " + std::to_string(round), 0, run_kind::max);
+    s.stop_server(sc, *server);
+  };
+  for (int round = 1; round <= options.rounds; ++round) {
+    if (round % 2 == 1) {
+      max_run(base, base_sc, round);
+      max_run(now, this_sc, round);
+    } else {
+      max_run(now, this_sc, round);
+      max_run(base, base_sc, round);
+    }
+  }
+  suite_record out = std::move(now.record());
+  const suite_record& b = base.record();
+  out.notes.insert(out.notes.begin(), b.notes.begin(), b.notes.end());
+  out.failures.insert(out.failures.end(), b.failures.begin(), b.failures.end());
+  out.preload_seconds += b.preload_seconds;
+  out.pinned = out.pinned && b.pinned;
+  out.scenarios = {std::move(base_sc), std::move(this_sc)};
+  judge_compare(out, options.least_ratio);
+  note_conditions(out);
+  out.wall_seconds = seconds_since(start);
+  return out;
 }
 
 const std::vector<std::string>& scenario_names() {

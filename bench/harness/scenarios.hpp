@@ -164,6 +164,21 @@ suite_record run_suite(const bench_settings& settings);
 /// One scenario at one open-loop rate, or closed loop when rate is 0.
 suite_record run_one(const bench_settings& settings, const std::string& scenario, double rate);
 
+/// `linkly-bench compare`: one closed-loop scenario against a base build
+/// and this one, alternated (base first in odd rounds, this build first in
+/// even ones, so a drift of the machine weighs on both) in one run. The
+/// base build gets plain links and no query, what it knew; this build gets
+/// settings.link_fields and redirect_query. Its scenarios are "base-NAME"
+/// and "NAME", one max run per round each, and its goal the ratio of their
+/// means (judge_compare).
+struct compare_options {
+  std::string base_binary;
+  std::string scenario = "off";
+  int rounds = 6;
+  double least_ratio = 0.95;  // this build's max / the base's, at least
+};
+suite_record run_compare(const bench_settings& settings, const compare_options& options);
+
 /// The scenario names run_one and settings.scenarios accept.
 const std::vector<std::string>& scenario_names();
 

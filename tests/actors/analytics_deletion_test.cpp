@@ -275,11 +275,11 @@ TEST(AnalyticsDeletionWatch, AWatchedLifesCellFollowsADeletion) {
                  {kClicksLog, click_at(2, "a", 1, kT0)}});
   const visit_cell* cell = p.watch("a", 1);
   ASSERT_NE(cell, nullptr);
-  EXPECT_EQ(cell->load(), 2u);
+  EXPECT_EQ(cell->visits(), 2u);
   apply_all(&p, {{kClicksLog, visits_gone(3, "a", 1, false)}});
-  EXPECT_EQ(cell->load(), 0u);
+  EXPECT_EQ(cell->visits(), 0u);
   apply_all(&p, {{kClicksLog, click_at(4, "a", 1, kT0)}});
-  EXPECT_EQ(cell->load(), 1u);
+  EXPECT_EQ(cell->visits(), 1u);
 }
 
 }  // namespace

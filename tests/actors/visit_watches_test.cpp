@@ -12,7 +12,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -42,10 +44,10 @@ TEST(VisitWatches, OneWatchPerLifeAtAnAddressThatDoesNotMove) {
   EXPECT_EQ(w.find("b", 1), 0u);
 
   visit_cell* first = &w.cell(a1);
-  first->store(7);
+  first->reset(7);
   for (int i = 0; i < 10'000; ++i) w.add("c" + std::to_string(i), 1, &added);
   EXPECT_EQ(&w.cell(a1), first);
-  EXPECT_EQ(w.cell(a1).load(), 7u);
+  EXPECT_EQ(w.cell(a1).visits(), 7u);
   EXPECT_EQ(w.size(), 10'002u);
 }
 
@@ -60,6 +62,49 @@ TEST(VisitWatches, ACopiedCellRefStartsEmpty) {
   copy.set(&cell);
   copy = visit_cell_ref{};
   EXPECT_EQ(copy.get(), nullptr);
+}
+
+TEST(VisitCell, TakesStopAtTheLimitAndCountFromTheAppliedVisits) {
+  visit_cell cell;
+  EXPECT_TRUE(cell.take(2));
+  EXPECT_TRUE(cell.take(2));
+  EXPECT_FALSE(cell.take(2));
+  EXPECT_EQ(cell.visits(), 2u);
+  // Their clicks applied: the same two visits, not four.
+  cell.add_applied();
+  cell.add_applied();
+  EXPECT_EQ(cell.visits(), 2u);
+  EXPECT_FALSE(cell.take(2));
+  // Clicks from elsewhere (another process's spool) applied past the taken.
+  cell.add_applied();
+  EXPECT_EQ(cell.visits(), 3u);
+  EXPECT_TRUE(cell.take(4));
+  EXPECT_EQ(cell.visits(), 4u);
+  // Counted again from zero (a deletion): what was taken goes with it.
+  cell.reset(0);
+  EXPECT_EQ(cell.visits(), 0u);
+  EXPECT_TRUE(cell.take(1));
+  EXPECT_FALSE(cell.take(1));
+}
+
+TEST(VisitCell, ConcurrentTakesGrantExactlyTheLimit) {
+  constexpr std::uint64_t kLimit = 1'000;
+  constexpr int kThreads = 4;
+  constexpr int kTriesEach = 5'000;
+  visit_cell cell;
+  std::atomic<std::uint64_t> granted{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kTriesEach; ++i) {
+        if (cell.take(kLimit)) granted.fetch_add(1);
+        if (i % 64 == 0) std::this_thread::yield();
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(granted.load(), kLimit);
+  EXPECT_EQ(cell.visits(), kLimit);
 }
 
 envelope click_at(std::uint64_t seq, const std::string& code, std::uint64_t incarnation) {
@@ -110,7 +155,7 @@ void expect_cells_match(const analytics_projection& p, const watched_cells& cell
                         const std::string& when) {
   for (const auto& [code, inc, cell] : cells) {
     ASSERT_NE(cell, nullptr) << code << "@" << inc;
-    EXPECT_EQ(cell->load(), counted(p, code, inc)) << code << "@" << inc << " " << when;
+    EXPECT_EQ(cell->visits(), counted(p, code, inc)) << code << "@" << inc << " " << when;
   }
 }
 
@@ -181,11 +226,11 @@ TEST(AnalyticsWatches, ACodeCreatedAgainStartsItsCellAtZero) {
   const visit_cell* old_life = p.watch("a", 1);
   const visit_cell* new_life = p.watch("a", 3);
   ASSERT_NE(new_life, nullptr);
-  EXPECT_EQ(old_life->load(), 2u);
-  EXPECT_EQ(new_life->load(), 0u);
+  EXPECT_EQ(old_life->visits(), 2u);
+  EXPECT_EQ(new_life->visits(), 0u);
   ASSERT_TRUE(p.apply(kClicksLog, click_at(3, "a", 3)));
-  EXPECT_EQ(new_life->load(), 1u);
-  EXPECT_EQ(old_life->load(), 2u);
+  EXPECT_EQ(new_life->visits(), 1u);
+  EXPECT_EQ(old_life->visits(), 2u);
 }
 
 TEST(AnalyticsWatches, ASnapshotLoadAndAClearSetTheSameCellsFromTheNewState) {
@@ -202,26 +247,26 @@ TEST(AnalyticsWatches, ASnapshotLoadAndAClearSetTheSameCellsFromTheNewState) {
   expect_cells_match(p, cells, "empty");
   ASSERT_TRUE(p.load(saved));
   expect_cells_match(p, cells, "loaded");
-  EXPECT_EQ(std::get<2>(cells[1])->load(), 2u);  // a@4
-  EXPECT_EQ(std::get<2>(cells[0])->load(), 3u);  // a@1: its life and life 0
+  EXPECT_EQ(std::get<2>(cells[1])->visits(), 2u);  // a@4
+  EXPECT_EQ(std::get<2>(cells[0])->visits(), 3u);  // a@1: its life and life 0
   EXPECT_EQ(p.watch("a", 4), std::get<2>(cells[1]));
   ASSERT_TRUE(p.apply(kClicksLog, click_at(7, "a", 4)));
   expect_cells_match(p, cells, "a click after the load");
-  EXPECT_EQ(std::get<2>(cells[1])->load(), 3u);
+  EXPECT_EQ(std::get<2>(cells[1])->visits(), 3u);
 
   // A snapshot that does not load changes nothing.
   EXPECT_FALSE(p.load(saved.substr(0, saved.size() / 2)));
   expect_cells_match(p, cells, "a damaged snapshot refused");
-  EXPECT_EQ(std::get<2>(cells[1])->load(), 3u);
+  EXPECT_EQ(std::get<2>(cells[1])->visits(), 3u);
 
   // Cleared (a rebuild): every cell at zero, then the replay brings them back.
   p.clear();
-  for (const auto& [code, inc, cell] : cells) EXPECT_EQ(cell->load(), 0u) << code << "@" << inc;
+  for (const auto& [code, inc, cell] : cells) EXPECT_EQ(cell->visits(), 0u) << code << "@" << inc;
   for (const auto& e : click_events()) ASSERT_TRUE(p.apply(e.first, e.second));
   for (const auto& e : links_events()) ASSERT_TRUE(p.apply(e.first, e.second));
   expect_cells_match(p, cells, "replayed");
-  EXPECT_EQ(std::get<2>(cells[0])->load(), 3u);
-  EXPECT_EQ(std::get<2>(cells[1])->load(), 2u);
+  EXPECT_EQ(std::get<2>(cells[0])->visits(), 3u);
+  EXPECT_EQ(std::get<2>(cells[1])->visits(), 2u);
 
   // A projection loaded from the snapshot and watched afterwards agrees.
   analytics_projection later;
@@ -236,7 +281,7 @@ TEST(AnalyticsWatches, RecountingSetsACodesCellsFromTheState) {
   for (const auto& e : click_events()) ASSERT_TRUE(p.apply(e.first, e.second));
   // A cell gone wrong (what a change to a life other than a click would
   // leave without a recount) is set right by it.
-  const_cast<visit_cell*>(std::get<2>(cells[1]))->store(99);
+  const_cast<visit_cell*>(std::get<2>(cells[1]))->reset(99);
   p.recount_watches("a");
   expect_cells_match(p, cells, "recounted");
   p.recount_watches("unwatched");  // nothing to do

@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace linkly::bench {
 namespace {
@@ -377,6 +379,48 @@ TEST(SuiteGoals, HalfLoadIsTheFractionRunNearestHalfNotTheLowRateRun) {
   EXPECT_DOUBLE_EQ(half->fraction, 0.6);
   sc.runs.erase(sc.runs.begin() + 2, sc.runs.begin() + 4);
   EXPECT_EQ(half_load_run(sc), nullptr);
+}
+
+// A compare run: base-off and off, one max run per round each.
+suite_record compare_suite(const std::vector<std::pair<double, double>>& rounds) {
+  suite_record suite;
+  suite.kind = "compare";
+  auto& base = suite.scenarios.emplace_back();
+  base.name = "base-off";
+  auto& mine = suite.scenarios.emplace_back();
+  mine.name = "off";
+  for (const auto& [b, m] : rounds) {
+    suite.scenarios[0].runs.push_back(max_run("base-off", b));
+    suite.scenarios[1].runs.push_back(max_run("off", m));
+  }
+  return suite;
+}
+
+TEST(CompareGoal, TheRatioOfTheMeansDecidesAndTheRoundsAreShown) {
+  auto suite = compare_suite({{100'000, 97'000}, {120'000, 110'000}, {110'000, 108'000}});
+  judge_compare(suite, 0.95);
+  ASSERT_EQ(suite.goals.size(), 1u);
+  EXPECT_EQ(suite.goals[0].verdict, "met");  // 315k / 330k = 0.955
+  EXPECT_NE(suite.goals[0].measured.find("0.955"), std::string::npos) << suite.goals[0].measured;
+  EXPECT_NE(suite.goals[0].measured.find("0.97, 0.92, 0.98"), std::string::npos);
+
+  suite.goals.clear();
+  judge_compare(suite, 0.96);
+  EXPECT_EQ(suite.goals[0].verdict, "missed");
+}
+
+TEST(CompareGoal, DisturbedRoundsAreLeftOutAndTooManyMakeItUnmeasurable) {
+  auto suite = compare_suite({{100'000, 50'000}, {100'000, 99'000}, {100'000, 98'000}});
+  suite.settings.foreign_core_share = 0.1;
+  suite.scenarios[1].runs[0].load.server_core_foreign_seconds = 0.4;  // 40% of a 1 s window
+  judge_compare(suite, 0.95);
+  EXPECT_EQ(suite.goals[0].verdict, "met");  // the halved round is not counted
+  EXPECT_NE(suite.goals[0].measured.find("1 disturbed round(s) left out"), std::string::npos);
+
+  suite.goals.clear();
+  suite.scenarios[0].runs[1].load.bench_core_foreign_seconds = 0.5;
+  judge_compare(suite, 0.95);
+  EXPECT_EQ(suite.goals[0].verdict, "unmeasurable");  // 1 kept, 2 left out
 }
 
 }  // namespace

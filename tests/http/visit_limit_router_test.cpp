@@ -7,6 +7,7 @@
 #include "actors/read_view.hpp"
 #include "http/redirect.hpp"
 #include "tests/http/engine_router_fixture.hpp"
+#include "tests/http/fake_click_service.hpp"
 
 #include <gtest/gtest.h>
 
@@ -118,6 +119,33 @@ TEST_F(VisitLimitRouterTest, TheLimitCountsTheAppliedVisitsOfTheCurrentLifeOnly)
   EXPECT_EQ(redirect_status("/s/lim"), http::status::not_found);  // 1 of 1
   EXPECT_EQ(reader_->visits_of("lim", second).total, 1u);
   EXPECT_EQ(reader_->visits_of("lim", first).total, 4u);
+}
+
+// Queued clicks reach analytics later than their redirects: a burst still
+// stops at exactly the limit, and the clicks, once applied, do not count
+// twice.
+TEST_F(VisitLimitRouterTest, ABurstFasterThanAnalyticsStopsAtExactlyTheLimit) {
+  testing::fake_click_service clicks(click_mode::queued);
+  ctx_.clicks = &clicks;
+  const std::uint64_t life = life_of("lim");
+  int found = 0;
+  for (int i = 0; i < 10; ++i) {
+    if (redirect_status("/s/lim") == http::status::found) ++found;
+  }
+  EXPECT_EQ(found, 2);
+  EXPECT_EQ(clicks.submitted_count(), 2u);  // a refused redirect records no click
+
+  // Both clicks applied: still 2 of 2, not 4.
+  ASSERT_NO_FATAL_FAILURE(visit("lim", life));
+  ASSERT_NO_FATAL_FAILURE(visit("lim", life));
+  EXPECT_EQ(redirect_status("/s/lim"), http::status::not_found);
+  update_link raise{"lim", ""};
+  raise.patch.max_visits = std::optional<std::uint32_t>(3);
+  ASSERT_EQ(command(raise), command_errc::ok);
+  EXPECT_EQ(redirect_status("/s/lim"), http::status::found);
+  EXPECT_EQ(redirect_status("/s/lim"), http::status::not_found);
+  EXPECT_EQ(clicks.submitted_count(), 3u);
+  ctx_.clicks = nullptr;
 }
 
 TEST_F(VisitLimitRouterTest, WithoutAnalyticsTheLimitIsNotEnforced) {
