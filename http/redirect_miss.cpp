@@ -2,6 +2,7 @@
 
 #include "actors/analytics_projection.hpp"
 #include "actors/miss_lookup.hpp"
+#include "actors/visit_cell.hpp"
 #include "http/location.hpp"
 #include "http/log_throttle.hpp"
 #include "http/metrics.hpp"
@@ -42,6 +43,18 @@ void submit_one(click_service& clicks, envelope env) {
   clicks.submit(std::move(one));
 }
 
+// As under_visit_limit (http/visit_count.hpp) for a link the view does not
+// hold: the same cell of its life, so the visit a click takes here counts
+// there too once the replica has the link.
+bool under_limit(const analytics_reader* analytics, std::string_view code,
+                 std::uint64_t incarnation, std::uint64_t limit, bool take) {
+  if (analytics == nullptr) return true;  // not known: not enforced
+  if (const visit_cell* cell = analytics->watch(code, incarnation)) {
+    return take ? cell->take(limit) : cell->visits() < limit;
+  }
+  return analytics->visits_of(code, incarnation).total < limit;
+}
+
 void answer_absent(const pending_miss& m) {
   if (m.mode != click_mode::off) {
     submit_one(*m.clicks, capture_orphan(m.req, m.headers, m.client_address,
@@ -54,11 +67,10 @@ void answer_absent(const pending_miss& m) {
 void answer_found(pending_miss& m, const link_info& link) {
   const std::int64_t now = now_utc_ms();
   if (link.attrs != link_attributes{}) {
-    std::uint64_t visits = 0;
-    if (link.attrs.max_visits && m.analytics != nullptr) {
-      visits = m.analytics->visits_of(m.code, link.incarnation).total;
-    }
-    if (unavailable_reason(link.attrs, now, visits) != nullptr) {
+    const bool take = m.mode != click_mode::off;
+    if (!within_window(link.attrs, now) ||
+        (link.attrs.max_visits &&
+         !under_limit(m.analytics, m.code, link.incarnation, *link.attrs.max_visits, take))) {
       // No click for it, as on the normal path.
       return m.send(m.unavailable_redirect_url.empty()
                         ? link_not_found_response()
