@@ -230,6 +230,9 @@ int main(int argc, char** argv) {
   compare_cmd->add_option("--rounds", compare.rounds, "max runs of each build")
       ->check(CLI::Range(1, 100))
       ->capture_default_str();
+  compare_cmd->add_option("--this-arg", compare.this_args,
+                          "extra argument for this build's `linkly serve` only (repeatable), "
+                          "e.g. --this-arg=--cluster-node=bench");
   compare_cmd
       ->add_option("--least-ratio", compare.least_ratio, "this build's max / the base's, at least")
       ->check(CLI::Range(0.0, 10.0))

@@ -439,6 +439,8 @@ suite_record run_compare(const bench_settings& settings, const compare_options& 
   base_settings.work_dir = settings.work_dir + "/base";
   bench_settings this_settings = settings;
   this_settings.work_dir = settings.work_dir + "/this";
+  this_settings.linkly_args.insert(this_settings.linkly_args.end(), options.this_args.begin(),
+                                   options.this_args.end());
   fs::create_directories(base_settings.work_dir);
   fs::create_directories(this_settings.work_dir);
   session base(base_settings);

@@ -176,6 +176,9 @@ struct compare_options {
   std::string scenario = "off";
   int rounds = 6;
   double least_ratio = 0.95;  // this build's max / the base's, at least
+  /// Appended to this build's `linkly serve` only (after
+  /// settings.linkly_args), e.g. the settings of cluster mode.
+  std::vector<std::string> this_args;
 };
 suite_record run_compare(const bench_settings& settings, const compare_options& options);
 
