@@ -159,6 +159,7 @@ class Run:
         self.redirect_fail_live = []  # (time, node, error) on a node that was up
         self.redirect_fail_down = 0
         self.kills = []  # ("nats"|"node", index, time killed, time restarted)
+        self.lookups = {}  # redirect misses asked of the stream, per result
         self.freshness = []
         self.events_seen = 0
         self.events_errors = []
@@ -338,6 +339,10 @@ class Run:
 
     # Chaos ----------------------------------------------------------------
 
+    def tally_lookups(self, node):
+        for result, n in miss_lookups(node.port).items():
+            self.lookups[result] = self.lookups.get(result, 0) + n
+
     def chaos(self, nats, nodes):
         start = now()
         next_nats = start + self.args.nats_kill_every
@@ -366,6 +371,7 @@ class Run:
                 entry = ["node", k, killed, None]
                 with self.lock:
                     self.kills.append(entry)
+                self.tally_lookups(nodes[k])  # its counters die with it
                 nodes[k].kill()
                 print(f"  {killed - start:6.1f} s  SIGKILL linkly node{k}", flush=True)
                 time.sleep(1)
@@ -389,6 +395,24 @@ def metric(port, name):
         if line.startswith(name + " ") or line.startswith(name + "{"):
             return float(line.rsplit(" ", 1)[1])
     return None
+
+
+MISS_LOOKUPS = "linkly_cluster_miss_lookups_total"
+
+
+def miss_lookups(port):
+    """A node's redirect misses asked of the links stream since it started,
+    per result ({} when /metrics cannot be read)."""
+    try:
+        _, _, body = request(port, "GET", "/metrics", timeout=5)
+    except OSError:
+        return {}
+    out = {}
+    for line in body.decode().splitlines():
+        if line.startswith(MISS_LOOKUPS + "{"):
+            result = line.split('result="', 1)[1].split('"', 1)[0]
+            out[result] = int(float(line.rsplit(" ", 1)[1]))
+    return out
 
 
 def percentile(values, p):
@@ -492,6 +516,7 @@ def main():
         if not drained:
             failures.append(f"clicks did not drain: unpublished {backlog}, replica heads {heads}")
         for n in nodes:
+            run.tally_lookups(n)
             n.stop()
 
         # Links: identical replicas; acknowledged ops present, in order.
@@ -591,6 +616,9 @@ def main():
             f"- freshness (PUT acked on A until B redirects to it): {len(run.freshness)} "
             f"samples, p50 {percentile(run.freshness, 50) * 1000:.1f} ms, p99 "
             f"{percentile(run.freshness, 99) * 1000:.1f} ms",
+            "- redirect misses asked of the links stream (node counters, summed before each "
+            "node kill and at the end): "
+            + (", ".join(f"{k} {v}" for k, v in sorted(run.lookups.items())) or "none"),
             f"- /events client: {run.events_seen} events, gaps or repeats: "
             f"{len(run.events_errors)}",
             f"- replay --verify exit codes: {verify}",
