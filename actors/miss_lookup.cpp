@@ -86,6 +86,14 @@ bool miss_lookup::submit(std::string code, callback done) {
   return false;
 }
 
+void miss_lookup::answer(job& j, miss_result r, const link_info& link) {
+  try {
+    j.done(r, link);
+  } catch (const std::exception& e) {
+    spdlog::warn("the answer to a redirect of {} after its lookup threw: {}", j.code, e.what());
+  }
+}
+
 void miss_lookup::run() {
   name_thread("miss-lookup");
   for (;;) {
@@ -100,17 +108,24 @@ void miss_lookup::run() {
     link_info link;
     miss_result r = miss_result::failed;
     if (std::chrono::steady_clock::now() < j.deadline) {
-      bool live = false;
-      if (status st = read_stream_link(*stream_, j.code, &link, &live); !st) {
-        spdlog::debug("lookup of missing code {} in the links stream failed: {}", j.code,
-                      st.to_string());
-      } else {
-        r = live ? miss_result::found : miss_result::absent;
+      // A throw (an allocation, a reply of an unexpected shape) fails this
+      // lookup, never the thread and with it the process.
+      try {
+        bool live = false;
+        if (status st = read_stream_link(*stream_, j.code, &link, &live); !st) {
+          spdlog::debug("lookup of missing code {} in the links stream failed: {}", j.code,
+                        st.to_string());
+        } else {
+          r = live ? miss_result::found : miss_result::absent;
+        }
+      } catch (const std::exception& e) {
+        spdlog::warn("lookup of missing code {} in the links stream threw: {}", j.code, e.what());
+        r = miss_result::failed;
       }
     }
     if (r != miss_result::found) link = {};
     count(r);
-    j.done(r, link);
+    answer(j, r, link);
     std::lock_guard lock(mutex_);
     --in_flight_;
   }
@@ -127,7 +142,7 @@ void miss_lookup::stop() {
   }
   for (job& j : left) {
     count(miss_result::failed);
-    j.done(miss_result::failed, link_info{});
+    answer(j, miss_result::failed, link_info{});
   }
   for (std::thread& t : threads_) {
     if (t.joinable()) t.join();

@@ -51,8 +51,9 @@ struct miss_lookup_options {
   /// size, lookups).
   double burst = 100;
   /// Longest a lookup waits in the queue before it is answered 404 without
-  /// asking (milliseconds). The ask itself waits at most
-  /// cluster.attempt_timeout_ms.
+  /// asking (milliseconds). Each request to the stream then waits at most
+  /// cluster.attempt_timeout_ms; a code whose last event is an update needs
+  /// its history too, up to kMaxStreamLinkEvents + 1 requests.
   std::chrono::milliseconds queue_timeout{1'000};
 };
 
@@ -109,6 +110,8 @@ class miss_lookup {
   };
   void run();
   void count(miss_result r);
+  // Calls j.done; what it throws is logged, not let out of the thread.
+  static void answer(job& j, miss_result r, const link_info& link);
 
   std::shared_ptr<stream_log> stream_;
   std::function<bool()> reachable_;

@@ -9,7 +9,9 @@
 // count of applied clicks alone lets a burst pass a limit by the clicks
 // still on their way. A redirect that records a click therefore takes its
 // visit here first (`take`), and the count a limit is judged by is the
-// higher of the two: exact within one process, whatever the burst.
+// higher of the two: exact within one process, whatever the burst, but for
+// a recount (a visits deletion, the link's deletion applied, a reload),
+// which forgets the visits taken and not yet applied.
 
 #include <algorithm>
 #include <atomic>

@@ -157,18 +157,12 @@ void redirect(const std::string& code, const http_request& req, bool record_clic
   bool unavailable = false;
   auto answer = [&](const stored_link& l) {
     const std::int64_t now = l.has_extras() || mode != click_mode::off ? now_utc_ms() : 0;
-    bool forward = true;
-    if (l.has_extras()) {
-      const link_attributes& attrs = l.attrs();
-      if (!within_window(attrs, now) ||
-          (attrs.max_visits &&
-           !under_visit_limit(ctx.sources, code, l, *attrs.max_visits, mode != click_mode::off))) {
-        unavailable = true;  // no click for it
-        return;
-      }
-      forward = attrs.forward_query;
+    const link_attributes* attrs = l.has_extras() ? &l.attrs() : nullptr;
+    if (attrs != nullptr && !within_window(*attrs, now)) {
+      unavailable = true;  // no click for it
+      return;
     }
-    if (forward && !query.empty()) {
+    if ((attrs == nullptr || attrs->forward_query) && !query.empty()) {
       // The forwarded Location is built in this thread's buffer, which keeps
       // its capacity: the response copies it, so no string per redirect.
       thread_local std::string location;
@@ -176,6 +170,13 @@ void redirect(const std::string& code, const http_request& req, bool record_clic
       res = location_response(code, location);
     } else {
       res = location_response(code, l.url());
+    }
+    // Judged once the answer is known to redirect: a stored url that fails
+    // the url rules again answers 500, and takes no visit.
+    if (attrs != nullptr && attrs->max_visits && res.result() == http_status::found &&
+        !under_visit_limit(ctx.sources, code, l, *attrs->max_visits, mode != click_mode::off)) {
+      unavailable = true;
+      return;
     }
     if (mode != click_mode::off && res.result() == http_status::found) {
       env = capture_click(req, ctx.click_headers, info.client_address, code, l.url(), l.version,

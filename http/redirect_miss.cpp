@@ -3,6 +3,8 @@
 #include "actors/analytics_projection.hpp"
 #include "actors/miss_lookup.hpp"
 #include "actors/visit_cell.hpp"
+#include "http/click_batcher.hpp"
+#include "http/io_worker.hpp"
 #include "http/location.hpp"
 #include "http/log_throttle.hpp"
 #include "http/metrics.hpp"
@@ -35,12 +37,40 @@ struct pending_miss {
   click_headers headers;
   std::string unavailable_redirect_url;
   response_sender send;
+  // The connection's io thread, whose batcher spools a click before it is
+  // queued. Null in tests.
+  io_worker* worker = nullptr;
 };
 
 void submit_one(click_service& clicks, envelope env) {
   std::vector<envelope> one;
   one.push_back(std::move(env));
   clicks.submit(std::move(one));
+}
+
+// Records `env` (a click or an orphan visit) as the io thread's redirects
+// do, then answers `res`: on the connection's io thread, through its
+// batcher, which spools the click first, so a kill after the answer cannot
+// lose it. Without a worker (tests), or once the server has stopped (its
+// gate closed), the click is submitted on its own.
+void record_then_send(const std::shared_ptr<pending_miss>& m, envelope env, http_response res) {
+  struct answer {
+    envelope env;
+    http_response res;
+  };
+  auto a = std::make_shared<answer>(answer{std::move(env), std::move(res)});
+  if (m->worker != nullptr && m->worker->post([m, a] {
+        if (click_batcher* batcher = m->worker->batcher()) {
+          batcher->add(std::move(a->env));
+        } else {
+          submit_one(*m->clicks, std::move(a->env));
+        }
+        m->send(std::move(a->res));
+      })) {
+    return;
+  }
+  submit_one(*m->clicks, std::move(a->env));
+  m->send(std::move(a->res));
 }
 
 // As under_visit_limit (http/visit_count.hpp) for a link the view does not
@@ -55,32 +85,35 @@ bool under_limit(const analytics_reader* analytics, std::string_view code,
   return analytics->visits_of(code, incarnation).total < limit;
 }
 
-void answer_absent(const pending_miss& m) {
-  if (m.mode != click_mode::off) {
-    submit_one(*m.clicks, capture_orphan(m.req, m.headers, m.client_address,
-                                         orphan_kind::invalid_short_url, now_utc_ms()));
-  }
-  m.send(link_not_found_response());
+void answer_absent(const std::shared_ptr<pending_miss>& m) {
+  if (m->mode == click_mode::off) return m->send(link_not_found_response());
+  record_then_send(m,
+                   capture_orphan(m->req, m->headers, m->client_address,
+                                  orphan_kind::invalid_short_url, now_utc_ms()),
+                   link_not_found_response());
 }
 
 // As redirect() answers a live link, from the stream's copy of it.
-void answer_found(pending_miss& m, const link_info& link) {
+void answer_found(const std::shared_ptr<pending_miss>& mp, const link_info& link) {
+  pending_miss& m = *mp;
   const std::int64_t now = now_utc_ms();
-  if (link.attrs != link_attributes{}) {
-    const bool take = m.mode != click_mode::off;
-    if (!within_window(link.attrs, now) ||
-        (link.attrs.max_visits &&
-         !under_limit(m.analytics, m.code, link.incarnation, *link.attrs.max_visits, take))) {
-      // No click for it, as on the normal path.
-      return m.send(m.unavailable_redirect_url.empty()
-                        ? link_not_found_response()
-                        : redirect_response(m.unavailable_redirect_url));
-    }
-  }
+  const bool has_attrs = link.attrs != link_attributes{};
+  auto unavailable = [&] {
+    // No click for it, as on the normal path.
+    m.send(m.unavailable_redirect_url.empty() ? link_not_found_response()
+                                              : redirect_response(m.unavailable_redirect_url));
+  };
+  if (has_attrs && !within_window(link.attrs, now)) return unavailable();
   const std::string_view query = query_of(m.req.target());
   http_response res = link.attrs.forward_query && !query.empty()
                           ? location_response(m.code, with_query(link.url, query))
                           : location_response(m.code, link.url);
+  // Judged once the answer is known to redirect, as redirect() does.
+  if (has_attrs && link.attrs.max_visits && res.result() == http_status::found &&
+      !under_limit(m.analytics, m.code, link.incarnation, *link.attrs.max_visits,
+                   m.mode != click_mode::off)) {
+    return unavailable();
+  }
   if (m.mode == click_mode::off || res.result() != http_status::found) {
     if (res.result() == http_status::found && m.metrics != nullptr) {
       m.metrics->redirects.fetch_add(1, std::memory_order_relaxed);
@@ -90,9 +123,8 @@ void answer_found(pending_miss& m, const link_info& link) {
   envelope env = capture_click(m.req, m.headers, m.client_address, m.code, link.url, link.version,
                                link.incarnation, now);
   if (m.mode == click_mode::queued) {
-    submit_one(*m.clicks, std::move(env));
     if (m.metrics != nullptr) m.metrics->redirects.fetch_add(1, std::memory_order_relaxed);
-    return m.send(std::move(res));
+    return record_then_send(mp, std::move(env), std::move(res));
   }
   // inline_write: the answer waits for the write, whatever its outcome.
   std::vector<envelope> one;
@@ -132,9 +164,10 @@ bool redirect_after_lookup(const std::string& code, const http_request& req, cli
   m->headers = ctx.click_headers;
   m->unavailable_redirect_url = ctx.unavailable_redirect_url;
   m->send = send;
+  m->worker = info.worker;
   return lookups->submit(code, [m](miss_result result, const link_info& link) {
-    if (result == miss_result::found) return answer_found(*m, link);
-    answer_absent(*m);
+    if (result == miss_result::found) return answer_found(m, link);
+    answer_absent(m);
   });
 }
 

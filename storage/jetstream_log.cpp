@@ -371,10 +371,12 @@ status jetstream_log::next_on_subject(std::string_view subject, std::uint64_t fr
   const boost::json::object* m = msg != nullptr ? msg->if_object() : nullptr;
   const boost::json::value* seq = m != nullptr ? m->if_contains("seq") : nullptr;
   const boost::json::value* got = m != nullptr ? m->if_contains("subject") : nullptr;
-  if (seq == nullptr || !seq->is_number() || got == nullptr || !got->is_string()) {
+  const bool seq_ok =
+      seq != nullptr && (seq->is_uint64() || (seq->is_int64() && seq->as_int64() > 0));
+  if (!seq_ok || got == nullptr || !got->is_string()) {
     return status::io_error(what + ": no message in the answer");
   }
-  out->seq = seq->to_number<std::uint64_t>();
+  out->seq = seq->is_uint64() ? seq->as_uint64() : static_cast<std::uint64_t>(seq->as_int64());
   out->subject = std::string(got->as_string());
   out->data.clear();
   if (const boost::json::value* data = m->if_contains("data");

@@ -29,6 +29,7 @@ status decode(const stream_record& r, envelope* env, link_event* event) {
 // Folds one event into `*link` as link_table::apply does.
 void fold(const envelope& env, const link_event& event, link_info* link, bool* live) {
   if (const auto* c = std::get_if<link_created>(&event)) {
+    if (*live) return;  // a second create of a live code is ignored by the table too
     link->code = c->code;
     link->url = c->url;
     link->attrs = c->attrs;
@@ -61,6 +62,8 @@ status read_stream_link(stream_log& stream, std::string_view code, link_info* ou
   if (status st = decode(last, &env, &event); !st) return st;
   if (std::holds_alternative<link_deleted>(event)) return status::ok();
   if (std::holds_alternative<link_created>(event)) {
+    // The whole state. (A create of a code still live would be ignored by
+    // the table; no writer stores one: the stream refuses it.)
     fold(env, event, out, live);
     return status::ok();
   }

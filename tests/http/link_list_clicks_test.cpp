@@ -1,8 +1,8 @@
 // GET /links through a running engine: each entry of a page carries its
 // click total from the analytics store, as GET /links/{code} does.
 
-#include "http/io_worker.hpp"
 #include "tests/http/engine_router_fixture.hpp"
+#include "tests/http/worker_thread.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
@@ -19,27 +19,7 @@ namespace {
 
 namespace http = boost::beast::http;
 namespace json = boost::json;
-
-// An io_worker whose context runs on a thread of its own, as a server's
-// does, until the test ends.
-class worker_thread {
- public:
-  worker_thread() : thread_([this] { worker_.context().run(); }) {}
-  ~worker_thread() {
-    worker_.post([this] { worker_.release_work(); });  // its own thread only
-    thread_.join();
-    worker_.close_gate();
-  }
-  worker_thread(const worker_thread&) = delete;
-  worker_thread& operator=(const worker_thread&) = delete;
-
-  io_worker& worker() { return worker_; }
-  std::thread::id id() const { return thread_.get_id(); }
-
- private:
-  io_worker worker_;
-  std::thread thread_;
-};
+using testing::worker_thread;
 
 class LinkListClicksTest : public testing::EngineRouterTest {
  protected:

@@ -11,6 +11,7 @@
 #include "schemas/click_events.hpp"
 #include "schemas/orphan_visit.hpp"
 #include "tests/http/fake_click_service.hpp"
+#include "tests/http/worker_thread.hpp"
 #include "tests/support/memory_stream_log.hpp"
 #include "tests/support/stream_link_events.hpp"
 
@@ -19,6 +20,9 @@
 #include <chrono>
 #include <future>
 #include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 namespace linkly {
 namespace {
@@ -85,6 +89,51 @@ TEST_F(MissLookupRouterTest, ACodeOnlyTheStreamHoldsRedirectsWithItsClick) {
   EXPECT_EQ(click.link_version, 1u);
   EXPECT_EQ(click.incarnation, life);
   EXPECT_EQ(click.user_agent, "curl/8.0");
+}
+
+// A click service that notes the thread each batch is handed over on.
+class clicks_by_thread : public fake_click_service {
+ public:
+  void submit(std::vector<envelope> clicks) override {
+    {
+      std::lock_guard lock(mutex_);
+      threads_.push_back(std::this_thread::get_id());
+    }
+    fake_click_service::submit(std::move(clicks));
+  }
+  std::vector<std::thread::id> threads() const {
+    std::lock_guard lock(mutex_);
+    return threads_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::thread::id> threads_;
+};
+
+// The click of a miss answered from the stream goes the way of every
+// redirect's: to the connection's io thread, whose batcher spools it before
+// it is queued, not straight from the lookup thread to the queue (where a
+// kill would lose it).
+TEST_F(MissLookupRouterTest, AClickFromTheStreamGoesThroughTheIoThreadsBatcher) {
+  clicks_by_thread clicks;
+  testing::worker_thread io(&clicks);
+  ctx_.clicks = &clicks;
+  publish_link_event(*stream_, link_created{"fresh", "https://fresh.example/"});
+  auto promise = std::make_shared<std::promise<http_response>>();
+  auto f = promise->get_future();
+  http_request req{http::verb::get, "/s/fresh", 11};
+  request_info info;
+  info.worker = &io.worker();
+  handle_request(
+      req, ctx_, [promise](http_response res) { promise->set_value(std::move(res)); }, info);
+  ASSERT_EQ(f.wait_for(kWait), std::future_status::ready);
+  EXPECT_EQ(f.get().result(), http::status::found);
+  ASSERT_TRUE(clicks.wait_for_clicks(1, kWait));
+  const std::vector<std::thread::id> threads = clicks.threads();
+  ASSERT_EQ(threads.size(), 1u);
+  EXPECT_EQ(threads[0], io.id());
+  ctx_.clicks = &clicks_;
 }
 
 TEST_F(MissLookupRouterTest, AQueryIsNotForwardedWhenTheLinkSaysSo) {

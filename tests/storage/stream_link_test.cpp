@@ -71,6 +71,23 @@ TEST(StreamLinkTest, AnUpdateIsFoldedWithTheCodesHistoryIntoVersionAndLife) {
   EXPECT_FALSE(link.attrs.forward_query);
 }
 
+// No writer stores a second create of a live code (a stream refuses it by
+// its expected last seq), but a history holding one still folds as the
+// table folds it: the second create is ignored.
+TEST(StreamLinkTest, ASecondCreateOfALiveCodeIsIgnoredAsTheTableIgnoresIt) {
+  memory_stream_log stream;
+  const std::uint64_t life = publish_link_event(stream, link_created{"d", "https://1.example/"});
+  publish_link_event(stream, link_created{"d", "https://2.example/"});
+  publish_link_event(stream, link_updated{"d", "https://3.example/", link_attributes{}});
+  link_info link;
+  bool live = false;
+  ASSERT_TRUE(read_stream_link(stream, "d", &link, &live).is_ok());
+  ASSERT_TRUE(live);
+  EXPECT_EQ(link.url, "https://3.example/");
+  EXPECT_EQ(link.incarnation, life);
+  EXPECT_EQ(link.version, 2u);
+}
+
 TEST(StreamLinkTest, AnUnreachableStreamIsAnError) {
   memory_stream_log stream;
   publish_link_event(stream, link_created{"abc", "https://a.example/"});
