@@ -1,11 +1,14 @@
-// jetstream_log and the stream administration against a real nats-server
+// jetstream_log, the stream administration and a code read back
+// (read_stream_link) against a real nats-server
 // (one, or three for the failover case).
 
 #include "storage/jetstream_log.hpp"
 #include "storage/cluster_links.hpp"
 #include "storage/jetstream_streams.hpp"
 #include "storage/nats_connection.hpp"
+#include "storage/stream_link.hpp"
 #include "tests/support/nats_cluster.hpp"
+#include "tests/support/stream_link_events.hpp"
 
 #include <gtest/gtest.h>
 #include <nats/nats.h>
@@ -17,6 +20,7 @@ namespace linkly {
 namespace {
 
 using e2e::nats_cluster;
+using testing::publish_link_event;
 using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
 
@@ -320,6 +324,46 @@ TEST(NatsConnection, UnreachableServersFailOpenClearlyAndQuickly) {
   EXPECT_EQ(conn, nullptr);
   opts.nats_urls = {};
   EXPECT_EQ(nats_connection::open(opts, &conn).error_code(), status::code::invalid_argument);
+}
+
+// One code's state read back from the links stream: next_on_subject walks
+// a subject's records, read_stream_link folds them.
+TEST_F(JetStreamLogTest, NextOnSubjectSkipsOtherSubjects) {
+  publish_link_event(*log_, link_created{"a", "https://a.example/"});
+  publish_link_event(*log_, link_created{"b", "https://b.example/"});
+  publish_link_event(*log_, link_deleted{"a"});
+  stream_record r;
+  ASSERT_TRUE(log_->next_on_subject("links.a", 1, &r).is_ok());
+  EXPECT_EQ(r.seq, 1u);
+  EXPECT_EQ(r.subject, "links.a");
+  ASSERT_TRUE(log_->next_on_subject("links.a", 2, &r).is_ok());
+  EXPECT_EQ(r.seq, 3u);
+  envelope env;
+  ASSERT_TRUE(decode_record_value(0, r.data, &env).is_ok());  // the bytes as published
+  EXPECT_EQ(env.key, "a");
+  EXPECT_TRUE(log_->next_on_subject("links.a", 4, &r).is_not_found());
+  EXPECT_TRUE(log_->next_on_subject("links.none", 1, &r).is_not_found());
+}
+
+TEST_F(JetStreamLogTest, ALinkIsReadBackLiveWithItsVersionAndLife) {
+  publish_link_event(*log_, link_created{"x", "https://1.example/"});
+  publish_link_event(*log_, link_deleted{"x"});
+  const std::uint64_t life = publish_link_event(*log_, link_created{"x", "https://2.example/"});
+  publish_link_event(*log_, link_created{"y", "https://y.example/"});
+  publish_link_event(*log_, link_updated{"x", "https://3.example/", link_attributes{}});
+  link_info link;
+  bool live = false;
+  status st = read_stream_link(*log_, "x", &link, &live);
+  ASSERT_TRUE(st.is_ok()) << st.to_string();
+  ASSERT_TRUE(live);
+  EXPECT_EQ(link.url, "https://3.example/");
+  EXPECT_EQ(link.version, 2u);
+  EXPECT_EQ(link.incarnation, life);
+  ASSERT_TRUE(read_stream_link(*log_, "y", &link, &live).is_ok());
+  EXPECT_TRUE(live);
+  EXPECT_EQ(link.version, 1u);
+  ASSERT_TRUE(read_stream_link(*log_, "z", &link, &live).is_ok());
+  EXPECT_FALSE(live);
 }
 
 }  // namespace
