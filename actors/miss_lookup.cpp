@@ -43,23 +43,7 @@ miss_lookup::~miss_lookup() {
 }
 
 void miss_lookup::count(miss_result r) {
-  switch (r) {
-    case miss_result::found:
-      found_.fetch_add(1, std::memory_order_relaxed);
-      break;
-    case miss_result::absent:
-      absent_.fetch_add(1, std::memory_order_relaxed);
-      break;
-    case miss_result::shed:
-      shed_.fetch_add(1, std::memory_order_relaxed);
-      break;
-    case miss_result::failed:
-      failed_.fetch_add(1, std::memory_order_relaxed);
-      break;
-    case miss_result::unreachable:
-      unreachable_.fetch_add(1, std::memory_order_relaxed);
-      break;
-  }
+  counts_[static_cast<std::size_t>(r)].fetch_add(1, std::memory_order_relaxed);
 }
 
 bool miss_lookup::submit(std::string code, callback done) {
@@ -152,11 +136,14 @@ void miss_lookup::stop() {
 
 miss_counts miss_lookup::counts() const {
   miss_counts c;
-  c.found = found_.load(std::memory_order_relaxed);
-  c.absent = absent_.load(std::memory_order_relaxed);
-  c.shed = shed_.load(std::memory_order_relaxed);
-  c.failed = failed_.load(std::memory_order_relaxed);
-  c.unreachable = unreachable_.load(std::memory_order_relaxed);
+  auto of = [this](miss_result r) {
+    return counts_[static_cast<std::size_t>(r)].load(std::memory_order_relaxed);
+  };
+  c.found = of(miss_result::found);
+  c.absent = of(miss_result::absent);
+  c.shed = of(miss_result::shed);
+  c.failed = of(miss_result::failed);
+  c.unreachable = of(miss_result::unreachable);
   return c;
 }
 

@@ -19,6 +19,7 @@
 
 #include "schemas/link_commands.hpp"
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -64,6 +65,7 @@ enum class miss_result {
   failed,       // the stream did not answer (or too late): 404
   unreachable,  // the node's follower cannot reach the stream: 404 without asking
 };
+inline constexpr std::size_t kMissResults = 5;
 
 /// The lookups so far, per result.
 struct miss_counts {
@@ -123,7 +125,8 @@ class miss_lookup {
   double tokens_ = 0;                               // mutex_
   std::chrono::steady_clock::time_point refilled_;  // mutex_
   bool stopping_ = false;                           // mutex_
-  std::atomic<std::uint64_t> found_{0}, absent_{0}, shed_{0}, failed_{0}, unreachable_{0};
+  // Per result, indexed by miss_result.
+  std::array<std::atomic<std::uint64_t>, kMissResults> counts_{};
   std::vector<std::thread> threads_;
 };
 

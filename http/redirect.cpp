@@ -44,12 +44,6 @@ void warn_click_write_failed(const std::string& why) {
   }
 }
 
-void submit_one(click_service& clicks, envelope env) {
-  std::vector<envelope> one;
-  one.push_back(std::move(env));
-  clicks.submit(std::move(one));
-}
-
 // Records a redirect miss as an orphan visit, through the same bounded
 // queue as clicks (in every click mode: a miss never waits for a write).
 void record_orphan(const http_request& req, orphan_kind kind, const router_context& ctx,
@@ -58,7 +52,7 @@ void record_orphan(const http_request& req, orphan_kind kind, const router_conte
   if (info.batcher != nullptr) {
     info.batcher->add(std::move(env));
   } else {
-    submit_one(*ctx.clicks, std::move(env));
+    submit_click(*ctx.clicks, std::move(env));
   }
 }
 
@@ -104,6 +98,24 @@ envelope capture_click(const http_request& req, const click_headers& names,
   click.url = link_url;
   click.client_address = client_address;
   return make_click_envelope(std::move(code), now_ms, click);
+}
+
+void submit_click(click_service& clicks, envelope click) {
+  std::vector<envelope> one;
+  one.push_back(std::move(click));
+  clicks.submit(std::move(one));
+}
+
+void send_after_click_write(click_service& clicks, envelope click, http_response res,
+                            http_metrics* metrics, response_sender send) {
+  std::vector<envelope> one;
+  one.push_back(std::move(click));
+  clicks.write_now(std::move(one), [send = std::move(send), res = std::move(res),
+                                    metrics](reply_status written) mutable {
+    if (!written.ok()) warn_click_write_failed(written.error);
+    if (metrics != nullptr) metrics->redirects.fetch_add(1, std::memory_order_relaxed);
+    send(std::move(res));
+  });
 }
 
 std::string_view query_of(std::string_view target) {
@@ -201,21 +213,14 @@ void redirect(const std::string& code, const http_request& req, bool record_clic
     if (info.batcher != nullptr) {
       info.batcher->add(std::move(env));
     } else {
-      submit_one(*ctx.clicks, std::move(env));
+      submit_click(*ctx.clicks, std::move(env));
     }
     count_redirect(ctx);
     return send(std::move(res));
   }
 
   // inline_write: the answer waits for the write, whatever its outcome.
-  std::vector<envelope> one;
-  one.push_back(std::move(env));
-  ctx.clicks->write_now(std::move(one), [send = std::move(send), res = std::move(res),
-                                         metrics = ctx.metrics](reply_status written) mutable {
-    if (!written.ok()) warn_click_write_failed(written.error);
-    if (metrics != nullptr) metrics->redirects.fetch_add(1, std::memory_order_relaxed);
-    send(std::move(res));
-  });
+  send_after_click_write(*ctx.clicks, std::move(env), std::move(res), ctx.metrics, std::move(send));
 }
 
 }  // namespace linkly

@@ -10,6 +10,9 @@
 
 namespace linkly {
 
+class click_service;
+struct http_metrics;
+
 /// The click of a GET redirect to `link_url` (version `link_version`,
 /// incarnation `incarnation`: stored_link::incarnation()) of `code`, read from `req` at `now_ms`,
 /// as its envelope (seq 0): country and coordinates from the headers `names`, Referer, User-Agent
@@ -26,6 +29,15 @@ std::string_view query_of(std::string_view target);
 std::string with_query(std::string_view url, std::string_view query);
 /// The same into `*out` (replaced; its capacity kept).
 void with_query(std::string_view url, std::string_view query, std::string* out);
+
+/// Queued mode without a batcher: `click` submitted on its own.
+void submit_click(click_service& clicks, envelope click);
+
+/// Inline mode: writes `click`, then sends `res` (counted as a redirect in
+/// `metrics` when not null) whatever the write's outcome; failures are
+/// logged, at most once per interval over all threads.
+void send_after_click_write(click_service& clicks, envelope click, http_response res,
+                            http_metrics* metrics, response_sender send);
 
 /// Answers a redirect: 302 to the link's url (the request's query appended
 /// when the link forwards it), or 404. A link outside its validity window

@@ -2,17 +2,14 @@
 
 #include "actors/analytics_projection.hpp"
 #include "actors/miss_lookup.hpp"
-#include "actors/visit_cell.hpp"
 #include "http/click_batcher.hpp"
 #include "http/io_worker.hpp"
 #include "http/location.hpp"
-#include "http/log_throttle.hpp"
 #include "http/metrics.hpp"
 #include "http/orphan_capture.hpp"
 #include "http/redirect.hpp"
+#include "http/visit_count.hpp"
 #include "schemas/clock.hpp"
-
-#include <spdlog/spdlog.h>
 
 #include <memory>
 #include <utility>
@@ -42,12 +39,6 @@ struct pending_miss {
   io_worker* worker = nullptr;
 };
 
-void submit_one(click_service& clicks, envelope env) {
-  std::vector<envelope> one;
-  one.push_back(std::move(env));
-  clicks.submit(std::move(one));
-}
-
 // Records `env` (a click or an orphan visit) as the io thread's redirects
 // do, then answers `res`: on the connection's io thread, through its
 // batcher, which spools the click first, so a kill after the answer cannot
@@ -63,26 +54,14 @@ void record_then_send(const std::shared_ptr<pending_miss>& m, envelope env, http
         if (click_batcher* batcher = m->worker->batcher()) {
           batcher->add(std::move(a->env));
         } else {
-          submit_one(*m->clicks, std::move(a->env));
+          submit_click(*m->clicks, std::move(a->env));
         }
         m->send(std::move(a->res));
       })) {
     return;
   }
-  submit_one(*m->clicks, std::move(a->env));
+  submit_click(*m->clicks, std::move(a->env));
   m->send(std::move(a->res));
-}
-
-// As under_visit_limit (http/visit_count.hpp) for a link the view does not
-// hold: the same cell of its life, so the visit a click takes here counts
-// there too once the replica has the link.
-bool under_limit(const analytics_reader* analytics, std::string_view code,
-                 std::uint64_t incarnation, std::uint64_t limit, bool take) {
-  if (analytics == nullptr) return true;  // not known: not enforced
-  if (const visit_cell* cell = analytics->watch(code, incarnation)) {
-    return take ? cell->take(limit) : cell->visits() < limit;
-  }
-  return analytics->visits_of(code, incarnation).total < limit;
 }
 
 void answer_absent(const std::shared_ptr<pending_miss>& m) {
@@ -110,8 +89,10 @@ void answer_found(const std::shared_ptr<pending_miss>& mp, const link_info& link
                           : location_response(m.code, link.url);
   // Judged once the answer is known to redirect, as redirect() does.
   if (has_attrs && link.attrs.max_visits && res.result() == http_status::found &&
-      !under_limit(m.analytics, m.code, link.incarnation, *link.attrs.max_visits,
-                   m.mode != click_mode::off)) {
+      // The same cell of its life as the view's link will find, so the visit
+      // taken here counts there too.
+      !under_visit_limit(m.analytics, m.code, link.incarnation, *link.attrs.max_visits,
+                         m.mode != click_mode::off)) {
     return unavailable();
   }
   if (m.mode == click_mode::off || res.result() != http_status::found) {
@@ -127,21 +108,7 @@ void answer_found(const std::shared_ptr<pending_miss>& mp, const link_info& link
     return record_then_send(mp, std::move(env), std::move(res));
   }
   // inline_write: the answer waits for the write, whatever its outcome.
-  std::vector<envelope> one;
-  one.push_back(std::move(env));
-  m.clicks->write_now(std::move(one), [send = m.send, res = std::move(res),
-                                       metrics = m.metrics](reply_status written) mutable {
-    if (!written.ok()) {
-      static log_throttle throttle(std::chrono::milliseconds(10'000));
-      if (std::uint64_t failed = throttle.note()) {
-        spdlog::warn(
-            "http: {} click write(s) failed (inline mode); the redirects were answered: {}", failed,
-            written.error);
-      }
-    }
-    if (metrics != nullptr) metrics->redirects.fetch_add(1, std::memory_order_relaxed);
-    send(std::move(res));
-  });
+  send_after_click_write(*m.clicks, std::move(env), std::move(res), m.metrics, m.send);
 }
 
 }  // namespace

@@ -14,12 +14,19 @@
 
 namespace linkly {
 
-/// Whether `link` (the live link of `code`, read under its lock) has had
-/// fewer than `limit` visits in its current life. `take`: the redirect will
-/// record a click, and takes its visit now (visit_cell::take), so that
-/// redirects answered faster than analytics applies their clicks still stop
-/// at exactly `limit`. True when the count is not known (analytics is not
-/// running): the limit is then not enforced.
+/// Whether the life `incarnation` of `code` has had fewer than `limit`
+/// visits. `take`: the redirect will record a click, and takes its visit
+/// now (visit_cell::take), so that redirects answered faster than analytics
+/// applies their clicks still stop at exactly `limit`. `kept`: where the
+/// life's cell is kept once found (a link's extras), or null. True when the
+/// count is not known (analytics is not running): the limit is then not
+/// enforced.
+bool under_visit_limit(const analytics_reader* analytics, std::string_view code,
+                       std::uint64_t incarnation, std::uint64_t limit, bool take,
+                       const visit_cell_ref* kept = nullptr);
+
+/// The same for `link`, the live link of `code` read under its lock, whose
+/// extras keep the cell.
 bool under_visit_limit(const read_sources& sources, std::string_view code, const stored_link& link,
                        std::uint64_t limit, bool take);
 
