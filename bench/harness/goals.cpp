@@ -36,6 +36,15 @@ const run_record* find_run(const scenario_record* sc, run_kind kind) {
   return nullptr;
 }
 
+std::vector<const run_record*> max_runs(const scenario_record* sc) {
+  std::vector<const run_record*> out;
+  if (sc == nullptr) return out;
+  for (const auto& run : sc->runs) {
+    if (run.kind == run_kind::max) out.push_back(&run);
+  }
+  return out;
+}
+
 double cpu_share(double cpu_seconds, double window) {
   return window > 0 && cpu_seconds >= 0 ? cpu_seconds / window : -1;
 }
@@ -56,42 +65,59 @@ class judge {
     r_.goals.push_back({std::move(goal), std::move(measured), verdict});
   }
 
-  // ratio = queued max / baseline max, at least `least`. A baseline max
-  // that was the generator's is too low, so a ratio that looks met is
-  // unproven; one that looks missed is missed all the more. A max that the
-  // machine's other load held down (either side) proves nothing.
+  // ratio = queued max / baseline max, at least `least`, each the mean of
+  // the scenario's usable max runs (its max_rate). A baseline max that was the
+  // generator's is too low, so a ratio that looks met is unproven; one that
+  // looks missed is missed all the more. A side with no usable max run (the
+  // machine's other load took it) proves nothing.
   void max_ratio(const std::string& baseline, const std::string& baseline_name, double least) {
     const auto* queued = find(r_, "queued");
     const auto* base = find(r_, baseline);
     std::string goal = "queued max >= " + fixed(least, 1) + "x " + baseline_name + " max";
-    if (!queued || !base || base->max_rate <= 0) return add(goal, "-", kNotMeasured);
-    double ratio = queued->max_rate / base->max_rate;
-    std::string measured = fixed(ratio, 3) + "x (" + thousands(queued->max_rate) + " vs " +
-                           thousands(base->max_rate) + " req/s)";
-    const run_record* base_max = find_run(base, run_kind::max);
-    for (const run_record* m : {find_run(queued, run_kind::max), base_max}) {
-      if (!m) continue;
-      if (auto why = disturbed(*m, r_.settings.foreign_core_share); !why.empty()) {
-        return add(goal, measured + "; " + where(*m) + ": " + why, kUnmeasurable);
+    const double share = r_.settings.foreign_core_share;
+    const auto queued_runs = max_runs(queued);
+    const auto base_runs = max_runs(base);
+    if (queued_runs.empty() || base_runs.empty()) return add(goal, "-", kNotMeasured);
+    // The suite sets each max_rate from its max runs (max_rate_of).
+    const double queued_max = queued->max_rate;
+    const double base_max = base->max_rate;
+    if (base_max <= 0) return add(goal, "-", kNotMeasured);
+    const double ratio = queued_max / base_max;
+    std::string measured =
+        fixed(ratio, 3) + "x (" + thousands(queued_max) + " vs " + thousands(base_max) + " req/s";
+    if (queued_runs.size() > 1 || base_runs.size() > 1) {
+      measured += ", means of " + count(queued_runs.size()) + " and " + count(base_runs.size()) +
+                  " interleaved max runs";
+    }
+    measured += ")";
+    std::vector<const run_record*> used_base;
+    for (const auto* side : {&queued_runs, &base_runs}) {
+      std::string why_left_out;
+      std::size_t usable = 0;
+      for (const run_record* m : *side) {
+        if (auto why = unusable_max(*m, share); !why.empty()) {
+          why_left_out += "; " + where(*m) + ": " + why;
+          continue;
+        }
+        ++usable;
+        if (side == &base_runs) used_base.push_back(m);
       }
-      if (!machine_bound(*m)) continue;
-      return add(
-          goal,
-          measured + "; " + where(*m) + ": the server used only " +
-              fixed(100 * cpu_share(m->load.server_cpu_seconds, m->load.cpu_window_seconds), 0) +
-              "% of its core and the load generator had room: the machine's other "
-              "load held this max down",
-          kUnmeasurable);
+      if (usable == 0) return add(goal, measured + why_left_out, kUnmeasurable);
+      if (!why_left_out.empty()) measured += "; left out" + why_left_out;
     }
     // A max the click path did not keep up with (clicks shed or lost) is
     // not a rate linkly sustains, however fast the redirects were.
-    if (const run_record* m = find_run(queued, run_kind::max); m && m->clicks.lost() > 0) {
+    for (const run_record* m : queued_runs) {
+      if (m->clicks.lost() == 0) continue;
       return add(goal,
-                 measured + "; the queued max run lost " + count(m->clicks.lost()) + " clicks (" +
+                 measured + "; " + where(*m) + " lost " + count(m->clicks.lost()) + " clicks (" +
                      count(m->clicks.shed) + " shed by a full queue): not sustained",
                  kMissed);
     }
-    if (ratio >= least && base_max && generator_bound(*base_max)) {
+    const bool generator_held =
+        std::any_of(used_base.begin(), used_base.end(),
+                    [](const run_record* m) { return generator_bound(*m); });
+    if (ratio >= least && generator_held) {
       return add(goal,
                  measured + "; the " + baseline_name +
                      " max was the load generator's, so the real ratio is lower",
@@ -234,6 +260,31 @@ std::string disturbed(const run_record& run, double limit) {
     }
   }
   return "";
+}
+
+std::string unusable_max(const run_record& run, double foreign_share) {
+  if (auto why = disturbed(run, foreign_share); !why.empty()) return why;
+  if (!machine_bound(run)) return "";
+  const auto& l = run.load;
+  return "the server used only " +
+         fixed(100 * cpu_share(l.server_cpu_seconds, l.cpu_window_seconds), 0) +
+         "% of its core and the load generator had room: the machine's other load held this "
+         "max down";
+}
+
+double max_rate_of(const scenario_record& sc, double foreign_share) {
+  double usable_sum = 0, all_sum = 0;
+  std::size_t usable = 0, all = 0;
+  for (const auto& run : sc.runs) {
+    if (run.kind != run_kind::max) continue;
+    ++all;
+    all_sum += run.load.achieved_rate;
+    if (!unusable_max(run, foreign_share).empty()) continue;
+    ++usable;
+    usable_sum += run.load.achieved_rate;
+  }
+  if (usable > 0) return usable_sum / static_cast<double>(usable);
+  return all > 0 ? all_sum / static_cast<double>(all) : 0;
 }
 
 void judge_goals(suite_record& r, const goal_targets& targets) {

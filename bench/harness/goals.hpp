@@ -56,6 +56,15 @@ bool machine_bound(const run_record& run);
 /// server (bench_settings::foreign_core_share).
 std::string disturbed(const run_record& run, double share);
 
+/// Why a closed-loop max run cannot stand for its scenario's max ("" when
+/// it can): other work took its cores (disturbed) or held the server down
+/// (machine_bound).
+std::string unusable_max(const run_record& run, double foreign_share);
+
+/// The mean achieved rate of `scenario`'s usable max runs (unusable_max),
+/// or of all of them when none is usable; 0 without a max run.
+double max_rate_of(const scenario_record& scenario, double foreign_share);
+
 /// Records the load average after the run and notes generator-bound max
 /// runs and open-loop runs sent late (a busy machine).
 void note_conditions(suite_record& suite);

@@ -69,6 +69,13 @@ struct bench_settings {
   std::chrono::microseconds pacer_spin{0};
   double mixed_create_share = 0.01;
   double mixed_fraction = 0.5;
+  /// Closed-loop max runs of queued, off and nginx, interleaved: round r
+  /// runs each once, in an order rotated by r, so a drift of the machine's
+  /// speed between scenarios weighs on all of them. A scenario's max rate
+  /// (and so its goals' ratios and its open-loop rates) is the mean of its
+  /// undisturbed rounds (max_rate_of). 1: a single max run each, at the
+  /// start of its curve.
+  int max_rounds = 3;
   std::vector<std::string> scenarios{"queued", "inline", "off", "nginx", "mixed"};
   int server_cpu = 0;  // -1: no pinning
   int bench_cpu = 1;

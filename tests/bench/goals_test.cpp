@@ -423,5 +423,91 @@ TEST(CompareGoal, DisturbedRoundsAreLeftOutAndTooManyMakeItUnmeasurable) {
   EXPECT_EQ(suite.goals[0].verdict, "unmeasurable");  // 1 kept, 2 left out
 }
 
+// Three interleaved max runs of queued and off, as the suite records them.
+suite_record interleaved_suite(const std::vector<double>& queued, const std::vector<double>& off) {
+  suite_record suite = good_suite();
+  for (auto& sc : suite.scenarios) {
+    if (sc.name != "queued" && sc.name != "off") continue;
+    const auto& rates = sc.name == "queued" ? queued : off;
+    sc.runs.erase(sc.runs.begin());  // the single max run
+    for (std::size_t i = 0; i < rates.size(); ++i) {
+      run_record run = max_run(sc.name, rates[i]);
+      run.label = "max " + std::to_string(i + 1);
+      if (sc.name == "queued") run.clicks = clean_clicks(1000);
+      sc.runs.insert(sc.runs.begin() + static_cast<std::ptrdiff_t>(i), std::move(run));
+    }
+  }
+  return suite;
+}
+
+void set_max_rates(suite_record& suite) {
+  for (auto& sc : suite.scenarios) {
+    sc.max_rate = max_rate_of(sc, suite.settings.foreign_core_share);
+  }
+}
+
+TEST(SuiteGoals, InterleavedMaxRunsAreJudgedOnTheirMeans) {
+  auto suite = interleaved_suite({80'000, 90'000, 100'000}, {95'000, 100'000, 105'000});
+  set_max_rates(suite);
+  EXPECT_DOUBLE_EQ(suite.scenarios[0].max_rate, 90'000);
+  judge_goals(suite);
+  const auto& g = goal(suite, kOffMax);
+  EXPECT_EQ(g.verdict, "met") << g.measured;  // 90,000 / 100,000
+  EXPECT_NE(g.measured.find("0.900x (90,000 vs 100,000 req/s, means of 3 and 3 interleaved"),
+            std::string::npos)
+      << g.measured;
+  // One slow queued round alone would have missed it.
+  EXPECT_LT(run_of(suite, "queued", run_kind::max).load.achieved_rate / 100'000, 0.9);
+}
+
+TEST(SuiteGoals, ADisturbedMaxRoundIsLeftOutOfTheMean) {
+  auto suite = interleaved_suite({90'000, 90'000, 90'000}, {60'000, 100'000, 100'000});
+  // The slow off round shared its core with other work: it says nothing of
+  // off's max, and kept in the mean it would make 0.9x look met.
+  auto& slow = suite.scenarios[1].runs[0];
+  ASSERT_EQ(slow.label, "max 1");
+  slow.load.server_core_foreign_seconds = 0.4;
+  set_max_rates(suite);
+  EXPECT_DOUBLE_EQ(suite.scenarios[1].max_rate, 100'000);
+  judge_goals(suite);
+  const auto& g = goal(suite, kOffMax);
+  EXPECT_EQ(g.verdict, "met") << g.measured;
+  EXPECT_NE(g.measured.find("left out; off max 1: other work used 40% of the server's core"),
+            std::string::npos)
+      << g.measured;
+  // Every round of a side disturbed: nothing to judge on.
+  suite.goals.clear();
+  for (auto& run : suite.scenarios[1].runs) {
+    if (run.kind == run_kind::max) run.load.server_core_foreign_seconds = 0.4;
+  }
+  set_max_rates(suite);
+  judge_goals(suite);
+  EXPECT_EQ(goal(suite, kOffMax).verdict, "unmeasurable");
+  EXPECT_EQ(goal(suite, kNginxMax).verdict, "met");
+}
+
+TEST(SuiteGoals, ClicksLostInAnyQueuedMaxRoundMissTheRatios) {
+  auto suite = interleaved_suite({95'000, 95'000, 95'000}, {100'000, 100'000, 100'000});
+  auto& third = suite.scenarios[0].runs[2];
+  ASSERT_EQ(third.label, "max 3");
+  third.clicks.written = 990;
+  third.clicks.shed = 10;
+  set_max_rates(suite);
+  judge_goals(suite);
+  const auto& g = goal(suite, kOffMax);
+  EXPECT_EQ(g.verdict, "missed");
+  EXPECT_NE(g.measured.find("queued max 3 lost 10 clicks"), std::string::npos) << g.measured;
+}
+
+TEST(SuiteGoals, AMaxRateWithNoUsableRunFallsBackToAllRuns) {
+  scenario_record sc;
+  sc.runs.push_back(max_run("off", 50'000, 0.2, 0.2));  // held down by the machine
+  sc.runs.push_back(max_run("off", 70'000, 0.2, 0.3));
+  EXPECT_DOUBLE_EQ(max_rate_of(sc, 0.1), 60'000);
+  sc.runs.push_back(max_run("off", 100'000));
+  EXPECT_DOUBLE_EQ(max_rate_of(sc, 0.1), 100'000);
+  EXPECT_DOUBLE_EQ(max_rate_of(scenario_record{}, 0.1), 0);
+}
+
 }  // namespace
 }  // namespace linkly::bench
