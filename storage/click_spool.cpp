@@ -16,6 +16,7 @@
 #include <cstring>
 #include <filesystem>
 #include <thread>
+#include <utility>
 
 namespace linkly {
 
@@ -112,9 +113,7 @@ std::size_t click_spool::spare_segments() const {
 status click_spool::create_segment(std::shared_ptr<segment>* out) {
   auto seg = std::make_shared<segment>();
   seg->id = next_id_.fetch_add(1, std::memory_order_relaxed);
-  char name[32];
-  std::snprintf(name, sizeof name, "%010u%s", seg->id, kSuffix);
-  seg->path = dir_ + "/" + name;
+  seg->path = segment_path(seg->id);
   seg->size = options_.segment_bytes;
   int fd = ::open(seg->path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return status::io_error(errno_text("creating", seg->path));
@@ -146,6 +145,39 @@ status click_spool::create_segment(std::shared_ptr<segment>* out) {
   }
   *out = std::move(seg);
   return status::ok();
+}
+
+std::string click_spool::segment_path(std::uint32_t id) const {
+  char name[32];
+  std::snprintf(name, sizeof name, "%010u%s", id, kSuffix);
+  return dir_ + "/" + name;
+}
+
+bool click_spool::recycle_segment(std::shared_ptr<segment>& old, std::shared_ptr<segment>* out) {
+  // Only one nobody else holds: a thread that found it before it was
+  // finished (a late done() of a retried batch) would otherwise store into
+  // the new segment's records. Out of live_, it cannot be found again.
+  if (old.use_count() != 1 || old->base == nullptr || old->used < kHeaderBytes ||
+      old->size != options_.segment_bytes) {
+    return false;
+  }
+  char* first = old->base + kHeaderBytes;
+  // The first record's length before the rest: from here a kill leaves a
+  // segment that recovery reads as empty (each of its clicks was done).
+  __atomic_store_n(length_at(first), 0u, __ATOMIC_RELEASE);
+  std::memset(first, 0, std::min(old->used, old->size) - kHeaderBytes);
+  auto seg = std::make_shared<segment>();
+  seg->id = next_id_.fetch_add(1, std::memory_order_relaxed);
+  seg->path = segment_path(seg->id);
+  seg->size = old->size;
+  if (::rename(old->path.c_str(), seg->path.c_str()) != 0) return false;
+  seg->base = std::exchange(old->base, nullptr);  // the mapping moves with the file
+  {
+    std::lock_guard lock(mutex_);
+    live_.emplace(seg->id, seg);
+  }
+  *out = std::move(seg);
+  return true;
 }
 
 std::shared_ptr<click_spool::segment> click_spool::find(std::uint32_t id) const {
@@ -197,10 +229,23 @@ void click_spool::background() {
     if (!doomed_.empty()) {
       std::vector<std::shared_ptr<segment>> doomed;
       doomed.swap(doomed_);
+      // Up to a spare in reserve per writer beyond the one made for it, so
+      // that taking a spare leaves one and none has to be made.
+      const std::size_t keep = 2 * writers_;
+      std::size_t wanted = keep > spares_.size() ? keep - spares_.size() : 0;
       lock.unlock();
-      for (const auto& seg : doomed) ::unlink(seg->path.c_str());
-      doomed.clear();  // unmaps
+      std::vector<std::shared_ptr<segment>> recycled;
+      for (auto& seg : doomed) {
+        std::shared_ptr<segment> spare;
+        if (recycled.size() < wanted && recycle_segment(seg, &spare)) {
+          recycled.push_back(std::move(spare));
+        } else {
+          ::unlink(seg->path.c_str());
+        }
+      }
+      doomed.clear();  // unmaps what was not recycled
       lock.lock();
+      for (auto& spare : recycled) spares_.push_back(std::move(spare));
       continue;
     }
     const auto now = std::chrono::steady_clock::now();
@@ -324,6 +369,7 @@ void click_spool::writer::seal() {
   if (!current_) return;
   std::shared_ptr<segment> seg = std::move(current_);
   current_.reset();
+  seg->used = offset_;  // seen by the recycler: through refs, then bg_mutex_
   spool_->release(*seg);
 }
 

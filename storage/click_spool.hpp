@@ -27,8 +27,13 @@
 // renamed to *.damaged, for an operator to look at.
 //
 // File work stays off the io threads: a background thread keeps a spare
-// segment ready for each writer (creating one is a fallocate and an mmap,
-// milliseconds on a slow disk) and deletes finished ones.
+// segment ready for each writer and deletes finished segments it does not
+// need. A spare is a finished segment recycled when there is one: zeroed
+// in place and renamed. Creating one (fallocate, mmap, faulting its pages
+// in) and deleting one (munmap, truncating its pages) are milliseconds in
+// the kernel, where even a thread of the lowest priority keeps its CPU
+// until it returns (kernels without full preemption): the io thread waited
+// up to 2 ms behind them (bench/results/tail.md).
 //
 // Threading: a writer belongs to one thread. mark(), done() and
 // finish_unlogged() may be called from any thread. One process per
@@ -55,10 +60,10 @@ namespace linkly {
 class event_log;
 
 /// Bytes of one segment file. At ~250-700 bytes a click, 4 MiB holds
-/// 6,000-16,000 clicks: a new file every second or so at full load, made
-/// ahead by the background thread. The spool takes about two segments per
-/// io thread on disk (the one in use and a spare), more while the clicks
-/// log is behind.
+/// 6,000-16,000 clicks: a new segment every second or so at full load, made
+/// ahead by the background thread. The spool takes two or three segments
+/// per io thread on disk (the one in use and one or two spares), more while
+/// the clicks log is behind.
 constexpr std::size_t kSpoolSegmentBytes = 4u << 20;
 
 /// A record's mark once its click is finished without the log.
@@ -152,6 +157,10 @@ class click_spool {
   click_spool(std::string dir, const spool_options& options);
 
   status create_segment(std::shared_ptr<segment>* out);
+  /// `old`, finished, as a new empty segment (a new id): false when it
+  /// cannot be (another thread still holds it, or the rename failed).
+  bool recycle_segment(std::shared_ptr<segment>& old, std::shared_ptr<segment>* out);
+  std::string segment_path(std::uint32_t id) const;
   /// A segment for a writer: a spare if one is ready, else made now.
   status next_segment(std::shared_ptr<segment>* out);
   std::shared_ptr<segment> find(std::uint32_t id) const;
@@ -171,7 +180,7 @@ class click_spool {
   mutable std::mutex bg_mutex_;  // guards what follows
   std::condition_variable bg_wake_;
   bool stopping_ = false;
-  std::size_t writers_ = 0;                       // spares wanted: one each, none before
+  std::size_t writers_ = 0;                       // spares made: one each, none before
   std::vector<std::shared_ptr<segment>> spares_;  // made, not yet taken
   std::vector<std::shared_ptr<segment>> doomed_;  // finished, to delete
   std::thread bg_;

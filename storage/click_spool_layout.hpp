@@ -19,6 +19,8 @@ struct click_spool::segment {
   std::string path;
   char* base = nullptr;
   std::size_t size = 0;
+  // Bytes its writer filled, header included: set when sealed.
+  std::size_t used = 0;
   // The writer's (or recovery's) reference plus one per record not yet
   // done: at zero the segment is deleted.
   std::atomic<std::int64_t> refs{1};

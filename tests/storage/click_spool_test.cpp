@@ -12,10 +12,13 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -250,6 +253,49 @@ TEST_F(ClickSpoolTest, TheBackgroundThreadMakesSparesAndDeletesFinishedSegments)
   spool.reset();  // joins the thread: finished segments and spares are gone
   EXPECT_TRUE(files_in(spool_dir_).empty());
   EXPECT_EQ(log_->highest_seq(), 401u);
+}
+
+std::set<ino_t> segment_inodes(const std::string& dir) {
+  std::set<ino_t> out;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    struct stat st {};
+    if (::stat(e.path().c_str(), &st) == 0) out.insert(st.st_ino);
+  }
+  return out;
+}
+
+TEST_F(ClickSpoolTest, FinishedSegmentsComeBackAsSparesHoldingOnlyTheirNewClicks) {
+  std::vector<envelope> first;
+  {
+    auto spool = open_spool(8192, /*background=*/true);
+    click_spool::writer w(spool);
+    first = spool_clicks(w, 400);  // a dozen segments, each a few dozen clicks
+    // The writer's next spare made (as at the start): then no file is made.
+    ASSERT_TRUE(linkly::testing::eventually([&] { return spool->spare_segments() == 1; },
+                                            std::chrono::seconds(10)));
+    const std::set<ino_t> made = segment_inodes(spool_dir_);
+    ASSERT_GT(made.size(), 3u);
+    write_marked(*spool, first);
+    spool->done(first);
+    w.seal();  // every segment finished
+    // Two spares for the one writer, and no file made for them: finished
+    // segments, zeroed and renamed, the rest deleted.
+    ASSERT_TRUE(linkly::testing::eventually([&] { return spool->spare_segments() == 2; },
+                                            std::chrono::seconds(10)));
+    const std::set<ino_t> now = segment_inodes(spool_dir_);
+    EXPECT_EQ(now.size(), 2u);
+    for (ino_t ino : now) EXPECT_EQ(made.count(ino), 1u) << "a new file was made";
+    // Killed while spooling into the recycled spares: nothing was written.
+    spool_clicks(w, 60);
+  }
+  spool_recovery rec = recover();
+  // Only the new clicks: none of the old records a recycled segment held
+  // (in the log, so they would be counted as already logged) is read.
+  EXPECT_EQ(rec.pending, 60u);
+  EXPECT_EQ(rec.already_logged, 0u);
+  EXPECT_EQ(rec.damaged, 0u);
+  EXPECT_EQ(log_->highest_seq(), 460u);
+  EXPECT_TRUE(files_in(spool_dir_).empty());
 }
 
 TEST_F(ClickSpoolTest, ADamagedRecordIsCountedAndItsSegmentKept) {
