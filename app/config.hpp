@@ -16,12 +16,19 @@
 
 namespace linkly {
 
+/// The clicks log's: its appends are batches of clicks, each one record.
+inline log_options clicks_log_options() {
+  log_options options;
+  options.batch_records = true;
+  return options;
+}
+
 struct config {
   std::string data_dir = "./data";
   server_options http;
   engine_options engine;
   log_options links_log;
-  log_options clicks_log;
+  log_options clicks_log = clicks_log_options();
   cluster_options cluster;
   std::string log_level = "info";
 };

@@ -39,9 +39,12 @@ class scratch_dir {
   std::string path_;
 };
 
-inline std::unique_ptr<event_log> open_log(const std::string& dir, bool sync) {
+/// `batch_records`: as linkly opens its clicks log (log_options).
+inline std::unique_ptr<event_log> open_log(const std::string& dir, bool sync,
+                                           bool batch_records = false) {
   log_options options;
   options.sync = sync;
+  options.batch_records = batch_records;
   std::unique_ptr<event_log> log;
   if (status st = event_log::open(dir, options, &log); !st)
     throw std::runtime_error(st.to_string());

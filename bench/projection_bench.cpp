@@ -185,6 +185,7 @@ void lag_under_load(const std::string& dir, double rate, double seconds) {
   auto links_log = open_log("links");
   bench::fill_links(*links_log, 1000);
   projection_stores stores;
+  lo.batch_records = true;  // as linkly's clicks log
   stores.clicks_log = open_log("clicks");
   std::unique_ptr<dead_letter_store> dlq;
   if (!dead_letter_store::open(dir + "/dlq", {}, &dlq)) throw std::runtime_error("dlq");
@@ -290,7 +291,7 @@ int main(int argc, char** argv) {
     for (bool zipf : {false, true}) {
       const std::string name = zipf ? "zipf" : "uniform";
       if (!runs(name)) continue;
-      auto clicks_log = bench::open_log(scratch.path() + "/clicks-" + name, false);
+      auto clicks_log = bench::open_log(scratch.path() + "/clicks-" + name, false, true);
       link_picker picker(links, zipf);
       fill_clicks(*clicks_log, clicks, picker);
       auto empty_links = bench::open_log(scratch.path() + "/no-links-" + name, false);

@@ -35,6 +35,23 @@ std::string gap_message(std::uint64_t expected, std::uint64_t found) {
          std::to_string(found);
 }
 
+// The event `seq` of the record first..last under `key`, checked.
+status decode_record(std::string_view key, std::uint64_t first, std::uint64_t last,
+                     std::string_view value, std::uint64_t seq, envelope* out) {
+  if (key.size() == kRecordKeySize) return decode_record_value(seq, value, out);
+  batch_record_reader batch(first, last, value);
+  if (status st = batch.skip_to(seq); !st) return st;
+  if (status st = batch.next(out); !st) return st;
+  // Only the last event is sure to have walked the whole value.
+  return seq == last ? batch.finish() : status::ok();
+}
+
+// The last event of the record, checked (`first`..`last` from its key).
+status decode_record(std::string_view key, std::uint64_t first, std::uint64_t last,
+                     std::string_view value, envelope* out) {
+  return decode_record(key, first, last, value, last, out);
+}
+
 }  // namespace
 
 status event_log::open(const std::string& dir, const log_options& options,
@@ -47,13 +64,17 @@ status event_log::open(const std::string& dir, const log_options& options,
   std::unique_ptr<leveldb::Iterator> it(log->db_->NewIterator(leveldb::ReadOptions()));
   it->SeekToLast();
   if (it->Valid()) {
+    std::uint64_t first = 0;
     std::uint64_t seq = 0;
-    if (!decode_record_key({it->key().data(), it->key().size()}, &seq)) {
+    if (!decode_record_range({it->key().data(), it->key().size()}, &first, &seq)) {
       return status::corruption("unexpected key in log " + dir);
     }
     envelope last;
-    status st = decode_record_value(seq, {it->value().data(), it->value().size()}, &last);
-    if (!st) return st;
+    if (status st = decode_record({it->key().data(), it->key().size()}, first, seq,
+                                  {it->value().data(), it->value().size()}, &last);
+        !st) {
+      return st;
+    }
     log->highest_.store(seq, std::memory_order_release);
   } else if (!it->status().ok()) {
     return from_leveldb(it->status(), "reading " + dir);
@@ -122,7 +143,8 @@ status event_log::reopen_locked() {
   {
     std::unique_ptr<leveldb::Iterator> it(db->NewIterator(leveldb::ReadOptions()));
     it->SeekToLast();
-    if (it->Valid() && !decode_record_key({it->key().data(), it->key().size()}, &last)) {
+    std::uint64_t first = 0;
+    if (it->Valid() && !decode_record_range({it->key().data(), it->key().size()}, &first, &last)) {
       return status::corruption("unexpected key in log " + dir_);
     }
     if (!it->status().ok()) return from_leveldb(it->status(), "reading " + dir_);
@@ -168,11 +190,17 @@ status event_log::append(const std::vector<envelope>& events, append_result* res
   // no allocation per record once the buffer has grown.
   leveldb::WriteBatch batch;
   std::uint64_t seq = head;
-  for (const auto& e : events) {
-    ++seq;
-    const std::string key = encode_record_key(seq);  // 8 bytes: no allocation
-    encode_record_value(e, seq, &value_scratch_);
-    batch.Put(key, value_scratch_);
+  if (options_.batch_records && events.size() > 1) {
+    seq = head + events.size();
+    encode_batch_record(events, head + 1, &value_scratch_);
+    batch.Put(encode_batch_record_key(head + 1, seq), value_scratch_);
+  } else {
+    for (const auto& e : events) {
+      ++seq;
+      const std::string key = encode_record_key(seq);  // 8 bytes: no allocation
+      encode_record_value(e, seq, &value_scratch_);
+      batch.Put(key, value_scratch_);
+    }
   }
   if (before_write != nullptr && *before_write) (*before_write)(events, head + 1);
   leveldb::WriteOptions wopts;
@@ -223,20 +251,39 @@ status event_log::replay(std::uint64_t from, std::uint64_t to, std::uint64_t max
       if (!db_) return status::io_error(dir_ + " is closed: reopening it after a failed write");
       std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ropts));
       std::uint64_t next = expected;
+      // A seek to `next` lands on the record holding it: a batch record may
+      // start below it (read on from there) and end beyond the chunk.
       for (it->Seek(encode_record_key(next)); it->Valid() && got < want; it->Next()) {
-        std::uint64_t seq = 0;
-        if (!decode_record_key({it->key().data(), it->key().size()}, &seq)) {
+        const std::string_view key{it->key().data(), it->key().size()};
+        const std::string_view value{it->value().data(), it->value().size()};
+        std::uint64_t first = 0;
+        std::uint64_t last = 0;
+        if (!decode_record_range(key, &first, &last)) {
           problem = status::corruption("unexpected key after seq " + std::to_string(next - 1));
           break;
         }
-        if (seq != next) {
-          problem = status::corruption(gap_message(next, seq));
+        if (first > next || last < next) {
+          problem = status::corruption(gap_message(next, first > next ? first : last));
           break;
         }
-        problem = decode_record_value(seq, {it->value().data(), it->value().size()}, &chunk[got]);
+        if (key.size() == kRecordKeySize) {
+          problem = decode_record_value(next, value, &chunk[got]);
+          if (!problem) break;
+          ++got;
+          ++next;
+          continue;
+        }
+        batch_record_reader batch(first, last, value);
+        problem = batch.skip_to(next);
+        while (problem.is_ok() && batch.more() && got < want) {
+          problem = batch.next(&chunk[got]);
+          if (problem.is_ok()) {
+            ++got;
+            ++next;
+          }
+        }
+        if (problem.is_ok() && !batch.more()) problem = batch.finish();
         if (!problem) break;
-        ++got;
-        ++next;
       }
       if (problem.is_ok() && !it->status().ok()) {
         problem = from_leveldb(it->status(), "reading " + dir_);
@@ -268,17 +315,20 @@ status event_log::get(std::uint64_t seq, envelope* out) const {
   if (seq == 0 || seq > highest_seq()) {
     return status::not_found("seq " + std::to_string(seq) + " is beyond the log's head");
   }
-  std::string value;
-  leveldb::Status s;
-  {
-    read_lock lock(*this);
-    if (!db_) return status::io_error(dir_ + " is closed: reopening it after a failed write");
-    s = db_->Get(leveldb::ReadOptions(), encode_record_key(seq), &value);
-  }
-  if (s.IsNotFound())
+  read_lock lock(*this);
+  if (!db_) return status::io_error(dir_ + " is closed: reopening it after a failed write");
+  // The record holding `seq`: its own, or a batch record's (record_format.hpp).
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
+  it->Seek(encode_record_key(seq));
+  if (!it->status().ok()) return from_leveldb(it->status(), "reading " + dir_);
+  std::uint64_t first = 0;
+  std::uint64_t last = 0;
+  if (!it->Valid() || !decode_record_range({it->key().data(), it->key().size()}, &first, &last) ||
+      first > seq) {
     return status::corruption("record seq " + std::to_string(seq) + " is missing below the head");
-  if (!s.ok()) return from_leveldb(s, "reading " + dir_);
-  return decode_record_value(seq, value, out);
+  }
+  return decode_record({it->key().data(), it->key().size()}, first, last,
+                       {it->value().data(), it->value().size()}, seq, out);
 }
 
 }  // namespace linkly

@@ -63,6 +63,10 @@ struct log_options {
   /// short at the end (a write interrupted by a crash) is dropped either way.
   /// Off only for `linkly log repair` and for inspecting a copy.
   bool paranoid_checks = true;
+  /// Store an append of several envelopes as one batch record
+  /// (record_format.hpp) instead of a record each: the clicks log, whose
+  /// appends are batches of hundreds. Logs of either kind are read alike.
+  bool batch_records = false;
   /// LevelDB memtable size: larger means fewer, bigger compactions.
   std::size_t write_buffer_bytes = 16u << 20;
   /// For tests: a LevelDB Env (e.g. an in-memory one). Not owned.

@@ -63,11 +63,13 @@ void name_batch(std::string_view rep, bool trust_count, std::uint64_t* first, st
     rep.remove_prefix(1);
     std::uint32_t key_size = 0;
     if (!get_varint32(&rep, &key_size) || rep.size() < key_size) break;
-    std::uint64_t seq = 0;
-    if (decode_record_key(rep.substr(0, key_size), &seq) && seq != 0) {
-      if (i == 0) first_key = seq;
-      lo = lo == 0 ? seq : std::min(lo, seq);
-      hi = std::max(hi, seq);
+    // A record's key names its seq, a batch record's its first..last.
+    std::uint64_t first = 0;
+    std::uint64_t last = 0;
+    if (decode_record_range(rep.substr(0, key_size), &first, &last) && first != 0) {
+      if (i == 0) first_key = first;
+      lo = lo == 0 ? first : std::min(lo, first);
+      hi = std::max(hi, last);
     }
     rep.remove_prefix(key_size);
     if (tag == 1) {  // a put: its value follows

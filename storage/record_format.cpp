@@ -152,6 +152,79 @@ status decode_record_value(std::uint64_t expected_seq, std::string_view value, e
   return status::ok();
 }
 
+std::string encode_batch_record_key(std::uint64_t first, std::uint64_t last) {
+  return encode_record_key(last) + encode_record_key(first);
+}
+
+bool decode_record_range(std::string_view key, std::uint64_t* first, std::uint64_t* last) {
+  if (key.size() == kRecordKeySize) {
+    if (!decode_record_key(key, last)) return false;
+    *first = *last;
+    return true;
+  }
+  if (key.size() != 2 * kRecordKeySize) return false;
+  if (!decode_record_key(key.substr(0, kRecordKeySize), last) ||
+      !decode_record_key(key.substr(kRecordKeySize), first)) {
+    return false;
+  }
+  return *first != 0 && *first <= *last;
+}
+
+void encode_batch_record(const std::vector<envelope>& events, std::uint64_t first_seq,
+                         std::string* out) {
+  std::size_t bytes = 0;
+  for (const auto& e : events) bytes += 4 + record_value_size(e);
+  out->resize(bytes);
+  char* p = out->data();
+  std::uint64_t seq = first_seq;
+  for (const auto& e : events) {
+    const auto size = static_cast<std::uint32_t>(record_value_size(e));
+    for (int i = 0; i < 4; ++i) p[i] = static_cast<char>((size >> (8 * i)) & 0xff);
+    write_record_value(e, seq++, p + 4);
+    p += 4 + size;
+  }
+}
+
+status batch_record_reader::take(std::string_view* value) {
+  if (rest_.size() < 4) {
+    return status::corruption("batch record cut short at seq " + std::to_string(next_));
+  }
+  std::uint32_t size = 0;
+  for (int i = 3; i >= 0; --i) size = (size << 8) | static_cast<unsigned char>(rest_[i]);
+  rest_.remove_prefix(4);
+  if (rest_.size() < size) {
+    return status::corruption("batch record cut short at seq " + std::to_string(next_));
+  }
+  *value = rest_.substr(0, size);
+  rest_.remove_prefix(size);
+  return status::ok();
+}
+
+status batch_record_reader::skip_to(std::uint64_t seq) {
+  std::string_view ignored;
+  while (more() && next_ < seq) {
+    if (status st = take(&ignored); !st) return st;
+    ++next_;
+  }
+  return status::ok();
+}
+
+status batch_record_reader::next(envelope* out) {
+  std::string_view value;
+  if (status st = take(&value); !st) return st;
+  if (status st = decode_record_value(next_, value, out); !st) return st;
+  ++next_;
+  return status::ok();
+}
+
+status batch_record_reader::finish() const {
+  if (!rest_.empty()) {
+    return status::corruption("batch record ending at seq " + std::to_string(last_) +
+                              " holds more than its events");
+  }
+  return status::ok();
+}
+
 namespace {
 
 void put_u32(std::string* out, std::uint32_t v) {

@@ -9,6 +9,18 @@
 //
 // `seq` is stored in the body as well, so a record that ends up under the
 // wrong key is caught as corruption rather than read as another event.
+//
+// A batch record holds the consecutive events first..last of one append
+// (a log opened with log_options::batch_records, the clicks log): one
+// LevelDB entry instead of one per event, which is most of what a click
+// costs its writer (a memtable insert, a table entry, a compaction key).
+//
+//   key      := last:u64-big-endian first:u64-big-endian
+//   value    := (size:u32-little-endian value){last - first + 1}
+//
+// where each value is the record value of one event, as above, under its
+// own seq. Keyed by its last seq, a batch sorts among single records in
+// append order, and a seek to seq s lands on the record holding s.
 
 #include "schemas/envelope.hpp"
 #include "storage/status.hpp"
@@ -27,6 +39,46 @@ std::string encode_record_key(std::uint64_t seq);
 
 /// False unless `key` is exactly 8 bytes.
 bool decode_record_key(std::string_view key, std::uint64_t* seq);
+
+/// The key of a batch record holding first..last.
+std::string encode_batch_record_key(std::uint64_t first, std::uint64_t last);
+
+/// The seqs a record's key names: first..last of a batch record, seq..seq
+/// of a single one. False unless the key is one of the two (a batch's
+/// first <= last, neither 0).
+bool decode_record_range(std::string_view key, std::uint64_t* first, std::uint64_t* last);
+
+/// The value of a batch record of `events` numbered from `first_seq`, into
+/// `*out` (replacing what it held, its capacity reused).
+void encode_batch_record(const std::vector<envelope>& events, std::uint64_t first_seq,
+                         std::string* out);
+
+/// Reads the events of the batch record first..last in order. Each is
+/// checked as decode_record_value checks one; a value that does not hold
+/// exactly last - first + 1 of them is corruption naming the seq.
+class batch_record_reader {
+ public:
+  batch_record_reader(std::uint64_t first, std::uint64_t last, std::string_view value)
+      : next_(first), last_(last), rest_(value) {}
+
+  /// Whether events remain.
+  bool more() const { return next_ <= last_; }
+  /// The seq of the next event.
+  std::uint64_t next_seq() const { return next_; }
+  /// Passes over the events below `seq` unread (no checksum).
+  status skip_to(std::uint64_t seq);
+  /// Decodes the next event into `*out`.
+  status next(envelope* out);
+  /// After the last event: corruption if bytes remain.
+  status finish() const;
+
+ private:
+  status take(std::string_view* value);
+
+  std::uint64_t next_;
+  std::uint64_t last_;
+  std::string_view rest_;
+};
 
 /// CRC-32C (Castagnoli) of `bytes`.
 std::uint32_t crc32c(std::string_view bytes);

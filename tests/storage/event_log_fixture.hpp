@@ -123,6 +123,7 @@ class EventLogTest : public ::testing::Test {
     close();
     log_options options;
     options.env = env_.get();
+    options.batch_records = batch_records_;
     // Healing tries a reopen at the first append after a failure, unless a
     // test asks for a backoff.
     options.heal_backoff_initial = heal_backoff_;
@@ -157,6 +158,7 @@ class EventLogTest : public ::testing::Test {
   }
 
   std::chrono::milliseconds heal_backoff_{0};
+  bool batch_records_ = false;  // log_options::batch_records
   // Declared before log_: the log is closed before its Env goes away.
   std::unique_ptr<leveldb::Env> mem_env_;
   std::unique_ptr<faulty_env> env_;

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -205,6 +206,91 @@ TEST(RecordValue, RecordUnderAnotherSeqIsCorruption) {
   EXPECT_TRUE(st.is_corruption());
   EXPECT_EQ(st.to_string(), "corruption: record holds seq 3 at seq 4");
   EXPECT_TRUE(decode_record_value(3, value, &out).is_ok());
+}
+
+TEST(BatchRecordKey, SortsByItsLastSeqAmongSingleKeysSoASeekLandsOnIt) {
+  // Records 1..4 alone, 5..9 a batch, 10 alone, 11..12 a batch.
+  std::set<std::string> keys{encode_record_key(1),           encode_record_key(2),
+                             encode_record_key(3),           encode_record_key(4),
+                             encode_batch_record_key(5, 9),  encode_record_key(10),
+                             encode_batch_record_key(11, 12)};
+  std::vector<std::uint64_t> lasts;
+  for (const auto& key : keys) {
+    std::uint64_t first = 0, last = 0;
+    ASSERT_TRUE(decode_record_range(key, &first, &last));
+    lasts.push_back(last);
+  }
+  EXPECT_EQ(lasts, (std::vector<std::uint64_t>{1, 2, 3, 4, 9, 10, 12}));
+  for (std::uint64_t seq = 1; seq <= 12; ++seq) {
+    auto it = keys.lower_bound(encode_record_key(seq));  // what a LevelDB Seek does
+    ASSERT_NE(it, keys.end()) << seq;
+    std::uint64_t first = 0, last = 0;
+    ASSERT_TRUE(decode_record_range(*it, &first, &last));
+    EXPECT_LE(first, seq);
+    EXPECT_GE(last, seq);
+  }
+}
+
+TEST(BatchRecordKey, RejectsWhatNamesNoRange) {
+  std::uint64_t first = 0, last = 0;
+  EXPECT_TRUE(decode_record_range(encode_record_key(7), &first, &last));
+  EXPECT_EQ(first, 7u);
+  EXPECT_EQ(last, 7u);
+  EXPECT_FALSE(decode_record_range(encode_batch_record_key(9, 8), &first, &last));
+  EXPECT_FALSE(decode_record_range(encode_batch_record_key(0, 8), &first, &last));
+  EXPECT_FALSE(decode_record_range(std::string(12, 'x'), &first, &last));
+  EXPECT_FALSE(decode_record_range("", &first, &last));
+}
+
+TEST(BatchRecord, RoundTripsAndSkipsWithoutReading) {
+  std::vector<envelope> events;
+  for (int i = 0; i < 5; ++i) events.push_back(sample(0));
+  for (int i = 0; i < 5; ++i) events[i].key = "k" + std::to_string(i);
+  std::string value;
+  encode_batch_record(events, 40, &value);
+  batch_record_reader all(40, 44, value);
+  for (int i = 0; i < 5; ++i) {
+    envelope out;
+    ASSERT_TRUE(all.more());
+    ASSERT_TRUE(all.next(&out).is_ok()) << i;
+    EXPECT_EQ(out.seq, 40u + i);
+    EXPECT_EQ(out.key, events[i].key);
+    EXPECT_EQ(out.payload, events[i].payload);
+  }
+  EXPECT_FALSE(all.more());
+  EXPECT_TRUE(all.finish().is_ok());
+
+  // Damage in an event skipped over is not read: the events after it are.
+  std::string damaged = value;
+  damaged[4 + 10] ^= 0x40;  // inside seq 40's record value
+  batch_record_reader skipping(40, 44, damaged);
+  ASSERT_TRUE(skipping.skip_to(43).is_ok());
+  envelope out;
+  EXPECT_TRUE(skipping.next(&out).is_ok());
+  EXPECT_EQ(out.seq, 43u);
+  batch_record_reader reading(40, 44, damaged);
+  status st = reading.next(&out);
+  EXPECT_TRUE(st.is_corruption());
+  EXPECT_TRUE(names_seq(st, 40)) << st.to_string();
+}
+
+TEST(BatchRecord, EveryTruncationOrExcessIsCorruption) {
+  std::vector<envelope> events(3, sample(0));
+  std::string value;
+  encode_batch_record(events, 7, &value);
+  for (std::size_t len = 0; len < value.size(); ++len) {
+    batch_record_reader r(7, 9, std::string_view(value).substr(0, len));
+    status st;
+    envelope out;
+    while (st.is_ok() && r.more()) st = r.next(&out);
+    EXPECT_TRUE(st.is_corruption()) << "cut to " << len << " bytes";
+  }
+  // The key names fewer events than the value holds.
+  batch_record_reader r(7, 8, value);
+  envelope out;
+  ASSERT_TRUE(r.next(&out).is_ok());
+  ASSERT_TRUE(r.next(&out).is_ok());
+  EXPECT_TRUE(r.finish().is_corruption());
 }
 
 }  // namespace
