@@ -36,9 +36,11 @@ class LogDamageTest : public ::testing::Test {
   }
 
   // `batches` appends of `per_batch` links each; the log is closed after.
-  void append(int batches, int per_batch) {
+  void append(int batches, int per_batch, bool batch_records = false) {
+    log_options opts;
+    opts.batch_records = batch_records;
     std::unique_ptr<event_log> log;
-    ASSERT_TRUE(event_log::open(dir_, {}, &log));
+    ASSERT_TRUE(event_log::open(dir_, opts, &log));
     for (int b = 0; b < batches; ++b) {
       std::vector<envelope> events;
       for (int i = 0; i < per_batch; ++i) {
@@ -115,6 +117,25 @@ TEST_F(LogDamageTest, ATornTailNamesTheSeqsOfItsBatch) {
   EXPECT_NE(describe(r).find("seqs 28-30"), std::string::npos) << describe(r);
   // And LevelDB does drop it, paranoid or not (a crash mid-write).
   EXPECT_EQ(reopened_head(true), 27u);
+}
+
+TEST_F(LogDamageTest, ATornBatchRecordNamesEverySeqItHeld) {
+  append(10, 30, /*batch_records=*/true);  // as the clicks log: a record per append
+  log_files_scan intact;
+  ASSERT_TRUE(scan_log_files(dir_, &intact));
+  EXPECT_FALSE(intact.damaged());
+  EXPECT_EQ(intact.last_intact_seq, 300u);
+  const std::string log = newest_log();
+  fs::resize_file(log, fs::file_size(log) - 5);
+  log_files_scan scan;
+  ASSERT_TRUE(scan_log_files(dir_, &scan));
+  ASSERT_EQ(scan.dropped.size(), 1u);
+  const dropped_region& r = scan.dropped.front();
+  EXPECT_TRUE(r.torn_tail);
+  EXPECT_EQ(r.first_seq, 271u);
+  EXPECT_EQ(r.last_seq, 300u);
+  EXPECT_EQ(scan.last_intact_seq, 270u);
+  EXPECT_EQ(reopened_head(true), 270u);
 }
 
 TEST_F(LogDamageTest, ATornTailBeforeEmptyNewerLogsIsStillATornTail) {
