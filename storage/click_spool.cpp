@@ -186,16 +186,17 @@ std::shared_ptr<click_spool::segment> click_spool::find(std::uint32_t id) const 
   return it == live_.end() ? nullptr : it->second;
 }
 
-void click_spool::release(segment& seg, std::int64_t n, bool now) {
-  if (seg.refs.fetch_sub(n, std::memory_order_acq_rel) != n) return;
+void click_spool::release(std::shared_ptr<segment> seg, std::int64_t n, bool now) {
+  if (seg->refs.fetch_sub(n, std::memory_order_acq_rel) != n) return;
   std::shared_ptr<segment> doomed;
   {
     std::lock_guard lock(mutex_);
-    auto it = live_.find(seg.id);
+    auto it = live_.find(seg->id);
     if (it == live_.end()) return;
     doomed = std::move(it->second);
     live_.erase(it);
   }
+  seg.reset();  // the caller's: the recycler takes only a segment held once
   if (now || !options_.background_files) {
     ::unlink(doomed->path.c_str());
     return;
@@ -298,7 +299,8 @@ void click_spool::finish(const envelope* clicks, std::size_t n, bool unlogged) {
   std::shared_ptr<segment> seg;
   std::int64_t owed = 0;
   auto settle = [&] {
-    if (seg && owed > 0) release(*seg, owed);
+    if (seg && owed > 0) release(std::move(seg), owed);
+    seg.reset();
     owed = 0;
   };
   for (std::size_t i = 0; i < n; ++i) {
@@ -370,7 +372,7 @@ void click_spool::writer::seal() {
   std::shared_ptr<segment> seg = std::move(current_);
   current_.reset();
   seg->used = offset_;  // seen by the recycler: through refs, then bg_mutex_
-  spool_->release(*seg);
+  spool_->release(std::move(seg));
 }
 
 status click_spool::load_segments(std::vector<std::shared_ptr<segment>>* out) {

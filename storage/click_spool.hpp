@@ -166,7 +166,7 @@ class click_spool {
   std::shared_ptr<segment> find(std::uint32_t id) const;
   /// `n` references less; at zero the segment is deleted, by the
   /// background thread unless `now`.
-  void release(segment& seg, std::int64_t n = 1, bool now = false);
+  void release(std::shared_ptr<segment> seg, std::int64_t n = 1, bool now = false);
   void finish(const envelope* clicks, std::size_t n, bool unlogged);
   status load_segments(std::vector<std::shared_ptr<segment>>* out);
   void background();  // the spare-making, file-deleting thread

@@ -127,7 +127,7 @@ status click_spool::recover(event_log& log, spool_recovery* out) {
   for (std::size_t i = 0; i < segments.size(); ++i) {
     segment& seg = *segments[i];
     if (!damaged[i]) {
-      release(seg, 1, /*now=*/true);  // recovery's reference, the last: deletes the file
+      release(segments[i], 1, /*now=*/true);  // recovery's reference, the last: deletes the file
       continue;
     }
     const std::string kept = seg.path + ".damaged";
