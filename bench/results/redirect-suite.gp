@@ -2,40 +2,40 @@
 set terminal pngcairo size 1400,1260 font 'sans,10'
 set output 'bench/results/redirect-suite.png'
 $d0 << EOD
-1000 0.142463 0.186751 0.447487 3.04947
-22991.4 0.077119 0.124799 0.913407 4.49741
-24428.4 0.095295 0.123135 1.01581 4.45235
-25865.4 0.094591 0.126591 1.97427 4.83328
-28739.3 0.085951 0.128639 1.07725 4.41958
-34487.2 0.073151 0.111999 1.09261 4.6121
-45982.9 0.063263 0.121599 1.6681 3.81952
-68974.3 0.109759 5.1241 60.9812 68.4851
-82769.2 1.73466 60.1293 89.129 95.4204
+1000 0.102591 0.137343 0.496127 2.46374
+18750.9 0.031935 0.040703 0.166143 1.75513
+37501.7 0.037279 0.047999 0.165119 1.02707
+46877.1 0.039999 0.062463 0.715775 2.59482
+48049.1 0.045599 66.1914 307.233 350.749
+49221 0.049503 62.1937 135.922 143.655
+51564.8 0.046143 0.084351 2.41254 4.79232
+56252.6 0.059327 0.519423 2.89382 3.67821
+67503.1 0.053343 1.52678 3.9936 6.58637
 EOD
 $d1 << EOD
-1000 0.389375 0.461055 0.762879 3.77242
-1071.44 0.381951 0.453631 0.692735 3.23174
-2142.88 0.323327 0.377087 1.34554 3.96697
-3214.31 0.352511 0.719359 6.09075 6.88947
-3857.18 0.406015 2.91021 8.03225 10.2154
+1000 0.269823 1.07008 21.0207 31.146
+1935.62 1.45408 30.1138 58.753 66.5518
+3871.25 983.04 1405.09 1485.83 1494.22
+5806.88 421.528 707.265 1141.9 1154.48
+6968.25 1118.83 1252 1518.34 1530.92
 EOD
 $d2 << EOD
-1000 0.113215 0.136191 0.211327 2.68697
-31343.8 0.073151 0.099775 0.180735 4.01408
-62687.6 0.076287 0.101951 1.01939 4.32947
-94031.4 0.139263 1.73363 6.3529 8.04454
-112838 292.553 480.772 504.365 506.2
+1000 0.106111 0.680447 3.73965 6.18906
+26624.2 0.032991 0.045727 0.058015 0.810495
+53248.3 0.034399 0.048543 0.829951 2.7689
+79872.5 0.045983 0.078143 0.340991 1.01427
+95847 0.085247 1.67526 3.18054 3.68026
 EOD
 $d3 << EOD
-1000 0.108223 0.147199 0.230015 2.9696
-34259.3 0.076671 0.094911 0.279039 4.37043
-45982.9 0.068799 0.098559 1.28717 3.97312
-68518.6 0.068351 0.099391 0.625151 4.05709
-102778 0.114431 0.184703 4.93568 9.34707
-123334 1.04704 9.216 12.2307 12.9024
+1000 0.167935 1.3527 3.35872 5.17734
+29742.1 0.046047 0.591359 3.33619 6.79936
+37501.7 0.038463 0.389375 29.5895 33.2595
+59484.2 0.039743 0.055263 0.093631 0.931327
+89226.2 0.072191 0.116735 0.473343 1.25645
+107072 0.252031 21.0862 25.0839 25.559
 EOD
 $d4 << EOD
-45982.9 0.079935 0.322815 3.25222 6.27507
+37501.7 0.047551 0.111743 0.318975 1.12947
 EOD
 set multiplot layout 3,2 title 'linkly-bench: redirect latency against offered rate (open loop)'
 set logscale y
@@ -43,29 +43,29 @@ set grid
 set key top left
 set xlabel 'offered rate (req/s)'
 set ylabel 'latency (ms)'
-set xrange [0:96564]
+set xrange [0:78753.6]
 unset arrow
-set title 'queued (max 91,966 req/s)'
-set arrow from 91965.8, graph 0 to 91965.8, graph 1 nohead dt 3 lc rgb 'gray'
+set title 'queued (max 75,003 req/s)'
+set arrow from 75003.4, graph 0 to 75003.4, graph 1 nohead dt 3 lc rgb 'gray'
 plot $d0 using 1:2 with linespoints title 'p50', $d0 using 1:3 with linespoints title 'p90', $d0 using 1:4 with linespoints title 'p99', $d0 using 1:5 with linespoints title 'p99.9', 1 with lines dt 2 lc rgb 'red' title 'p99 target'
-set xrange [0:4500.04]
+set xrange [0:8129.62]
 unset arrow
-set title 'inline (max 4,286 req/s)'
-set arrow from 4285.75, graph 0 to 4285.75, graph 1 nohead dt 3 lc rgb 'gray'
+set title 'inline (max 7,743 req/s)'
+set arrow from 7742.5, graph 0 to 7742.5, graph 1 nohead dt 3 lc rgb 'gray'
 plot $d1 using 1:2 with linespoints title 'p50', $d1 using 1:3 with linespoints title 'p90', $d1 using 1:4 with linespoints title 'p99', $d1 using 1:5 with linespoints title 'p99.9', 1 with lines dt 2 lc rgb 'red' title 'p99 target'
-set xrange [0:131644]
+set xrange [0:111822]
 unset arrow
-set title 'off (max 125,375 req/s)'
-set arrow from 125375, graph 0 to 125375, graph 1 nohead dt 3 lc rgb 'gray'
+set title 'off (max 106,497 req/s)'
+set arrow from 106497, graph 0 to 106497, graph 1 nohead dt 3 lc rgb 'gray'
 plot $d2 using 1:2 with linespoints title 'p50', $d2 using 1:3 with linespoints title 'p90', $d2 using 1:4 with linespoints title 'p99', $d2 using 1:5 with linespoints title 'p99.9', 1 with lines dt 2 lc rgb 'red' title 'p99 target'
-set xrange [0:143889]
+set xrange [0:124917]
 unset arrow
-set title 'nginx (max 137,037 req/s)'
-set arrow from 137037, graph 0 to 137037, graph 1 nohead dt 3 lc rgb 'gray'
+set title 'nginx (max 118,968 req/s)'
+set arrow from 118968, graph 0 to 118968, graph 1 nohead dt 3 lc rgb 'gray'
 plot $d3 using 1:2 with linespoints title 'p50', $d3 using 1:3 with linespoints title 'p90', $d3 using 1:4 with linespoints title 'p99', $d3 using 1:5 with linespoints title 'p99.9', 1 with lines dt 2 lc rgb 'red' title 'p99 target'
-set xrange [0:96564]
+set xrange [0:78753.6]
 unset arrow
-set title 'mixed (max 91,966 req/s)'
-set arrow from 91965.8, graph 0 to 91965.8, graph 1 nohead dt 3 lc rgb 'gray'
+set title 'mixed (max 75,003 req/s)'
+set arrow from 75003.4, graph 0 to 75003.4, graph 1 nohead dt 3 lc rgb 'gray'
 plot $d4 using 1:2 with linespoints title 'p50', $d4 using 1:3 with linespoints title 'p90', $d4 using 1:4 with linespoints title 'p99', $d4 using 1:5 with linespoints title 'p99.9', 1 with lines dt 2 lc rgb 'red' title 'p99 target'
 unset multiplot
