@@ -7,7 +7,8 @@
 // unreliable.
 //
 // A p99 point whose load generator lagged (bench_settings::
-// generator_lag_share) is "unmeasurable", never "met"; so is a throughput
+// generator_lag_share) is "unmeasurable", never "met" (but "missed" when its
+// p99 is over the bound by more than that lag); so is a throughput
 // ratio that only looks met because the baseline's max was the generator's,
 // or whose max runs the machine's other load held down.
 

@@ -315,6 +315,25 @@ TEST(SuiteGoals, GeneratorLagMakesAPointUnmeasurableNotMet) {
       << goal(suite, kHalfAbsolute).measured;
 }
 
+TEST(SuiteGoals, APointOverItsBoundByMoreThanTheLagIsMissedNotUnmeasurable) {
+  auto suite = good_suite();
+  // 1.2 ms with 150 us of lag: at least 1.05 ms without it, over 1 ms and
+  // over the 750 us bound against nginx.
+  set_p99(queued_half(suite), 1200, 150);
+  judge_goals(suite);
+  EXPECT_EQ(goal(suite, kHalfAbsolute).verdict, "missed");
+  EXPECT_EQ(goal(suite, kHalfVsNginx).verdict, "missed");
+  EXPECT_NE(goal(suite, kHalfAbsolute).measured.find("over the bound by more than that lag"),
+            std::string::npos)
+      << goal(suite, kHalfAbsolute).measured;
+  // 1.08 ms: 930 us without the lag could be under 1 ms, not under 750 us.
+  suite.goals.clear();
+  set_p99(queued_half(suite), 1080, 150);
+  judge_goals(suite);
+  EXPECT_EQ(goal(suite, kHalfAbsolute).verdict, "unmeasurable");
+  EXPECT_EQ(goal(suite, kHalfVsNginx).verdict, "missed");
+}
+
 TEST(SuiteGoals, LagInNginxsRunSpoilsOnlyTheComparisonWithIt) {
   auto suite = good_suite();
   // nginx at 1,000 req/s: 600 us with 200 us of generator lag, over 10% of
