@@ -1,6 +1,7 @@
 // A links or clicks log whose LevelDB holds whatever the input says
-// (store_input.hpp): opening it and reading every record must give records
-// or corruption, never a crash; what reads back decodes as events or not.
+// (store_input.hpp), records and batch records alike: opening it and
+// reading every record must give records or corruption, never a crash;
+// what reads back decodes as events or not.
 
 #include "schemas/click_events.hpp"
 #include "schemas/link_events.hpp"
@@ -29,6 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   options.env = env.get();
   options.sync = false;
   options.create_if_missing = false;
+  options.batch_records = (size & 1) != 0;  // the clicks log's appends, for the append below
   std::unique_ptr<linkly::event_log> log;
   if (!linkly::event_log::open("/log", options, &log)) return 0;
 
@@ -43,16 +45,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)linkly::decode_click(e, &click);
   }
   for (const auto& p : pairs) {
-    std::uint64_t seq = 0;
-    if (!linkly::decode_record_key(p.key, &seq)) continue;
-    linkly::envelope e;
-    if (log->get(seq, &e)) FUZZ_CHECK(e.seq == seq);
+    // A record's seq, or a batch record's first..last (a few of them).
+    std::uint64_t first = 0;
+    std::uint64_t last = 0;
+    if (!linkly::decode_record_range(p.key, &first, &last)) continue;
+    for (std::uint64_t seq = first; seq <= last && seq - first < 8; ++seq) {
+      linkly::envelope e;
+      if (log->get(seq, &e)) FUZZ_CHECK(e.seq == seq);
+    }
   }
   linkly::envelope head;
   (void)log->get(log->highest_seq(), &head);
   // Appending after whatever was there must not crash either.
   std::vector<linkly::envelope> batch{
-      linkly::make_envelope(linkly::link_created{"fz", "https://a.example/"}, 1)};
+      linkly::make_envelope(linkly::link_created{"fz", "https://a.example/"}, 1),
+      linkly::make_envelope(linkly::link_created{"fy", "https://b.example/"}, 2)};
   linkly::append_result result;
   (void)log->append(batch, &result);
   return 0;

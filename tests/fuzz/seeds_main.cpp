@@ -122,19 +122,27 @@ void payload_seeds(const std::vector<envelope>& events) {
 }
 
 void event_log_seeds(const std::vector<envelope>& events) {
-  auto env = fuzz::mem_env();
-  log_options options;
-  options.env = env.get();
-  options.sync = false;
-  {
-    std::unique_ptr<event_log> log;
-    check(event_log::open("/log", options, &log), "open log");
-    std::vector<envelope> batch = events;
-    append_result result;
-    check(log->append(batch, &result), "append");
+  for (bool batch_records : {false, true}) {
+    auto env = fuzz::mem_env();
+    log_options options;
+    options.env = env.get();
+    options.sync = false;
+    options.batch_records = batch_records;
+    {
+      std::unique_ptr<event_log> log;
+      check(event_log::open("/log", options, &log), "open log");
+      std::vector<envelope> batch = events;
+      append_result result;
+      check(log->append(batch, &result), "append");
+    }
+    if (batch_records) {
+      // One batch record: its value starts with a size, not a checksum.
+      write("event_log", "batch-record", pairs_of(env.get(), "/log", 0));
+      continue;
+    }
+    write("event_log", "links-and-clicks", pairs_of(env.get(), "/log", fuzz::kFixCrc));
+    write("event_log", "links-and-clicks-raw", pairs_of(env.get(), "/log", 0));
   }
-  write("event_log", "links-and-clicks", pairs_of(env.get(), "/log", fuzz::kFixCrc));
-  write("event_log", "links-and-clicks-raw", pairs_of(env.get(), "/log", 0));
 }
 
 void dead_letter_seeds(const std::vector<envelope>& events) {
