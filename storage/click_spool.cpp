@@ -300,7 +300,6 @@ void click_spool::finish(const envelope* clicks, std::size_t n, bool unlogged) {
   std::int64_t owed = 0;
   auto settle = [&] {
     if (seg && owed > 0) release(std::move(seg), owed);
-    seg.reset();
     owed = 0;
   };
   for (std::size_t i = 0; i < n; ++i) {

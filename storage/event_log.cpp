@@ -35,21 +35,49 @@ std::string gap_message(std::uint64_t expected, std::uint64_t found) {
          std::to_string(found);
 }
 
-// The event `seq` of the record first..last under `key`, checked.
+// The events of one stored record, in order: a record of its own (an
+// 8-byte key) or a batch record's (record_format.hpp), `first`..`last` as
+// its key names them.
+class record_events {
+ public:
+  record_events(std::string_view key, std::uint64_t first, std::uint64_t last,
+                std::string_view value)
+      : single_(key.size() == kRecordKeySize),
+        value_(value),
+        next_(first),
+        last_(last),
+        batch_(first, last, value) {}
+
+  bool more() const { return single_ ? next_ <= last_ : batch_.more(); }
+  status skip_to(std::uint64_t seq) {
+    if (!single_) return batch_.skip_to(seq);
+    next_ = std::max(next_, seq);
+    return status::ok();
+  }
+  status next(envelope* out) {
+    if (!single_) return batch_.next(out);
+    status st = decode_record_value(next_, value_, out);
+    if (st) ++next_;
+    return st;
+  }
+  status finish() const { return single_ ? status::ok() : batch_.finish(); }
+
+ private:
+  bool single_;
+  std::string_view value_;
+  std::uint64_t next_;
+  std::uint64_t last_;
+  batch_record_reader batch_;
+};
+
+// The event `seq` of the record, checked.
 status decode_record(std::string_view key, std::uint64_t first, std::uint64_t last,
                      std::string_view value, std::uint64_t seq, envelope* out) {
-  if (key.size() == kRecordKeySize) return decode_record_value(seq, value, out);
-  batch_record_reader batch(first, last, value);
-  if (status st = batch.skip_to(seq); !st) return st;
-  if (status st = batch.next(out); !st) return st;
+  record_events events(key, first, last, value);
+  if (status st = events.skip_to(seq); !st) return st;
+  if (status st = events.next(out); !st) return st;
   // Only the last event is sure to have walked the whole value.
-  return seq == last ? batch.finish() : status::ok();
-}
-
-// The last event of the record, checked (`first`..`last` from its key).
-status decode_record(std::string_view key, std::uint64_t first, std::uint64_t last,
-                     std::string_view value, envelope* out) {
-  return decode_record(key, first, last, value, last, out);
+  return seq == last ? events.finish() : status::ok();
 }
 
 }  // namespace
@@ -71,7 +99,7 @@ status event_log::open(const std::string& dir, const log_options& options,
     }
     envelope last;
     if (status st = decode_record({it->key().data(), it->key().size()}, first, seq,
-                                  {it->value().data(), it->value().size()}, &last);
+                                  {it->value().data(), it->value().size()}, seq, &last);
         !st) {
       return st;
     }
@@ -266,23 +294,16 @@ status event_log::replay(std::uint64_t from, std::uint64_t to, std::uint64_t max
           problem = status::corruption(gap_message(next, first > next ? first : last));
           break;
         }
-        if (key.size() == kRecordKeySize) {
-          problem = decode_record_value(next, value, &chunk[got]);
-          if (!problem) break;
-          ++got;
-          ++next;
-          continue;
-        }
-        batch_record_reader batch(first, last, value);
-        problem = batch.skip_to(next);
-        while (problem.is_ok() && batch.more() && got < want) {
-          problem = batch.next(&chunk[got]);
+        record_events events(key, first, last, value);
+        problem = events.skip_to(next);
+        while (problem.is_ok() && events.more() && got < want) {
+          problem = events.next(&chunk[got]);
           if (problem.is_ok()) {
             ++got;
             ++next;
           }
         }
-        if (problem.is_ok() && !batch.more()) problem = batch.finish();
+        if (problem.is_ok() && !events.more()) problem = events.finish();
         if (!problem) break;
       }
       if (problem.is_ok() && !it->status().ok()) {
