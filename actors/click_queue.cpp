@@ -103,7 +103,8 @@ struct click_queue_state {
   dead_letter_store* dead_letters = nullptr;
   std::shared_ptr<click_metrics> metrics;
   std::function<void(const std::string&)> on_fatal;
-  std::shared_ptr<click_spool> spool;  // null: clicks are not spooled
+  std::shared_ptr<click_spool> spool;      // null: clicks are not spooled
+  std::shared_ptr<payload_pool> payloads;  // null: payloads are freed
 
   std::vector<envelope> pending;  // not yet sealed into a batch
   bool tick_armed = false;
@@ -171,11 +172,22 @@ void release(queue_pointer self, std::size_t clicks, std::size_t bytes) {
   }
 }
 
-// The clicks of a batch, moved in: from here on shared, never copied.
-click_batch make_batch(std::vector<envelope> clicks) {
+// The clicks of a batch, moved in: from here on shared, never copied. Their
+// payload buffers go back to `payloads` with the last hold on them, on
+// whichever thread that is.
+click_batch make_batch(std::vector<envelope> clicks,
+                       const std::shared_ptr<payload_pool>& payloads) {
   click_batch batch;
   batch.bytes = batch_bytes(clicks);
-  batch.clicks = std::make_shared<const std::vector<envelope>>(std::move(clicks));
+  auto owned = std::make_unique<std::vector<envelope>>(std::move(clicks));
+  if (payloads) {
+    batch.clicks = click_list(owned.release(), [payloads](std::vector<envelope>* done) {
+      payloads->give(*done);
+      delete done;
+    });
+  } else {
+    batch.clicks = std::move(owned);
+  }
   return batch;
 }
 
@@ -192,7 +204,7 @@ void seal(queue_pointer self) {
       clicks.assign(std::make_move_iterator(st.pending.begin()), std::make_move_iterator(end));
       st.pending.erase(st.pending.begin(), end);
     }
-    st.ready.push_back(make_batch(std::move(clicks)));
+    st.ready.push_back(make_batch(std::move(clicks), st.payloads));
   }
 }
 
@@ -269,6 +281,7 @@ void park(queue_pointer self, std::size_t slot, click_batch batch) {
       .then(
           [self, slot, n, bytes, gen, redrive_of](std::uint64_t) {
             if (self->state.writers[slot].generation != gen) return;
+            self->state.writers[slot].in_flight = {};
             // A failed redrive stays where it was: parked and counted once.
             if (redrive_of == 0) {
               self->state.metrics->dead_lettered.fetch_add(n, std::memory_order_relaxed);
@@ -295,6 +308,7 @@ void park(queue_pointer self, std::size_t slot, click_batch batch) {
             spdlog::error("click queue: parking {} clicks failed ({}); writing them again in {} ms",
                           batch.size(), self->system().render(err), delay.count());
             st.writers[slot].busy = false;
+            st.writers[slot].in_flight = {};
             self->delayed_send(self, delay, retry_atom::value, std::move(batch));
             dispatch(self);
           });
@@ -318,6 +332,7 @@ void write(queue_pointer self, std::size_t slot, click_batch batch) {
             st.metrics->written.fetch_add(n, std::memory_order_relaxed);
             st.metrics->batches.fetch_add(1, std::memory_order_relaxed);
             st.writers[slot].busy = false;
+            st.writers[slot].in_flight = {};  // its payloads go back to the pool now
             release(self, n, bytes);
             dispatch(self);
           },
@@ -328,6 +343,7 @@ void write(queue_pointer self, std::size_t slot, click_batch batch) {
             // handler retries the batch once the writer is replaced.
             if (err.category() != kJournalErrorCategory) return;
             st.writers[slot].busy = false;
+            st.writers[slot].in_flight = {};
             on_failed_attempt(self, slot, std::move(batch), self->system().render(err));
             dispatch(self);
           });
@@ -347,9 +363,11 @@ click_queue_actor::behavior_type click_queue(queue_pointer self, click_queue_opt
                                              event_sink* sink, dead_letter_store* dead_letters,
                                              std::shared_ptr<click_metrics> metrics,
                                              std::function<void(const std::string&)> on_fatal,
-                                             std::shared_ptr<click_spool> spool) {
+                                             std::shared_ptr<click_spool> spool,
+                                             std::shared_ptr<payload_pool> payloads) {
   auto& st = self->state;
   st.spool = std::move(spool);
+  st.payloads = std::move(payloads);
   st.options = options;
   st.sink = sink;
   st.dead_letters = dead_letters;
@@ -412,7 +430,7 @@ click_queue_actor::behavior_type click_queue(queue_pointer self, click_queue_opt
         if (!st.redriving.insert(dead_letter_id).second) return;
         // A redrive is an operator's request: counted, never shed.
         st.held += clicks.size();
-        click_batch batch = make_batch(std::move(clicks));
+        click_batch batch = make_batch(std::move(clicks), st.payloads);
         batch.dead_letter_id = dead_letter_id;
         st.held_bytes += batch.bytes;
         held_changed(self);
@@ -450,9 +468,10 @@ click_queue_actor spawn_click_queue(caf::actor_system& sys, const click_queue_op
                                     event_sink* sink, dead_letter_store* dead_letters,
                                     std::shared_ptr<click_metrics> metrics,
                                     std::function<void(const std::string&)> on_fatal,
-                                    std::shared_ptr<click_spool> spool) {
+                                    std::shared_ptr<click_spool> spool,
+                                    std::shared_ptr<payload_pool> payloads) {
   return sys.spawn(click_queue, options, sink, dead_letters, std::move(metrics),
-                   std::move(on_fatal), std::move(spool));
+                   std::move(on_fatal), std::move(spool), std::move(payloads));
 }
 
 }  // namespace linkly

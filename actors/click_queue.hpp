@@ -22,6 +22,7 @@
 #include "actors/click_metrics.hpp"
 #include "actors/click_options.hpp"
 #include "actors/message_inspect.hpp"
+#include "actors/payload_pool.hpp"
 #include "storage/click_spool.hpp"
 #include "storage/dead_letter_store.hpp"
 #include "storage/event_sink.hpp"
@@ -79,12 +80,15 @@ std::size_t click_bytes(const envelope& click);
 
 /// Spawns the queue and its writers over `sink` (the clicks log) and
 /// `dead_letters`. Both must outlive the queue. With a `spool`, each click
-/// it holds is marked there as it is written, parked or shed.
+/// it holds is marked there as it is written, parked or shed. With
+/// `payloads`, the payload buffers of each batch go back there once the
+/// batch is done.
 click_queue_actor spawn_click_queue(caf::actor_system& sys, const click_queue_options& options,
                                     event_sink* sink, dead_letter_store* dead_letters,
                                     std::shared_ptr<click_metrics> metrics,
                                     std::function<void(const std::string&)> on_fatal,
-                                    std::shared_ptr<click_spool> spool = nullptr);
+                                    std::shared_ptr<click_spool> spool = nullptr,
+                                    std::shared_ptr<payload_pool> payloads = nullptr);
 
 }  // namespace linkly
 

@@ -63,7 +63,8 @@ click_runtime::click_runtime(caf::actor_system& sys, const click_options& option
       dead_letters_(std::move(dead_letters)),
       on_fatal_(std::move(on_fatal)),
       // Inline writes answer after the write: nothing to spool.
-      spool_(options.mode == click_mode::queued ? std::move(spool) : nullptr) {
+      spool_(options.mode == click_mode::queued ? std::move(spool) : nullptr),
+      payloads_(options.mode == click_mode::queued ? std::make_shared<payload_pool>() : nullptr) {
   queue_ = spawn_queue();
   inline_writer_ = sys_.spawn<caf::detached>(job_runner, std::string("inline click writer"),
                                              std::string("click-inline"));
@@ -82,7 +83,7 @@ click_queue_actor click_runtime::queue() const {
 
 click_queue_actor click_runtime::spawn_queue() {
   auto q = spawn_click_queue(sys_, options_.queue, log_.get(), dead_letters_.get(), metrics_,
-                             on_fatal_, spool_);
+                             on_fatal_, spool_, payloads_);
   std::lock_guard lock(mutex_);
   queue_ = q;
   return q;

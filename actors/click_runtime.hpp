@@ -40,6 +40,7 @@ class click_runtime : public click_service {
   click_mode mode() const override { return options_.mode; }
   const click_metrics& metrics() const override { return *metrics_; }
   std::shared_ptr<click_spool> spool() const override { return spool_; }
+  std::shared_ptr<payload_pool> payloads() const override { return payloads_; }
   void submit(std::vector<envelope> clicks) override;
   void write_now(std::vector<envelope> clicks, std::function<void(reply_status)> done) override;
   void append_event(envelope event, std::function<void(event_append_reply)> done) override;
@@ -55,7 +56,8 @@ class click_runtime : public click_service {
   std::shared_ptr<event_sink> log_;
   std::shared_ptr<dead_letter_store> dead_letters_;
   std::function<void(const std::string&)> on_fatal_;
-  std::shared_ptr<click_spool> spool_;  // queued mode only
+  std::shared_ptr<click_spool> spool_;      // queued mode only
+  std::shared_ptr<payload_pool> payloads_;  // queued mode only
   std::shared_ptr<click_metrics> metrics_ = std::make_shared<click_metrics>();
   mutable std::mutex mutex_;
   click_queue_actor queue_;

@@ -25,6 +25,7 @@
 namespace linkly {
 
 class click_spool;
+class payload_pool;
 
 // Every reply is a reply_status (reply_status.hpp) plus what was asked for.
 
@@ -59,6 +60,10 @@ class click_service {
   /// Where queued clicks wait until written (each io thread takes a writer);
   /// null when they are not spooled.
   virtual std::shared_ptr<click_spool> spool() const { return nullptr; }
+
+  /// Where the payload buffers of written clicks wait to be reused for new
+  /// ones (actors/payload_pool.hpp); null when they are not kept.
+  virtual std::shared_ptr<payload_pool> payloads() const { return nullptr; }
 
   /// Queued mode: hands clicks over, never waits. Any thread.
   virtual void submit(std::vector<envelope> clicks) = 0;

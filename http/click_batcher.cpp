@@ -8,8 +8,9 @@
 namespace linkly {
 
 click_batcher::click_batcher(boost::asio::io_context& context, click_service& clicks,
-                             click_batch_options options, std::shared_ptr<click_spool> spool)
-    : clicks_(clicks), options_(options), timer_(context) {
+                             click_batch_options options, std::shared_ptr<click_spool> spool,
+                             std::shared_ptr<payload_pool> payloads)
+    : clicks_(clicks), options_(options), timer_(context), payloads_(std::move(payloads)) {
   options_.max_clicks = std::max<std::size_t>(1, options_.max_clicks);
   if (spool) spool_.emplace(std::move(spool));
   batch_.reserve(options_.max_clicks);
@@ -32,6 +33,14 @@ void click_batcher::add(envelope click) {
   batch_.push_back(std::move(click));
   if (batch_.size() >= options_.max_clicks) return flush();
   if (!armed_) arm();
+}
+
+std::string click_batcher::payload_buffer() {
+  if (spare_payloads_.empty() && payloads_) payloads_->take(options_.max_clicks, &spare_payloads_);
+  if (spare_payloads_.empty()) return {};
+  std::string buffer = std::move(spare_payloads_.back());
+  spare_payloads_.pop_back();
+  return buffer;
 }
 
 void click_batcher::flush() {

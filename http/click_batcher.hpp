@@ -13,9 +13,13 @@
 // segment (memory stores into a mapped file), so that from the moment the
 // redirect is answered a kill -9 cannot lose it.
 //
+// With a payload pool, payload_buffer() gives the buffers of written clicks
+// back for new payloads, taken from the pool a hand-over batch at a time.
+//
 // Threading: the worker's thread only (no locks), except that after the
 // thread has been joined the owner may call flush() or close() itself.
 
+#include "actors/payload_pool.hpp"
 #include "schemas/envelope.hpp"
 #include "storage/click_spool.hpp"
 
@@ -26,6 +30,7 @@
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace linkly {
@@ -40,7 +45,8 @@ struct click_batch_options {
 class click_batcher {
  public:
   click_batcher(boost::asio::io_context& context, click_service& clicks,
-                click_batch_options options = {}, std::shared_ptr<click_spool> spool = nullptr);
+                click_batch_options options = {}, std::shared_ptr<click_spool> spool = nullptr,
+                std::shared_ptr<payload_pool> payloads = nullptr);
   click_batcher(const click_batcher&) = delete;
   click_batcher& operator=(const click_batcher&) = delete;
   /// Submits what is still held.
@@ -57,6 +63,10 @@ class click_batcher {
   /// worker's run() can return). Idempotent.
   void close();
 
+  /// An empty buffer for the payload of the next click: a written click's
+  /// when the pool has one (no allocation), else a new one.
+  std::string payload_buffer();
+
   /// Clicks held now.
   std::size_t pending() const { return batch_.size(); }
 
@@ -69,6 +79,8 @@ class click_batcher {
   boost::asio::steady_timer timer_;
   std::vector<envelope> batch_;
   std::optional<click_spool::writer> spool_;
+  std::shared_ptr<payload_pool> payloads_;
+  std::vector<std::string> spare_payloads_;  // taken from payloads_, not yet used
   bool armed_ = false;
   bool closed_ = false;
 };

@@ -38,7 +38,7 @@ class io_worker {
   /// Gives the worker a click batcher submitting to `clicks`. Before the
   /// thread starts.
   void enable_clicks(click_service& clicks, const click_batch_options& options) {
-    batcher_.emplace(context_, clicks, options, clicks.spool());
+    batcher_.emplace(context_, clicks, options, clicks.spool(), clicks.payloads());
   }
 
   /// The thread's click batcher; null when clicks are off (its thread only).

@@ -66,7 +66,8 @@ http_response unavailable_response(const router_context& ctx) {
 
 envelope capture_click(const http_request& req, const click_headers& names,
                        std::string_view client_address, std::string code, std::string_view link_url,
-                       std::uint32_t link_version, std::uint64_t incarnation, std::int64_t now_ms) {
+                       std::uint32_t link_version, std::uint64_t incarnation, std::int64_t now_ms,
+                       std::string payload_buffer) {
   // One pass over the request's fields, not a lookup per header (each a
   // case-blind search of the whole set): the first of each name is taken,
   // as req[name] would. A view with no data is a header not (yet) found.
@@ -97,7 +98,7 @@ envelope capture_click(const http_request& req, const click_headers& names,
   click.incarnation = incarnation;
   click.url = link_url;
   click.client_address = client_address;
-  return make_click_envelope(std::move(code), now_ms, click);
+  return make_click_envelope(std::move(code), now_ms, click, std::move(payload_buffer));
 }
 
 void submit_click(click_service& clicks, envelope click) {
@@ -191,8 +192,11 @@ void redirect(const std::string& code, const http_request& req, bool record_clic
       return;
     }
     if (mode != click_mode::off && res.result() == http_status::found) {
+      std::string buffer;
+      if (mode == click_mode::queued && info.batcher != nullptr)
+        buffer = info.batcher->payload_buffer();
       env = capture_click(req, ctx.click_headers, info.client_address, code, l.url(), l.version,
-                          l.incarnation(), now);
+                          l.incarnation(), now, std::move(buffer));
     }
   };
   if (!ctx.view->read(code, answer)) {

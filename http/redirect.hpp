@@ -17,10 +17,12 @@ struct http_metrics;
 /// incarnation `incarnation`: stored_link::incarnation()) of `code`, read from `req` at `now_ms`,
 /// as its envelope (seq 0): country and coordinates from the headers `names`, Referer, User-Agent
 /// (all bounded: capture_click_fields), and the (truncated) `client_address`. The payload is
-/// encoded from the request's bytes, with no copy of a field in between.
+/// encoded from the request's bytes, with no copy of a field in between, into `payload_buffer`
+/// (click_batcher::payload_buffer(): a written click's, so no allocation).
 envelope capture_click(const http_request& req, const click_headers& names,
                        std::string_view client_address, std::string code, std::string_view link_url,
-                       std::uint32_t link_version, std::uint64_t incarnation, std::int64_t now_ms);
+                       std::uint32_t link_version, std::uint64_t incarnation, std::int64_t now_ms,
+                       std::string payload_buffer = {});
 
 /// The request target's query ("a=1" of "/s/x?a=1"), "" when none.
 std::string_view query_of(std::string_view target);

@@ -169,13 +169,15 @@ std::string encode_click(const click_recorded& click) {
   return out;
 }
 
-envelope make_click_envelope(std::string code, std::int64_t clicked_at_ms,
-                             const click_view& click) {
+envelope make_click_envelope(std::string code, std::int64_t clicked_at_ms, const click_view& click,
+                             std::string payload_buffer) {
   envelope env;
   env.type = click_recorded::type;
   env.schema_version = kClickPayloadVersion;
   env.timestamp_ms = clicked_at_ms;
   env.key = std::move(code);
+  env.payload = std::move(payload_buffer);
+  env.payload.clear();
   encode_click(click, &env.payload);
   return env;
 }

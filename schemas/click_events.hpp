@@ -90,8 +90,10 @@ void encode_click(const click_view& click, std::string* out);
 envelope make_click_envelope(const click_recorded& click);
 
 /// The same for the click of `code` at `clicked_at_ms` (UTC ms) whose
-/// fields are `click`: key moved in, payload encoded from the views.
-envelope make_click_envelope(std::string code, std::int64_t clicked_at_ms, const click_view& click);
+/// fields are `click`: key moved in, payload encoded from the views into
+/// `payload_buffer` (its content replaced, its capacity reused).
+envelope make_click_envelope(std::string code, std::int64_t clicked_at_ms, const click_view& click,
+                             std::string payload_buffer = {});
 
 /// Decodes a clicks-log envelope, any payload version. False, leaving *out
 /// unchanged, for another event type or a payload that does not decode.

@@ -127,11 +127,12 @@ class ClickQueueTest : public ::testing::Test {
     std::filesystem::remove_all(dir_, ec);
   }
 
-  void start(click_queue_options options) {
+  void start(click_queue_options options, std::shared_ptr<payload_pool> payloads = nullptr) {
     options.backoff = 1ms;
     options.max_wait = 1ms;
-    queue_ = spawn_click_queue(*system_, options, &sink_, dead_letters_.get(), metrics_,
-                               [this](const std::string& why) { fatal_ = why; });
+    queue_ = spawn_click_queue(
+        *system_, options, &sink_, dead_letters_.get(), metrics_,
+        [this](const std::string& why) { fatal_ = why; }, nullptr, std::move(payloads));
   }
 
   // Waits until nothing is held; the number of clicks written so far.
@@ -396,6 +397,51 @@ TEST_F(ClickQueueTest, BatchesBySizeAndNeverFlushesAnEmptyBatch) {
   EXPECT_EQ(metrics_->batches.load(), 3u);  // 8 + 8 + 4
   EXPECT_EQ(drain(), 20u);                  // draining an empty queue writes nothing
   EXPECT_EQ(metrics_->batches.load(), 3u);
+}
+
+TEST_F(ClickQueueTest, AWrittenBatchGivesItsPayloadBuffersBackToThePool) {
+  auto payloads = std::make_shared<payload_pool>();
+  click_queue_options options;
+  options.max_batch = 8;
+  start(options, payloads);
+  auto sent = clicks("x", 0, 20);
+  std::set<const char*> buffers;
+  for (auto& c : sent) {
+    c.payload.reserve(64);  // a heap buffer whatever the payload's size
+    buffers.insert(c.payload.data());
+  }
+  caf::anon_send(queue_, enqueue_atom::value, std::move(sent));
+  EXPECT_EQ(drain(), 20u);
+  // Each batch is given back once nothing holds it, not when the queue stops.
+  EXPECT_TRUE(eventually([&] { return payloads->size() == 20u; })) << payloads->size();
+  std::vector<std::string> back;
+  payloads->take(20, &back);
+  for (const auto& b : back) EXPECT_EQ(buffers.count(b.data()), 1u);
+  // What the log stored is whole: a buffer goes back only after its write.
+  std::set<std::string> urls;
+  for (const auto& e : sink_.stored()) {
+    click_recorded c;
+    ASSERT_TRUE(decode_click(e, &c));
+    urls.insert(c.url);
+  }
+  EXPECT_EQ(urls.size(), 20u);
+  EXPECT_EQ(urls.count("https://example.com/19"), 1u);
+}
+
+TEST_F(ClickQueueTest, AFailedBatchKeepsItsPayloadsUntilWritten) {
+  auto payloads = std::make_shared<payload_pool>();
+  click_queue_options options;
+  options.max_batch = 4;
+  options.max_retries = 5;
+  start(options, payloads);
+  sink_.fail_next(2);
+  caf::anon_send(queue_, enqueue_atom::value, clicks("x", 0, 4));
+  EXPECT_EQ(drain(), 4u);
+  EXPECT_TRUE(eventually([&] { return payloads->size() == 4u; })) << payloads->size();
+  for (const auto& e : sink_.stored()) {
+    click_recorded c;
+    EXPECT_TRUE(decode_click(e, &c)) << "a retried batch was written from given-back buffers";
+  }
 }
 
 }  // namespace

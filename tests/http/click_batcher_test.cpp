@@ -94,5 +94,31 @@ TEST(ClickBatcher, DestructionSubmitsWhatIsLeft) {
   io.run_for(20ms);  // the cancelled wait must not touch the gone batcher
 }
 
+TEST(ClickBatcher, PayloadBuffersComeFromThePoolABatchAtATime) {
+  boost::asio::io_context io;
+  fake_click_service clicks;
+  auto payloads = std::make_shared<payload_pool>();
+  std::vector<envelope> written(10);
+  for (auto& c : written) c.payload.assign(500, 'w');
+  payloads->give(written);
+  click_batcher batcher(io, clicks, {4, 10s}, nullptr, payloads);
+
+  std::string buffer = batcher.payload_buffer();
+  EXPECT_TRUE(buffer.empty());
+  EXPECT_GE(buffer.capacity(), 500u);  // a written click's: no allocation
+  EXPECT_EQ(payloads->size(), 6u);     // one hand-over batch taken: 4
+  for (int i = 0; i < 3; ++i) batcher.payload_buffer();
+  EXPECT_EQ(payloads->size(), 6u);  // the rest of that batch
+  batcher.payload_buffer();
+  EXPECT_EQ(payloads->size(), 2u);
+}
+
+TEST(ClickBatcher, WithoutAPoolAPayloadBufferIsNew) {
+  boost::asio::io_context io;
+  fake_click_service clicks;
+  click_batcher batcher(io, clicks, {4, 10s});
+  EXPECT_TRUE(batcher.payload_buffer().empty());
+}
+
 }  // namespace
 }  // namespace linkly

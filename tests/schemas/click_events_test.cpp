@@ -50,6 +50,20 @@ TEST(ClickEvents, CompactPayloadRoundTrips) {
   }
 }
 
+// A reused payload buffer (a written click's) is filled in place: its old
+// bytes gone, its memory kept, the click the same as from a new one.
+TEST(ClickEvents, APayloadBufferIsReusedInPlace) {
+  const click_recorded c = sample_click();
+  std::string buffer(600, 'o');  // a longer click's payload, left over
+  const char* memory = buffer.data();
+  envelope env = make_click_envelope(c.code, c.clicked_at_ms, view_of(c), std::move(buffer));
+  EXPECT_EQ(env.payload.data(), memory);
+  EXPECT_EQ(env.payload, make_click_envelope(c).payload);
+  click_recorded back;
+  ASSERT_TRUE(decode_click(env, &back));
+  EXPECT_EQ(back, c);
+}
+
 // Clicks logs written before version 2 hold cereal's layout: still read,
 // long fields included.
 TEST(ClickEvents, Version1PayloadsStillDecode) {
