@@ -2,40 +2,40 @@
 set terminal pngcairo size 1400,1260 font 'sans,10'
 set output 'bench/results/redirect-suite.png'
 $d0 << EOD
-1000 0.102591 0.137343 0.496127 2.46374
-18750.9 0.031935 0.040703 0.166143 1.75513
-37501.7 0.037279 0.047999 0.165119 1.02707
-46877.1 0.039999 0.062463 0.715775 2.59482
-48049.1 0.045599 66.1914 307.233 350.749
-49221 0.049503 62.1937 135.922 143.655
-51564.8 0.046143 0.084351 2.41254 4.79232
-56252.6 0.059327 0.519423 2.89382 3.67821
-67503.1 0.053343 1.52678 3.9936 6.58637
+1000 0.067135 0.086847 0.150783 2.03469
+22676.2 0.023087 0.032559 0.103231 0.791551
+45352.5 0.021327 0.037471 0.169471 1.27181
+56690.6 0.028047 0.045215 0.948223 3.15801
+58107.8 0.026895 0.351487 4.96435 8.32717
+59525.1 0.024127 0.047711 1.56467 3.83386
+62359.6 0.024991 0.039711 3.29933 8.78182
+68028.7 0.026463 1.98144 11.1575 13.6233
+81634.4 0.364543 13.1072 36.9295 40.96
 EOD
 $d1 << EOD
-1000 0.269823 1.07008 21.0207 31.146
-1935.62 1.45408 30.1138 58.753 66.5518
-3871.25 983.04 1405.09 1485.83 1494.22
-5806.88 421.528 707.265 1141.9 1154.48
-6968.25 1118.83 1252 1518.34 1530.92
+1000 0.539647 2.95936 10.7397 23.4783
+2587.94 0.760831 2.64192 9.76486 13.1482
+5175.88 0.131071 1.85139 3.9465 5.43539
+7763.81 1.00045 22.6918 73.5314 76.0218
+9316.58 0.231935 1656.75 1677.72 1680.87
 EOD
 $d2 << EOD
-1000 0.106111 0.680447 3.73965 6.18906
-26624.2 0.032991 0.045727 0.058015 0.810495
-53248.3 0.034399 0.048543 0.829951 2.7689
-79872.5 0.045983 0.078143 0.340991 1.01427
-95847 0.085247 1.67526 3.18054 3.68026
+1000 0.061503 0.103487 1.9415 2.89792
+27632.4 0.020063 0.027615 0.169599 2.03673
+55264.8 0.017199 0.226559 1.93741 4.02841
+82897.1 0.020239 1.27283 11.0182 12.7304
+99476.6 0.015295 0.018575 9.25696 16.1546
 EOD
 $d3 << EOD
-1000 0.167935 1.3527 3.35872 5.17734
-29742.1 0.046047 0.591359 3.33619 6.79936
-37501.7 0.038463 0.389375 29.5895 33.2595
-59484.2 0.039743 0.055263 0.093631 0.931327
-89226.2 0.072191 0.116735 0.473343 1.25645
-107072 0.252031 21.0862 25.0839 25.559
+1000 0.054943 0.072575 0.108607 0.224255
+27147 0.019647 0.021839 0.031103 1.20627
+45352.5 0.018799 0.021391 0.035135 0.839167
+54294 0.019759 0.027663 0.044703 1.26054
+81441 0.020207 0.023071 0.075071 1.4121
+97729.2 0.019407 0.032831 0.398847 1.51859
 EOD
 $d4 << EOD
-37501.7 0.047551 0.111743 0.318975 1.12947
+45352.5 0.021679 0.083519 1.04141 7.73325
 EOD
 set multiplot layout 3,2 title 'linkly-bench: redirect latency against offered rate (open loop)'
 set logscale y
@@ -43,29 +43,29 @@ set grid
 set key top left
 set xlabel 'offered rate (req/s)'
 set ylabel 'latency (ms)'
-set xrange [0:78753.6]
+set xrange [0:95240.2]
 unset arrow
-set title 'queued (max 75,003 req/s)'
-set arrow from 75003.4, graph 0 to 75003.4, graph 1 nohead dt 3 lc rgb 'gray'
+set title 'queued (max 90,705 req/s)'
+set arrow from 90704.9, graph 0 to 90704.9, graph 1 nohead dt 3 lc rgb 'gray'
 plot $d0 using 1:2 with linespoints title 'p50', $d0 using 1:3 with linespoints title 'p90', $d0 using 1:4 with linespoints title 'p99', $d0 using 1:5 with linespoints title 'p99.9', 1 with lines dt 2 lc rgb 'red' title 'p99 target'
-set xrange [0:8129.62]
+set xrange [0:10869.3]
 unset arrow
-set title 'inline (max 7,743 req/s)'
-set arrow from 7742.5, graph 0 to 7742.5, graph 1 nohead dt 3 lc rgb 'gray'
+set title 'inline (max 10,352 req/s)'
+set arrow from 10351.8, graph 0 to 10351.8, graph 1 nohead dt 3 lc rgb 'gray'
 plot $d1 using 1:2 with linespoints title 'p50', $d1 using 1:3 with linespoints title 'p90', $d1 using 1:4 with linespoints title 'p99', $d1 using 1:5 with linespoints title 'p99.9', 1 with lines dt 2 lc rgb 'red' title 'p99 target'
-set xrange [0:111822]
+set xrange [0:116056]
 unset arrow
-set title 'off (max 106,497 req/s)'
-set arrow from 106497, graph 0 to 106497, graph 1 nohead dt 3 lc rgb 'gray'
+set title 'off (max 110,530 req/s)'
+set arrow from 110530, graph 0 to 110530, graph 1 nohead dt 3 lc rgb 'gray'
 plot $d2 using 1:2 with linespoints title 'p50', $d2 using 1:3 with linespoints title 'p90', $d2 using 1:4 with linespoints title 'p99', $d2 using 1:5 with linespoints title 'p99.9', 1 with lines dt 2 lc rgb 'red' title 'p99 target'
-set xrange [0:124917]
+set xrange [0:114017]
 unset arrow
-set title 'nginx (max 118,968 req/s)'
-set arrow from 118968, graph 0 to 118968, graph 1 nohead dt 3 lc rgb 'gray'
+set title 'nginx (max 108,588 req/s)'
+set arrow from 108588, graph 0 to 108588, graph 1 nohead dt 3 lc rgb 'gray'
 plot $d3 using 1:2 with linespoints title 'p50', $d3 using 1:3 with linespoints title 'p90', $d3 using 1:4 with linespoints title 'p99', $d3 using 1:5 with linespoints title 'p99.9', 1 with lines dt 2 lc rgb 'red' title 'p99 target'
-set xrange [0:78753.6]
+set xrange [0:95240.2]
 unset arrow
-set title 'mixed (max 75,003 req/s)'
-set arrow from 75003.4, graph 0 to 75003.4, graph 1 nohead dt 3 lc rgb 'gray'
+set title 'mixed (max 90,705 req/s)'
+set arrow from 90704.9, graph 0 to 90704.9, graph 1 nohead dt 3 lc rgb 'gray'
 plot $d4 using 1:2 with linespoints title 'p50', $d4 using 1:3 with linespoints title 'p90', $d4 using 1:4 with linespoints title 'p99', $d4 using 1:5 with linespoints title 'p99.9', 1 with lines dt 2 lc rgb 'red' title 'p99 target'
 unset multiplot
