@@ -47,18 +47,6 @@ http_status status_of(key_store::outcome code) {
   return http_status::service_unavailable;
 }
 
-// Digits of `text` at [pos, pos + n) as a number; -1 when they are not all
-// digits or run past the end.
-int digits(std::string_view text, std::size_t pos, std::size_t n) {
-  if (pos + n > text.size()) return -1;
-  int value = 0;
-  for (std::size_t i = pos; i < pos + n; ++i) {
-    if (text[i] < '0' || text[i] > '9') return -1;
-    value = value * 10 + (text[i] - '0');
-  }
-  return value;
-}
-
 http_response no_store(http_response res) {
   res.set(http::field::cache_control, "no-store");
   return res;
