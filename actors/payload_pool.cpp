@@ -13,11 +13,10 @@ void payload_pool::take(std::size_t n, std::vector<std::string>* out) {
   buffers_.erase(first, buffers_.end());
 }
 
-void payload_pool::give(std::vector<envelope>& clicks) {
+void payload_pool::give(std::vector<envelope>& clicks) noexcept {
   // A string within its inline capacity owns no heap buffer: nothing to keep.
   static const std::size_t inline_capacity = std::string().capacity();
   std::lock_guard lock(mutex_);
-  if (buffers_.capacity() == 0) buffers_.reserve(max_buffers_);
   for (envelope& click : clicks) {
     if (buffers_.size() >= max_buffers_) return;
     std::string& payload = click.payload;

@@ -31,14 +31,16 @@ class payload_pool {
   /// 8,192 buffers: what is in flight between the io threads and the
   /// clicks log at full load (a hand-over batch per io thread, the queue's
   /// pending batch and one batch per writer) several times over; a few MB.
-  explicit payload_pool(std::size_t max_buffers = 8192) : max_buffers_(max_buffers) {}
+  explicit payload_pool(std::size_t max_buffers = 8192) : max_buffers_(max_buffers) {
+    buffers_.reserve(max_buffers_);  // give() then never allocates
+  }
 
   /// Appends up to `n` empty buffers, with their capacity, to `out`.
   void take(std::size_t n, std::vector<std::string>* out);
 
   /// Keeps the payload buffers of `clicks` (leaving them empty) while
-  /// there is room.
-  void give(std::vector<envelope>& clicks);
+  /// there is room. Never throws: it runs in a batch's deleter.
+  void give(std::vector<envelope>& clicks) noexcept;
 
   /// Buffers kept now.
   std::size_t size() const;
